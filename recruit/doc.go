@@ -1,0 +1,10 @@
+// Package recruit is the domain of zhupei, the Shandong resident-physician
+// standardized-training (住院医师规范化培训) recruitment registration system.
+//
+// It holds the types (bases, specialties, programs, identities, the four
+// profile sections, applications, the year calendar), the validators
+// (GB 11643 ID numbers, GB 32100 credit codes, phones, e-mail, conditional
+// requireds), the edit-permission rules of each phase as pure functions, the
+// single error type and the interfaces the rest of the service consumes.
+// It imports nothing but the standard library.
+package recruit

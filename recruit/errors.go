@@ -1,0 +1,122 @@
+package recruit
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Error codes. Each maps to one HTTP status in package handlers.
+const (
+	EINVALID      = "invalid"      // bad input: 400 / 422
+	ENOTFOUND     = "not_found"    // 404
+	ECONFLICT     = "conflict"     // 409: duplicate, full, stale version
+	EFORBIDDEN    = "forbidden"    // 403: not allowed in this phase/state, not the owner
+	EUNAUTHORIZED = "unauthorized" // 401: not logged in
+	ETOOMANY      = "too_many"     // 429: rate limited
+	EUPSTREAM     = "upstream"     // 502: WeChat or a verifier failed
+	EINTERNAL     = "internal"     // 500: a bug or a broken store; logged
+)
+
+// Error is the one error type of the service. Message is Chinese and shown to
+// users as it is; Fields carries field-level messages for forms. Err, when set,
+// is the internal cause: it is logged, never shown.
+type Error struct {
+	Code    string
+	Message string
+	Fields  map[string]string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Code)
+	b.WriteString(": ")
+	b.WriteString(e.Message)
+	if len(e.Fields) > 0 {
+		keys := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "; %s: %s", k, e.Fields[k])
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the internal cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted Chinese message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Internal wraps an unexpected error as EINTERNAL; the cause is kept for the log.
+func Internal(err error) *Error {
+	return &Error{Code: EINTERNAL, Message: "系统内部错误，请稍后重试", Err: err}
+}
+
+// ErrorCode returns the code of err, EINTERNAL for errors not of type *Error,
+// and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.Message
+	}
+	return "系统内部错误，请稍后重试"
+}
+
+// FieldErrors collects field-level validation messages.
+type FieldErrors map[string]string
+
+// Add records msg for field unless the field already has a message.
+func (f FieldErrors) Add(field, msg string) {
+	if _, ok := f[field]; !ok {
+		f[field] = msg
+	}
+}
+
+// Err returns nil when there are no messages, else an EINVALID *Error whose
+// message lists the first few problems.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	msgs := make([]string, 0, 3)
+	for _, k := range keys {
+		if len(msgs) == 3 {
+			msgs = append(msgs, "……")
+			break
+		}
+		msgs = append(msgs, f[k])
+	}
+	return &Error{Code: EINVALID, Message: strings.Join(msgs, "；"), Fields: map[string]string(f)}
+}

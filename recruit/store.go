@@ -1,0 +1,70 @@
+package recruit
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the service needs from a database. Every backend (package
+// store/sqlite, store/mongo) implements it and passes the contract suite in
+// store/storetest. Errors are *Error: ENOTFOUND for missing records,
+// ECONFLICT for uniqueness and capacity violations, EINTERNAL otherwise.
+type Store interface {
+	// Ping reports whether the database is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the database; it is safe to call once.
+	Close() error
+
+	// PutYear creates or replaces a recruitment year.
+	PutYear(ctx context.Context, y Year) error
+	// GetYear returns one year, ENOTFOUND when it does not exist.
+	GetYear(ctx context.Context, year int) (Year, error)
+	// LatestYear returns the year with the largest number, ENOTFOUND if none.
+	LatestYear(ctx context.Context) (Year, error)
+
+	// ImportPlan upserts the bases, specialties and programs named by rows
+	// for one year; plan numbers are replaced, counters are kept.
+	ImportPlan(ctx context.Context, year int, rows []PlanRow) error
+	// ListBases returns every base ordered by id.
+	ListBases(ctx context.Context) ([]Base, error)
+	// ListSpecialties returns every specialty ordered by code.
+	ListSpecialties(ctx context.Context) ([]Specialty, error)
+	// ListPrograms returns the programs matching f ordered by base id and
+	// specialty code, with base and specialty names filled in.
+	ListPrograms(ctx context.Context, f ProgramFilter) ([]Program, error)
+	// GetProgram returns one program, ENOTFOUND when it does not exist.
+	GetProgram(ctx context.Context, id int64) (Program, error)
+
+	// CreateIdentity binds an OpenID to a person. ECONFLICT when the OpenID
+	// or the ID number (by type) is already bound.
+	CreateIdentity(ctx context.Context, id Identity) (Identity, error)
+	// IdentityByOpenID returns the binding of a WeChat account.
+	IdentityByOpenID(ctx context.Context, openID string) (Identity, error)
+	// GetIdentity returns a binding by id.
+	GetIdentity(ctx context.Context, id int64) (Identity, error)
+
+	// SubmitChoice creates the applicant's application for the year or
+	// changes its choice; the new state is pending and Version grows by one.
+	// The registered counters of the old and new program move with it.
+	SubmitChoice(ctx context.Context, identityID int64, year int, c Choice, now time.Time) (Application, error)
+	// GetApplication returns the application of one applicant in one year.
+	GetApplication(ctx context.Context, year int, identityID int64) (Application, error)
+	// ListApplications returns the applications choosing one program.
+	ListApplications(ctx context.Context, programID int64) ([]Application, error)
+	// Review moves a pending application to approved or rejected.
+	Review(ctx context.Context, appID int64, to State, remark string, now time.Time) (Application, error)
+	// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat;
+	// ECONFLICT when the program is full, never exceeding the plan.
+	ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (Application, error)
+	// Recount counts registered and admitted per program from the
+	// applications themselves (keyed by program id, zero counts omitted).
+	Recount(ctx context.Context, year int) (map[int64]Counts, error)
+}
+
+// IDSealer protects ID numbers at rest: Seal encrypts, Open decrypts and
+// Index is a keyed blind index used for equality lookups.
+type IDSealer interface {
+	Seal(plain string) (string, error)
+	Open(sealed string) (string, error)
+	Index(plain string) string
+}
