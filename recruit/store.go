@@ -59,6 +59,24 @@ type Store interface {
 	// Recount counts registered and admitted per program from the
 	// applications themselves (keyed by program id, zero counts omitted).
 	Recount(ctx context.Context, year int) (map[int64]Counts, error)
+
+	// The key-value part holds small expiring records shared by all
+	// instances: sessions, login tickets, the WeChat access token, callback
+	// de-duplication keys, rate-limit windows and job leases. A record whose
+	// expiry is not after now is treated as absent. ttl <= 0 means no expiry.
+
+	// SetKV creates or replaces a record.
+	SetKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) error
+	// GetKV returns a live record's value, ENOTFOUND when absent or expired.
+	GetKV(ctx context.Context, key string, now time.Time) (string, error)
+	// AddKV creates the record only if it is absent or expired and reports
+	// whether it did; exactly one of many concurrent callers wins.
+	AddKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) (bool, error)
+	// IncrKV adds one to a counter and returns the new value; a new or
+	// expired counter starts at 1 and expires ttl after that first increment.
+	IncrKV(ctx context.Context, key string, ttl time.Duration, now time.Time) (int64, error)
+	// DeleteKV removes a record; removing an absent one is not an error.
+	DeleteKV(ctx context.Context, key string) error
 }
 
 // IDSealer protects ID numbers at rest: Seal encrypts, Open decrypts and
