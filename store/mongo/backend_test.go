@@ -1,0 +1,121 @@
+package mongo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"zhupei/recruit"
+)
+
+// mongoURIEnv names a real MongoDB to test against in addition to FerretDB.
+const mongoURIEnv = "ZHUPEI_TEST_MONGO_URI"
+
+// backend is one server under test. fresh opens a store on a new database
+// with the given sealer and drops that database when the test ends (through
+// a separate client, so the store itself may already be closed).
+type backend struct {
+	uri   string
+	opts  []*options.ClientOptions
+	admin *mongo.Client
+}
+
+func (b backend) fresh(t *testing.T, sealer recruit.IDSealer) *DB {
+	t.Helper()
+	suffix := make([]byte, 6)
+	_, _ = rand.Read(suffix)
+	name := "zhupei_test_" + hex.EncodeToString(suffix)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := Open(ctx, b.uri, name, sealer, b.opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := b.admin.Database(name).Drop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
+}
+
+// open is fresh with the package tests' sealer, closing the store at the end.
+func (b backend) open(t *testing.T) *DB {
+	t.Helper()
+	db := b.fresh(t, testSealer(t))
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
+}
+
+// forEachBackend runs test against an in-process FerretDB (SQLite handler,
+// pool of one connection: FerretDB loses concurrent read-modify-writes on one
+// document otherwise) and, when ZHUPEI_TEST_MONGO_URI is set, a real MongoDB.
+func forEachBackend(t *testing.T, test func(t *testing.T, b backend)) {
+	t.Run("ferretdb", func(t *testing.T) {
+		test(t, newBackend(t, startFerret(t), options.Client().SetMaxPoolSize(1)))
+	})
+	if uri := os.Getenv(mongoURIEnv); uri != "" {
+		t.Run("mongodb", func(t *testing.T) { test(t, newBackend(t, uri)) })
+	}
+}
+
+func newBackend(t *testing.T, uri string, opts ...*options.ClientOptions) backend {
+	t.Helper()
+	admin, err := mongo.Connect(context.Background(), options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := admin.Disconnect(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return backend{uri: uri, opts: opts, admin: admin}
+}
+
+// startFerret runs FerretDB on a random local port until the test ends and
+// returns its URI. Its logs are discarded.
+func startFerret(t *testing.T) string {
+	t.Helper()
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + t.TempDir() + "/",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return f.MongoDBURI()
+}
+
+func testSealer(t *testing.T) recruit.IDSealer {
+	t.Helper()
+	s, err := recruit.NewSealer("mongo-store-test-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

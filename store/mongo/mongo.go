@@ -1,0 +1,203 @@
+// Package mongo implements recruit.Store and recruit.ProfileStore on MongoDB
+// with the official Go driver (go.mongodb.org/mongo-driver v1).
+//
+// It uses only single-document atomic operations: conditional updates,
+// FindOneAndUpdate with $inc, inserts guarded by unique indexes. There are no
+// multi-document transactions, no $lookup, $facet, arrayFilters, $expr, TTL
+// indexes or change streams, so the same code runs on a standalone server, a
+// replica set, a sharded cluster and the FerretDB stand-in used by the tests.
+//
+// Collections:
+//
+//	counters      {_id: name, seq}                      numeric id sequences
+//	years         {_id: year, title, notice, calendar}
+//	bases         {_id, name (unique), city}
+//	specialties   {_id: code, name, group}
+//	programs      {_id, year, base_id, specialty_code, plan, registered, admitted, free, suspect}
+//	identities    {_id, openid (unique, sparse; absent when unbound), name, id_type, id_sealed, id_index (unique), bound_at}
+//	applications  {_id, year, identity_id, program_id, ... } unique {year, identity_id}
+//	kv            {_id: key, value, n, exp}
+//	profiles      {_id: identity_id, basic, work, education, certificates, version, updated_at}
+//	revisions     {_id, identity_id, kind, summary, snapshot, by, at}
+//	files         {_id: file id, blob, owner_id, kind, content_type, size, created_at}
+//	blobs.files, blobs.chunks   the GridFS bucket holding the files' data
+//	notifications {_id, identity_id, kind, client_msg_id (unique), payload, state, attempts, next_at, created_at}
+//	forms         {_id: code, application_id, version, file_id, generated_at}
+//
+// A program's free field is plan − admitted: provisional admission takes a
+// seat with one conditional update {free: {$gt: 0}}, which can never exceed
+// the plan however many callers race.
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"zhupei/recruit"
+)
+
+// Collection names.
+const (
+	colCounters     = "counters"
+	colYears        = "years"
+	colBases        = "bases"
+	colSpecialties  = "specialties"
+	colPrograms     = "programs"
+	colIdentities   = "identities"
+	colApplications = "applications"
+	colKV           = "kv"
+	colProfiles     = "profiles"
+	colRevisions    = "revisions"
+	colFiles        = "files"
+	colNotices      = "notifications"
+	colForms        = "forms"
+)
+
+// retries bounds the optimistic retry loops (version conflicts, duplicate
+// keys on concurrent inserts). Each round lets at least one writer through,
+// so this many concurrent writers of one document all succeed.
+const retries = 32
+
+// DB is a recruit.Store backed by one MongoDB database.
+type DB struct {
+	client *mongo.Client
+	db     *mongo.Database
+	sealer recruit.IDSealer
+}
+
+var (
+	_ recruit.Store        = (*DB)(nil)
+	_ recruit.ProfileStore = (*DB)(nil)
+)
+
+// Open connects to the server at uri, uses the named database and creates
+// the indexes. Extra client options are applied after the URI (tests use
+// SetMaxPoolSize(1)). sealer protects ID numbers at rest.
+func Open(ctx context.Context, uri, database string, sealer recruit.IDSealer, opts ...*options.ClientOptions) (*DB, error) {
+	if sealer == nil {
+		return nil, errors.New("mongo: an IDSealer is required")
+	}
+	all := append([]*options.ClientOptions{options.Client().ApplyURI(uri)}, opts...)
+	client, err := mongo.Connect(ctx, all...)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{client: client, db: client.Database(database), sealer: sealer}
+	if err := d.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	if err := d.createIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *DB) createIndexes(ctx context.Context) error {
+	unique := func(name string) *options.IndexOptions { return options.Index().SetName(name).SetUnique(true) }
+	plain := func(name string) *options.IndexOptions { return options.Index().SetName(name) }
+	want := map[string][]mongo.IndexModel{
+		colBases: {{Keys: bson.D{{Key: "name", Value: 1}}, Options: unique("name_unique")}},
+		colPrograms: {
+			{Keys: bson.D{{Key: "year", Value: 1}, {Key: "base_id", Value: 1}, {Key: "specialty_code", Value: 1}}, Options: unique("year_base_specialty_unique")},
+			{Keys: bson.D{{Key: "base_id", Value: 1}, {Key: "specialty_code", Value: 1}}, Options: plain("base_specialty")},
+		},
+		colIdentities: {
+			// Sparse: unbound identities have no openid and must not collide.
+			// (FerretDB ignores sparse, but its SQLite indexes skip missing fields anyway.)
+			{Keys: bson.D{{Key: "openid", Value: 1}}, Options: unique("openid_unique").SetSparse(true)},
+			{Keys: bson.D{{Key: "id_index", Value: 1}}, Options: unique("id_index_unique")},
+		},
+		colApplications: {
+			{Keys: bson.D{{Key: "year", Value: 1}, {Key: "identity_id", Value: 1}}, Options: unique("year_identity_unique")},
+			{Keys: bson.D{{Key: "program_id", Value: 1}}, Options: plain("program")},
+		},
+		colRevisions: {{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")}},
+		colNotices: {
+			{Keys: bson.D{{Key: "client_msg_id", Value: 1}}, Options: unique("client_msg_id_unique")},
+			{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")},
+		},
+		colForms: {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},
+	}
+	for col, models := range want {
+		if _, err := d.db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ping reports whether the server answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.client.Ping(ctx, nil); err != nil {
+		return recruit.Internal(err)
+	}
+	return nil
+}
+
+// Close disconnects from the server.
+func (d *DB) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return d.client.Disconnect(ctx)
+}
+
+func (d *DB) col(name string) *mongo.Collection { return d.db.Collection(name) }
+
+// nextID returns the next number of the named sequence, starting at 1. The
+// counter document is created by an upsert; two concurrent first upserts can
+// collide on _id, in which case the loser simply retries.
+func (d *DB) nextID(ctx context.Context, name string) (int64, error) {
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
+	var err error
+	for range retries {
+		var doc struct {
+			Seq int64 `bson:"seq"`
+		}
+		err = d.col(colCounters).FindOneAndUpdate(ctx, bson.M{"_id": name}, bson.M{"$inc": bson.M{"seq": int64(1)}}, opts).Decode(&doc)
+		if err == nil {
+			return doc.Seq, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			break
+		}
+	}
+	return 0, recruit.Internal(err)
+}
+
+// storeErr converts a driver error: no document ⇒ ENOTFOUND with notFound
+// as the message, duplicate key ⇒ ECONFLICT with conflict, anything else ⇒
+// EINTERNAL.
+func storeErr(err error, notFound, conflict string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return recruit.Errorf(recruit.ENOTFOUND, "%s", notFound)
+	case mongo.IsDuplicateKeyError(err):
+		return recruit.Errorf(recruit.ECONFLICT, "%s", conflict)
+	}
+	return recruit.Internal(err)
+}
+
+// internal wraps an unexpected driver error.
+func internal(err error) error { return storeErr(err, "记录不存在", "记录已存在") }
+
+// norm brings a time to what the database keeps (milliseconds) in the
+// service's time zone, so values returned on write equal values read back.
+func norm(t time.Time) time.Time { return time.UnixMilli(t.UnixMilli()).In(recruit.Shanghai) }
+
+// findAll runs a query and decodes every document into out (a slice pointer).
+func (d *DB) findAll(ctx context.Context, col string, filter any, out any, opts ...*options.FindOptions) error {
+	cur, err := d.col(col).Find(ctx, filter, opts...)
+	if err != nil {
+		return internal(err)
+	}
+	return internal(cur.All(ctx, out))
+}
