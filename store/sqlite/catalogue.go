@@ -1,0 +1,186 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	sqlitelib "modernc.org/sqlite/lib"
+
+	"zhupei/recruit"
+)
+
+const yearColumns = `year, title, notice, registration, round1, round2, adjustment, confirmation, closed`
+
+// PutYear creates or replaces a recruitment year.
+func (db *DB) PutYear(ctx context.Context, y recruit.Year) error {
+	if y.Year <= 0 {
+		return recruit.Errorf(recruit.EINVALID, "年度无效：%d", y.Year)
+	}
+	c := y.Calendar
+	_, err := db.write.ExecContext(ctx, `INSERT OR REPLACE INTO years (`+yearColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		y.Year, y.Title, y.Notice, nanos(c.Registration), nanos(c.Round1), nanos(c.Round2),
+		nanos(c.Adjustment), nanos(c.Confirmation), nanos(c.Closed))
+	return storeErr(err)
+}
+
+// GetYear returns one year.
+func (db *DB) GetYear(ctx context.Context, year int) (recruit.Year, error) {
+	return db.queryYear(ctx, `SELECT `+yearColumns+` FROM years WHERE year = ?`, year)
+}
+
+// LatestYear returns the year with the largest number.
+func (db *DB) LatestYear(ctx context.Context) (recruit.Year, error) {
+	return db.queryYear(ctx, `SELECT `+yearColumns+` FROM years ORDER BY year DESC LIMIT 1`)
+}
+
+func (db *DB) queryYear(ctx context.Context, query string, args ...any) (recruit.Year, error) {
+	var (
+		y recruit.Year
+		t [6]int64
+	)
+	err := db.read.QueryRowContext(ctx, query, args...).Scan(&y.Year, &y.Title, &y.Notice, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5])
+	if err != nil {
+		return recruit.Year{}, notFound(err, "招录年度不存在")
+	}
+	y.Calendar = recruit.Calendar{
+		Registration: fromNanos(t[0]), Round1: fromNanos(t[1]), Round2: fromNanos(t[2]),
+		Adjustment: fromNanos(t[3]), Confirmation: fromNanos(t[4]), Closed: fromNanos(t[5]),
+	}
+	return y, nil
+}
+
+// cleanRows trims the rows and checks them; every problem is reported with
+// its line number.
+func cleanRows(year int, rows []recruit.PlanRow) ([]recruit.PlanRow, error) {
+	if year <= 0 {
+		return nil, recruit.Errorf(recruit.EINVALID, "年度无效：%d", year)
+	}
+	out := make([]recruit.PlanRow, len(rows))
+	errs := recruit.FieldErrors{}
+	seen := map[string]int{}
+	for i, r := range rows {
+		r.BaseName, r.City = strings.TrimSpace(r.BaseName), strings.TrimSpace(r.City)
+		r.SpecialtyCode, r.SpecialtyName = strings.TrimSpace(r.SpecialtyCode), strings.TrimSpace(r.SpecialtyName)
+		field := fmt.Sprintf("line%06d", r.Line)
+		switch {
+		case r.BaseName == "":
+			errs.Add(field, fmt.Sprintf("第%d行：培训基地名称为空", r.Line))
+		case r.SpecialtyCode == "" || r.SpecialtyName == "":
+			errs.Add(field, fmt.Sprintf("第%d行：培训专业代码和名称不能为空", r.Line))
+		case r.Plan < 0:
+			errs.Add(field, fmt.Sprintf("第%d行：计划数不能为负数", r.Line))
+		}
+		key := r.BaseName + "\x00" + r.SpecialtyCode
+		if prev, ok := seen[key]; ok {
+			errs.Add(field, fmt.Sprintf("第%d行与第%d行的培训基地和专业重复", r.Line, prev))
+		}
+		seen[key] = r.Line
+		out[i] = r
+	}
+	return out, errs.Err()
+}
+
+// ImportPlan upserts the bases, specialties and programs of rows in one
+// transaction. A plan below the program's admitted count is refused.
+func (db *DB) ImportPlan(ctx context.Context, year int, rows []recruit.PlanRow) error {
+	rows, err := cleanRows(year, rows)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			var baseID int64
+			err := tx.QueryRowContext(ctx, `INSERT INTO bases (name, city) VALUES (?, ?)
+				ON CONFLICT (name) DO UPDATE SET city = excluded.city RETURNING id`, r.BaseName, r.City).Scan(&baseID)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO specialties (code, name) VALUES (?, ?)
+				ON CONFLICT (code) DO UPDATE SET name = excluded.name`, r.SpecialtyCode, r.SpecialtyName); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO programs (year, base_id, specialty_code, plan) VALUES (?, ?, ?, ?)
+				ON CONFLICT (year, base_id, specialty_code) DO UPDATE SET plan = excluded.plan`,
+				year, baseID, r.SpecialtyCode, r.Plan)
+			if isConstraint(err, sqlitelib.SQLITE_CONSTRAINT_CHECK) {
+				return recruit.Errorf(recruit.ECONFLICT, "第%d行：计划数 %d 少于该专业已拟录取人数", r.Line, r.Plan)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ListBases returns every base ordered by id.
+func (db *DB) ListBases(ctx context.Context) ([]recruit.Base, error) {
+	return queryAll(ctx, db.read, `SELECT id, name, city FROM bases ORDER BY id`, nil,
+		func(s scanner) (recruit.Base, error) {
+			var b recruit.Base
+			return b, s.Scan(&b.ID, &b.Name, &b.City)
+		})
+}
+
+// ListSpecialties returns every specialty ordered by code. Group is not
+// part of a plan file and stays empty.
+func (db *DB) ListSpecialties(ctx context.Context) ([]recruit.Specialty, error) {
+	return queryAll(ctx, db.read, `SELECT code, name FROM specialties ORDER BY code`, nil,
+		func(s scanner) (recruit.Specialty, error) {
+			var sp recruit.Specialty
+			return sp, s.Scan(&sp.Code, &sp.Name)
+		})
+}
+
+const programQuery = `SELECT p.id, p.year, p.base_id, b.name, p.specialty_code, s.name, p.plan, p.registered, p.admitted
+	FROM programs p JOIN bases b ON b.id = p.base_id JOIN specialties s ON s.code = p.specialty_code `
+
+func scanProgram(s scanner) (recruit.Program, error) {
+	var p recruit.Program
+	err := s.Scan(&p.ID, &p.Year, &p.BaseID, &p.BaseName, &p.SpecialtyCode, &p.SpecialtyName, &p.Plan, &p.Registered, &p.Admitted)
+	return p, err
+}
+
+// ListPrograms returns the programs matching f ordered by base id and
+// specialty code (then year).
+func (db *DB) ListPrograms(ctx context.Context, f recruit.ProgramFilter) ([]recruit.Program, error) {
+	return queryAll(ctx, db.read, programQuery+`
+		WHERE (?1 = 0 OR p.year = ?1) AND (?2 = 0 OR p.base_id = ?2) AND (?3 = '' OR p.specialty_code = ?3)
+		ORDER BY p.base_id, p.specialty_code, p.year`,
+		[]any{f.Year, f.BaseID, f.SpecialtyCode}, scanProgram)
+}
+
+// GetProgram returns one program.
+func (db *DB) GetProgram(ctx context.Context, id int64) (recruit.Program, error) {
+	p, err := scanProgram(db.read.QueryRowContext(ctx, programQuery+`WHERE p.id = ?`, id))
+	if err != nil {
+		return recruit.Program{}, notFound(err, "培训计划不存在")
+	}
+	return p, nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// queryAll runs query and scans every row with scan.
+func queryAll[T any](ctx context.Context, q *sql.DB, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, recruit.Internal(err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, recruit.Internal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, recruit.Internal(err)
+	}
+	return out, nil
+}

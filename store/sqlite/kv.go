@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"zhupei/recruit"
+)
+
+// expiry returns the stored expiry of a record written at now with ttl:
+// 0 (never) when ttl <= 0.
+func expiry(ttl time.Duration, now time.Time) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+	return now.Add(ttl).UnixNano()
+}
+
+// live is the SQL condition of a kv record that has not expired at :now.
+const live = `(kv.expires_at = 0 OR kv.expires_at > :now)`
+
+// SetKV creates or replaces a record and purges the records expired at now.
+func (db *DB) SetKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM kv WHERE expires_at != 0 AND expires_at <= ?`, now.UnixNano()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+			key, value, expiry(ttl, now))
+		return err
+	})
+}
+
+// GetKV returns a live record's value.
+func (db *DB) GetKV(ctx context.Context, key string, now time.Time) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM kv WHERE key = :key AND `+live,
+		sql.Named("key", key), sql.Named("now", now.UnixNano())).Scan(&v)
+	if err != nil {
+		return "", notFound(err, "记录不存在或已过期")
+	}
+	return v, nil
+}
+
+// AddKV creates the record unless a live one exists; one statement, so
+// exactly one of many concurrent callers wins.
+func (db *DB) AddKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (:key, :value, :exp)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE NOT `+live,
+		sql.Named("key", key), sql.Named("value", value), sql.Named("exp", expiry(ttl, now)), sql.Named("now", now.UnixNano()))
+	if err != nil {
+		return false, recruit.Internal(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, recruit.Internal(err)
+	}
+	return n == 1, nil
+}
+
+// IncrKV adds one to a live counter, or starts a new window at 1.
+func (db *DB) IncrKV(ctx context.Context, key string, ttl time.Duration, now time.Time) (int64, error) {
+	var n int64
+	err := db.write.QueryRowContext(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (:key, '1', :exp)
+		ON CONFLICT (key) DO UPDATE SET
+			value = CASE WHEN `+live+` THEN CAST(kv.value AS INTEGER) + 1 ELSE 1 END,
+			expires_at = CASE WHEN `+live+` THEN kv.expires_at ELSE excluded.expires_at END
+		RETURNING CAST(value AS INTEGER)`,
+		sql.Named("key", key), sql.Named("exp", expiry(ttl, now)), sql.Named("now", now.UnixNano())).Scan(&n)
+	if err != nil {
+		return 0, recruit.Internal(err)
+	}
+	return n, nil
+}
+
+// DeleteKV removes a record.
+func (db *DB) DeleteKV(ctx context.Context, key string) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM kv WHERE key = ?`, key)
+	return storeErr(err)
+}

@@ -1,0 +1,270 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	sqlitelib "modernc.org/sqlite/lib"
+
+	"zhupei/recruit"
+)
+
+var _ recruit.ProfileStore = (*DB)(nil)
+
+// sections is the stored JSON of a profile. Basic.IDNumber is tagged
+// json:"-", so the ID number never enters it.
+type sections struct {
+	Basic        *recruit.Basic        `json:"basic,omitempty"`
+	Work         *recruit.Work         `json:"work,omitempty"`
+	Education    []recruit.Education   `json:"education,omitempty"`
+	Certificates *recruit.Certificates `json:"certificates,omitempty"`
+}
+
+// GetProfile returns the profile of an identity, or an empty one with
+// Version 0. Basic.IDNumber is empty: the caller takes it from the identity.
+func (db *DB) GetProfile(ctx context.Context, identityID int64) (recruit.Profile, error) {
+	p := recruit.Profile{IdentityID: identityID}
+	var (
+		data    string
+		updated int64
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT data, version, updated_at FROM profiles WHERE identity_id = ?`, identityID).
+		Scan(&data, &p.Version, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, nil
+	}
+	if err != nil {
+		return recruit.Profile{}, recruit.Internal(err)
+	}
+	var s sections
+	if err := json.Unmarshal([]byte(data), &s); err != nil {
+		return recruit.Profile{}, recruit.Internal(err)
+	}
+	p.Basic, p.Work, p.Education, p.Certificates = s.Basic, s.Work, s.Education, s.Certificates
+	p.UpdatedAt = fromNanos(updated)
+	return p, nil
+}
+
+// msgStale is the message of a save on an outdated version.
+const msgStale = "信息已被修改，请刷新后重试"
+
+// SaveProfile stores p when the stored version is p.Version (0: none yet)
+// and appends rev to the history, in one transaction.
+func (db *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Revision) (recruit.Profile, error) {
+	if p.IdentityID <= 0 || p.Version < 0 {
+		return recruit.Profile{}, recruit.Errorf(recruit.EINVALID, "个人信息的编号或版本无效")
+	}
+	rev.IdentityID = p.IdentityID
+	if err := checkRevision(rev); err != nil {
+		return recruit.Profile{}, err
+	}
+	if p.Basic != nil { // a copy without the number, not to alter the caller's
+		b := *p.Basic
+		b.IDNumber = ""
+		p.Basic = &b
+	}
+	data, err := json.Marshal(sections{Basic: p.Basic, Work: p.Work, Education: p.Education, Certificates: p.Certificates})
+	if err != nil {
+		return recruit.Profile{}, recruit.Internal(err)
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var res sql.Result
+		var err error
+		if p.Version == 0 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO profiles (identity_id, data, version, updated_at) VALUES (?, ?, 1, ?)
+				ON CONFLICT (identity_id) DO NOTHING`, p.IdentityID, data, nanos(rev.At))
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE profiles SET data = ?, version = version + 1, updated_at = ?
+				WHERE identity_id = ? AND version = ?`, data, nanos(rev.At), p.IdentityID, p.Version)
+		}
+		if err != nil {
+			return foreignKey(err, "实名认证信息不存在")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return recruit.Errorf(recruit.ECONFLICT, msgStale)
+		}
+		return insertRevision(ctx, tx, rev)
+	})
+	if err != nil {
+		return recruit.Profile{}, err
+	}
+	p.Version++
+	p.UpdatedAt = rev.At
+	return p, nil
+}
+
+// foreignKey maps a foreign-key violation to ENOTFOUND with msg.
+func foreignKey(err error, msg string) error {
+	if isConstraint(err, sqlitelib.SQLITE_CONSTRAINT_FOREIGNKEY) {
+		return recruit.Errorf(recruit.ENOTFOUND, "%s", msg)
+	}
+	return err
+}
+
+func checkRevision(rev recruit.Revision) error {
+	if rev.IdentityID <= 0 || rev.Kind == "" {
+		return recruit.Errorf(recruit.EINVALID, "修改记录缺少申请人或类别")
+	}
+	return nil
+}
+
+func insertRevision(ctx context.Context, tx *sql.Tx, rev recruit.Revision) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (identity_id, kind, summary, snapshot, by_whom, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		rev.IdentityID, rev.Kind, rev.Summary, rev.Snapshot, rev.By, nanos(rev.At))
+	return foreignKey(err, "实名认证信息不存在")
+}
+
+// AddRevision appends a history entry.
+func (db *DB) AddRevision(ctx context.Context, rev recruit.Revision) error {
+	if err := checkRevision(rev); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error { return insertRevision(ctx, tx, rev) })
+}
+
+// History returns an identity's revisions, newest first.
+func (db *DB) History(ctx context.Context, identityID int64) ([]recruit.Revision, error) {
+	return queryAll(ctx, db.read, `SELECT id, identity_id, kind, summary, snapshot, by_whom, at FROM revisions
+		WHERE identity_id = ? ORDER BY id DESC`, []any{identityID}, func(s scanner) (recruit.Revision, error) {
+		var (
+			r  recruit.Revision
+			at int64
+		)
+		err := s.Scan(&r.ID, &r.IdentityID, &r.Kind, &r.Summary, &r.Snapshot, &r.By, &at)
+		r.At = fromNanos(at)
+		return r, err
+	})
+}
+
+// TouchApplication bumps an application's version and update time.
+func (db *DB) TouchApplication(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
+	a, err := scanApp(db.write.QueryRowContext(ctx, `UPDATE applications SET version = version + 1, updated_at = ?
+		WHERE id = ? RETURNING `+appColumns, now.UnixNano(), appID))
+	if err != nil {
+		return recruit.Application{}, notFound(err, msgNoApp)
+	}
+	return a, nil
+}
+
+// GetApplicationByID returns one application.
+func (db *DB) GetApplicationByID(ctx context.Context, appID int64) (recruit.Application, error) {
+	a, err := scanApp(db.read.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = ?`, appID))
+	if err != nil {
+		return recruit.Application{}, notFound(err, msgNoApp)
+	}
+	return a, nil
+}
+
+// PutFile stores a file under f.ID, replacing any file with that id.
+func (db *DB) PutFile(ctx context.Context, f recruit.File) error {
+	if f.ID == "" {
+		return recruit.Errorf(recruit.EINVALID, "文件编号不能为空")
+	}
+	if f.Data == nil {
+		f.Data = []byte{}
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT OR REPLACE INTO files (id, owner_id, kind, content_type, size, data, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.ID, f.OwnerID, f.Kind, f.ContentType, len(f.Data), f.Data, nanos(f.CreatedAt))
+	return storeErr(err)
+}
+
+// GetFile returns a file with its data.
+func (db *DB) GetFile(ctx context.Context, id string) (recruit.File, error) {
+	var (
+		f       recruit.File
+		created int64
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT id, owner_id, kind, content_type, size, data, created_at FROM files WHERE id = ?`, id).
+		Scan(&f.ID, &f.OwnerID, &f.Kind, &f.ContentType, &f.Size, &f.Data, &created)
+	if err != nil {
+		return recruit.File{}, notFound(err, "文件不存在")
+	}
+	f.CreatedAt = fromNanos(created)
+	return f, nil
+}
+
+// DeleteFile removes a file; an absent one is not an error.
+func (db *DB) DeleteFile(ctx context.Context, id string) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM files WHERE id = ?`, id)
+	return storeErr(err)
+}
+
+// AddNotification queues a notification (State "queued" unless given).
+// ECONFLICT when its ClientMsgID was queued before.
+func (db *DB) AddNotification(ctx context.Context, n recruit.Notification) (recruit.Notification, error) {
+	if n.IdentityID <= 0 || n.Kind == "" || n.ClientMsgID == "" {
+		return recruit.Notification{}, recruit.Errorf(recruit.EINVALID, "通知缺少接收人、类别或消息编号")
+	}
+	if n.State == "" {
+		n.State = "queued"
+	}
+	err := db.write.QueryRowContext(ctx, `INSERT INTO notifications (identity_id, kind, client_msg_id, payload, state, attempts, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.IdentityID, n.Kind, n.ClientMsgID, n.Payload, n.State, n.Attempts, nanos(n.NextAt), nanos(n.CreatedAt)).Scan(&n.ID)
+	switch {
+	case isDuplicate(err):
+		return recruit.Notification{}, recruit.Errorf(recruit.ECONFLICT, "该通知已在发送队列中")
+	case err != nil:
+		return recruit.Notification{}, storeErr(foreignKey(err, "实名认证信息不存在"))
+	}
+	return n, nil
+}
+
+// ListNotifications returns an identity's notifications, newest first.
+func (db *DB) ListNotifications(ctx context.Context, identityID int64) ([]recruit.Notification, error) {
+	return queryAll(ctx, db.read, `SELECT id, identity_id, kind, client_msg_id, payload, state, attempts, next_at, created_at
+		FROM notifications WHERE identity_id = ? ORDER BY id DESC`, []any{identityID}, func(s scanner) (recruit.Notification, error) {
+		var (
+			n             recruit.Notification
+			next, created int64
+		)
+		err := s.Scan(&n.ID, &n.IdentityID, &n.Kind, &n.ClientMsgID, &n.Payload, &n.State, &n.Attempts, &next, &created)
+		n.NextAt, n.CreatedAt = fromNanos(next), fromNanos(created)
+		return n, err
+	})
+}
+
+// AddForm records a generated form; ECONFLICT when its code exists.
+func (db *DB) AddForm(ctx context.Context, f recruit.FormRecord) error {
+	if f.Code == "" || f.ApplicationID <= 0 {
+		return recruit.Errorf(recruit.EINVALID, "报名表缺少编号或报名记录")
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO forms (code, application_id, version, file_id, generated_at) VALUES (?, ?, ?, ?, ?)`,
+		f.Code, f.ApplicationID, f.Version, f.FileID, nanos(f.GeneratedAt))
+	if isDuplicate(err) {
+		return recruit.Errorf(recruit.ECONFLICT, "报名表编号已存在")
+	}
+	return storeErr(foreignKey(err, msgNoApp))
+}
+
+const formQuery = `SELECT code, application_id, version, file_id, generated_at FROM forms `
+
+// FormByCode returns the form printed with code.
+func (db *DB) FormByCode(ctx context.Context, code string) (recruit.FormRecord, error) {
+	return db.queryForm(ctx, formQuery+`WHERE code = ?`, code)
+}
+
+// LatestForm returns the form of an application with the highest version,
+// the latest generated among equals.
+func (db *DB) LatestForm(ctx context.Context, appID int64) (recruit.FormRecord, error) {
+	return db.queryForm(ctx, formQuery+`WHERE application_id = ? ORDER BY version DESC, generated_at DESC LIMIT 1`, appID)
+}
+
+func (db *DB) queryForm(ctx context.Context, query string, arg any) (recruit.FormRecord, error) {
+	var (
+		f  recruit.FormRecord
+		at int64
+	)
+	if err := db.read.QueryRowContext(ctx, query, arg).Scan(&f.Code, &f.ApplicationID, &f.Version, &f.FileID, &at); err != nil {
+		return recruit.FormRecord{}, notFound(err, "报名表不存在")
+	}
+	f.GeneratedAt = fromNanos(at)
+	return f, nil
+}

@@ -1,0 +1,151 @@
+// Package sqlite is the embedded recruit.Store and recruit.ProfileStore: one
+// SQLite database file (modernc.org/sqlite, pure Go) in WAL mode. All writes
+// go through a single connection with BEGIN IMMEDIATE transactions, so
+// concurrent writers queue instead of failing with SQLITE_BUSY; reads use a
+// separate pool of read-only connections. The schema is migrated at start-up
+// from the numbered files embedded in migrations/.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlitelib "modernc.org/sqlite/lib"
+
+	"zhupei/recruit"
+)
+
+// DB is a recruit.Store backed by one SQLite file.
+type DB struct {
+	write  *sql.DB // one connection: every write, serialized
+	read   *sql.DB // read-only pool
+	sealer recruit.IDSealer
+}
+
+var _ recruit.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database at path, creating its
+// directory too, and applies pending migrations.
+func Open(ctx context.Context, path string, sealer recruit.IDSealer) (*DB, error) {
+	if path == "" || strings.ContainsRune(path, '?') || sealer == nil {
+		return nil, errors.New("sqlite: a path without '?' and an IDSealer are required")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	dsn := func(extra ...string) string {
+		q := url.Values{"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}}
+		for i := 0; i+1 < len(extra); i += 2 {
+			q.Add(extra[i], extra[i+1])
+		}
+		return path + "?" + q.Encode()
+	}
+	write, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	db := &DB{write: write, sealer: sealer}
+	// The schema must exist before read-only connections open the file.
+	if err := db.migrate(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", dsn("_pragma", "query_only(1)"))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+	db.read = read
+	return db, nil
+}
+
+// Ping checks both connection pools.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return recruit.Internal(err)
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		return recruit.Internal(err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it
+// when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return recruit.Internal(err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return storeErr(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return recruit.Internal(err)
+	}
+	return nil
+}
+
+// storeErr returns err unchanged when it is already a *recruit.Error and
+// wraps it as an internal error otherwise.
+func storeErr(err error) error {
+	var re *recruit.Error
+	if err == nil || errors.As(err, &re) {
+		return err
+	}
+	return recruit.Internal(err)
+}
+
+// notFound maps sql.ErrNoRows to ENOTFOUND with msg.
+func notFound(err error, msg string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return recruit.Errorf(recruit.ENOTFOUND, "%s", msg)
+	}
+	return storeErr(err)
+}
+
+// isConstraint reports whether err is an SQLite constraint violation with
+// the given extended code.
+func isConstraint(err error, code int) bool {
+	var se *sqlite3.Error
+	return errors.As(err, &se) && se.Code() == code
+}
+
+// isDuplicate reports whether err violates a UNIQUE or PRIMARY KEY constraint.
+func isDuplicate(err error) bool {
+	return isConstraint(err, sqlitelib.SQLITE_CONSTRAINT_UNIQUE) || isConstraint(err, sqlitelib.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// nanos stores a time as unix nanoseconds, the zero time as 0.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromNanos is the inverse of nanos; times come back in UTC.
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}

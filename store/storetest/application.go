@@ -1,0 +1,226 @@
+package storetest
+
+import (
+	"context"
+	"maps"
+	"testing"
+	"time"
+
+	"zhupei/recruit"
+)
+
+// wantApp fails the test unless got has the given program, state and version.
+func wantApp(t *testing.T, what string, got recruit.Application, program int64, state recruit.State, version int) {
+	t.Helper()
+	if got.ProgramID != program || got.State != state || got.Version != version {
+		t.Errorf("%s = program %d, %s, version %d; want program %d, %s, version %d",
+			what, got.ProgramID, got.State, got.Version, program, state, version)
+	}
+}
+
+// submitApproved submits a choice of program for each identity and approves it.
+func submitApproved(t *testing.T, s recruit.Store, ids []int64, program int64) []recruit.Application {
+	t.Helper()
+	ctx := context.Background()
+	apps := make([]recruit.Application, len(ids))
+	for i, id := range ids {
+		a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: program}, t0)
+		must(t, "SubmitChoice", err)
+		apps[i], err = s.Review(ctx, a.ID, recruit.StateApproved, "", t0)
+		must(t, "Review", err)
+	}
+	return apps
+}
+
+func testSubmitChoice(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	ps := importRows(t, s, 2025, planRows)
+	next := importRows(t, s, 2026, planRows)
+	a, b := ps["山东省立医院/0100"].ID, ps["齐鲁医院/0100"].ID
+	id := newIdentities(t, s, "submit", 1)[0]
+
+	_, err := s.GetApplication(ctx, 2025, id)
+	wantCode(t, "GetApplication before submitting", err, recruit.ENOTFOUND)
+
+	first, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0)
+	must(t, "SubmitChoice", err)
+	wantApp(t, "first submission", first, a, recruit.StatePending, 1)
+	if first.ID <= 0 || first.Year != 2025 || first.IdentityID != id || !first.AcceptsAdjustment {
+		t.Errorf("first submission = %+v", first)
+	}
+	sameTime(t, "SubmittedAt", first.SubmittedAt, t0)
+	sameTime(t, "UpdatedAt", first.UpdatedAt, t0)
+	wantCounts(t, s, a, 1, 0)
+	got, err := s.GetApplication(ctx, 2025, id)
+	must(t, "GetApplication", err)
+	wantApp(t, "GetApplication", got, a, recruit.StatePending, 1)
+	if got.ID != first.ID || got.IdentityID != id || !got.AcceptsAdjustment {
+		t.Errorf("GetApplication = %+v, want %+v", got, first)
+	}
+
+	t1 := t0.Add(time.Hour)
+	changed, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b}, t1)
+	must(t, "SubmitChoice change", err)
+	wantApp(t, "changed choice", changed, b, recruit.StatePending, 2)
+	if changed.ID != first.ID || changed.AcceptsAdjustment {
+		t.Errorf("changed choice = %+v, want the same application without adjustment", changed)
+	}
+	sameTime(t, "SubmittedAt after a change", changed.SubmittedAt, t0)
+	sameTime(t, "UpdatedAt after a change", changed.UpdatedAt, t1)
+	wantCounts(t, s, a, 0, 0)
+	wantCounts(t, s, b, 1, 0)
+
+	same, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b}, t1.Add(time.Minute))
+	must(t, "SubmitChoice same choice", err)
+	wantApp(t, "same choice again", same, b, recruit.StatePending, 3)
+	wantCounts(t, s, a, 0, 0)
+	wantCounts(t, s, b, 1, 0)
+
+	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b + a + 1000}, t1)
+	wantCode(t, "SubmitChoice of a missing program", err, recruit.ENOTFOUND)
+	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1)
+	wantCode(t, "SubmitChoice of another year's program", err, recruit.ENOTFOUND)
+	got, err = s.GetApplication(ctx, 2025, id)
+	must(t, "GetApplication", err)
+	wantApp(t, "after failed submissions", got, b, recruit.StatePending, 3)
+
+	listed, err := s.ListApplications(ctx, b)
+	must(t, "ListApplications", err)
+	if len(listed) != 1 || listed[0].ID != first.ID || listed[0].Version != 3 {
+		t.Errorf("ListApplications(b) = %+v", listed)
+	}
+	listed, err = s.ListApplications(ctx, a)
+	must(t, "ListApplications", err)
+	if len(listed) != 0 {
+		t.Errorf("ListApplications(a) = %+v, want none", listed)
+	}
+
+	// The same person registers separately in the next year.
+	nextApp, err := s.SubmitChoice(ctx, id, 2026, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1)
+	must(t, "SubmitChoice next year", err)
+	if nextApp.ID == first.ID || nextApp.Version != 1 || nextApp.Year != 2026 {
+		t.Errorf("next year's application = %+v", nextApp)
+	}
+	wantCounts(t, s, b, 1, 0)
+}
+
+func testReview(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	ps := importRows(t, s, 2025, planRows)
+	a, b := ps["山东省立医院/0100"].ID, ps["齐鲁医院/0100"].ID
+	ids := newIdentities(t, s, "review", 2)
+	first, err := s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: a}, t0)
+	must(t, "SubmitChoice", err)
+	second, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: a}, t0)
+	must(t, "SubmitChoice", err)
+
+	_, err = s.Review(ctx, first.ID, recruit.StateAdmitted, "", t0)
+	wantCode(t, "Review to a state that is not a review result", err, recruit.EINVALID)
+	_, err = s.Review(ctx, first.ID+second.ID+100, recruit.StateApproved, "", t0)
+	wantCode(t, "Review of a missing application", err, recruit.ENOTFOUND)
+
+	t1 := t0.Add(time.Hour)
+	ok, err := s.Review(ctx, first.ID, recruit.StateApproved, "材料齐全", t1)
+	must(t, "Review approve", err)
+	wantApp(t, "approved", ok, a, recruit.StateApproved, 1)
+	if ok.ReviewRemark != "材料齐全" {
+		t.Errorf("remark = %q", ok.ReviewRemark)
+	}
+	sameTime(t, "UpdatedAt after review", ok.UpdatedAt, t1)
+	sameTime(t, "SubmittedAt after review", ok.SubmittedAt, t0)
+
+	_, err = s.Review(ctx, first.ID, recruit.StateRejected, "", t1)
+	wantCode(t, "Review of a reviewed application", err, recruit.ECONFLICT, recruit.EFORBIDDEN)
+
+	no, err := s.Review(ctx, second.ID, recruit.StateRejected, "照片不合格", t1)
+	must(t, "Review reject", err)
+	wantApp(t, "rejected", no, a, recruit.StateRejected, 1)
+	wantCounts(t, s, a, 2, 0)
+	got, err := s.GetApplication(ctx, 2025, ids[1])
+	must(t, "GetApplication", err)
+	if got.State != recruit.StateRejected || got.ReviewRemark != "照片不合格" {
+		t.Errorf("stored rejection = %+v", got)
+	}
+
+	// A rejected applicant changes the choice: pending again, remark cleared.
+	again, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: b}, t1)
+	must(t, "SubmitChoice after rejection", err)
+	wantApp(t, "resubmitted", again, b, recruit.StatePending, 2)
+	if again.ReviewRemark != "" {
+		t.Errorf("remark after resubmission = %q, want empty", again.ReviewRemark)
+	}
+	wantCounts(t, s, a, 1, 0)
+	wantCounts(t, s, b, 1, 0)
+	_, err = s.Review(ctx, again.ID, recruit.StateApproved, "", t1)
+	must(t, "Review of the resubmission", err)
+}
+
+func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	rows := append(plan([]string{"齐鲁医院"}, []string{"0100"}, 1), plan([]string{"齐鲁医院"}, []string{"0200"}, 2)...)
+	ps := importRows(t, s, 2025, rows)
+	one, two := ps["齐鲁医院/0100"].ID, ps["齐鲁医院/0200"].ID
+	ids := newIdentities(t, s, "admit", 3)
+	apps := submitApproved(t, s, ids[:2], one)
+	pending, err := s.SubmitChoice(ctx, ids[2], 2025, recruit.Choice{ProgramID: one}, t0)
+	must(t, "SubmitChoice", err)
+
+	_, err = s.ProvisionallyAdmit(ctx, pending.ID, t0)
+	wantCode(t, "ProvisionallyAdmit of a pending application", err, recruit.ECONFLICT, recruit.EFORBIDDEN)
+	_, err = s.ProvisionallyAdmit(ctx, pending.ID+1000, t0)
+	wantCode(t, "ProvisionallyAdmit of a missing application", err, recruit.ENOTFOUND)
+
+	t1 := t0.Add(time.Hour)
+	admitted, err := s.ProvisionallyAdmit(ctx, apps[0].ID, t1)
+	must(t, "ProvisionallyAdmit", err)
+	wantApp(t, "provisionally admitted", admitted, one, recruit.StateProvisional, 1)
+	sameTime(t, "UpdatedAt after admission", admitted.UpdatedAt, t1)
+	wantCounts(t, s, one, 3, 1)
+
+	_, err = s.ProvisionallyAdmit(ctx, apps[0].ID, t1)
+	wantCode(t, "ProvisionallyAdmit twice", err, recruit.ECONFLICT, recruit.EFORBIDDEN)
+	_, err = s.ProvisionallyAdmit(ctx, apps[1].ID, t1)
+	wantCode(t, "ProvisionallyAdmit into a full program", err, recruit.ECONFLICT)
+	got, err := s.GetApplication(ctx, 2025, ids[1])
+	must(t, "GetApplication", err)
+	wantApp(t, "refused admission", got, one, recruit.StateApproved, 1)
+	wantCounts(t, s, one, 3, 1)
+
+	// Changing the choice of an admitted application gives its seat back.
+	moved, err := s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: two}, t1)
+	must(t, "SubmitChoice of an admitted application", err)
+	wantApp(t, "moved", moved, two, recruit.StatePending, 2)
+	wantCounts(t, s, one, 2, 0)
+	wantCounts(t, s, two, 1, 0)
+	_, err = s.ProvisionallyAdmit(ctx, apps[1].ID, t1)
+	must(t, "ProvisionallyAdmit into the freed seat", err)
+	wantCounts(t, s, one, 2, 1)
+	wantCountersMatchRecount(t, s, 2025)
+}
+
+func testRecount(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	ps := importRows(t, s, 2025, plan([]string{"齐鲁医院"}, []string{"0100", "0200", "0300"}, 5))
+	p1, p2 := ps["齐鲁医院/0100"].ID, ps["齐鲁医院/0200"].ID
+	ids := newIdentities(t, s, "recount", 5)
+	for _, id := range ids[:3] {
+		_, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p1}, t0)
+		must(t, "SubmitChoice", err)
+	}
+	apps := submitApproved(t, s, ids[3:], p2)
+	_, err := s.ProvisionallyAdmit(ctx, apps[0].ID, t0)
+	must(t, "ProvisionallyAdmit", err)
+
+	want := map[int64]recruit.Counts{p1: {Registered: 3}, p2: {Registered: 2, Admitted: 1}}
+	got, err := s.Recount(ctx, 2025)
+	must(t, "Recount", err)
+	if !maps.Equal(got, want) {
+		t.Errorf("Recount = %v, want %v", got, want)
+	}
+	wantCountersMatchRecount(t, s, 2025)
+	empty, err := s.Recount(ctx, 2024)
+	must(t, "Recount of an empty year", err)
+	if len(empty) != 0 {
+		t.Errorf("Recount(2024) = %v, want empty", empty)
+	}
+}

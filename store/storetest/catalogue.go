@@ -1,0 +1,227 @@
+package storetest
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"zhupei/recruit"
+)
+
+func testYears(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	_, err := s.GetYear(ctx, 2025)
+	wantCode(t, "GetYear of a missing year", err, recruit.ENOTFOUND)
+	_, err = s.LatestYear(ctx)
+	wantCode(t, "LatestYear of no years", err, recruit.ENOTFOUND)
+
+	y24 := recruit.Year{Year: 2024, Title: "2024年招录", Notice: "旧提示", Calendar: recruit.DefaultCalendar(2024)}
+	y25 := recruit.Year{Year: 2025, Title: "2025年招录", Notice: "请如实填写", Calendar: recruit.DefaultCalendar(2025)}
+	must(t, "PutYear 2025", s.PutYear(ctx, y25))
+	must(t, "PutYear 2024", s.PutYear(ctx, y24))
+
+	got, err := s.GetYear(ctx, 2024)
+	must(t, "GetYear", err)
+	wantYear(t, got, y24)
+	latest, err := s.LatestYear(ctx)
+	must(t, "LatestYear", err)
+	wantYear(t, latest, y25)
+
+	y25.Title = "2025年住培招录"
+	y25.Notice = "新提示"
+	y25.Calendar.Round1 = y25.Calendar.Round1.Add(48 * time.Hour)
+	must(t, "PutYear replace", s.PutYear(ctx, y25))
+	got, err = s.GetYear(ctx, 2025)
+	must(t, "GetYear after replace", err)
+	wantYear(t, got, y25)
+}
+
+func wantYear(t *testing.T, got, want recruit.Year) {
+	t.Helper()
+	if got.Year != want.Year || got.Title != want.Title || got.Notice != want.Notice {
+		t.Errorf("year = %d %q %q, want %d %q %q", got.Year, got.Title, got.Notice, want.Year, want.Title, want.Notice)
+	}
+	g, w := got.Calendar, want.Calendar
+	sameTime(t, "Registration", g.Registration, w.Registration)
+	sameTime(t, "Round1", g.Round1, w.Round1)
+	sameTime(t, "Round2", g.Round2, w.Round2)
+	sameTime(t, "Adjustment", g.Adjustment, w.Adjustment)
+	sameTime(t, "Confirmation", g.Confirmation, w.Confirmation)
+	sameTime(t, "Closed", g.Closed, w.Closed)
+}
+
+var planRows = []recruit.PlanRow{
+	{Line: 2, BaseName: "山东省立医院", City: "济南", SpecialtyCode: "0200", SpecialtyName: "儿科", Plan: 5},
+	{Line: 3, BaseName: "山东省立医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 10},
+	{Line: 4, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 8},
+	{Line: 5, BaseName: "烟台毓璜顶医院", City: "烟台", SpecialtyCode: "0700", SpecialtyName: "全科", Plan: 3},
+}
+
+func testImportPlan(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	must(t, "ImportPlan", s.ImportPlan(ctx, 2025, planRows))
+
+	bases, err := s.ListBases(ctx)
+	must(t, "ListBases", err)
+	cities := map[string]string{}
+	for i, b := range bases {
+		if b.ID <= 0 || (i > 0 && b.ID <= bases[i-1].ID) {
+			t.Errorf("bases not ordered by positive id: %+v", bases)
+		}
+		cities[b.Name] = b.City
+	}
+	wantCities := map[string]string{"山东省立医院": "济南", "齐鲁医院": "济南", "烟台毓璜顶医院": "烟台"}
+	if len(bases) != 3 || !maps.Equal(cities, wantCities) {
+		t.Fatalf("bases = %+v, want %v", bases, wantCities)
+	}
+	baseID := func(name string) int64 {
+		for _, b := range bases {
+			if b.Name == name {
+				return b.ID
+			}
+		}
+		return 0
+	}
+
+	specs, err := s.ListSpecialties(ctx)
+	must(t, "ListSpecialties", err)
+	var codes, names []string
+	for _, sp := range specs {
+		codes = append(codes, sp.Code)
+		names = append(names, sp.Name)
+	}
+	if !slices.Equal(codes, []string{"0100", "0200", "0700"}) || !slices.Equal(names, []string{"内科", "儿科", "全科"}) {
+		t.Errorf("specialties = %+v", specs)
+	}
+
+	all, err := s.ListPrograms(ctx, recruit.ProgramFilter{Year: 2025})
+	must(t, "ListPrograms", err)
+	if len(all) != len(planRows) {
+		t.Fatalf("got %d programs, want %d", len(all), len(planRows))
+	}
+	for i, p := range all {
+		if i > 0 {
+			q := all[i-1]
+			if q.BaseID > p.BaseID || (q.BaseID == p.BaseID && q.SpecialtyCode >= p.SpecialtyCode) {
+				t.Errorf("programs not ordered by base id, specialty code: %+v before %+v", q, p)
+			}
+		}
+		row := findRow(planRows, p.BaseName, p.SpecialtyCode)
+		if row == nil || p.Year != 2025 || p.BaseID != baseID(p.BaseName) || p.SpecialtyName != row.SpecialtyName ||
+			p.Plan != row.Plan || p.Registered != 0 || p.Admitted != 0 || p.ID <= 0 {
+			t.Errorf("program %+v does not match its plan row %+v", p, row)
+		}
+		got, err := s.GetProgram(ctx, p.ID)
+		must(t, "GetProgram", err)
+		if got != p {
+			t.Errorf("GetProgram = %+v, listed %+v", got, p)
+		}
+	}
+	_, err = s.GetProgram(ctx, all[len(all)-1].ID+1000)
+	wantCode(t, "GetProgram of a missing id", err, recruit.ENOTFOUND)
+
+	filters := []struct {
+		f    recruit.ProgramFilter
+		want int
+	}{
+		{recruit.ProgramFilter{}, 4},
+		{recruit.ProgramFilter{Year: 2024}, 0},
+		{recruit.ProgramFilter{Year: 2025, BaseID: baseID("山东省立医院")}, 2},
+		{recruit.ProgramFilter{Year: 2025, SpecialtyCode: "0100"}, 2},
+		{recruit.ProgramFilter{BaseID: baseID("齐鲁医院"), SpecialtyCode: "0100"}, 1},
+		{recruit.ProgramFilter{BaseID: baseID("齐鲁医院"), SpecialtyCode: "0200"}, 0},
+	}
+	for _, tc := range filters {
+		ps, err := s.ListPrograms(ctx, tc.f)
+		must(t, "ListPrograms filtered", err)
+		if len(ps) != tc.want {
+			t.Errorf("ListPrograms(%+v) returned %d programs, want %d", tc.f, len(ps), tc.want)
+		}
+		for _, p := range ps {
+			if (tc.f.BaseID != 0 && p.BaseID != tc.f.BaseID) || (tc.f.SpecialtyCode != "" && p.SpecialtyCode != tc.f.SpecialtyCode) {
+				t.Errorf("ListPrograms(%+v) returned %+v", tc.f, p)
+			}
+		}
+	}
+}
+
+func findRow(rows []recruit.PlanRow, base, code string) *recruit.PlanRow {
+	for i := range rows {
+		if rows[i].BaseName == base && rows[i].SpecialtyCode == code {
+			return &rows[i]
+		}
+	}
+	return nil
+}
+
+func testImportPlanInvalid(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	good := recruit.PlanRow{Line: 1, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 3}
+	bad := []recruit.PlanRow{
+		{Line: 2, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "0200", SpecialtyName: "儿科", Plan: -1},
+		{Line: 2, BaseName: "", City: "济南", SpecialtyCode: "0200", SpecialtyName: "儿科", Plan: 1},
+		{Line: 2, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "", SpecialtyName: "儿科", Plan: 1},
+	}
+	for _, b := range bad {
+		err := s.ImportPlan(ctx, 2025, []recruit.PlanRow{good, b})
+		wantCode(t, "ImportPlan with a bad row", err, recruit.EINVALID)
+	}
+	ps, err := s.ListPrograms(ctx, recruit.ProgramFilter{})
+	must(t, "ListPrograms", err)
+	if len(ps) != 0 {
+		t.Errorf("a rejected import left %d programs", len(ps))
+	}
+}
+
+func testReimport(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	before := importRows(t, s, 2025, planRows)
+	ids := newIdentities(t, s, "reimport", 2)
+	target := before["山东省立医院/0100"]
+	for _, id := range ids {
+		_, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: target.ID}, t0)
+		must(t, "SubmitChoice", err)
+	}
+	app, err := s.GetApplication(ctx, 2025, ids[0])
+	must(t, "GetApplication", err)
+	_, err = s.Review(ctx, app.ID, recruit.StateApproved, "", t0)
+	must(t, "Review", err)
+	_, err = s.ProvisionallyAdmit(ctx, app.ID, t0)
+	must(t, "ProvisionallyAdmit", err)
+
+	rows := []recruit.PlanRow{
+		{Line: 1, BaseName: "山东省立医院", City: "济南市", SpecialtyCode: "0100", SpecialtyName: "内科学", Plan: 12},
+		{Line: 2, BaseName: "泰安市中心医院", City: "泰安", SpecialtyCode: "0100", SpecialtyName: "内科学", Plan: 2},
+	}
+	after := importRows(t, s, 2025, rows)
+	if len(after) != len(before)+1 {
+		t.Errorf("re-import gives %d programs, want %d", len(after), len(before)+1)
+	}
+	p := after["山东省立医院/0100"]
+	if p.ID != target.ID || p.Plan != 12 || p.Registered != 2 || p.Admitted != 1 || p.SpecialtyName != "内科学" {
+		t.Errorf("re-imported program = %+v, want id %d, plan 12, counters 2/1, name 内科学", p, target.ID)
+	}
+	if q := after["齐鲁医院/0100"]; q.ID != before["齐鲁医院/0100"].ID || q.Plan != 8 {
+		t.Errorf("program not named by the re-import changed: %+v", q)
+	}
+	bases, err := s.ListBases(ctx)
+	must(t, "ListBases", err)
+	if len(bases) != 4 {
+		t.Errorf("got %d bases after re-import, want 4", len(bases))
+	}
+	for _, b := range bases {
+		if b.Name == "山东省立医院" && b.City != "济南市" {
+			t.Errorf("base city = %q, want the re-imported 济南市", b.City)
+		}
+	}
+
+	next := importRows(t, s, 2026, rows[:1])
+	if q := next["山东省立医院/0100"]; q.ID == target.ID || q.BaseID != target.BaseID || q.Registered != 0 || q.Year != 2026 {
+		t.Errorf("next year's program = %+v, want a new program of the same base", q)
+	}
+	if bs, err := s.ListBases(ctx); err != nil || len(bs) != 4 {
+		t.Errorf("ListBases after another year = %d bases, %v; want 4", len(bs), err)
+	}
+}

@@ -1,0 +1,141 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"zhupei/recruit"
+)
+
+// wantKV fails the test unless key holds value at now.
+func wantKV(t *testing.T, s recruit.Store, key, value string, now time.Time) {
+	t.Helper()
+	got, err := s.GetKV(context.Background(), key, now)
+	if err != nil || got != value {
+		t.Errorf("GetKV(%q) at %v = %q, %v; want %q", key, now, got, err, value)
+	}
+}
+
+// wantNoKV fails the test unless key is absent at now.
+func wantNoKV(t *testing.T, s recruit.Store, key string, now time.Time) {
+	t.Helper()
+	_, err := s.GetKV(context.Background(), key, now)
+	wantCode(t, fmt.Sprintf("GetKV(%q) at %v", key, now), err, recruit.ENOTFOUND)
+}
+
+func testKV(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	wantNoKV(t, s, "session:a", t0)
+
+	must(t, "SetKV", s.SetKV(ctx, "session:a", "v1", time.Minute, t0))
+	wantKV(t, s, "session:a", "v1", t0)
+	wantKV(t, s, "session:a", "v1", t0.Add(59*time.Second))
+	wantNoKV(t, s, "session:a", t0.Add(time.Minute))
+
+	must(t, "SetKV replace", s.SetKV(ctx, "session:a", "v2", 0, t0))
+	wantKV(t, s, "session:a", "v2", t0.AddDate(50, 0, 0))
+
+	must(t, "SetKV", s.SetKV(ctx, "session:b", "other", time.Hour, t0))
+	must(t, "DeleteKV", s.DeleteKV(ctx, "session:a"))
+	wantNoKV(t, s, "session:a", t0)
+	wantKV(t, s, "session:b", "other", t0)
+	must(t, "DeleteKV of an absent key", s.DeleteKV(ctx, "session:a"))
+}
+
+func testKVAdd(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	add := func(key, value string, ttl time.Duration, now time.Time, want bool) {
+		t.Helper()
+		got, err := s.AddKV(ctx, key, value, ttl, now)
+		must(t, "AddKV", err)
+		if got != want {
+			t.Errorf("AddKV(%q, %q) at %v = %v, want %v", key, value, now, got, want)
+		}
+	}
+	add("dedup:1", "first", time.Minute, t0, true)
+	add("dedup:1", "second", time.Minute, t0.Add(30*time.Second), false)
+	wantKV(t, s, "dedup:1", "first", t0.Add(30*time.Second))
+	add("dedup:1", "third", time.Minute, t0.Add(time.Minute), true)
+	wantKV(t, s, "dedup:1", "third", t0.Add(time.Minute))
+	wantNoKV(t, s, "dedup:1", t0.Add(2*time.Minute))
+
+	add("forever", "a", 0, t0, true)
+	add("forever", "b", time.Minute, t0.AddDate(10, 0, 0), false)
+
+	const callers = 20
+	won := make([]bool, callers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			<-start
+			ok, err := s.AddKV(ctx, "lease:job", fmt.Sprintf("worker-%d", i), time.Minute, t0)
+			if err != nil {
+				t.Errorf("AddKV: %v", err)
+			}
+			won[i] = ok
+		})
+	}
+	close(start)
+	wg.Wait()
+	winner, n := -1, 0
+	for i, ok := range won {
+		if ok {
+			winner, n = i, n+1
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d of %d concurrent AddKV callers won, want exactly 1", n, callers)
+	}
+	wantKV(t, s, "lease:job", fmt.Sprintf("worker-%d", winner), t0)
+}
+
+func testKVIncr(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	incr := func(key string, ttl time.Duration, now time.Time, want int64) {
+		t.Helper()
+		got, err := s.IncrKV(ctx, key, ttl, now)
+		must(t, "IncrKV", err)
+		if got != want {
+			t.Errorf("IncrKV(%q) at %v = %d, want %d", key, now, got, want)
+		}
+	}
+	incr("rate:a", time.Minute, t0, 1)
+	incr("rate:a", time.Minute, t0.Add(10*time.Second), 2)
+	incr("rate:a", time.Minute, t0.Add(59*time.Second), 3)
+	// The window is fixed by the first increment: it ends at t0+1m.
+	incr("rate:a", time.Minute, t0.Add(time.Minute), 1)
+	incr("rate:a", time.Minute, t0.Add(90*time.Second), 2)
+	incr("rate:a", time.Minute, t0.Add(2*time.Minute), 1)
+	incr("rate:b", 0, t0, 1)
+	incr("rate:b", 0, t0.AddDate(5, 0, 0), 2)
+
+	const callers = 20
+	got := make([]int64, callers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			<-start
+			n, err := s.IncrKV(ctx, "rate:race", time.Minute, t0)
+			if err != nil {
+				t.Errorf("IncrKV: %v", err)
+			}
+			got[i] = n
+		})
+	}
+	close(start)
+	wg.Wait()
+	slices.Sort(got)
+	for i, n := range got {
+		if n != int64(i+1) {
+			t.Fatalf("concurrent IncrKV results %v, want 1..%d each once", got, callers)
+		}
+	}
+	must(t, "DeleteKV", s.DeleteKV(ctx, "rate:race"))
+	incr("rate:race", time.Minute, t0, 1)
+}
