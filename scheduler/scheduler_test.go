@@ -1,0 +1,160 @@
+package scheduler
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"zhupei/recruit"
+	"zhupei/store/sqlite"
+	"zhupei/store/storetest"
+)
+
+var now = time.Date(2026, time.July, 5, 10, 0, 0, 0, recruit.Shanghai)
+
+func openStore(t *testing.T) (*sqlite.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "zhupei.db")
+	st, err := sqlite.Open(context.Background(), path, storetest.Sealer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestOneInstancePerTick(t *testing.T) {
+	st, _ := openStore(t)
+	clock := func() time.Time { return now }
+	a, b := New(st, clock, quiet()), New(st, clock, quiet())
+	var runs atomic.Int32
+	job := func(context.Context) error { runs.Add(1); return nil }
+
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	for i := 0; i < 10; i++ {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if s.RunOnce("reconcile", now, job) {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if runs.Load() != 1 || won.Load() != 1 {
+		t.Fatalf("one tick ran %d times (%d winners), want 1", runs.Load(), won.Load())
+	}
+	if !a.RunOnce("reconcile", now.Add(time.Minute), job) || runs.Load() != 2 {
+		t.Fatalf("the next tick did not run: runs = %d", runs.Load())
+	}
+	if !b.RunOnce("other", now, job) {
+		t.Fatal("another job's tick at the same time did not run")
+	}
+}
+
+func TestAddRejectsBadSpec(t *testing.T) {
+	st, _ := openStore(t)
+	s := New(st, time.Now, quiet())
+	err := s.Add("x", "every minute", func(context.Context) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "bad schedule") {
+		t.Fatalf("Add with a bad spec: %v", err)
+	}
+}
+
+func TestStartRunsAndStopWaits(t *testing.T) {
+	st, _ := openStore(t)
+	s := New(st, time.Now, quiet())
+	started := make(chan struct{}, 1)
+	var finished atomic.Bool
+	if err := s.Add("tick", "@every 1s", func(ctx context.Context) error {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		<-ctx.Done() // a long job that honours cancellation
+		finished.Store(true)
+		return ctx.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("job never started")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if !finished.Load() {
+		t.Fatal("Stop returned before the running job finished")
+	}
+}
+
+func TestReconcileReportsDrift(t *testing.T) {
+	st, path := openStore(t)
+	ctx := context.Background()
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	job := Reconcile(st, log)
+
+	if err := job(ctx); err != nil {
+		t.Fatalf("no year yet: %v", err)
+	}
+	if err := st.PutYear(ctx, recruit.Year{Year: 2026, Title: "t", Calendar: recruit.DefaultCalendar(2026)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ImportPlan(ctx, 2026, []recruit.PlanRow{{Line: 2, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	programs, err := st.ListPrograms(ctx, recruit.ProgramFilter{Year: 2026})
+	if err != nil || len(programs) != 1 {
+		t.Fatalf("programs: %v %v", programs, err)
+	}
+	id, err := st.CreateIdentity(ctx, recruit.Identity{OpenID: "o1", Name: "张三", IDType: recruit.IDTypeResident, IDNumber: "11010519491231002X", BoundAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SubmitChoice(ctx, id.ID, 2026, recruit.Choice{ProgramID: programs[0].ID}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := job(ctx); err != nil || strings.Contains(logs.String(), "differ") {
+		t.Fatalf("consistent counters reported: err=%v logs=%s", err, logs.String())
+	}
+
+	// Corrupt the stored counter behind the store's back.
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE programs SET registered = registered + 3`); err != nil {
+		t.Fatal(err)
+	}
+	if err := job(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "program counters differ from recount") {
+		t.Fatalf("drift not reported; logs: %s", logs.String())
+	}
+	if strings.Contains(logs.String(), "张三") || strings.Contains(logs.String(), "11010519491231002X") {
+		t.Fatal("personal data in logs")
+	}
+}
