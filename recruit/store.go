@@ -10,6 +10,8 @@ import (
 // store/storetest. Errors are *Error: ENOTFOUND for missing records,
 // ECONFLICT for uniqueness and capacity violations, EINTERNAL otherwise.
 type Store interface {
+	ProfileStore
+
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database; it is safe to call once.

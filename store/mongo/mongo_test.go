@@ -13,3 +13,10 @@ func TestStore(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) recruit.Store { return srv.fresh(t, storetest.Sealer()) })
 	})
 }
+
+// TestProfileStore runs the shared contract suite of recruit.ProfileStore.
+func TestProfileStore(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, srv backend) {
+		storetest.RunProfiles(t, func(t *testing.T) storetest.ProfileBackend { return srv.fresh(t, storetest.Sealer()) })
+	})
+}
