@@ -1,0 +1,137 @@
+package handlers
+
+import (
+	"io/fs"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zhupei/recruit"
+	"zhupei/web"
+)
+
+// apiRoutes registers the public JSON API under /api/v1.
+func (s *server) apiRoutes(app *fiber.App) {
+	api := app.Group("/api/v1")
+	api.Get("/year", s.apiYear)
+	api.Get("/bases", s.apiBases)
+	api.Get("/specialties", s.apiSpecialties)
+	api.Get("/programs", s.apiPrograms)
+	api.Get("/chart", s.apiChart)
+	api.Get("/results/:baseID", s.apiResult)
+	api.Get("/openapi.yaml", s.apiSpec)
+}
+
+// yearResponse is the body of GET /api/v1/year.
+type yearResponse struct {
+	Year       int              `json:"year"`
+	Title      string           `json:"title"`
+	Phase      recruit.Phase    `json:"phase"`
+	PhaseLabel string           `json:"phase_label"`
+	Calendar   recruit.Calendar `json:"calendar"`
+	Notice     string           `json:"notice"`
+}
+
+func (s *server) apiYear(c *fiber.Ctx) error {
+	snap, err := s.public.get(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if snap.Year == nil {
+		return noYear()
+	}
+	y := snap.Year
+	phase := y.Calendar.PhaseAt(s.now())
+	return c.JSON(yearResponse{
+		Year: y.Year, Title: yearTitle(y), Phase: phase, PhaseLabel: phase.Label(),
+		Calendar: y.Calendar, Notice: y.Notice,
+	})
+}
+
+func (s *server) apiBases(c *fiber.Ctx) error {
+	snap, err := s.public.get(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"bases": snap.Bases})
+}
+
+func (s *server) apiSpecialties(c *fiber.Ctx) error {
+	snap, err := s.public.get(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"specialties": snap.Specialties})
+}
+
+// programsResponse is the body of GET /api/v1/programs, polled by the board.
+type programsResponse struct {
+	Year      int               `json:"year"`
+	UpdatedAt time.Time         `json:"updated_at"`
+	Programs  []recruit.Program `json:"programs"`
+	Totals    totals            `json:"totals"`
+}
+
+func (s *server) apiPrograms(c *fiber.Ctx) error {
+	snap, err := s.public.get(c.UserContext())
+	if err != nil {
+		return err
+	}
+	f, err := snap.parseFilter(c.Query("base"), c.Query("specialty"))
+	if err != nil {
+		return err
+	}
+	if snap.Year == nil {
+		return noYear()
+	}
+	body, err := snap.programsJSON(f)
+	if err != nil {
+		return err
+	}
+	c.Type("json", "utf-8")
+	return c.Send(body) // not copied: the shared bytes are never modified
+}
+
+// chartResponse is the body of GET /api/v1/chart.
+type chartResponse struct {
+	Year   int         `json:"year"`
+	By     string      `json:"by"`
+	Series []chartItem `json:"series"`
+}
+
+func (s *server) apiChart(c *fiber.Ctx) error {
+	by := c.Query("by", chartBySpecialty)
+	if by != chartBySpecialty && by != chartByBase {
+		return &recruit.Error{Code: recruit.EINVALID, Message: "分组方式无效，应为 specialty 或 base", Fields: map[string]string{"by": "分组方式无效"}}
+	}
+	snap, err := s.public.get(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if snap.Year == nil {
+		return noYear()
+	}
+	return c.JSON(chartResponse{Year: snap.Year.Year, By: by, Series: chartSeries(snap.Programs, by)})
+}
+
+func (s *server) apiResult(c *fiber.Ctx) error {
+	_, r, err := s.resultOf(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+// openAPISpec is the OpenAPI description of this API, read once.
+var openAPISpec = func() []byte {
+	b, err := fs.ReadFile(web.Static(), "openapi.yaml")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return b
+}()
+
+func (s *server) apiSpec(c *fiber.Ctx) error {
+	c.Type("yaml", "utf-8")
+	return c.Send(openAPISpec)
+}

@@ -1,0 +1,74 @@
+// Package handlers is the HTTP layer of zhupei: the Fiber application with
+// its middleware (request id, access log, metrics, panic recovery), the one
+// error handler that maps recruit.Error codes to HTTP statuses, the public
+// server-rendered pages, the JSON API under /api/v1 and the operational
+// endpoints (/healthz, /readyz, /metrics).
+package handlers
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"zhupei/recruit"
+)
+
+// Config is what the HTTP layer needs.
+type Config struct {
+	Store    recruit.Store
+	Now      func() time.Time     // domain time; time.Now when nil
+	Logger   *slog.Logger         // slog.Default() when nil
+	Registry *prometheus.Registry // a new registry with Go and process collectors when nil
+	Version  string
+}
+
+// server holds the dependencies shared by the route handlers.
+type server struct {
+	store   recruit.Store
+	now     func() time.Time
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	version string
+	pages   *pages
+	public  *snapshotCache
+}
+
+// New builds the Fiber application with every route registered.
+func New(cfg Config) *fiber.App {
+	s := &server{
+		store:   cfg.Store,
+		now:     cfg.Now,
+		log:     cfg.Logger,
+		reg:     cfg.Registry,
+		version: cfg.Version,
+		pages:   mustParsePages(),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.reg == nil {
+		s.reg = prometheus.NewRegistry()
+		s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s.public = newSnapshotCache(s.loadSnapshot, snapshotTTL)
+
+	app := fiber.New(fiber.Config{
+		AppName:               "zhupei " + s.version,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+	})
+	app.Use(requestID, securityHeaders, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic)
+	s.opsRoutes(app)
+	s.apiRoutes(app)
+	s.publicRoutes(app)
+	return app
+}

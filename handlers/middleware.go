@@ -1,0 +1,156 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"zhupei/recruit"
+)
+
+// headerRequestID carries the request id in both directions.
+const headerRequestID = "X-Request-ID"
+
+// localRequestID is the c.Locals key of the request id.
+const localRequestID = "request_id"
+
+// routeUnmatched labels requests that matched no route (404, 405), so that
+// arbitrary paths never become metric labels.
+const routeUnmatched = "unmatched"
+
+// requestID keeps a well-formed incoming X-Request-ID or generates one, stores
+// it in the locals and echoes it in the response.
+func requestID(c *fiber.Ctx) error {
+	id := c.Get(headerRequestID)
+	if !validRequestID(id) {
+		id = newRequestID()
+	} else {
+		id = strings.Clone(id) // the header bytes are reused after the request
+	}
+	c.Locals(localRequestID, id)
+	c.Set(headerRequestID, id)
+	return c.Next()
+}
+
+// validRequestID accepts 1–64 characters of [A-Za-z0-9._-], so that a client
+// cannot inject text into logs or headers.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		b := id[i]
+		ok := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_' || b == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+// requestIDOf returns the id set by the requestID middleware ("" outside it,
+// e.g. for errors raised by the server before routing).
+func requestIDOf(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+// securityHeaders sets conservative browser security headers; the pages use
+// no inline script or style and no third-party origin.
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'")
+	return c.Next()
+}
+
+// httpMetrics are the request metrics, labelled by route pattern.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
+	return &httpMetrics{
+		requests: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "zhupei_http_requests_total",
+			Help: "HTTP requests by method, route pattern and status.",
+		}, []string{"method", "route", "status"})),
+		duration: register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "zhupei_http_request_duration_seconds",
+			Help:    "HTTP request duration by method and route pattern.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"})),
+	}
+}
+
+// register registers c on reg, or returns the collector already registered
+// under the same name (when New is called twice with one registry).
+func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
+	if err := reg.Register(c); err != nil {
+		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		panic(err) // a conflicting metric definition is a programming error
+	}
+	return c
+}
+
+// observe writes the access log line and the metrics of every request. It
+// runs the error handler itself so that it sees the final status.
+func (s *server) observe(m *httpMetrics) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		self := c.Route()
+		if err := c.Next(); err != nil {
+			if herr := s.handleError(c, err); herr != nil {
+				_ = c.SendStatus(fiber.StatusInternalServerError)
+			}
+		}
+		elapsed := time.Since(start)
+		route := routeUnmatched
+		if r := c.Route(); r != self {
+			route = r.Path
+		}
+		method := c.Method()
+		status := c.Response().StatusCode()
+		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+		// Only the route pattern is logged: paths and query strings may carry
+		// personal data.
+		s.log.Info("http request",
+			"method", method,
+			"route", route,
+			"status", status,
+			"duration_ms", float64(elapsed.Microseconds())/1000,
+			"request_id", requestIDOf(c))
+		return nil
+	}
+}
+
+// recoverPanic turns a panic in a handler into an internal error; the error
+// handler logs it with the request id and shows a 500 page.
+func (s *server) recoverPanic(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = recruit.Internal(fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
+		}
+	}()
+	return c.Next()
+}

@@ -1,0 +1,112 @@
+package handlers
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func TestHealthAndReadiness(t *testing.T) {
+	f := newFixture(t, false)
+	if body := f.get(t, "/healthz", http.StatusOK); body != "ok" {
+		t.Errorf("healthz body %q", body)
+	}
+	if body := f.get(t, "/readyz", http.StatusOK); body != "ok" {
+		t.Errorf("readyz body %q", body)
+	}
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, "readyz closed", f.get(t, "/readyz", http.StatusServiceUnavailable), "服务未就绪")
+	if body := f.get(t, "/healthz", http.StatusOK); body != "ok" {
+		t.Errorf("healthz after close %q", body)
+	}
+}
+
+func TestMetricsByRoutePattern(t *testing.T) {
+	f := newFixture(t, true)
+	f.get(t, "/board?specialty=0100", http.StatusOK)
+	f.get(t, "/results/1", http.StatusOK)
+	f.get(t, "/results/2", http.StatusOK)
+	f.get(t, "/board?base=abc", http.StatusBadRequest)
+	f.get(t, "/secret/path/370102199001011234", http.StatusNotFound)
+	body := f.get(t, "/metrics", http.StatusOK)
+	wantContains(t, "metrics", body,
+		`zhupei_http_requests_total{method="GET",route="/board",status="200"} 1`,
+		`zhupei_http_requests_total{method="GET",route="/board",status="400"} 1`,
+		`zhupei_http_requests_total{method="GET",route="/results/:baseID",status="200"} 2`,
+		`zhupei_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`zhupei_http_request_duration_seconds_count{method="GET",route="/results/:baseID"} 2`,
+	)
+	wantMissing(t, "metrics", body, "370102199001011234", "specialty=0100")
+}
+
+func TestRequestID(t *testing.T) {
+	f := newFixture(t, false)
+	resp, _ := f.do(t, http.MethodGet, "/healthz", headerRequestID, "client-id.42")
+	if got := resp.Header.Get(headerRequestID); got != "client-id.42" {
+		t.Errorf("echoed id %q", got)
+	}
+	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	for _, sent := range []string{"", "has space", strings.Repeat("x", 65), "bad\"quote"} {
+		resp, _ := f.do(t, http.MethodGet, "/healthz", headerRequestID, sent)
+		if got := resp.Header.Get(headerRequestID); !hex32.MatchString(got) {
+			t.Errorf("sent %q: got id %q, want a generated one", sent, got)
+		}
+	}
+}
+
+func TestAccessLogHasNoQueryOrPath(t *testing.T) {
+	f := newFixture(t, true)
+	f.do(t, http.MethodGet, "/board?specialty=0100", headerRequestID, "log-test-1")
+	f.do(t, http.MethodGet, "/results/370102199001011234", headerRequestID, "log-test-2")
+	logs := f.logs.String()
+	wantContains(t, "access log", logs,
+		"method=GET route=/board status=200", "request_id=log-test-1",
+		"route=/results/:baseID status=404", "request_id=log-test-2")
+	wantMissing(t, "access log", logs, "specialty=0100", "370102199001011234", "level=ERROR")
+}
+
+func TestPanicBecomes500WithRequestID(t *testing.T) {
+	f := newFixture(t, false)
+	boom := func(*fiber.Ctx) error { panic("kaboom") }
+	f.app.Get("/boom", boom)
+	f.app.Get("/api/v1/boom", boom)
+
+	resp, body := f.do(t, http.MethodGet, "/boom", headerRequestID, "panic-page")
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	wantContains(t, "500 page", body, "系统繁忙", "系统内部错误，请稍后重试", "panic-page")
+	wantMissing(t, "500 page", body, "kaboom")
+
+	var e apiError
+	resp, body = f.do(t, http.MethodGet, "/api/v1/boom", headerRequestID, "panic-api")
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("api status %d", resp.StatusCode)
+	}
+	decode(t, body, &e)
+	if e.Error.Code != "internal" || e.Error.RequestID != "panic-api" || strings.Contains(body, "kaboom") {
+		t.Errorf("api 500 = %s", body)
+	}
+	wantContains(t, "log", f.logs.String(), "level=ERROR", "request_id=panic-page", "request_id=panic-api", "kaboom")
+
+	// The server keeps serving after a panic.
+	f.get(t, "/healthz", http.StatusOK)
+}
+
+func TestStoreFailureIsInternalError(t *testing.T) {
+	f := newFixture(t, true)
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.do(t, http.MethodGet, "/board", headerRequestID, "store-down")
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	wantContains(t, "500 page", body, "系统内部错误，请稍后重试", "store-down")
+	wantContains(t, "log", f.logs.String(), "msg=\"internal error\"", "request_id=store-down")
+}

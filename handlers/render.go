@@ -1,0 +1,95 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zhupei/recruit"
+	"zhupei/web"
+)
+
+// layoutFile is the template every page is rendered inside.
+const layoutFile = "layout.html"
+
+// page is what the layout receives: the page's own title (empty for the home
+// page), the site header (the year's title), the active navigation entry and
+// the page's own data.
+type page struct {
+	Title string
+	Brand string // yearTitle(nil) when empty
+	Nav   string // "home", "board" or "results"
+	Body  any
+}
+
+// templateFuncs are the helpers templates may call (SVG coordinates).
+var templateFuncs = template.FuncMap{
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
+}
+
+// pages holds one parsed template set per page, parsed once at start-up.
+type pages struct {
+	byName map[string]*template.Template
+	bufs   sync.Pool
+}
+
+// mustParsePages parses the embedded templates; a broken template is a build
+// error, so it panics at start-up rather than failing a request later.
+func mustParsePages() *pages {
+	p, err := parsePages(web.Templates())
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func parsePages(fsys fs.FS) (*pages, error) {
+	base, err := template.New(layoutFile).Funcs(templateFuncs).ParseFS(fsys, layoutFile, "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+	for _, name := range names {
+		if name == layoutFile {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+// render executes page name into a buffer first, so that a template error
+// becomes a clean 500 instead of a half-written page.
+func (s *server) render(c *fiber.Ctx, status int, name string, data page) error {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return recruit.Internal(fmt.Errorf("no template %q", name))
+	}
+	buf := s.pages.bufs.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		s.pages.bufs.Put(buf)
+	}()
+	if data.Brand == "" {
+		data.Brand = yearTitle(nil)
+	}
+	if err := t.ExecuteTemplate(buf, layoutFile, data); err != nil {
+		return recruit.Internal(fmt.Errorf("render %s: %w", name, err))
+	}
+	c.Status(status).Type("html", "utf-8")
+	c.Response().SetBody(buf.Bytes()) // copies: buf goes back to the pool
+	return nil
+}

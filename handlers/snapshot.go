@@ -1,0 +1,277 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"zhupei/recruit"
+)
+
+// snapshotTTL bounds how stale the public counts can be. At the registration
+// surge thousands of boards poll every few seconds; with this cache they cost
+// one store round-trip per TTL per instance.
+const snapshotTTL = 2 * time.Second
+
+// loadTimeout bounds one snapshot load; it does not depend on the request
+// that happened to trigger it, since every waiting request shares the result.
+const loadTimeout = 5 * time.Second
+
+// snapshot is the public data of the latest year at one moment. It is shared
+// between requests and must not be modified after loading.
+type snapshot struct {
+	Year        *recruit.Year // nil when no year is set up yet
+	Bases       []recruit.Base
+	Specialties []recruit.Specialty
+	Programs    []recruit.Program // of Year, by base id then specialty code
+	// YearBases and YearSpecialties are those that have a program in Year.
+	YearBases       []recruit.Base
+	YearSpecialties []recruit.Specialty
+	At              time.Time // domain time of the load, shown as 更新时间
+
+	baseByID   map[int64]recruit.Base
+	specByCode map[string]recruit.Specialty
+	// encoded caches the /api/v1/programs body per validated filter, so that
+	// every board polling the same filter shares one encoding per snapshot.
+	// Filters name known bases and specialties only, which bounds its size.
+	encoded sync.Map // programFilter → []byte
+}
+
+// loadSnapshot reads everything the public pages show from the store.
+func (s *server) loadSnapshot(ctx context.Context) (*snapshot, error) {
+	snap := &snapshot{At: s.now()}
+	y, err := s.store.LatestYear(ctx)
+	switch {
+	case err == nil:
+		snap.Year = &y
+	case recruit.ErrorCode(err) != recruit.ENOTFOUND:
+		return nil, err
+	}
+	if snap.Bases, err = s.store.ListBases(ctx); err != nil {
+		return nil, err
+	}
+	if snap.Specialties, err = s.store.ListSpecialties(ctx); err != nil {
+		return nil, err
+	}
+	if snap.Year != nil {
+		if snap.Programs, err = s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: y.Year}); err != nil {
+			return nil, err
+		}
+	}
+	snap.index()
+	return snap, nil
+}
+
+func (snap *snapshot) index() {
+	snap.baseByID = make(map[int64]recruit.Base, len(snap.Bases))
+	for _, b := range snap.Bases {
+		snap.baseByID[b.ID] = b
+	}
+	snap.specByCode = make(map[string]recruit.Specialty, len(snap.Specialties))
+	for _, sp := range snap.Specialties {
+		snap.specByCode[sp.Code] = sp
+	}
+	hasBase := map[int64]bool{}
+	hasSpec := map[string]bool{}
+	for _, p := range snap.Programs {
+		hasBase[p.BaseID] = true
+		hasSpec[p.SpecialtyCode] = true
+	}
+	for _, b := range snap.Bases {
+		if hasBase[b.ID] {
+			snap.YearBases = append(snap.YearBases, b)
+		}
+	}
+	for _, sp := range snap.Specialties {
+		if hasSpec[sp.Code] {
+			snap.YearSpecialties = append(snap.YearSpecialties, sp)
+		}
+	}
+}
+
+// noYear is the error of year-bound reads before the province sets a year up.
+func noYear() error { return recruit.Errorf(recruit.ENOTFOUND, "招录年度尚未设置") }
+
+// programFilter is a validated board filter; zero values match everything.
+type programFilter struct {
+	BaseID    int64
+	Specialty string
+}
+
+// maxSpecialtyCode bounds a specialty code parameter.
+const maxSpecialtyCode = 16
+
+// parseFilter validates the raw base and specialty parameters: both must be
+// well-formed and name a known base and specialty.
+func (snap *snapshot) parseFilter(base, specialty string) (programFilter, error) {
+	var f programFilter
+	fe := recruit.FieldErrors{}
+	if base != "" {
+		id, ok := parseID(base)
+		switch {
+		case !ok:
+			fe.Add("base", "培训基地参数无效")
+		case !snap.hasBase(id):
+			fe.Add("base", "所选培训基地不存在")
+		default:
+			f.BaseID = id
+		}
+	}
+	if specialty != "" {
+		_, known := snap.specByCode[specialty]
+		switch {
+		case !validCode(specialty):
+			fe.Add("specialty", "培训专业参数无效")
+		case !known:
+			fe.Add("specialty", "所选培训专业不存在")
+		default:
+			f.Specialty = specialty
+		}
+	}
+	return f, fe.Err()
+}
+
+func (snap *snapshot) hasBase(id int64) bool {
+	_, ok := snap.baseByID[id]
+	return ok
+}
+
+// parseID accepts a positive decimal int64 without sign or leading zeros.
+func parseID(raw string) (int64, bool) {
+	if raw == "" || len(raw) > 19 || raw[0] == '0' {
+		return 0, false
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] < '0' || raw[i] > '9' {
+			return 0, false
+		}
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	return id, err == nil
+}
+
+// validCode accepts 1–16 ASCII letters and digits (national codes are four
+// digits; the province may add its own).
+func validCode(raw string) bool {
+	if raw == "" || len(raw) > maxSpecialtyCode {
+		return false
+	}
+	for i := 0; i < len(raw); i++ {
+		b := raw[i]
+		if !(b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// totals sums the three numbers of a set of programs.
+type totals struct {
+	Plan       int `json:"plan"`
+	Registered int `json:"registered"`
+	Admitted   int `json:"admitted"`
+}
+
+// programs returns the programs matching f and their totals.
+func (snap *snapshot) programs(f programFilter) ([]recruit.Program, totals) {
+	out := make([]recruit.Program, 0, len(snap.Programs))
+	var t totals
+	for _, p := range snap.Programs {
+		if f.BaseID != 0 && p.BaseID != f.BaseID || f.Specialty != "" && p.SpecialtyCode != f.Specialty {
+			continue
+		}
+		out = append(out, p)
+		t.Plan += p.Plan
+		t.Registered += p.Registered
+		t.Admitted += p.Admitted
+	}
+	return out, t
+}
+
+// programsJSON returns the encoded /api/v1/programs body for f; the year
+// must be set. The bytes are shared and must not be modified.
+func (snap *snapshot) programsJSON(f programFilter) ([]byte, error) {
+	if b, ok := snap.encoded.Load(f); ok {
+		return b.([]byte), nil
+	}
+	r := programsResponse{Year: snap.Year.Year, UpdatedAt: snap.At}
+	r.Programs, r.Totals = snap.programs(f)
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, recruit.Internal(err)
+	}
+	actual, _ := snap.encoded.LoadOrStore(f, b)
+	return actual.([]byte), nil
+}
+
+// snapshotCache keeps the latest snapshot for ttl and lets one load run at a
+// time: a burst of requests on an expired cache makes one set of store calls.
+type snapshotCache struct {
+	load  func(context.Context) (*snapshot, error)
+	ttl   time.Duration
+	clock func() time.Time // freshness clock (wall time, not the domain clock)
+
+	mu       sync.Mutex
+	cur      *snapshot
+	curAt    time.Time
+	inflight *snapshotCall
+}
+
+type snapshotCall struct {
+	done chan struct{}
+	snap *snapshot
+	err  error
+}
+
+// errLoadAborted is seen by waiters when the load panicked.
+var errLoadAborted = errors.New("snapshot load aborted")
+
+func newSnapshotCache(load func(context.Context) (*snapshot, error), ttl time.Duration) *snapshotCache {
+	return &snapshotCache{load: load, ttl: ttl, clock: time.Now}
+}
+
+// get returns a snapshot at most ttl old, loading one when needed.
+func (sc *snapshotCache) get(ctx context.Context) (*snapshot, error) {
+	sc.mu.Lock()
+	if sc.cur != nil && sc.clock().Sub(sc.curAt) < sc.ttl {
+		snap := sc.cur
+		sc.mu.Unlock()
+		return snap, nil
+	}
+	call := sc.inflight
+	leader := call == nil
+	if leader {
+		call = &snapshotCall{done: make(chan struct{}), err: errLoadAborted}
+		sc.inflight = call
+	}
+	sc.mu.Unlock()
+
+	if leader {
+		sc.lead(ctx, call)
+		return call.snap, call.err
+	}
+	select {
+	case <-call.done:
+		return call.snap, call.err
+	case <-ctx.Done():
+		return nil, recruit.Internal(ctx.Err())
+	}
+}
+
+func (sc *snapshotCache) lead(ctx context.Context, call *snapshotCall) {
+	defer func() {
+		sc.mu.Lock()
+		if call.err == nil {
+			sc.cur, sc.curAt = call.snap, sc.clock()
+		}
+		sc.inflight = nil
+		sc.mu.Unlock()
+		close(call.done)
+	}()
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
+	defer cancel()
+	call.snap, call.err = sc.load(lctx)
+}
