@@ -1,0 +1,422 @@
+package main
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is every setting of the service. config.yaml documents each one
+// with its default; the yaml tags are the setting names and give the
+// environment variables that override them (ZHUPEI_<SECTION>_<KEY>).
+// Settings tagged secret are masked by Redacted; secret:"uri" masks only the
+// password of a URI.
+type Config struct {
+	HTTP        HTTPConfig        `yaml:"http"`
+	DataDir     string            `yaml:"data_dir"`
+	Year        int               `yaml:"year"`
+	Store       StoreConfig       `yaml:"store"`
+	Security    SecurityConfig    `yaml:"security"`
+	WeChat      WeChatConfig      `yaml:"wechat"`
+	MiniProgram MiniProgramConfig `yaml:"miniprogram"`
+	PDF         PDFConfig         `yaml:"pdf"`
+	Log         LogConfig         `yaml:"log"`
+}
+
+// HTTPConfig is the web server.
+type HTTPConfig struct {
+	Addr            string        `yaml:"addr"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// StoreConfig selects the database.
+type StoreConfig struct {
+	MongoURI      string `yaml:"mongo_uri" secret:"uri"`
+	MongoDatabase string `yaml:"mongo_database"`
+}
+
+// SecurityConfig holds the key protecting ID numbers at rest.
+type SecurityConfig struct {
+	IDKey string `yaml:"id_key" secret:"true"`
+}
+
+// WeChatConfig is the official account (服务号).
+type WeChatConfig struct {
+	Mode    string `yaml:"mode"`
+	AppID   string `yaml:"appid"`
+	Secret  string `yaml:"secret" secret:"true"`
+	Token   string `yaml:"token" secret:"true"`
+	AESKey  string `yaml:"aes_key" secret:"true"`
+	BaseURL string `yaml:"base_url"`
+}
+
+// MiniProgramConfig is the staff mini-program.
+type MiniProgramConfig struct {
+	AppID  string `yaml:"appid"`
+	Secret string `yaml:"secret" secret:"true"`
+}
+
+// PDFConfig is the registration-form generator.
+type PDFConfig struct {
+	FontPath string `yaml:"font_path"`
+}
+
+// LogConfig is the structured logger.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// WeChat modes.
+const (
+	ModeSandbox = "sandbox"
+	ModeLive    = "live"
+)
+
+// DefaultConfig returns the built-in defaults, the same values config.yaml
+// documents.
+func DefaultConfig() Config {
+	return Config{
+		HTTP:    HTTPConfig{Addr: ":8080", ShutdownTimeout: 15 * time.Second},
+		DataDir: "./data",
+		Store:   StoreConfig{MongoDatabase: "zhupei"},
+		WeChat:  WeChatConfig{Mode: ModeSandbox},
+		PDF:     PDFConfig{FontPath: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"},
+		Log:     LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// EnvConfigPath names the environment variable giving the config file.
+const EnvConfigPath = "ZHUPEI_CONFIG"
+
+// DefaultConfigPath is read when it exists and no file is named.
+const DefaultConfigPath = "config.yaml"
+
+// ConfigError is a bad setting; its message names the setting and the
+// environment variable that sets it.
+type ConfigError struct {
+	Key string // e.g. "http.addr"; empty for file-level problems
+	Msg string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Key == "" {
+		return "配置错误（config error）：" + e.Msg
+	}
+	return fmt.Sprintf("配置错误（config error）：%s（环境变量 %s）：%s", e.Key, envName(e.Key), e.Msg)
+}
+
+// envName returns the environment variable of a setting: ZHUPEI_HTTP_ADDR
+// for http.addr.
+func envName(key string) string {
+	return "ZHUPEI_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// LoadConfig returns the defaults overridden by the config file and then by
+// environment variables, validated. The file is path (the -config flag),
+// else $ZHUPEI_CONFIG, else ./config.yaml when it exists; a file named
+// explicitly must exist.
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := DefaultConfig()
+	required := true
+	if path == "" {
+		path = getenv(EnvConfigPath)
+	}
+	if path == "" {
+		path, required = DefaultConfigPath, false
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := cfg.applyYAML(path, data); err != nil {
+			return Config{}, err
+		}
+	case errors.Is(err, fs.ErrNotExist) && !required:
+	default:
+		return Config{}, &ConfigError{Msg: fmt.Sprintf("无法读取配置文件 %s：%v", path, err)}
+	}
+	if err := cfg.applyEnv(getenv); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// setting is one leaf of Config.
+type setting struct {
+	key    string        // dotted yaml path, e.g. "http.addr"
+	secret string        // "", "true" or "uri"
+	value  reflect.Value // the field, settable when Config was addressed
+}
+
+// settings lists the leaves of c in declaration order.
+func (c *Config) settings() []setting {
+	var out []setting
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			key := prefix + f.Tag.Get("yaml")
+			if f.Type.Kind() == reflect.Struct {
+				walk(v.Field(i), key+".")
+				continue
+			}
+			out = append(out, setting{key: key, secret: f.Tag.Get("secret"), value: v.Field(i)})
+		}
+	}
+	walk(reflect.ValueOf(c).Elem(), "")
+	return out
+}
+
+// applyYAML sets the settings present in a YAML document. Unknown keys are
+// errors, as with yaml.v3's KnownFields, but named by their full path.
+func (c *Config) applyYAML(path string, data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return &ConfigError{Msg: fmt.Sprintf("配置文件 %s 不是有效的 YAML：%v", path, err)}
+	}
+	if len(doc.Content) == 0 {
+		return nil // empty file
+	}
+	leaves := map[string]reflect.Value{}
+	sections := map[string]bool{}
+	for _, s := range c.settings() {
+		leaves[s.key] = s.value
+		for i, r := range s.key {
+			if r == '.' {
+				sections[s.key[:i]] = true
+			}
+		}
+	}
+	var walk func(n *yaml.Node, prefix string) error
+	walk = func(n *yaml.Node, prefix string) error {
+		if n.Kind != yaml.MappingNode {
+			what := "配置文件顶层"
+			if prefix != "" {
+				what = "“" + strings.TrimSuffix(prefix, ".") + "”"
+			}
+			return &ConfigError{Msg: fmt.Sprintf("配置文件 %s 第%d行：%s应为键值映射", path, n.Line, what)}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			key := prefix + k.Value
+			if field, ok := leaves[key]; ok {
+				if err := v.Decode(field.Addr().Interface()); err != nil {
+					return &ConfigError{Key: key, Msg: fmt.Sprintf("配置文件 %s 第%d行的值类型不对，应为%s", path, v.Line, kindName(field))}
+				}
+				continue
+			}
+			if sections[key] {
+				if err := walk(v, key+"."); err != nil {
+					return err
+				}
+				continue
+			}
+			return &ConfigError{Msg: fmt.Sprintf("配置文件 %s 第%d行：未知设置“%s”（unknown setting）", path, k.Line, key)}
+		}
+		return nil
+	}
+	return walk(doc.Content[0], "")
+}
+
+// applyEnv overrides settings from ZHUPEI_* environment variables.
+func (c *Config) applyEnv(getenv func(string) string) error {
+	for _, s := range c.settings() {
+		raw := getenv(envName(s.key))
+		if raw == "" {
+			continue // empty counts as unset, as usual in container set-ups
+		}
+		if err := setString(s.value, raw); err != nil {
+			return &ConfigError{Key: s.key, Msg: fmt.Sprintf("环境变量的值类型不对，应为%s", kindName(s.value))}
+		}
+	}
+	return nil
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// setString parses raw into the field v.
+func setString(v reflect.Value, raw string) error {
+	raw = strings.TrimSpace(raw)
+	switch {
+	case v.Type() == durationType:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+	case v.Kind() == reflect.String:
+		v.SetString(raw)
+	case v.Kind() == reflect.Int:
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(n))
+	default:
+		return fmt.Errorf("unsupported setting type %s", v.Type())
+	}
+	return nil
+}
+
+// kindName describes the expected type of a setting in Chinese.
+func kindName(v reflect.Value) string {
+	switch {
+	case v.Type() == durationType:
+		return "时长（如 15s、1m）"
+	case v.Kind() == reflect.Int:
+		return "整数"
+	}
+	return "字符串"
+}
+
+// Validate checks every setting and returns the first problem as a
+// *ConfigError naming the setting. Secret values are never echoed.
+func (c *Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return &ConfigError{Key: key, Msg: fmt.Sprintf(format, args...)}
+	}
+	live := c.WeChat.Mode == ModeLive
+	if err := checkAddr(c.HTTP.Addr); err != nil {
+		return bad("http.addr", "“%s”不是有效的监听地址，应为 host:port，例如 \":8080\" 或 \"127.0.0.1:8080\"（%v）", c.HTTP.Addr, err)
+	}
+	if c.HTTP.ShutdownTimeout <= 0 || c.HTTP.ShutdownTimeout > 5*time.Minute {
+		return bad("http.shutdown_timeout", "应在 0 到 5m 之间，当前为 %s", c.HTTP.ShutdownTimeout)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return bad("data_dir", "不能为空")
+	}
+	if c.Year != 0 && !validYear(c.Year) {
+		return bad("year", "%d 不是有效的年度（%d–%d，0 表示当前年度）", c.Year, minYear, maxYear)
+	}
+	if c.Store.MongoURI != "" {
+		u, err := url.Parse(c.Store.MongoURI)
+		if err != nil || (u.Scheme != "mongodb" && u.Scheme != "mongodb+srv") || u.Host == "" {
+			return bad("store.mongo_uri", "应为 mongodb://host:port 或 mongodb+srv://host 形式的连接串")
+		}
+	}
+	if db := c.Store.MongoDatabase; db == "" || len(db) > 63 || strings.ContainsAny(db, "/\\. \"$") {
+		return bad("store.mongo_database", "“%s”不是有效的 MongoDB 数据库名", db)
+	}
+	if k := c.Security.IDKey; (k != "" || live) && len(k) < 16 {
+		return bad("security.id_key", "身份证号加密密钥至少 16 个字符（live 模式必须设置）")
+	}
+	switch c.WeChat.Mode {
+	case ModeSandbox, ModeLive:
+	default:
+		return bad("wechat.mode", "“%s”无效，只能是 sandbox 或 live", c.WeChat.Mode)
+	}
+	if live {
+		for _, req := range []struct{ key, val string }{
+			{"wechat.appid", c.WeChat.AppID}, {"wechat.secret", c.WeChat.Secret},
+			{"wechat.token", c.WeChat.Token}, {"wechat.base_url", c.WeChat.BaseURL},
+		} {
+			if req.val == "" {
+				return bad(req.key, "wechat.mode 为 live 时必须设置")
+			}
+		}
+		if c.MiniProgram.AppID != "" && c.MiniProgram.Secret == "" {
+			return bad("miniprogram.secret", "设置了 miniprogram.appid 时必须设置")
+		}
+	}
+	if k := c.WeChat.AESKey; k != "" {
+		if raw, err := base64.StdEncoding.DecodeString(k + "="); len(k) != 43 || err != nil || len(raw) != 32 {
+			return bad("wechat.aes_key", "消息加解密密钥（EncodingAESKey）应为 43 个 Base64 字符")
+		}
+	}
+	if b := c.WeChat.BaseURL; b != "" {
+		u, err := url.Parse(b)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("wechat.base_url", "“%s”应为服务的公网地址，例如 https://zp.example.cn", b)
+		}
+	}
+	if c.PDF.FontPath == "" {
+		return bad("pdf.font_path", "不能为空，应为中文字体文件路径")
+	}
+	if _, err := parseLevel(c.Log.Level); err != nil {
+		return bad("log.level", "“%s”无效，只能是 debug、info、warn 或 error", c.Log.Level)
+	}
+	if c.Log.Format != "json" && c.Log.Format != "text" {
+		return bad("log.format", "“%s”无效，只能是 json 或 text", c.Log.Format)
+	}
+	return nil
+}
+
+// The recruitment years the service accepts.
+const minYear, maxYear = 2000, 2100
+
+func validYear(y int) bool { return y >= minYear && y <= maxYear }
+
+// checkAddr accepts host:port with a numeric port (0 picks a free one).
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("端口应为 0–65535 的数字")
+	}
+	return nil
+}
+
+// parseLevel maps log.level to a slog level.
+func parseLevel(s string) (slog.Level, error) {
+	switch s {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("unknown log level %q", s)
+}
+
+// mask replaces a secret value.
+const mask = "******"
+
+// Redacted returns a copy of c with every secret masked: passwords and keys
+// become ******, a MongoDB URI keeps everything but its password.
+func (c Config) Redacted() Config {
+	r := c
+	for _, s := range r.settings() {
+		v := s.value.String()
+		if s.secret == "" || v == "" {
+			continue
+		}
+		masked := mask
+		if u, err := url.Parse(v); s.secret == "uri" && err == nil {
+			masked = u.Redacted()
+		}
+		s.value.SetString(masked)
+	}
+	return r
+}
+
+// LogValue logs the redacted configuration as dotted settings, so logging a
+// Config never reveals a secret.
+func (c Config) LogValue() slog.Value {
+	r := c.Redacted()
+	var attrs []slog.Attr
+	for _, s := range r.settings() {
+		attrs = append(attrs, slog.Any(s.key, s.value.Interface()))
+	}
+	return slog.GroupValue(attrs...)
+}

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// env returns a getenv over a fixed map.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// writeFile writes content to a new file in a temp dir and returns its path.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestConfigYAMLDocumentsDefaults checks that the shipped config.yaml sets
+// every setting, to exactly the built-in default.
+func TestConfigYAMLDocumentsDefaults(t *testing.T) {
+	const path = "../../config.yaml"
+	cfg, err := LoadConfig(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := DefaultConfig(); !reflect.DeepEqual(cfg, want) {
+		t.Errorf("config.yaml differs from DefaultConfig:\n got %+v\nwant %+v", cfg, want)
+	}
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var inFile []string
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i].Value, n.Content[i+1]
+			if v.Kind == yaml.MappingNode {
+				walk(v, prefix+k+".")
+			} else {
+				inFile = append(inFile, prefix+k)
+			}
+		}
+	}
+	walk(doc.Content[0], "")
+	var want []string
+	for _, s := range (&Config{}).settings() {
+		want = append(want, s.key)
+	}
+	sort.Strings(inFile)
+	sort.Strings(want)
+	if !reflect.DeepEqual(inFile, want) {
+		t.Errorf("config.yaml settings = %v, want %v", inFile, want)
+	}
+}
+
+func TestLoadConfigDefaultsWithoutFile(t *testing.T) {
+	t.Chdir(t.TempDir()) // no ./config.yaml here
+	cfg, err := LoadConfig("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg, DefaultConfig()) {
+		t.Errorf("got %+v, want defaults", cfg)
+	}
+	if cfg.HTTP.Addr != ":8080" || cfg.DataDir != "./data" || cfg.WeChat.Mode != ModeSandbox || cfg.Store.MongoDatabase != "zhupei" {
+		t.Errorf("unexpected defaults %+v", cfg)
+	}
+}
+
+func TestLoadConfigFileThenEnv(t *testing.T) {
+	path := writeFile(t, "zp.yaml", `
+http:
+  addr: ":9000"
+  shutdown_timeout: 5s
+data_dir: /srv/file-data
+year: 2024
+log:
+  format: json
+wechat:
+  appid: wx-from-file
+`)
+	// File only.
+	cfg, err := LoadConfig(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Addr != ":9000" || cfg.HTTP.ShutdownTimeout != 5*time.Second || cfg.DataDir != "/srv/file-data" ||
+		cfg.Year != 2024 || cfg.Log.Format != "json" || cfg.WeChat.AppID != "wx-from-file" {
+		t.Errorf("file not applied: %+v", cfg)
+	}
+	if cfg.Log.Level != "info" || cfg.PDF.FontPath != DefaultConfig().PDF.FontPath {
+		t.Errorf("defaults lost for settings absent from the file: %+v", cfg)
+	}
+
+	// Environment over file, found through ZHUPEI_CONFIG.
+	cfg, err = LoadConfig("", env(map[string]string{
+		"ZHUPEI_CONFIG":                path,
+		"ZHUPEI_HTTP_ADDR":             "127.0.0.1:7000",
+		"ZHUPEI_DATA_DIR":              "/srv/env-data",
+		"ZHUPEI_WECHAT_APPID":          "wx-from-env",
+		"ZHUPEI_HTTP_SHUTDOWN_TIMEOUT": "2s",
+		"ZHUPEI_YEAR":                  "2026",
+		"ZHUPEI_STORE_MONGO_DATABASE":  "zp2",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Addr != "127.0.0.1:7000" || cfg.DataDir != "/srv/env-data" || cfg.WeChat.AppID != "wx-from-env" ||
+		cfg.HTTP.ShutdownTimeout != 2*time.Second || cfg.Year != 2026 || cfg.Store.MongoDatabase != "zp2" {
+		t.Errorf("env not applied: %+v", cfg)
+	}
+	if cfg.Log.Format != "json" {
+		t.Errorf("file setting without env override lost: %+v", cfg)
+	}
+}
+
+func TestLoadConfigMissingExplicitFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	for name, load := range map[string]func() error{
+		"flag": func() error { _, err := LoadConfig(missing, env(nil)); return err },
+		"env":  func() error { _, err := LoadConfig("", env(map[string]string{"ZHUPEI_CONFIG": missing})); return err },
+	} {
+		err := load()
+		if err == nil || !strings.Contains(err.Error(), missing) {
+			t.Errorf("%s: err = %v, want one naming %s", name, err, missing)
+		}
+	}
+}
+
+func TestLoadConfigInvalid(t *testing.T) {
+	live := "wechat:\n  mode: live\n  appid: wx1\n  secret: s3cret-value\n  token: tok\n  base_url: https://zp.example.cn\nsecurity:\n  id_key: 0123456789abcdef0123\n"
+	tests := []struct {
+		name string
+		file string            // YAML content, "" for none
+		env  map[string]string // overrides
+		want []string          // fragments of the message
+	}{
+		{"addr", "", map[string]string{"ZHUPEI_HTTP_ADDR": "localhost"}, []string{"http.addr", "ZHUPEI_HTTP_ADDR", "“localhost”"}},
+		{"port", "http:\n  addr: \":99999\"\n", nil, []string{"http.addr", "ZHUPEI_HTTP_ADDR"}},
+		{"shutdown", "", map[string]string{"ZHUPEI_HTTP_SHUTDOWN_TIMEOUT": "0s"}, []string{"http.shutdown_timeout"}},
+		{"shutdown type", "", map[string]string{"ZHUPEI_HTTP_SHUTDOWN_TIMEOUT": "soon"}, []string{"http.shutdown_timeout", "时长"}},
+		{"data_dir", "data_dir: \"\"\n", nil, []string{"data_dir", "ZHUPEI_DATA_DIR"}},
+		{"year range", "year: 1999\n", nil, []string{"year", "ZHUPEI_YEAR"}},
+		{"year type file", "year: abc\n", nil, []string{"year", "第1行", "整数"}},
+		{"year type env", "", map[string]string{"ZHUPEI_YEAR": "next"}, []string{"year", "ZHUPEI_YEAR", "整数"}},
+		{"mongo uri", "", map[string]string{"ZHUPEI_STORE_MONGO_URI": "http://db:27017"}, []string{"store.mongo_uri", "ZHUPEI_STORE_MONGO_URI"}},
+		{"mongo db", "store:\n  mongo_database: a.b\n", nil, []string{"store.mongo_database"}},
+		{"id key short", "", map[string]string{"ZHUPEI_SECURITY_ID_KEY": "short"}, []string{"security.id_key", "ZHUPEI_SECURITY_ID_KEY"}},
+		{"mode", "wechat:\n  mode: prod\n", nil, []string{"wechat.mode", "ZHUPEI_WECHAT_MODE", "prod"}},
+		{"live is valid", live, map[string]string{"ZHUPEI_WECHAT_SECRET": ""}, nil}, // an empty env var is unset
+		{"live without secret", strings.Replace(live, "secret: s3cret-value", "secret: \"\"", 1), nil, []string{"wechat.secret", "ZHUPEI_WECHAT_SECRET"}},
+		{"live without key", strings.Replace(live, "id_key: 0123456789abcdef0123", "id_key: \"\"", 1), nil, []string{"security.id_key"}},
+		{"live without appid", strings.Replace(live, "appid: wx1", "appid: \"\"", 1), nil, []string{"wechat.appid"}},
+		{"live without base_url", strings.Replace(live, "base_url: https://zp.example.cn", "base_url: \"\"", 1), nil, []string{"wechat.base_url"}},
+		{"live mini-program without secret", live + "miniprogram:\n  appid: wxmini\n", nil, []string{"miniprogram.secret"}},
+		{"aes key length", "", map[string]string{"ZHUPEI_WECHAT_AES_KEY": "tooshort"}, []string{"wechat.aes_key", "43"}},
+		{"aes key alphabet", "", map[string]string{"ZHUPEI_WECHAT_AES_KEY": strings.Repeat("*", 43)}, []string{"wechat.aes_key", "Base64"}},
+		{"aes key valid", "", map[string]string{"ZHUPEI_WECHAT_AES_KEY": strings.Repeat("a", 43)}, nil},
+		{"base url", "", map[string]string{"ZHUPEI_WECHAT_BASE_URL": "zp.example.cn"}, []string{"wechat.base_url"}},
+		{"font", "pdf:\n  font_path: \"\"\n", nil, []string{"pdf.font_path", "ZHUPEI_PDF_FONT_PATH"}},
+		{"log level", "", map[string]string{"ZHUPEI_LOG_LEVEL": "verbose"}, []string{"log.level", "ZHUPEI_LOG_LEVEL", "verbose"}},
+		{"log format", "log:\n  format: xml\n", nil, []string{"log.format", "xml"}},
+		{"unknown key", "http:\n  adr: \":80\"\n", nil, []string{"http.adr", "第2行", "未知设置"}},
+		{"unknown section", "smtp:\n  host: x\n", nil, []string{"smtp", "第1行"}},
+		{"section not a map", "http: 8080\n", nil, []string{"http", "第1行"}},
+		{"not yaml", "http: [\n", nil, []string{"YAML"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = writeFile(t, "config.yaml", tt.file)
+			} else {
+				t.Chdir(t.TempDir())
+			}
+			_, err := LoadConfig(path, env(tt.env))
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "配置错误") {
+				t.Errorf("message %q does not start with 配置错误", msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateNeverEchoesSecrets(t *testing.T) {
+	t.Chdir(t.TempDir())
+	_, err := LoadConfig("", env(map[string]string{"ZHUPEI_SECURITY_ID_KEY": "tiny-secret"}))
+	if err == nil || strings.Contains(err.Error(), "tiny-secret") {
+		t.Errorf("err = %v: want an error without the key", err)
+	}
+}
+
+func TestRedacted(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Security.IDKey = "id-key-0123456789-secret"
+	cfg.WeChat.AppID = "wx-public-appid"
+	cfg.WeChat.Secret = "wechat-app-secret"
+	cfg.WeChat.Token = "callback-token"
+	cfg.WeChat.AESKey = strings.Repeat("k", 43)
+	cfg.MiniProgram.Secret = "mini-secret"
+	cfg.Store.MongoURI = "mongodb://zpuser:mongo-pass-word@db1:27017,db2:27017/?replicaSet=rs0"
+	secrets := []string{cfg.Security.IDKey, cfg.WeChat.Secret, cfg.WeChat.Token, cfg.WeChat.AESKey, cfg.MiniProgram.Secret, "mongo-pass-word"}
+	orig := cfg
+
+	r := cfg.Redacted()
+	if !reflect.DeepEqual(cfg, orig) {
+		t.Error("Redacted changed its receiver")
+	}
+	if r.Security.IDKey != mask || r.WeChat.Secret != mask || r.WeChat.Token != mask || r.WeChat.AESKey != mask || r.MiniProgram.Secret != mask {
+		t.Errorf("secrets not masked: %+v", r)
+	}
+	if r.WeChat.AppID != "wx-public-appid" || r.HTTP.Addr != ":8080" || r.MiniProgram.AppID != "" {
+		t.Errorf("non-secret settings changed: %+v", r)
+	}
+	if !strings.Contains(r.Store.MongoURI, "zpuser") || !strings.Contains(r.Store.MongoURI, "db1:27017,db2:27017") {
+		t.Errorf("mongo uri over-redacted: %q", r.Store.MongoURI)
+	}
+
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("start", "config", cfg)
+	logged := buf.String()
+	for _, s := range secrets {
+		if strings.Contains(logged, s) {
+			t.Errorf("log reveals secret %q: %s", s, logged)
+		}
+	}
+	for _, want := range []string{`"http.addr":":8080"`, `"wechat.appid":"wx-public-appid"`, `"wechat.secret":"******"`, "zpuser"} {
+		if !strings.Contains(logged, want) {
+			t.Errorf("log lacks %s: %s", want, logged)
+		}
+	}
+}

@@ -1,0 +1,299 @@
+// Command zhupei runs the Shandong resident-physician training recruitment
+// registration system.
+//
+// Usage:
+//
+//	zhupei [-config FILE] [serve [-year N]]    run the web service (default); on an
+//	                                           empty database it first creates a demo year
+//	zhupei [-config FILE] import-plan [-year N] FILE
+//	                                           import a plan file (.csv or .xlsx)
+//	zhupei [-config FILE] demo [-year N]       create a demo year (idempotent)
+//	zhupei version                             print the version
+//
+// Settings come from config.yaml and ZHUPEI_* environment variables; see
+// config.yaml for every setting.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"zhupei/handlers"
+	"zhupei/recruit"
+	"zhupei/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// devIDKey encrypts ID numbers when security.id_key is not set, which
+// Validate allows in sandbox mode only.
+const devIDKey = "zhupei-sandbox-demo-id-key"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	var configPath string
+	global := flag.NewFlagSet("zhupei", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.StringVar(&configPath, "config", "", "配置文件路径（默认 $ZHUPEI_CONFIG 或 ./config.yaml）")
+	if err := global.Parse(args); err != nil {
+		return 2
+	}
+	cmd, rest := "serve", global.Args()
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+
+	sub := flag.NewFlagSet("zhupei "+cmd, flag.ContinueOnError)
+	sub.SetOutput(stderr)
+	sub.StringVar(&configPath, "config", configPath, "配置文件路径")
+	year := sub.Int("year", 0, "招录年度（默认 year 设置，即当前年度）")
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "zhupei", version)
+		return 0
+	case "serve", "demo":
+		if err := sub.Parse(rest); err != nil {
+			return 2
+		}
+		if sub.NArg() != 0 {
+			fmt.Fprintf(stderr, "zhupei %s：多余的参数 %q\n", cmd, sub.Args())
+			return 2
+		}
+	case "import-plan":
+		if err := sub.Parse(rest); err != nil {
+			return 2
+		}
+		if sub.NArg() != 1 {
+			fmt.Fprintln(stderr, "用法：zhupei import-plan [-year N] 计划文件.csv|.xlsx")
+			return 2
+		}
+	default:
+		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、version）\n", cmd)
+		return 2
+	}
+
+	if *year != 0 && !validYear(*year) {
+		fmt.Fprintf(stderr, "zhupei %s：-year %d 不是有效的年度（%d–%d）\n", cmd, *year, minYear, maxYear)
+		return 2
+	}
+	cfg, err := LoadConfig(configPath, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *year != 0 {
+		cfg.Year = *year
+	}
+	m := NewMain(cfg, stdout, stderr)
+	err = m.command(ctx, cmd, sub.Args())
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	var cerr *ConfigError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &cerr):
+		fmt.Fprintln(stderr, cerr)
+	case recruit.ErrorCode(err) == recruit.EINTERNAL:
+		m.Logger.Error("zhupei failed", "command", cmd, "err", err)
+		fmt.Fprintln(stderr, recruit.ErrorMessage(err))
+	default:
+		fmt.Fprintln(stderr, recruit.ErrorMessage(err))
+	}
+	return 1
+}
+
+// Main is the program: the configuration and the components wired from it.
+type Main struct {
+	Config  Config
+	Version string
+	Now     func() time.Time
+	Stdout  io.Writer // the start-up line and command results
+	Logger  *slog.Logger
+
+	store recruit.Store
+}
+
+// NewMain returns a Main for cfg logging to stderr in the configured format.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	level, _ := parseLevel(cfg.Log.Level) // validated by LoadConfig
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(stderr, opts)
+	if cfg.Log.Format == "json" {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	return &Main{Config: cfg, Version: version, Now: time.Now, Stdout: stdout, Logger: slog.New(h)}
+}
+
+// command runs one command; the store is left open for Close.
+func (m *Main) command(ctx context.Context, cmd string, args []string) error {
+	switch cmd {
+	case "demo":
+		if err := m.openStore(ctx); err != nil {
+			return err
+		}
+		y := m.year()
+		if err := store.Demo(ctx, m.store, y, m.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "演示年度 %d 已就绪\n", y)
+		return nil
+	case "import-plan":
+		n, err := m.ImportPlan(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已导入 %d 条招收计划（%d年度）\n", n, m.year())
+		return nil
+	}
+	return m.Run(ctx)
+}
+
+// year is the configured recruitment year, the current one when unset.
+func (m *Main) year() int {
+	if m.Config.Year != 0 {
+		return m.Config.Year
+	}
+	return m.Now().In(recruit.Shanghai).Year()
+}
+
+// openStore opens the configured database with the ID-number sealer.
+func (m *Main) openStore(ctx context.Context) error {
+	key := m.Config.Security.IDKey
+	if key == "" {
+		m.Logger.Warn("security.id_key 未设置：使用固定的演示密钥加密身份证号，仅可用于开发和沙箱环境 (using the fixed demo ID key)")
+		key = devIDKey
+	}
+	sealer, err := recruit.NewSealer(key)
+	if err != nil {
+		return &ConfigError{Key: "security.id_key", Msg: err.Error()}
+	}
+	st, err := store.Open(ctx, store.Config{
+		DataDir:       m.Config.DataDir,
+		MongoURI:      m.Config.Store.MongoURI,
+		MongoDatabase: m.Config.Store.MongoDatabase,
+	}, sealer)
+	if err != nil {
+		return err
+	}
+	m.store = st
+	return nil
+}
+
+// ImportPlan imports a plan file into the configured year, creating the
+// year with the seed's default calendar when it does not exist yet.
+func (m *Main) ImportPlan(ctx context.Context, path string) (int, error) {
+	if err := m.openStore(ctx); err != nil {
+		return 0, err
+	}
+	y := m.year()
+	_, err := m.store.GetYear(ctx, y)
+	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+		err = m.store.PutYear(ctx, store.NewYear(y, recruit.DefaultCalendar(y)))
+	}
+	if err != nil {
+		return 0, err
+	}
+	return store.ImportPlanFile(ctx, m.store, y, path)
+}
+
+// Run serves HTTP until ctx is cancelled, then shuts down gracefully:
+// in-flight requests get http.shutdown_timeout to finish. On a database
+// without any year it first creates a demo year for the configured year.
+func (m *Main) Run(ctx context.Context) error {
+	m.Logger.Info("zhupei starting", "version", m.Version, "config", m.Config)
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	if _, err := m.store.LatestYear(ctx); recruit.ErrorCode(err) == recruit.ENOTFOUND {
+		if err := store.Demo(ctx, m.store, m.year(), m.Now()); err != nil {
+			return err
+		}
+		m.Logger.Info("empty database: demo year created", "year", m.year())
+	} else if err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	app := handlers.New(handlers.Config{
+		Store:    m.store,
+		Now:      m.Now,
+		Logger:   m.Logger,
+		Registry: reg,
+		Version:  m.Version,
+	})
+	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
+	if err != nil {
+		return &ConfigError{Key: "http.addr", Msg: fmt.Sprintf("无法监听 %s：%v", m.Config.HTTP.Addr, err)}
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	fmt.Fprintf(m.Stdout, "zhupei 已启动：%s\n", localURL(m.Config.HTTP.Addr, ln.Addr()))
+
+	select {
+	case err := <-served:
+		return recruit.Internal(fmt.Errorf("http server: %w", err))
+	case <-ctx.Done():
+	}
+	m.Logger.Info("zhupei shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), m.Config.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := app.ShutdownWithContext(sctx); err != nil {
+		return recruit.Internal(fmt.Errorf("http shutdown: %w", err))
+	}
+	// A cancellation that raced the server's start finds no listener to
+	// close in Shutdown; closing it here ends Serve either way.
+	_ = ln.Close()
+	if err := <-served; err != nil {
+		return recruit.Internal(fmt.Errorf("http server: %w", err))
+	}
+	m.Logger.Info("zhupei stopped")
+	return nil
+}
+
+// Close releases the database; it is safe to call more than once.
+func (m *Main) Close() error {
+	if m.store == nil {
+		return nil
+	}
+	err := m.store.Close()
+	m.store = nil
+	return err
+}
+
+// localURL is the address a local browser can open: the listener's real
+// port, with an unspecified host (":8080", "0.0.0.0") shown as localhost.
+func localURL(configured string, actual net.Addr) string {
+	host, _, _ := net.SplitHostPort(configured)
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	port := ""
+	if tcp, ok := actual.(*net.TCPAddr); ok {
+		port = strconv.Itoa(tcp.Port)
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}

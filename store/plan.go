@@ -1,0 +1,291 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"zhupei/recruit"
+)
+
+// MaxPlanFileSize is the largest plan file ParsePlan reads.
+const MaxPlanFileSize = 10 << 20
+
+// MaxPlan is the largest plan number of one program.
+const MaxPlan = 999
+
+// planColumns are the columns of a plan file in their canonical order, each
+// with the header names accepted for it (Chinese or English).
+var planColumns = []struct {
+	label   string
+	headers []string
+}{
+	{"基地名称", []string{"基地名称", "base"}},
+	{"城市", []string{"城市", "city"}},
+	{"专业代码", []string{"专业代码", "specialty_code"}},
+	{"专业名称", []string{"专业名称", "specialty_name"}},
+	{"计划数", []string{"计划数", "plan"}},
+}
+
+// Indexes into planColumns.
+const (
+	colBase = iota
+	colCity
+	colCode
+	colName
+	colPlan
+)
+
+// record is one non-empty line of a plan file with its 1-based line number.
+type record struct {
+	line   int
+	fields []string
+}
+
+// ParsePlan reads a plan file: a CSV (UTF-8, with or without BOM) or the
+// first sheet of an XLSX workbook, chosen by the extension of name. The first
+// line is a header naming the columns 基地名称/base, 城市/city,
+// 专业代码/specialty_code, 专业名称/specialty_name and 计划数/plan in any
+// order. Every row is validated; if any is bad the result is an EINVALID
+// error listing each bad row as "第N行：原因" and no rows.
+func ParsePlan(name string, r io.Reader) ([]recruit.PlanRow, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxPlanFileSize+1))
+	if err != nil {
+		return nil, recruit.Internal(err)
+	}
+	if len(data) > MaxPlanFileSize {
+		return nil, recruit.Errorf(recruit.EINVALID, "计划文件过大，不能超过 %d MB", MaxPlanFileSize>>20)
+	}
+	var recs []record
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		recs, err = readCSV(data)
+	case ".xlsx":
+		recs, err = readXLSX(data)
+	default:
+		return nil, recruit.Errorf(recruit.EINVALID, "计划文件只支持 .csv 或 .xlsx 格式")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return planRows(recs)
+}
+
+// ImportPlanFile parses the plan file at path and imports it into year.
+// Nothing is imported when any row is bad.
+func ImportPlanFile(ctx context.Context, st recruit.Store, year int, path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, recruit.Errorf(recruit.EINVALID, "无法打开计划文件 %s：%v", path, err)
+	}
+	defer f.Close()
+	rows, err := ParsePlan(path, f)
+	if err != nil {
+		return 0, err
+	}
+	if err := st.ImportPlan(ctx, year, rows); err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+// readCSV splits a UTF-8 CSV file into records, skipping blank lines but
+// keeping the file's line numbers.
+func readCSV(data []byte) ([]record, error) {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if !utf8.Valid(data) {
+		return nil, recruit.Errorf(recruit.EINVALID, "计划文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新导入")
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	var recs []record
+	for {
+		fields, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return recs, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, recruit.Errorf(recruit.EINVALID, "第%d行：CSV 格式错误（%v）", pe.Line, pe.Err)
+			}
+			return nil, recruit.Internal(err)
+		}
+		line, _ := cr.FieldPos(0)
+		recs = append(recs, record{line: line, fields: fields})
+	}
+}
+
+// readXLSX returns the non-empty rows of the first sheet of a workbook.
+func readXLSX(data []byte) ([]record, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, recruit.Errorf(recruit.EINVALID, "无法读取 XLSX 文件，请确认文件未损坏且未加密")
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, recruit.Errorf(recruit.EINVALID, "XLSX 文件中没有工作表")
+	}
+	rows, err := f.GetRows(sheets[0])
+	if err != nil {
+		return nil, recruit.Errorf(recruit.EINVALID, "无法读取工作表“%s”", sheets[0])
+	}
+	var recs []record
+	for i, fields := range rows {
+		if strings.TrimSpace(strings.Join(fields, "")) == "" {
+			continue
+		}
+		recs = append(recs, record{line: i + 1, fields: fields})
+	}
+	return recs, nil
+}
+
+// planRows validates the header and every data record.
+func planRows(recs []record) ([]recruit.PlanRow, error) {
+	if len(recs) == 0 {
+		return nil, recruit.Errorf(recruit.EINVALID, "计划文件是空的")
+	}
+	cols, err := headerColumns(recs[0])
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 1 {
+		return nil, recruit.Errorf(recruit.EINVALID, "计划文件只有表头，没有计划数据")
+	}
+	var (
+		rows     = make([]recruit.PlanRow, 0, len(recs)-1)
+		problems []string
+		seen     = map[[2]string]int{} // base × specialty code → line
+		names    = map[string]string{} // specialty code → name
+		cities   = map[string]string{} // base → city
+		nameLine = map[string]int{}    // specialty code → line of its first name
+		cityLine = map[string]int{}    // base → line of its first city
+	)
+	for _, rec := range recs[1:] {
+		v := make([]string, len(planColumns))
+		for c, idx := range cols {
+			if idx < len(rec.fields) {
+				v[c] = strings.TrimSpace(rec.fields[idx])
+			}
+		}
+		row := recruit.PlanRow{Line: rec.line, BaseName: v[colBase], City: v[colCity], SpecialtyCode: v[colCode], SpecialtyName: v[colName]}
+		var why []string
+		for c, s := range v {
+			if s == "" {
+				why = append(why, planColumns[c].label+"不能为空")
+			}
+		}
+		if row.SpecialtyCode != "" && (len(row.SpecialtyCode) != 4 || !allDigits(row.SpecialtyCode)) {
+			why = append(why, fmt.Sprintf("专业代码“%s”应为4位数字", row.SpecialtyCode))
+		}
+		if v[colPlan] != "" {
+			n, ok := parsePlan(v[colPlan])
+			if !ok {
+				why = append(why, fmt.Sprintf("计划数“%s”应为 0–%d 的整数", v[colPlan], MaxPlan))
+			}
+			row.Plan = n
+		}
+		if row.BaseName != "" && row.SpecialtyCode != "" {
+			key := [2]string{row.BaseName, row.SpecialtyCode}
+			if first, dup := seen[key]; dup {
+				why = append(why, fmt.Sprintf("与第%d行重复（同一基地同一专业）", first))
+			} else {
+				seen[key] = rec.line
+			}
+		}
+		why = appendMismatch(why, names, nameLine, row.SpecialtyCode, row.SpecialtyName, rec.line, "专业代码%s的专业名称与第%d行不一致")
+		why = appendMismatch(why, cities, cityLine, row.BaseName, row.City, rec.line, "基地“%s”的城市与第%d行不一致")
+		if len(why) > 0 {
+			problems = append(problems, fmt.Sprintf("第%d行：%s", rec.line, strings.Join(why, "；")))
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if len(problems) > 0 {
+		return nil, recruit.Errorf(recruit.EINVALID, "计划文件有%d行错误，未导入任何数据：\n%s", len(problems), strings.Join(problems, "\n"))
+	}
+	return rows, nil
+}
+
+// appendMismatch records the first value seen for key and adds a problem
+// when a later line gives key a different value. Empty keys or values are
+// reported elsewhere.
+func appendMismatch(why []string, first map[string]string, firstLine map[string]int, key, value string, line int, format string) []string {
+	if key == "" || value == "" {
+		return why
+	}
+	prev, ok := first[key]
+	if !ok {
+		first[key], firstLine[key] = value, line
+		return why
+	}
+	if prev != value {
+		why = append(why, fmt.Sprintf(format, key, firstLine[key]))
+	}
+	return why
+}
+
+// headerColumns maps each plan column to its index in the header record.
+func headerColumns(h record) ([]int, error) {
+	cols := make([]int, len(planColumns))
+	for c := range cols {
+		cols[c] = -1
+	}
+	for i, f := range h.fields {
+		name := strings.ToLower(strings.TrimSpace(f))
+		for c, pc := range planColumns {
+			for _, alias := range pc.headers {
+				if name != alias {
+					continue
+				}
+				if cols[c] >= 0 {
+					return nil, recruit.Errorf(recruit.EINVALID, "第%d行：表头中“%s”列出现了两次", h.line, pc.label)
+				}
+				cols[c] = i
+			}
+		}
+	}
+	var missing []string
+	for c, idx := range cols {
+		if idx < 0 {
+			missing = append(missing, strings.Join(planColumns[c].headers, "/"))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, recruit.Errorf(recruit.EINVALID, "第%d行：表头缺少列 %s（表头应为：基地名称,城市,专业代码,专业名称,计划数）", h.line, strings.Join(missing, "、"))
+	}
+	return cols, nil
+}
+
+// parsePlan parses a plan number: ASCII digits only, 0–MaxPlan.
+func parsePlan(s string) (int, bool) {
+	if !allDigits(s) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n <= MaxPlan
+}
+
+// allDigits reports whether s is non-empty and all ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
