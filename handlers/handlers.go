@@ -66,8 +66,11 @@ func New(cfg Config) *fiber.App {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 	})
-	app.Use(requestID, securityHeaders, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic)
+	// One Use for all middleware: observe labels a request "unmatched" when
+	// the route it ends on is this one.
+	app.Use(requestID, securityHeaders, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, csrf)
 	s.opsRoutes(app)
+	app.Post("/logout", s.logout)
 	s.apiRoutes(app)
 	s.publicRoutes(app)
 	return app
