@@ -1,0 +1,18 @@
+// Package e2e holds the browser tests of zhupei. They build the real binary,
+// run it as `make run` does (command serve, on an empty data directory, so
+// that it creates the demo year), and drive headless Debian chromium
+// (/usr/bin/chromium, which `make test` installs) against it with chromedp.
+//
+// The package has no code of its own: everything lives in the test files.
+// harness_test.go holds the helpers that every browser test uses:
+//
+//   - startServer runs one zhupei process for a test and stops it at cleanup;
+//   - newBrowser starts one chromium for a test, newIsolatedContext opens a
+//     second, cookie-isolated user in the same browser;
+//   - mobile and desktop emulate a phone in WeChat and a desktop browser;
+//   - open, evaluate, text, texts, count and waitFor navigate, read the page
+//     and wait for it, failing the test with a clear message; screenshot
+//     saves the page to a PNG file.
+//
+// A failed test logs the server's stderr and a screenshot of each of its tabs.
+package e2e
