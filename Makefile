@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both install what they need (Debian packages, Go modules) when missing.
+
+export PATH := $(PATH):/usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin
+GO ?= go
+STATICCHECK_VERSION ?= v0.8.2
+
+.PHONY: run test lint bench build clean deps
+
+## run: start the service on the embedded store with sandbox WeChat and a demo year
+run:
+	@scripts/deps.sh run
+	$(GO) run ./cmd/zhupei serve
+
+## test: every test, the store contract suite on both backends and the browser tests
+test:
+	@scripts/deps.sh test
+	$(GO) test -count=1 -timeout 20m ./...
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	@command -v staticcheck >/dev/null || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	staticcheck ./...
+
+## bench: Go benchmarks and the load test of the board and submission paths
+bench:
+	@scripts/deps.sh bench
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## build: the binary in bin/zhupei
+build:
+	$(GO) build -o bin/zhupei ./cmd/zhupei
+
+clean:
+	rm -rf bin data
