@@ -24,6 +24,7 @@ type page struct {
 	Brand string // yearTitle(nil) when empty
 	Nav   string // "home", "board" or "results"
 	Body  any
+	Login *loginView // the logged-in account, set by render
 }
 
 // templateFuncs are the helpers templates may call (SVG coordinates).
@@ -86,6 +87,7 @@ func (s *server) render(c *fiber.Ctx, status int, name string, data page) error 
 	if data.Brand == "" {
 		data.Brand = yearTitle(nil)
 	}
+	data.Login = s.loginView(c)
 	if err := t.ExecuteTemplate(buf, layoutFile, data); err != nil {
 		return recruit.Internal(fmt.Errorf("render %s: %w", name, err))
 	}

@@ -78,25 +78,45 @@ const (
 	maxQRTTL    = 30 * 24 * time.Hour
 )
 
-// TempQR creates a temporary QR code carrying a string scene and returns its
-// ticket and the URL of its image.
-func (c *Client) TempQR(ctx context.Context, scene string, ttl time.Duration) (ticket, showURL string, err error) {
+// QR is a temporary QR code.
+type QR struct {
+	Ticket string
+	// URL is what the code encodes: WeChat's weixin.qq.com/q/… link, in
+	// sandbox mode the sandbox's "scan with phone" page. A page may draw the
+	// code itself from it.
+	URL string
+	// ImageURL is WeChat's showqrcode image of the code (the sandbox's in
+	// sandbox mode).
+	ImageURL string
+	// Expires is when WeChat stops accepting the code.
+	Expires time.Time
+}
+
+// TempQR creates a temporary QR code carrying a string scene (QR_STR_SCENE).
+func (c *Client) TempQR(ctx context.Context, scene string, ttl time.Duration) (QR, error) {
 	if scene == "" || len(scene) > maxSceneLen {
-		return "", "", recruit.Errorf(recruit.EINVALID, "二维码场景值长度须为 1 到 64 个字符")
+		return QR{}, recruit.Errorf(recruit.EINVALID, "二维码场景值长度须为 1 到 64 个字符")
 	}
 	ttl = min(max(ttl, minQRTTL), maxQRTTL)
 	var t *basic.Ticket
-	err = c.Do(ctx, func() error {
+	err := c.Do(ctx, func() error {
 		var e error
 		// A string scene: an int64 one panics inside the SDK.
 		t, e = c.basic.GetQRTicket(basic.NewTmpQrRequest(ttl, scene))
 		return e
 	})
 	if err != nil {
-		return "", "", err
+		return QR{}, err
+	}
+	if t.URL == "" {
+		return QR{}, recruit.Errorf(recruit.EUPSTREAM, "微信未返回二维码内容，请稍后重试")
 	}
 	show := "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=" + url.QueryEscape(t.Ticket)
-	return t.Ticket, c.browserURL(show), nil
+	life := time.Duration(t.ExpireSeconds) * time.Second
+	if life <= 0 || life > ttl {
+		life = ttl
+	}
+	return QR{Ticket: t.Ticket, URL: t.URL, ImageURL: c.browserURL(show), Expires: c.now().Add(life)}, nil
 }
 
 // Template is one template message. Fields are at most 20 characters each

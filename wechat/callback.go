@@ -38,6 +38,18 @@ type EventHandler interface {
 	View(ctx context.Context, openID, url string) error
 }
 
+// Replier is an optional interface of an EventHandler for events that the
+// user must see answered at once, such as a link to confirm a login after
+// scanning a QR code. Reply runs inside the callback request (WeChat waits
+// at most 5 seconds), so it must be quick; it must also be safe to run for
+// an event once only, as the callback de-duplicates before calling it. A
+// non-empty text is sent as a passive text reply (encrypted in safe mode),
+// and the event is then not handed to the worker queue; "" leaves the event
+// to the queue as usual.
+type Replier interface {
+	Reply(ctx context.Context, ev Event) (string, error)
+}
+
 // Event is one event taken from a callback.
 type Event struct {
 	Type   string // subscribe, unsubscribe, SCAN, CLICK or VIEW
@@ -119,7 +131,8 @@ func (cb *Callback) Verify(c *fiber.Ctx) error {
 
 // Receive takes one message: it verifies and decrypts it, drops WeChat's
 // retries of a message already taken, queues the event and answers
-// "success" without waiting for it to be handled.
+// "success" without waiting for it to be handled — or, when the handler is
+// a Replier with an answer, answers with that passive reply.
 func (cb *Callback) Receive(c *fiber.Ctx) error {
 	msg, e := cb.c.parseCallback(func(k string) string { return c.Query(k) }, c.Body())
 	if e != nil {
@@ -136,12 +149,63 @@ func (cb *Callback) Receive(c *fiber.Ctx) error {
 		cb.log.Error("wechat callback: de-duplication failed", "err", err)
 		return reject(c, &callbackError{http.StatusServiceUnavailable, "服务暂时不可用，请稍后重试"})
 	}
-	if won && !cb.enqueue(ev) {
+	if !won {
+		// A retry: give the passive reply again if the first delivery got one.
+		if v, err := cb.c.kv.GetKV(ctx, key, cb.c.now()); err == nil && strings.HasPrefix(v, replyMark) {
+			return cb.sendReply(c, msg, strings.TrimPrefix(v, replyMark))
+		}
+		return c.Type("txt").SendString("success")
+	}
+	if r, ok := cb.h.(Replier); ok {
+		text, err := r.Reply(ctx, ev)
+		if err != nil {
+			cb.log.Error("wechat callback: reply failed", "event", ev.Type, "err", err)
+			_ = cb.c.kv.DeleteKV(context.WithoutCancel(ctx), key)
+			return reject(c, &callbackError{http.StatusServiceUnavailable, "服务暂时不可用，请稍后重试"})
+		}
+		if text != "" {
+			if err := cb.c.kv.SetKV(ctx, key, replyMark+text, dedupeTTL, cb.c.now()); err != nil {
+				cb.log.Error("wechat callback: keeping the reply failed", "err", err)
+			}
+			return cb.sendReply(c, msg, text)
+		}
+	}
+	if !cb.enqueue(ev) {
 		// Forget the message so that WeChat's retry is taken.
 		_ = cb.c.kv.DeleteKV(context.WithoutCancel(ctx), key)
 		return reject(c, &callbackError{http.StatusServiceUnavailable, "服务繁忙，请稍后重试"})
 	}
 	return c.Type("txt").SendString("success")
+}
+
+// replyMark prefixes a de-duplication record that holds the passive reply
+// given to the first delivery.
+const replyMark = "reply:"
+
+// sendReply answers msg with a passive text message, encrypted in safe mode.
+func (cb *Callback) sendReply(c *fiber.Ctx, msg *inbound, text string) error {
+	body, err := cb.c.EncryptReply(TextReply(msg.FromUserName, msg.ToUserName, cb.c.now(), text))
+	if err != nil {
+		cb.log.Error("wechat callback: encrypting the reply failed", "err", err)
+		return c.Type("txt").SendString("success")
+	}
+	return c.Type("xml").Send(body)
+}
+
+// TextReply is the XML of a passive text reply from the account from to
+// the user to.
+func TextReply(to, from string, now time.Time, content string) []byte {
+	var b strings.Builder
+	b.WriteString("<xml><ToUserName>")
+	b.WriteString(CDATA(to))
+	b.WriteString("</ToUserName><FromUserName>")
+	b.WriteString(CDATA(from))
+	b.WriteString("</FromUserName><CreateTime>")
+	b.WriteString(strconv.FormatInt(now.Unix(), 10))
+	b.WriteString("</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>")
+	b.WriteString(CDATA(content))
+	b.WriteString("</Content></xml>")
+	return []byte(b.String())
 }
 
 func (cb *Callback) enqueue(ev Event) bool {
@@ -302,7 +366,7 @@ func (c *Client) parseCallback(q func(string) string, body []byte) (*inbound, *c
 
 // EncryptReply prepares a passive reply (reply XML) for sending: in safe
 // mode it is encrypted and signed with a fresh timestamp and nonce, in plain
-// mode it is returned as it is. Callback itself always answers "success".
+// mode it is returned as it is.
 func (c *Client) EncryptReply(reply []byte) ([]byte, error) {
 	if c.cipher == nil {
 		return reply, nil

@@ -256,7 +256,8 @@ func TestCallbackVerifyEchostr(t *testing.T) {
 
 func TestPhonePageScanDeliversScene(t *testing.T) {
 	e := newEnv(t, envOptions{safe: true})
-	ticket, _, err := e.client.TempQR(t.Context(), "login-9c1d", 5*time.Minute)
+	qr, err := e.client.TempQR(t.Context(), "login-9c1d", 5*time.Minute)
+	ticket := qr.Ticket
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,8 +35,9 @@ type Client struct {
 	cfg    Config
 	kv     KV
 	now    func() time.Time
-	rw     *rewriter // nil in live mode
-	cipher *Cipher   // nil in plain mode
+	http   *http.Client // the SDK's
+	rw     *rewriter    // nil in live mode
+	cipher *Cipher      // nil in plain mode
 
 	// The SDK's lazy getters race, so each one is called once, here.
 	oauth    *oauth.Oauth
@@ -54,11 +57,11 @@ func New(cfg Config, kv KV, now func() time.Time) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rw, err := installHTTP(cfg)
+	hc, rw, err := installHTTP(cfg)
 	if err != nil {
 		return nil, recruit.Internal(err)
 	}
-	c := &Client{cfg: cfg, kv: kv, now: now, rw: rw}
+	c := &Client{cfg: cfg, kv: kv, now: now, http: hc, rw: rw}
 	if cfg.AESKey != "" {
 		if c.cipher, err = NewCipher(cfg.AESKey, cfg.AppID); err != nil {
 			return nil, err
@@ -84,6 +87,22 @@ func New(cfg Config, kv KV, now func() time.Time) (*Client, error) {
 
 // Sandboxed reports whether the client talks to the sandbox.
 func (c *Client) Sandboxed() bool { return c.rw != nil }
+
+// CloseIdleConnections closes the SDK's idle connections. Call it before
+// the service shuts down: in sandbox mode they are connections to the
+// service itself, which its shutdown would otherwise wait for.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// BaseURL is the public URL of the service, without a trailing slash.
+func (c *Client) BaseURL() string { return strings.TrimRight(c.cfg.BaseURL, "/") }
+
+// SandboxURL is where the sandbox is served, "" in live mode.
+func (c *Client) SandboxURL() string {
+	if c.rw == nil {
+		return ""
+	}
+	return strings.TrimRight(c.cfg.SandboxURL, "/")
+}
 
 // Do runs an official-account call fn. When WeChat answers that the access
 // token is invalid or expired (40001, 42001, 40014) the token is refreshed

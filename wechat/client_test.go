@@ -147,7 +147,7 @@ func TestSecretsScrubbedFromErrors(t *testing.T) {
 	if err := e.sb.Inject(sandbox.Fault{Endpoint: sandbox.EndpointToken, Hang: true, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := e.client.TempQR(context.Background(), "login-1", 5*time.Minute)
+	_, err := e.client.TempQR(context.Background(), "login-1", 5*time.Minute)
 	if recruit.ErrorCode(err) != recruit.EUPSTREAM {
 		t.Fatalf("got %v, want EUPSTREAM", err)
 	}
@@ -156,7 +156,7 @@ func TestSecretsScrubbedFromErrors(t *testing.T) {
 	}
 	// A wrong secret is refused by the platform (40125).
 	bad := newEnv(t, envOptions{secret: "wrong-secret-value"})
-	_, _, err = bad.client.TempQR(context.Background(), "login-2", 5*time.Minute)
+	_, err = bad.client.TempQR(context.Background(), "login-2", 5*time.Minute)
 	if wechat.ErrCode(err) != 40125 || strings.Contains(err.Error(), "wrong-secret-value") {
 		t.Fatalf("got %v, want scrubbed errcode 40125", err)
 	}
@@ -207,9 +207,17 @@ func TestTemplateIdempotentByClientMsgID(t *testing.T) {
 
 func TestTempQRAndImage(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	ticket, show, err := e.client.TempQR(context.Background(), "login-7f3a", 5*time.Minute)
+	before := time.Now()
+	qr, err := e.client.TempQR(context.Background(), "login-7f3a", 5*time.Minute)
 	if err != nil {
 		t.Fatal(err)
+	}
+	ticket, show := qr.Ticket, qr.ImageURL
+	if !strings.HasPrefix(qr.URL, e.cfg.SandboxURL+"/phone?ticket=") {
+		t.Fatalf("QR content %q is not the sandbox's phone page", qr.URL)
+	}
+	if life := qr.Expires.Sub(before); life < 4*time.Minute || life > 5*time.Minute+time.Second {
+		t.Fatalf("QR lives %v, want about 5m", life)
 	}
 	if !strings.HasPrefix(show, e.cfg.SandboxURL+"/cgi-bin/showqrcode?ticket=") {
 		t.Fatalf("show URL %q is not the sandbox's", show)
@@ -230,7 +238,7 @@ func TestTempQRAndImage(t *testing.T) {
 	if img.Bounds().Dx() < 100 {
 		t.Fatalf("QR image too small: %v", img.Bounds())
 	}
-	if _, _, err := e.client.TempQR(context.Background(), "", time.Minute); recruit.ErrorCode(err) != recruit.EINVALID {
+	if _, err := e.client.TempQR(context.Background(), "", time.Minute); recruit.ErrorCode(err) != recruit.EINVALID {
 		t.Fatalf("empty scene: got %v, want EINVALID", err)
 	}
 }

@@ -9,7 +9,9 @@
 // (Callback) verifies signatures, decrypts safe-mode messages with its own
 // small implementation of the published scheme, answers "success" at once,
 // de-duplicates WeChat's retries and hands events to an EventHandler on a
-// bounded worker queue.
+// bounded worker queue. A handler that is also a Replier answers events the
+// user must see answered at once (a login QR code's confirmation link) with
+// a passive text reply, encrypted in safe mode; a retry gets the same reply.
 //
 // In sandbox mode every SDK request for api.weixin.qq.com, open.weixin.qq.com
 // and mp.weixin.qq.com is redirected by an http.RoundTripper to the stand-in

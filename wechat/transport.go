@@ -32,6 +32,13 @@ func (rw rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 	return rw.next.RoundTrip(out)
 }
 
+// CloseIdleConnections closes the idle connections of the transport below.
+func (rw rewriter) CloseIdleConnections() {
+	if c, ok := rw.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // rewrite maps a WeChat URL onto the sandbox; other URLs are returned as is.
 func (rw rewriter) rewrite(u *url.URL) *url.URL {
 	if !sandboxHosts[u.Hostname()] {
@@ -50,17 +57,17 @@ func (rw rewriter) rewrite(u *url.URL) *url.URL {
 // package variable (util.DefaultHTTPClient, the same pointer as
 // http.DefaultClient until replaced), so this runs once per Client, at
 // start-up, before any traffic; http.DefaultClient itself is never changed.
-func installHTTP(cfg Config) (*rewriter, error) {
+func installHTTP(cfg Config) (*http.Client, *rewriter, error) {
 	client := &http.Client{Transport: http.DefaultTransport, Timeout: cfg.timeout()}
 	var rw *rewriter
 	if cfg.Mode == ModeSandbox {
 		target, err := url.Parse(cfg.SandboxURL)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rw = &rewriter{target: target, next: http.DefaultTransport}
 		client.Transport = *rw
 	}
 	util.DefaultHTTPClient = client
-	return rw, nil
+	return client, rw, nil
 }

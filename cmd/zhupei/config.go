@@ -59,6 +59,10 @@ type WeChatConfig struct {
 	Token   string `yaml:"token" secret:"true"`
 	AESKey  string `yaml:"aes_key" secret:"true"`
 	BaseURL string `yaml:"base_url"`
+	// VerifierURL is an identity-verification provider for real-name
+	// binding; empty: format and checksum only.
+	VerifierURL     string        `yaml:"verifier_url"`
+	VerifierTimeout time.Duration `yaml:"verifier_timeout"`
 }
 
 // MiniProgramConfig is the staff mini-program.
@@ -91,7 +95,7 @@ func DefaultConfig() Config {
 		HTTP:    HTTPConfig{Addr: ":8080", ShutdownTimeout: 15 * time.Second},
 		DataDir: "./data",
 		Store:   StoreConfig{MongoDatabase: "zhupei"},
-		WeChat:  WeChatConfig{Mode: ModeSandbox},
+		WeChat:  WeChatConfig{Mode: ModeSandbox, VerifierTimeout: 5 * time.Second},
 		PDF:     PDFConfig{FontPath: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"},
 		Log:     LogConfig{Level: "info", Format: "text"},
 	}
@@ -343,6 +347,15 @@ func (c *Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return bad("wechat.base_url", "“%s”应为服务的公网地址，例如 https://zp.example.cn", b)
 		}
+	}
+	if v := c.WeChat.VerifierURL; v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("wechat.verifier_url", "应为实名核验服务的完整 http(s) 地址")
+		}
+	}
+	if t := c.WeChat.VerifierTimeout; t <= 0 || t > time.Minute {
+		return bad("wechat.verifier_timeout", "应在 0 到 1m 之间，当前为 %s", t)
 	}
 	if c.PDF.FontPath == "" {
 		return bad("pdf.font_path", "不能为空，应为中文字体文件路径")

@@ -8,8 +8,11 @@
 // runs. For people it has Chinese pages: an OAuth page where the tester picks
 // or creates a test WeChat user, a "phone" page that scans a QR code and
 // posts the signed (and in safe mode encrypted) event to the service's
-// callback exactly as WeChat does, and viewers for sent messages and the
-// menu. Faults (error codes, hanging requests) can be injected per endpoint.
+// callback exactly as WeChat does and shows the account's passive reply with
+// its links as WeChat would, and viewers for sent messages and the menu.
+// App serves it as a separate Fiber application that the service puts in
+// front of its own routes, so that it keeps out of the service's sessions,
+// CSRF checks and security headers, as the real WeChat is another site. Faults (error codes, hanging requests) can be injected per endpoint.
 //
 // Expiring state (tokens, codes, tickets, client_msg_id) lives in the shared
 // store; the test users, messages and menu are kept in memory.

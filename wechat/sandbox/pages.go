@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"html/template"
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"zhupei/recruit"
+	"zhupei/wechat"
 )
 
 // pageRoutes adds the pages for people.
@@ -30,7 +32,7 @@ const pageText = `
 <style>body{font-family:sans-serif;max-width:640px;margin:1em auto;padding:0 1em;color:#222}
 h1{font-size:1.3em}.note{color:#666;font-size:.9em}button{margin:.2em 0;padding:.5em 1em}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;text-align:left;font-size:.9em}
-.err{color:#b00}</style></head><body><p class="note">微信沙箱（本地模拟的微信平台，仅供测试）· <a href="{{root}}">首页</a></p>{{end}}
+.err{color:#b00}.bubble{background:#95ec69;border-radius:6px;padding:.7em 1em;display:inline-block;max-width:90%;white-space:pre-wrap}</style></head><body><p class="note">微信沙箱（本地模拟的微信平台，仅供测试）· <a href="{{root}}">首页</a></p>{{end}}
 
 {{define "picker"}}
 {{if .Users}}<h2>选择测试用户</h2>
@@ -45,12 +47,22 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3
 {{end}}
 
 {{define "index"}}{{template "head" "首页"}}<h1>微信沙箱</h1>
-<ul><li><a href="{{root}}menu">公众号菜单</a></li><li><a href="{{root}}messages">已发送的模板消息和订阅消息</a></li>
-<li><a href="{{root}}minicode">获取小程序登录码（wx.login）</a></li></ul>
-<p class="note">扫码登录：在电脑页面上用手机扫描二维码，或打开二维码图片里的链接（“模拟手机扫码”页面）。
-故障注入：POST faults，JSON 如 {"endpoint":"/cgi-bin/message/template/send","code":45009,"count":1}。</p>
-<h2>测试用户</h2><table><tr><th>昵称</th><th>openid</th><th>关注</th></tr>
-{{range .}}<tr><td>{{.Nickname}}</td><td>{{.OpenID}}</td><td>{{if .Following}}已关注{{else}}未关注{{end}}</td></tr>{{end}}</table>
+<p>这是服务自带的本地“微信平台”，只在沙箱模式（wechat.mode: sandbox）下存在，正式环境（live）中没有这些页面。
+服务通过它获取 access_token、网页授权、生成二维码、发送模板消息，走的都是正式环境的代码。</p>
+<h2>试一试</h2>
+<ol>
+<li><b>电脑端扫码登录</b>：打开<a href="{{.Base}}/login?next=/apply">电脑端登录页</a>，页面显示登录二维码；
+点二维码下方的“模拟手机扫码”链接，选择或新建一个测试用户“扫一扫”。手机页面会显示公众号回复的确认链接，
+点开后（未实名认证的先完成实名认证）点“确认登录”，电脑页面随即自动登录并进入报名页面。</li>
+<li><b>手机公众号菜单（网页授权）</b>：打开<a href="{{root}}menu">公众号菜单</a>，点“招录报名”或“实名认证”，
+在授权页选择测试用户即可以该微信身份进入手机页面；也可以直接打开<a href="{{.Base}}/wechat/oauth/start?next=/bind">实名认证入口</a>。</li>
+<li><b>模板消息</b>：报名成功、审核结果等通知发给测试用户后，在<a href="{{root}}messages">消息记录</a>中查看。</li>
+<li><b>小程序登录</b>：在<a href="{{root}}minicode">小程序登录码</a>页面获取 wx.login 登录码，供培训基地小程序接口使用。</li>
+</ol>
+<p class="note">测试用户、消息和菜单保存在内存中，服务重启后清空。故障注入：POST faults，JSON 如 {"endpoint":"/cgi-bin/message/template/send","code":45009,"count":1}。</p>
+<h2>测试用户</h2>{{if .Users}}<table><tr><th>昵称</th><th>openid</th><th>关注</th></tr>
+{{range .Users}}<tr><td>{{.Nickname}}</td><td>{{.OpenID}}</td><td>{{if .Following}}已关注{{else}}未关注{{end}}</td></tr>{{end}}</table>
+{{else}}<p>还没有测试用户：在授权页或扫码页可以新建。</p>{{end}}
 </body></html>{{end}}
 
 {{define "authorize"}}{{template "head" "微信授权"}}<h1>微信网页授权</h1>
@@ -62,6 +74,12 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3
 {{define "minicode"}}{{template "head" "小程序登录码"}}<h1>小程序登录码</h1>
 {{if .Code}}<p>登录码（5 分钟内有效，只能使用一次）：</p><p><code>{{.Code}}</code></p>{{end}}
 {{template "picker" .}}</body></html>{{end}}
+
+{{define "scanned"}}{{template "head" "已扫码"}}<h1>已扫码</h1>
+<p>“{{.Nickname}}”已扫码。</p>
+{{if .Reply}}<p class="note">公众号回复：</p><div class="bubble" id="reply">{{range .Reply}}{{if .Link}}<a href="{{.Link}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{end}}</div>
+{{else}}<p>公众号服务器应答：{{.Answer}}。请回到电脑页面继续。</p>{{end}}
+</body></html>{{end}}
 
 {{define "result"}}{{template "head" .Title}}<h1>{{.Title}}</h1><p{{if .Error}} class="err"{{end}}>{{.Text}}</p></body></html>{{end}}
 
@@ -134,7 +152,8 @@ func (s *Sandbox) chosenUser(c *fiber.Ctx) (User, error) {
 }
 
 func (s *Sandbox) indexPage(c *fiber.Ctx) error {
-	return s.render(c, fiber.StatusOK, "index", s.Users())
+	base := strings.TrimSuffix(s.opts.CallbackURL, wechat.CallbackPath)
+	return s.render(c, fiber.StatusOK, "index", map[string]any{"Users": s.Users(), "Base": base})
 }
 
 // authRequest checks the parameters of an authorization request and returns
@@ -204,11 +223,15 @@ func (s *Sandbox) phoneSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return s.failure(c, "无法扫码", err)
 	}
-	reply, err := s.Scan(c.UserContext(), c.FormValue("ticket"), u.OpenID)
+	answer, err := s.Scan(c.UserContext(), c.FormValue("ticket"), u.OpenID)
 	if err != nil {
 		return s.failure(c, "扫码失败", err)
 	}
-	return s.result(c, fiber.StatusOK, "已扫码", "“"+u.Nickname+"”已扫码，公众号服务器应答："+reply+"。请回到电脑页面继续。")
+	text, err := s.ReplyText(answer)
+	if err != nil {
+		return s.failure(c, "扫码失败", err)
+	}
+	return s.render(c, fiber.StatusOK, "scanned", map[string]any{"Nickname": u.Nickname, "Answer": answer, "Reply": messageParts(text)})
 }
 
 func (s *Sandbox) messagesPage(c *fiber.Ctx) error {

@@ -1,0 +1,528 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"zhupei/recruit"
+	"zhupei/wechat"
+)
+
+// WeChat login: H5 pages log in through snsapi_base OAuth; the PC site shows
+// a temporary QR code whose scene names a login ticket, the phone that scans
+// it confirms, and the PC page, polling, then gets its own session.
+
+// wechatState is what the WeChat routes need besides the server.
+type wechatState struct {
+	client   *wechat.Client
+	sealer   recruit.IDSealer
+	verifier Verifier
+}
+
+// Lifetimes and store keys of the login records.
+const (
+	oauthStateTTL  = 10 * time.Minute
+	oauthStateKey  = "oauth:state:" // + state → oauthState JSON
+	oauthUsedKey   = "oauth:used:"  // + state, once the callback took it
+	oauthCookie    = "zp_oauth"     // the browser's nonce for OAuth states
+	oauthCallback  = "/wechat/oauth/callback"
+	loginTTL       = 5 * time.Minute
+	loginKey       = "login:"      // + ticket → loginTicket JSON
+	loginScanKey   = "login:scan:" // + ticket → openid of the first scanner
+	loginDoneKey   = "login:done:" // + ticket → loginResult JSON (confirmed or cancelled)
+	loginUsedKey   = "login:used:" // + ticket, once the PC took the session
+	loginRateKey   = "login:rate:" // + client IP, QR codes made per minute
+	loginRateLimit = 20
+	loginCookie    = "zp_login" // the browser's nonce for login tickets
+	loginScene     = "login:"   // QR scene prefix; the ticket follows
+)
+
+// wechatRoutes registers the login, OAuth and real-name binding routes when
+// WeChat is configured.
+func (s *server) wechatRoutes(app *fiber.App, cfg Config) {
+	if cfg.WeChat == nil {
+		return
+	}
+	if cfg.Sealer == nil {
+		panic("handlers: Config.Sealer is required with Config.WeChat")
+	}
+	v := cfg.Verifier
+	if v == nil {
+		v = FormatVerifier{Now: s.now}
+	}
+	s.wx = &wechatState{client: cfg.WeChat, sealer: cfg.Sealer, verifier: v}
+	app.Get("/wechat/oauth/start", s.oauthStart)
+	app.Get(oauthCallback, s.oauthCallback)
+	app.Get("/login", s.loginPage)
+	app.Get("/login/qr.png", s.loginQR)
+	app.Get("/api/v1/login/status", s.loginStatus)
+	app.Get("/login/confirm", s.confirmPage)
+	app.Post("/login/confirm", s.requireLogin, s.confirmSubmit)
+	s.bindRoutes(app)
+}
+
+// mountSandbox serves the sandbox platform, in sandbox mode, at its path
+// ahead of the middleware that app.Use adds later: the stand-in for WeChat is
+// another site sharing the port, with no session, CSRF check or CSP of ours.
+func mountSandbox(app *fiber.App, cfg Config) {
+	if cfg.Sandbox == nil || cfg.WeChat == nil || cfg.WeChat.SandboxURL() == "" {
+		return
+	}
+	u, err := url.Parse(cfg.WeChat.SandboxURL())
+	if err != nil || u.Path == "" {
+		return
+	}
+	h := cfg.Sandbox.Handler()
+	app.Use(u.Path, func(c *fiber.Ctx) error {
+		h(c.Context())
+		return nil
+	})
+}
+
+// browserNonce returns the random value of the named cookie, setting a new
+// one (HttpOnly, SameSite=Lax, ttl) when it is missing or malformed.
+func browserNonce(c *fiber.Ctx, name, path string, ttl time.Duration) string {
+	v := c.Cookies(name)
+	if len(v) != 32 || strings.Trim(v, "0123456789abcdef") != "" {
+		v = randomToken(16)
+	}
+	c.Cookie(&fiber.Cookie{
+		Name: name, Value: v, Path: path, MaxAge: int(ttl / time.Second),
+		HTTPOnly: true, Secure: c.Protocol() == "https", SameSite: fiber.CookieSameSiteLaxMode,
+	})
+	return strings.Clone(v)
+}
+
+// sameNonce compares the browser's cookie with a stored nonce hash.
+func sameNonce(c *fiber.Ctx, name, storedHash string) bool {
+	v := c.Cookies(name)
+	return v != "" && subtle.ConstantTimeCompare([]byte(hashNonce(v)), []byte(storedHash)) == 1
+}
+
+func hashNonce(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(sum[:])
+}
+
+// validTicket accepts the tickets randomToken(16) makes.
+func validTicket(t string) bool {
+	return len(t) == 32 && strings.Trim(t, "0123456789abcdef") == ""
+}
+
+// getJSONKV reads a JSON record from the store.
+func (s *server) getJSONKV(ctx context.Context, key string, v any) error {
+	raw, err := s.store.GetKV(ctx, key, s.now())
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		return recruit.Internal(err)
+	}
+	return nil
+}
+
+// setJSONKV writes a JSON record to the store.
+func (s *server) setJSONKV(ctx context.Context, key string, v any, ttl time.Duration) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return recruit.Internal(err)
+	}
+	return s.store.SetKV(ctx, key, string(raw), ttl, s.now())
+}
+
+// oauthState is what an OAuth state stands for: the browser that asked (the
+// hash of its nonce cookie) and where to go afterwards.
+type oauthState struct {
+	Browser string `json:"browser"`
+	Next    string `json:"next"`
+}
+
+// oauthStart sends the browser to WeChat's snsapi_base authorization with a
+// fresh state bound to this browser.
+func (s *server) oauthStart(c *fiber.Ctx) error {
+	client := s.wx.client
+	// In sandbox mode the browser may have come on another host name
+	// (127.0.0.1 for localhost): go to the configured one first, so that
+	// the state cookie is there when WeChat sends the browser back.
+	if client.Sandboxed() && !strings.EqualFold(c.Protocol()+"://"+c.Hostname(), client.BaseURL()) {
+		return c.Redirect(client.BaseURL()+string(c.Request().URI().RequestURI()), fiber.StatusFound)
+	}
+	next := safeNext(c.Query("next"), "/apply")
+	nonce := browserNonce(c, oauthCookie, "/wechat/oauth", oauthStateTTL)
+	state := randomToken(16)
+	if err := s.setJSONKV(c.UserContext(), oauthStateKey+state, oauthState{Browser: hashNonce(nonce), Next: next}, oauthStateTTL); err != nil {
+		return err
+	}
+	target, err := client.OAuthURL(client.BaseURL()+oauthCallback, state)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(target, fiber.StatusFound)
+}
+
+// oauthCallback takes WeChat's code: it checks the state, exchanges the code
+// for the openid, starts the session and leaves the URL carrying the code.
+// Menu links carry the fixed state wechat.MenuState and their next in the
+// redirect address instead: a published menu cannot hold a per-browser
+// state, so for them only the single use of the code protects the login.
+func (s *server) oauthCallback(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	state := c.Query("state")
+	var next string
+	switch {
+	case state == "":
+		return recruit.Errorf(recruit.EINVALID, "授权链接缺少 state 参数，请从公众号菜单或登录页面重新进入")
+	case state == wechat.MenuState:
+		next = safeNext(c.Query("next"), "/apply")
+	default:
+		var st oauthState
+		err := s.getJSONKV(ctx, oauthStateKey+state, &st)
+		if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+			return recruit.Errorf(recruit.EFORBIDDEN, "授权链接无效或已过期，请从公众号菜单或登录页面重新进入")
+		}
+		if err != nil {
+			return err
+		}
+		if !sameNonce(c, oauthCookie, st.Browser) {
+			return recruit.Errorf(recruit.EFORBIDDEN, "授权请求不是从当前浏览器发起的，请从公众号菜单或登录页面重新进入")
+		}
+		first, err := s.store.AddKV(ctx, oauthUsedKey+state, "1", oauthStateTTL, s.now())
+		if err != nil {
+			return err
+		}
+		if !first {
+			return recruit.Errorf(recruit.ECONFLICT, "该授权链接已使用，请从公众号菜单或登录页面重新进入")
+		}
+		next = st.Next
+	}
+	openID, err := s.wx.client.ExchangeCode(ctx, c.Query("code"))
+	if err != nil {
+		return err
+	}
+	identityID, err := s.identityIDOf(ctx, openID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.startSession(c, session{OpenID: openID, IdentityID: identityID, Via: "oauth"}); err != nil {
+		return err
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// identityIDOf returns the identity bound to openID, 0 when it is unbound.
+func (s *server) identityIDOf(ctx context.Context, openID string) (int64, error) {
+	id, err := s.store.IdentityByOpenID(ctx, openID)
+	switch recruit.ErrorCode(err) {
+	case "":
+		return id.ID, nil
+	case recruit.ENOTFOUND:
+		return 0, nil
+	}
+	return 0, err
+}
+
+// inWeChat reports whether the request comes from WeChat's in-app browser.
+func inWeChat(c *fiber.Ctx) bool {
+	return strings.Contains(c.Get(fiber.HeaderUserAgent), "MicroMessenger")
+}
+
+// oauthLogin is the address that logs a phone in through OAuth and returns
+// to next.
+func oauthLogin(next string) string {
+	return "/wechat/oauth/start?next=" + url.QueryEscape(next)
+}
+
+// loginTicket is a PC login in progress. The scanner, the phone's answer and
+// the PC's use of it are separate records, each created once (AddKV).
+type loginTicket struct {
+	Browser string    `json:"browser"` // hash of the PC browser's nonce cookie
+	Next    string    `json:"next"`
+	QRURL   string    `json:"qr_url"` // what the QR code encodes
+	Expires time.Time `json:"expires"`
+}
+
+// loginResult is the phone's answer to a ticket.
+type loginResult struct {
+	Confirmed  bool   `json:"confirmed"`
+	OpenID     string `json:"openid"`
+	IdentityID int64  `json:"identity_id"`
+}
+
+// loginData is the data of login.html.
+type loginData struct {
+	Ticket    string
+	Next      string
+	Seconds   int    // remaining life of the QR code
+	Left      string // the same as m:ss
+	SandboxQR string // the sandbox's "scan with phone" page, sandbox mode only
+}
+
+// loginPage shows the QR code of a new login ticket tied to this browser.
+// Logged-in visitors go on at once; WeChat's own browser logs in by OAuth.
+func (s *server) loginPage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	next := safeNext(c.Query("next"), "/apply")
+	if sess := sessionOf(c); sess != nil {
+		if sess.IdentityID == 0 {
+			return c.Redirect("/bind?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+		}
+		to, err := s.landing(ctx, sess.IdentityID, next)
+		if err != nil {
+			return err
+		}
+		return c.Redirect(to, fiber.StatusSeeOther)
+	}
+	if inWeChat(c) {
+		return c.Redirect(oauthLogin(next), fiber.StatusSeeOther)
+	}
+	n, err := s.store.IncrKV(ctx, loginRateKey+c.IP(), time.Minute, s.now())
+	if err != nil {
+		return err
+	}
+	if n > loginRateLimit {
+		return recruit.Errorf(recruit.ETOOMANY, "刷新过于频繁，请一分钟后再试")
+	}
+	nonce := browserNonce(c, loginCookie, "/", 2*loginTTL)
+	t := randomToken(16)
+	qr, err := s.wx.client.TempQR(ctx, loginScene+t, loginTTL)
+	if err != nil {
+		return err
+	}
+	tk := loginTicket{Browser: hashNonce(nonce), Next: next, QRURL: qr.URL, Expires: s.now().Add(loginTTL)}
+	if err := s.setJSONKV(ctx, loginKey+t, tk, loginTTL); err != nil {
+		return err
+	}
+	secs := int(loginTTL / time.Second)
+	d := loginData{Ticket: t, Next: next, Seconds: secs, Left: fmt.Sprintf("%d:%02d", secs/60, secs%60)}
+	if s.wx.client.Sandboxed() {
+		d.SandboxQR = qr.URL
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.render(c, fiber.StatusOK, "login.html", page{Title: "扫码登录", Body: d})
+}
+
+// ticketOf returns the live ticket t; ENOTFOUND says the code expired.
+func (s *server) ticketOf(ctx context.Context, t string) (loginTicket, error) {
+	var tk loginTicket
+	if !validTicket(t) {
+		return tk, recruit.Errorf(recruit.EINVALID, "登录二维码参数错误，请刷新页面重新扫码")
+	}
+	err := s.getJSONKV(ctx, loginKey+t, &tk)
+	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+		return tk, recruit.Errorf(recruit.ENOTFOUND, "登录二维码已过期，请刷新页面重新扫码")
+	}
+	return tk, err
+}
+
+// browserTicket returns ticket t if it was made for this browser.
+func (s *server) browserTicket(c *fiber.Ctx, t string) (loginTicket, error) {
+	tk, err := s.ticketOf(c.UserContext(), t)
+	if err != nil {
+		return tk, err
+	}
+	if !sameNonce(c, loginCookie, tk.Browser) {
+		return tk, recruit.Errorf(recruit.EFORBIDDEN, "该登录二维码不是在当前浏览器上生成的，请刷新页面重新扫码")
+	}
+	return tk, nil
+}
+
+// remaining is how long a ticket still lives, at least a second.
+func (s *server) remaining(tk loginTicket) time.Duration {
+	return max(tk.Expires.Sub(s.now()), time.Second)
+}
+
+// loginQR draws the QR code of a ticket as a PNG.
+func (s *server) loginQR(c *fiber.Ctx) error {
+	tk, err := s.browserTicket(c, c.Query("t"))
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(tk.QRURL, qrcode.Medium, 280)
+	if err != nil {
+		return recruit.Internal(err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Type("png").Send(png)
+}
+
+// loginStatus answers the PC page's poll: pending, scanned, cancelled, or
+// confirmed — then, once only, the PC's session starts and the answer says
+// where to go.
+func (s *server) loginStatus(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	t := c.Query("t")
+	tk, err := s.browserTicket(c, t)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.GetKV(ctx, loginUsedKey+t, s.now()); err == nil {
+		return recruit.Errorf(recruit.ECONFLICT, "该登录二维码已使用，请刷新页面重新登录")
+	}
+	left := int(s.remaining(tk) / time.Second)
+	var res loginResult
+	err = s.getJSONKV(ctx, loginDoneKey+t, &res)
+	switch {
+	case recruit.ErrorCode(err) == recruit.ENOTFOUND:
+		state := "pending"
+		if _, err := s.store.GetKV(ctx, loginScanKey+t, s.now()); err == nil {
+			state = "scanned"
+		}
+		return c.JSON(fiber.Map{"state": state, "expires_in": left})
+	case err != nil:
+		return err
+	case !res.Confirmed:
+		return c.JSON(fiber.Map{"state": "cancelled", "expires_in": left})
+	}
+	first, err := s.store.AddKV(ctx, loginUsedKey+t, "1", s.remaining(tk), s.now())
+	if err != nil {
+		return err
+	}
+	if !first {
+		return recruit.Errorf(recruit.ECONFLICT, "该登录二维码已使用，请刷新页面重新登录")
+	}
+	if _, err := s.startSession(c, session{OpenID: res.OpenID, IdentityID: res.IdentityID, Via: "qr"}); err != nil {
+		return err
+	}
+	to, err := s.landing(ctx, res.IdentityID, tk.Next)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"state": "confirmed", "redirect": to})
+}
+
+// landing is where a login goes: for the registration and result entries
+// (立即报名, 结果查询) the basic-information page while the person has no
+// profile yet, else the result page (seed 6.1, 6.2); any other page asked
+// for as next.
+func (s *server) landing(ctx context.Context, identityID int64, next string) (string, error) {
+	switch next {
+	case "", "/", "/apply", "/result":
+	default:
+		return next, nil
+	}
+	p, err := s.store.GetProfile(ctx, identityID)
+	if err != nil {
+		return "", err
+	}
+	if p.Version == 0 {
+		return "/apply/basic", nil
+	}
+	return "/result", nil
+}
+
+// confirmData is the data of confirm.html.
+type confirmData struct {
+	Ticket string
+	CSRF   string
+	Name   string
+	Done   string // "", "confirmed" or "cancelled"
+}
+
+// scannedTicket checks that ticket t is live, was scanned by the session's
+// account and has no answer yet.
+func (s *server) scannedTicket(ctx context.Context, t string, sess *session) (loginTicket, error) {
+	tk, err := s.ticketOf(ctx, t)
+	if err != nil {
+		return tk, err
+	}
+	scanner, err := s.store.GetKV(ctx, loginScanKey+t, s.now())
+	if recruit.ErrorCode(err) == recruit.ENOTFOUND || (err == nil && scanner != sess.OpenID) {
+		return tk, recruit.Errorf(recruit.EFORBIDDEN, "请使用扫描该二维码的微信确认登录")
+	}
+	if err != nil {
+		return tk, err
+	}
+	if _, err := s.store.GetKV(ctx, loginDoneKey+t, s.now()); err == nil {
+		return tk, recruit.Errorf(recruit.ECONFLICT, "该登录请求已处理，如需登录请在电脑上刷新页面重新扫码")
+	}
+	return tk, nil
+}
+
+// confirmPage asks the phone that scanned to confirm the PC login. The phone
+// logs in by OAuth first, and an unbound account binds its real name first.
+func (s *server) confirmPage(c *fiber.Ctx) error {
+	sess := sessionOf(c)
+	if sess == nil {
+		return c.Redirect(oauthLogin(c.OriginalURL()), fiber.StatusSeeOther)
+	}
+	ctx := c.UserContext()
+	t := c.Query("t")
+	if _, err := s.scannedTicket(ctx, t, sess); err != nil {
+		return err
+	}
+	id, err := s.store.IdentityByOpenID(ctx, sess.OpenID)
+	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+		return c.Redirect("/bind?next="+url.QueryEscape("/login/confirm?t="+t), fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "confirm.html", page{Title: "确认登录", Body: confirmData{Ticket: t, CSRF: sess.CSRF, Name: id.Name}})
+}
+
+// confirmSubmit records the phone's answer: 确认登录 or 取消.
+func (s *server) confirmSubmit(c *fiber.Ctx) error {
+	sess := sessionOf(c)
+	ctx := c.UserContext()
+	t := c.FormValue("t")
+	tk, err := s.scannedTicket(ctx, t, sess)
+	if err != nil {
+		return err
+	}
+	res := loginResult{Confirmed: c.FormValue("action") == "confirm", OpenID: sess.OpenID}
+	d := confirmData{Done: "cancelled"}
+	if res.Confirmed {
+		id, err := s.store.IdentityByOpenID(ctx, sess.OpenID)
+		if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+			return recruit.Errorf(recruit.EFORBIDDEN, "请先完成实名认证再确认登录")
+		}
+		if err != nil {
+			return err
+		}
+		res.IdentityID, d.Done = id.ID, "confirmed"
+	}
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return recruit.Internal(err)
+	}
+	first, err := s.store.AddKV(ctx, loginDoneKey+t, string(raw), s.remaining(tk), s.now())
+	if err != nil {
+		return err
+	}
+	if !first {
+		return recruit.Errorf(recruit.ECONFLICT, "该登录请求已处理，如需登录请在电脑上刷新页面重新扫码")
+	}
+	return s.render(c, fiber.StatusOK, "confirm.html", page{Title: "确认登录", Body: d})
+}
+
+// loginView is the logged-in state the layout shows: the bound name (or
+// 已登录 before binding) and the token of the 退出登录 form.
+type loginView struct {
+	Name string
+	CSRF string
+}
+
+// loginView returns the request's logged-in state, nil without a session.
+func (s *server) loginView(c *fiber.Ctx) *loginView {
+	sess := sessionOf(c)
+	if sess == nil {
+		return nil
+	}
+	v := &loginView{Name: "已登录", CSRF: sess.CSRF}
+	if sess.IdentityID != 0 {
+		if id, err := s.store.GetIdentity(c.UserContext(), sess.IdentityID); err == nil {
+			v.Name = id.Name
+		}
+	}
+	return v
+}
