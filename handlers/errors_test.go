@@ -84,7 +84,7 @@ func TestBodyTooLargeKeepsStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /api/v1/programs HTTP/1.1\r\nHost: test\r\nContent-Length: %d\r\n\r\n", fiber.DefaultBodyLimit+1)
+	fmt.Fprintf(conn, "POST /api/v1/programs HTTP/1.1\r\nHost: test\r\nContent-Length: %d\r\n\r\n", bodyLimit+1)
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)

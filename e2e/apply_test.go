@@ -1,0 +1,296 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"zhupei/recruit"
+)
+
+// applyWait bounds one page transition of the registration tests.
+const applyWait = 15 * time.Second
+
+// applyIDNumber completes a resident ID number of a man born 1995-03-15
+// with the check character that recruit accepts.
+func applyIDNumber(t *testing.T, seq int) string {
+	t.Helper()
+	body := fmt.Sprintf("37010219950315%03d", seq)
+	for _, c := range "0123456789X" {
+		if id := body + string(c); recruit.ValidateIDNumber(recruit.IDTypeResident, id) == nil {
+			return id
+		}
+	}
+	t.Fatalf("no valid check character for %s", body)
+	return ""
+}
+
+// applyPhoto writes a white-background portrait JPEG above 150 KB and
+// returns its path.
+func applyPhoto(t *testing.T) string {
+	t.Helper()
+	const w, h = 540, 720
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	rng := rand.New(rand.NewSource(1))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := color.RGBA{255, 255, 255, 255}
+			if x > w/5 && x < w*4/5 && y > h/6 && y < h*5/6 {
+				c = color.RGBA{uint8(rng.Intn(256)), uint8(rng.Intn(256)), uint8(rng.Intn(256)), 255}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 97}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "photo.jpg")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// do runs browser steps and fails the test with what on error.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, applyWait)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// loginAndBind logs a new sandbox WeChat user in through the H5 OAuth path
+// and binds the ID number; it ends on /apply.
+func loginAndBind(t *testing.T, ctx context.Context, srv *server, nickname, idNumber string) {
+	t.Helper()
+	open(t, ctx, srv.URL+"/wechat/oauth/start?next=/apply")
+	do(t, ctx, "sandbox authorize page",
+		chromedp.WaitVisible(chromedp.CSS(`input[name="nickname"]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name="nickname"]`), nickname),
+	)
+	// The button of the form that creates a user: 新建并确认登录.
+	evaluate[chromedp.Void](t, ctx, `document.querySelector('input[name="nickname"]').form.querySelector('button').click()`)
+	do(t, ctx, "binding page", chromedp.WaitVisible(chromedp.CSS("#bind-form")))
+	do(t, ctx, "bind",
+		chromedp.SetValue(chromedp.CSS("#bind-name"), "李医生"),
+		chromedp.SetValue(chromedp.CSS("#bind-number"), idNumber),
+		chromedp.Click(chromedp.CSS("#bind-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".apply-steps")),
+	)
+}
+
+// fill sets form controls by name and fires their change events, so that
+// apply.js shows the fields that depend on them.
+func fill(t *testing.T, ctx context.Context, values [][2]string) {
+	t.Helper()
+	for _, kv := range values {
+		ok := evaluate[bool](t, ctx, `(el => { if (!el) return false; el.value = `+jsString(kv[1])+
+			`; el.dispatchEvent(new Event('change', {bubbles: true})); return el.value === `+jsString(kv[1])+` })(document.querySelector('[name="`+kv[0]+`"]'))`)
+		if !ok {
+			t.Fatalf("cannot set %s to %s", kv[0], kv[1])
+		}
+	}
+}
+
+// save submits the page's form and waits for the step list's confirmation.
+func save(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	do(t, ctx, "save "+what, chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS(".flash.ok")))
+	if msg := text(t, ctx, ".flash.ok"); !strings.Contains(msg, what+"已保存") {
+		t.Fatalf("after saving %s: %q", what, msg)
+	}
+}
+
+// fillAllSections completes the four profile sections through the pages.
+func fillAllSections(t *testing.T, ctx context.Context, srv *server, photo string) {
+	t.Helper()
+	open(t, ctx, srv.URL+"/apply/basic")
+	fill(t, ctx, [][2]string{{"gender", "男"}, {"birth_date", "1995-03-15"}, {"ethnicity", "汉族"}, {"political", "群众"},
+		{"phone", "13800138000"}, {"email", "doctor@example.com"}, {"qq", "12345678"}, {"personnel_type", recruit.PersonnelSocial}})
+	do(t, ctx, "photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"), []string{photo}))
+	save(t, ctx, "基本信息")
+
+	open(t, ctx, srv.URL+"/apply/work")
+	if evaluate[bool](t, ctx, `!document.querySelector('[data-show-if="has_employer"]').hidden`) {
+		t.Error("employer fields shown before 是否有工作单位 is answered")
+	}
+	fill(t, ctx, [][2]string{{"has_employer", "是"}})
+	if evaluate[bool](t, ctx, `document.querySelector('[data-show-if="has_employer"]').hidden`) {
+		t.Error("employer fields hidden after 是否有工作单位 = 是")
+	}
+	fill(t, ctx, [][2]string{{"has_employer", "否"}, {"western_support", "否"}, {"military", "否"}, {"order_directed", "否"}})
+	save(t, ctx, "工作信息")
+
+	open(t, ctx, srv.URL+"/apply/education/new")
+	fill(t, ctx, [][2]string{{"level", "本科"}, {"in_school", "否"}, {"full_time", "是"}, {"school", "山东大学"}, {"major", "临床医学"},
+		{"start_date", "2013-09-01"}, {"qualification", "大学本科"}, {"graduation_date", "2018-07-01"}, {"has_diploma", "是"},
+		{"qualification_date", "2018-07-01"}, {"diploma_no", "104221201805000123"}, {"degree", "学士"}, {"has_degree_cert", "是"},
+		{"degree_date", "2018-07-01"}, {"degree_cert_no", "4042212018000123"}})
+	do(t, ctx, "save education", chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS("table.records")))
+
+	open(t, ctx, srv.URL+"/apply/certificates")
+	fill(t, ctx, [][2]string{{"passed_exam", "否"}, {"has_qual_cert", "否"}, {"has_practising", "否"},
+		{"foreign_lang_type", recruit.LangCollegeEng}, {"english_level", "CET-6"},
+		{"foreign_lang_cert_no", "CET6-2016-001"}, {"foreign_lang_cert_date", "2016-06-01"}})
+	save(t, ctx, "证书信息")
+}
+
+var registeredRe = regexp.MustCompile(`已报名:(\d+)/`)
+
+// optionCount returns the 已报名 count of the program option with value id
+// on the choice page.
+func optionCount(t *testing.T, ctx context.Context, id string) int {
+	t.Helper()
+	label := text(t, ctx, `#f-program option[value="`+id+`"]`)
+	m := registeredRe.FindStringSubmatch(label)
+	if m == nil {
+		t.Fatalf("program option reads %q, want 专业(已报名:N/已录取:N/计划数:N)", label)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// pickBase selects a base on the choice page and waits for apply.js to list
+// its specialties.
+func pickBase(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	fill(t, ctx, [][2]string{{"base", base}})
+	waitFor(t, ctx, `document.querySelectorAll('#f-program option[value]:not([value=""])').length > 1`, applyWait, "the specialties of the base")
+}
+
+// submitChoice chooses program on the open choice page, confirms in the
+// dialog and waits for the result page.
+func submitChoice(t *testing.T, ctx context.Context, program string) {
+	t.Helper()
+	fill(t, ctx, [][2]string{{"program_id", program}, {"accepts_adjustment", "是"}})
+	do(t, ctx, "open the confirmation", chromedp.Click(chromedp.CSS("#submit-choice")), chromedp.WaitVisible(chromedp.CSS("#confirm-dialog")))
+	if msg := text(t, ctx, "#confirm-dialog"); !strings.Contains(msg, "确定要提交报名信息吗, 提交后培训基地将看到您所填写的信息") {
+		t.Errorf("dialog reads %q", msg)
+	}
+	do(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#confirm-ok")), chromedp.WaitVisible(chromedp.CSS("#result")))
+}
+
+// boardRegistered reads the public board's 已报名 of a program after the
+// board's snapshot has had time to refresh.
+func boardRegistered(t *testing.T, ctx context.Context, srv *server, program string) int {
+	t.Helper()
+	time.Sleep(2500 * time.Millisecond) // the public snapshot lives 2 seconds
+	open(t, ctx, srv.URL+"/board")
+	n, err := strconv.Atoi(text(t, ctx, `tr[data-id="`+program+`"] [data-field="registered"]`))
+	if err != nil {
+		t.Fatalf("board count: %v", err)
+	}
+	return n
+}
+
+// TestApplyOnDesktop registers a new applicant on the PC layout and moves
+// the choice; the counts on the choice page and the board follow.
+func TestApplyOnDesktop(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx, desktop()); err != nil {
+		t.Fatal(err)
+	}
+	loginAndBind(t, ctx, srv, "PC用户", applyIDNumber(t, 11))
+	if !evaluate[bool](t, ctx, `getComputedStyle(document.querySelector('.apply-tabs')).display !== 'none'`) {
+		t.Error("the PC layout does not show the tabs")
+	}
+	tabs := texts(t, ctx, ".apply-tabs a")
+	if strings.Join(tabs, ",") != "1. 基本信息,2. 工作信息,3. 教育信息,4. 证书信息,5. 填报志愿" {
+		t.Errorf("tabs %q", tabs)
+	}
+	fillAllSections(t, ctx, srv, applyPhoto(t))
+
+	open(t, ctx, srv.URL+"/apply/choice")
+	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
+	pickBase(t, ctx, base)
+	ids := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)`)
+	first, second := ids[0], ids[1]
+	before, beforeSecond := optionCount(t, ctx, first), optionCount(t, ctx, second)
+	boardBefore := boardRegistered(t, ctx, srv, first)
+	if boardBefore != before {
+		t.Errorf("board shows %d registered, the choice page %d", boardBefore, before)
+	}
+	open(t, ctx, srv.URL+"/apply/choice")
+	pickBase(t, ctx, base)
+	submitChoice(t, ctx, first)
+	if state := text(t, ctx, `#result [data-field="state"]`); state != "待审核" {
+		t.Errorf("审核结果 %q, want 待审核", state)
+	}
+	if got := boardRegistered(t, ctx, srv, first); got != before+1 {
+		t.Errorf("board after the choice: %d, want %d", got, before+1)
+	}
+	open(t, ctx, srv.URL+"/apply/choice")
+	if got := optionCount(t, ctx, first); got != before+1 {
+		t.Errorf("choice page after the choice: %d, want %d", got, before+1)
+	}
+
+	// Change to another specialty: the count moves.
+	submitChoice(t, ctx, second)
+	open(t, ctx, srv.URL+"/apply/choice")
+	if a, b := optionCount(t, ctx, first), optionCount(t, ctx, second); a != before || b != beforeSecond+1 {
+		t.Errorf("after the change: first %d (want %d), second %d (want %d)", a, before, b, beforeSecond+1)
+	}
+	if got := boardRegistered(t, ctx, srv, second); got != beforeSecond+1 {
+		t.Errorf("board after the change: %d, want %d", got, beforeSecond+1)
+	}
+}
+
+// TestApplyOnPhone registers a new applicant with WeChat on a phone: the
+// same pages show the step list with each section's status.
+func TestApplyOnPhone(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx, mobile()); err != nil {
+		t.Fatal(err)
+	}
+	loginAndBind(t, ctx, srv, "手机用户", applyIDNumber(t, 13))
+	if !evaluate[bool](t, ctx, `getComputedStyle(document.querySelector('.apply-tabs')).display === 'none'`) {
+		t.Error("the phone layout shows the PC tabs")
+	}
+	if lead := text(t, ctx, ".card .lead"); lead != "请依次填写基本信息、教育经历、证书信息、工作信息、报考志愿。" {
+		t.Errorf("step list reads %q", lead)
+	}
+	if got := texts(t, ctx, ".apply-steps .status"); strings.Join(got, ",") != "未填写,未填写,未填写,未填写,未填写" {
+		t.Errorf("statuses before: %q", got)
+	}
+	fillAllSections(t, ctx, srv, applyPhoto(t))
+	if got := texts(t, ctx, ".apply-steps .status"); strings.Join(got, ",") != "已填写,已填写,已填写,已填写,未填写" {
+		t.Errorf("statuses after the four sections: %q", got)
+	}
+	if got := texts(t, ctx, ".apply-steps .step-label"); strings.Join(got, ",") != "基本信息,教育经历,证书信息,工作信息,报考志愿" {
+		t.Errorf("step order %q", got)
+	}
+
+	open(t, ctx, srv.URL+"/apply/choice")
+	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
+	pickBase(t, ctx, base)
+	program := evaluate[string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)[0]`)
+	before := optionCount(t, ctx, program)
+	submitChoice(t, ctx, program)
+	open(t, ctx, srv.URL+"/apply/choice")
+	if got := optionCount(t, ctx, program); got != before+1 {
+		t.Errorf("choice page after the choice: %d, want %d", got, before+1)
+	}
+	if got := boardRegistered(t, ctx, srv, program); got != before+1 {
+		t.Errorf("board after the choice: %d, want %d", got, before+1)
+	}
+}

@@ -1,0 +1,595 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zhupei/recruit"
+)
+
+// applyRoutes registers the applicant's registration pages, the owner-only
+// file route and the applicant's JSON API.
+func (s *server) applyRoutes(app *fiber.App) {
+	need := s.requireIdentity
+	app.Get("/apply", need, s.applySteps)
+	app.Get("/apply/basic", need, s.basicPage)
+	app.Post("/apply/basic", need, s.basicSave)
+	app.Get("/apply/work", need, s.workPage)
+	app.Post("/apply/work", need, s.workSave)
+	app.Get("/apply/education", need, s.educationList)
+	app.Get("/apply/education/:id", need, s.educationPage)
+	app.Post("/apply/education/:id", need, s.educationSave)
+	app.Post("/apply/education/:id/delete", need, s.educationDelete)
+	app.Get("/apply/certificates", need, s.certificatesPage)
+	app.Post("/apply/certificates", need, s.certificatesSave)
+	app.Get("/apply/choice", need, s.choicePage)
+	app.Post("/apply/choice", need, s.choiceSave)
+	app.Get("/apply/files/:id", need, s.serveFile)
+	app.Get("/result", need, s.resultMine)
+	app.Get("/preview", need, s.preview)
+	app.Get("/history", need, s.history)
+	s.applyAPIRoutes(app)
+}
+
+// stepView is one entry of the PC tabs or the phone step list.
+type stepView struct {
+	Key    string
+	Label  string
+	Href   string
+	Done   bool
+	Active bool
+}
+
+// tabOrder is the PC order (seed 6.1), stepOrder the phone order (seed 7.5).
+var (
+	tabOrder  = []string{secBasic, secWork, secEducation, secCertificates, secChoice}
+	stepOrder = []string{secBasic, secEducation, secCertificates, secWork, secChoice}
+	tabLabels = map[string]string{secBasic: "1. 基本信息", secWork: "2. 工作信息", secEducation: "3. 教育信息",
+		secCertificates: "4. 证书信息", secChoice: "5. 填报志愿"}
+)
+
+func steps(a *applicant, order []string, labels map[string]string, active string) []stepView {
+	out := make([]stepView, len(order))
+	for i, k := range order {
+		out[i] = stepView{Key: k, Label: labels[k], Href: "/apply/" + k, Done: sectionDone(a.profile, k), Active: k == active}
+		if k == secChoice {
+			out[i].Done = a.submitted()
+		}
+	}
+	return out
+}
+
+// uploadView is a file input with the stored file's link.
+type uploadView struct {
+	Field  string
+	Label  string
+	URL    string
+	Error  string
+	Accept string
+	Hint   string
+}
+
+// recordView is one 教育经历 record in the list.
+type recordView struct {
+	ID            int64
+	Level         string
+	School        string
+	Major         string
+	Qualification string
+	Degree        string
+	Graduation    string
+	InSchool      bool
+}
+
+// applyView is the data of every apply_*.html page.
+type applyView struct {
+	Section    string
+	Heading    string
+	Tabs       []stepView
+	Steps      []stepView
+	CSRF       string
+	Version    int
+	Action     string // the form's POST target
+	Fields     []fieldView
+	Errors     []string
+	Saved      string
+	Locked     string // why the form cannot be saved now
+	PhaseLabel string
+	Name       string
+	IDType     string
+	IDNumber   string
+	Photo      *uploadView
+	Scans      []uploadView
+	Records    []recordView
+	Highest    string
+	Choice     *choiceView
+}
+
+// view starts the page data of section for a.
+func (s *server) view(c *fiber.Ctx, a *applicant, section string) applyView {
+	v := applyView{
+		Section: section, Heading: sectionLabels[section],
+		Tabs:  steps(a, tabOrder, tabLabels, section),
+		Steps: steps(a, stepOrder, sectionLabels, section),
+		CSRF:  sessionOf(c).CSRF, Version: a.profile.Version, Action: "/apply/" + section,
+		PhaseLabel: a.phase.Label(),
+		Name:       a.identity.Name, IDType: a.identity.IDType, IDNumber: recruit.MaskID(a.identity.IDNumber),
+	}
+	if err := a.may(recruit.ActionEditProfile); err != nil {
+		v.Locked = recruit.ErrorMessage(err)
+	}
+	if saved := c.Query("saved"); sectionLabels[saved] != "" {
+		v.Saved = sectionLabels[saved] + "已保存"
+	}
+	return v
+}
+
+// renderApply renders apply_<section>.html (or name) with status.
+func (s *server) renderApply(c *fiber.Ctx, status int, name string, v applyView) error {
+	return s.render(c, status, name, page{Title: "招录报名 - " + v.Heading, Nav: "apply", Body: v})
+}
+
+// formFailed re-renders a form after a refused save: validation messages go
+// next to their fields (others above the form), conflicts and refusals above
+// it; what the user typed is kept. Other errors go to the error handler.
+func (s *server) formFailed(c *fiber.Ctx, name string, v applyView, defs []fieldDef, values map[string]string, err error, extra ...string) error {
+	var fields map[string]string
+	switch recruit.ErrorCode(err) {
+	case recruit.EINVALID:
+		var re *recruit.Error
+		if errors.As(err, &re) {
+			fields = re.Fields
+		}
+		v.Errors = append([]string{"信息有误，请按提示修改后再保存。"}, otherMessages(defs, fields, extra...)...)
+	case recruit.ECONFLICT, recruit.EFORBIDDEN:
+		v.Errors = []string{recruit.ErrorMessage(err)}
+		if recruit.ErrorCode(err) == recruit.ECONFLICT {
+			v.Errors = append(v.Errors, "您的修改尚未保存：请先复制需要的内容，再刷新页面。")
+		}
+	default:
+		return err
+	}
+	v.Fields = fieldViews(defs, values, fields)
+	if v.Photo != nil {
+		v.Photo.Error = fields[fieldPhoto]
+	}
+	for i := range v.Scans {
+		v.Scans[i].Error = fields[v.Scans[i].Field]
+	}
+	if len(v.Scans) > 0 || v.Photo != nil {
+		if hasFileErrors(fields) {
+			v.Errors = append(v.Errors, "文件未保存，请重新选择文件后再提交。")
+		}
+	}
+	status, _ := classify(err)
+	return s.renderApply(c, status, name, v)
+}
+
+func hasFileErrors(fields map[string]string) bool {
+	for _, f := range fileSlots {
+		if fields[f.Field] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// formVersion reads the hidden version field of a form.
+func formVersion(c *fiber.Ctx, name string) (int, error) {
+	n, err := strconv.Atoi(c.FormValue(name))
+	if err != nil || n < 0 {
+		return 0, recruit.Errorf(recruit.EINVALID, "表单已失效，请刷新页面后重试")
+	}
+	return n, nil
+}
+
+// savedRedirect goes back to the step list with a confirmation, as the seed
+// does after each section (7.7, 7.10, 7.13, 7.16).
+func savedRedirect(c *fiber.Ctx, section string) error {
+	return c.Redirect("/apply?saved="+url.QueryEscape(section), fiber.StatusSeeOther)
+}
+
+// ---- step list ----
+
+func (s *server) applySteps(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	v := s.view(c, a, "")
+	v.Heading = "招录报名"
+	return s.renderApply(c, fiber.StatusOK, "apply_steps.html", v)
+}
+
+// ---- 基本信息 ----
+
+func photoUpload(a *applicant) *uploadView {
+	u := &uploadView{Field: fieldPhoto, Label: "证件照片", Accept: "image/jpeg",
+		Hint: "上传照片要求：本人近期彩色免冠证件照；头部占照片尺寸的2/3；格式：jpg；大小：150k-10M；底色：白底。"}
+	if a.profile.Basic != nil {
+		u.URL = fileURL(a.profile.Basic.PhotoID)
+	}
+	return u
+}
+
+func (s *server) basicPage(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	v := s.view(c, a, secBasic)
+	v.Fields = fieldViews(basicFields, formValues(a.profile.Basic), nil)
+	v.Photo = photoUpload(a)
+	return s.renderApply(c, fiber.StatusOK, "apply_basic.html", v)
+}
+
+func (s *server) basicSave(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	values := readForm(c, basicFields)
+	var b recruit.Basic
+	pre := decodeForm(basicFields, values, &b)
+	files, err := formFiles(c, fieldPhoto)
+	if err != nil {
+		return err
+	}
+	v := s.view(c, a, secBasic)
+	v.Photo = photoUpload(a)
+	version, err := formVersion(c, "version")
+	if err == nil {
+		v.Version = version
+		err = s.saveBasic(c.UserContext(), a, version, b, files[fieldPhoto], pre)
+	}
+	if err != nil {
+		return s.formFailed(c, "apply_basic.html", v, basicFields, values, err, fieldPhoto, "name", "id_type", "id_number")
+	}
+	return savedRedirect(c, secBasic)
+}
+
+// ---- 工作信息 ----
+
+func (s *server) workPage(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	v := s.view(c, a, secWork)
+	v.Fields = fieldViews(workFields, formValues(a.profile.Work), nil)
+	return s.renderApply(c, fiber.StatusOK, "apply_work.html", v)
+}
+
+func (s *server) workSave(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	values := readForm(c, workFields)
+	var w recruit.Work
+	pre := decodeForm(workFields, values, &w)
+	v := s.view(c, a, secWork)
+	version, err := formVersion(c, "version")
+	if err == nil {
+		v.Version = version
+		err = s.saveWork(c.UserContext(), a, version, w, pre)
+	}
+	if err != nil {
+		return s.formFailed(c, "apply_work.html", v, workFields, values, err)
+	}
+	return savedRedirect(c, secWork)
+}
+
+// ---- 证书信息 ----
+
+func scanUploads(ct *recruit.Certificates) []uploadView {
+	out := make([]uploadView, len(scanFields))
+	for i, field := range scanFields {
+		slot := fileSlots[field]
+		out[i] = uploadView{Field: field, Label: slot.Label, Accept: "image/jpeg,image/png,application/pdf",
+			Hint: "格式：jpg、png或pdf；大小不超过10M；每次提交的文件合计不超过12M，可分次上传。"}
+		if ct != nil {
+			out[i].URL = fileURL(*scanID(ct, field))
+		}
+	}
+	return out
+}
+
+func (s *server) certificatesPage(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	v := s.view(c, a, secCertificates)
+	v.Fields = fieldViews(certificateFields, formValues(a.profile.Certificates), nil)
+	v.Scans = scanUploads(a.profile.Certificates)
+	return s.renderApply(c, fiber.StatusOK, "apply_certificates.html", v)
+}
+
+func (s *server) certificatesSave(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	values := readForm(c, certificateFields)
+	var ct recruit.Certificates
+	pre := decodeForm(certificateFields, values, &ct)
+	files, err := formFiles(c, scanFields...)
+	if err != nil {
+		return err
+	}
+	v := s.view(c, a, secCertificates)
+	v.Scans = scanUploads(a.profile.Certificates)
+	version, err := formVersion(c, "version")
+	if err == nil {
+		v.Version = version
+		err = s.saveCertificates(c.UserContext(), a, version, ct, files, pre)
+	}
+	if err != nil {
+		return s.formFailed(c, "apply_certificates.html", v, certificateFields, values, err, scanFields...)
+	}
+	return savedRedirect(c, secCertificates)
+}
+
+// ---- 教育经历 ----
+
+func recordViews(list []recruit.Education) []recordView {
+	out := make([]recordView, len(list))
+	for i, e := range list {
+		out[i] = recordView{ID: e.ID, Level: e.Level, School: e.School, Major: e.Major, Qualification: e.Qualification,
+			Degree: e.Degree, Graduation: e.GraduationDate, InSchool: e.InSchool}
+	}
+	return out
+}
+
+func (s *server) educationView(c *fiber.Ctx, a *applicant) applyView {
+	v := s.view(c, a, secEducation)
+	v.Records = recordViews(a.profile.Education)
+	if h, ok := recruit.HighestEducation(a.profile.Education); ok {
+		v.Highest = h.Level + "（" + h.Qualification + "，" + h.School + "）"
+	}
+	return v
+}
+
+func (s *server) educationList(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	return s.renderApply(c, fiber.StatusOK, "apply_education.html", s.educationView(c, a))
+}
+
+// recordParam parses the :id of an education route: "new" is 0.
+func recordParam(c *fiber.Ctx) (int64, error) {
+	raw := c.Params("id")
+	if raw == "new" {
+		return 0, nil
+	}
+	id, ok := parseID(raw)
+	if !ok {
+		return 0, recruit.Errorf(recruit.ENOTFOUND, "该教育经历不存在")
+	}
+	return id, nil
+}
+
+func (s *server) educationPage(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	id, err := recordParam(c)
+	if err != nil {
+		return err
+	}
+	v := s.educationView(c, a)
+	v.Action = "/apply/education/" + c.Params("id")
+	var values map[string]string
+	if id != 0 {
+		_, rec, found := splitRecords(a.profile.Education, id)
+		if !found {
+			return recruit.Errorf(recruit.ENOTFOUND, "该教育经历不存在")
+		}
+		values = formValues(rec)
+	}
+	v.Fields = fieldViews(educationFields, values, nil)
+	return s.renderApply(c, fiber.StatusOK, "apply_education.html", v)
+}
+
+func (s *server) educationSave(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	id, err := recordParam(c)
+	if err != nil {
+		return err
+	}
+	values := readForm(c, educationFields)
+	var e recruit.Education
+	pre := decodeForm(educationFields, values, &e)
+	v := s.educationView(c, a)
+	v.Action = "/apply/education/" + c.Params("id")
+	version, err := formVersion(c, "version")
+	if err == nil {
+		v.Version = version
+		err = s.saveEducation(c.UserContext(), a, version, id, &e, pre)
+	}
+	if err != nil {
+		return s.formFailed(c, "apply_education.html", v, educationFields, values, err)
+	}
+	return c.Redirect("/apply/education?saved="+secEducation, fiber.StatusSeeOther)
+}
+
+func (s *server) educationDelete(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	id, err := recordParam(c)
+	if err != nil {
+		return err
+	}
+	if id == 0 {
+		return recruit.Errorf(recruit.ENOTFOUND, "该教育经历不存在")
+	}
+	version, err := formVersion(c, "version")
+	if err == nil {
+		err = s.saveEducation(c.UserContext(), a, version, id, nil, nil)
+	}
+	if err != nil {
+		v := s.educationView(c, a)
+		return s.formFailed(c, "apply_education.html", v, nil, nil, err)
+	}
+	return c.Redirect("/apply/education?saved="+secEducation, fiber.StatusSeeOther)
+}
+
+// ---- 填报志愿 ----
+
+// choiceView is the data of the choice form.
+type choiceView struct {
+	Bases      []optionView
+	Programs   []optionView
+	BaseID     int64
+	Adjustment string // 是, 否 or ""
+	AppVersion int
+	Current    string // the submitted choice, if any
+	Refused    string // why submitting is not possible now
+	Errors     map[string]string
+}
+
+// optionView is one <option>.
+type optionView struct {
+	Value    int64
+	Label    string
+	Selected bool
+}
+
+// programLabel is how a specialty reads in the choice list (seed 6.6).
+func programLabel(p recruit.Program) string {
+	return fmt.Sprintf("%s(已报名:%d/已录取:%d/计划数:%d)", p.SpecialtyName, p.Registered, p.Admitted, p.Plan)
+}
+
+// choiceRefusal says why a's choice cannot be submitted now ("" if it can,
+// at least for some program).
+func choiceRefusal(a *applicant) string {
+	if !a.profile.Complete() {
+		return recruit.ErrorMessage(errIncomplete)
+	}
+	action := recruit.ActionRegister
+	if a.submitted() {
+		action = recruit.ActionChangeSpecialty
+	}
+	if err := a.may(action); err != nil {
+		return recruit.ErrorMessage(err)
+	}
+	return ""
+}
+
+// choiceData fills the choice form for base (0: the current choice's base)
+// and the selected program.
+func (s *server) choiceData(c *fiber.Ctx, a *applicant, baseID, programID int64, adjustment string) (*choiceView, error) {
+	ctx := c.UserContext()
+	cv := &choiceView{BaseID: baseID, Adjustment: adjustment, Refused: choiceRefusal(a)}
+	if a.app != nil {
+		cv.AppVersion = a.app.Version
+	}
+	if a.submitted() {
+		cur, err := s.store.GetProgram(ctx, a.app.ProgramID)
+		if err != nil {
+			return nil, err
+		}
+		cv.Current = cur.BaseName + " " + cur.SpecialtyName
+		if baseID == 0 {
+			cv.BaseID, programID = cur.BaseID, cur.ID
+			cv.Adjustment = boolText(a.app.AcceptsAdjustment)
+		}
+	}
+	snap, err := s.public.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range snap.YearBases {
+		cv.Bases = append(cv.Bases, optionView{Value: b.ID, Label: b.Name, Selected: b.ID == cv.BaseID})
+	}
+	if cv.BaseID != 0 {
+		progs, err := s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: a.year.Year, BaseID: cv.BaseID})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range progs {
+			cv.Programs = append(cv.Programs, optionView{Value: p.ID, Label: programLabel(p), Selected: p.ID == programID})
+		}
+	}
+	return cv, nil
+}
+
+func boolText(b bool) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+func (s *server) choicePage(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	base, _ := parseID(c.Query("base"))
+	v := s.view(c, a, secChoice)
+	v.Heading = "填报志愿"
+	if v.Choice, err = s.choiceData(c, a, base, 0, ""); err != nil {
+		return err
+	}
+	return s.renderApply(c, fiber.StatusOK, "apply_choice.html", v)
+}
+
+func (s *server) choiceSave(c *fiber.Ctx) error {
+	a, err := s.loadApplicant(c)
+	if err != nil {
+		return err
+	}
+	fe := recruit.FieldErrors{}
+	base, _ := parseID(c.FormValue("base"))
+	program, ok := parseID(c.FormValue("program_id"))
+	if !ok {
+		fe.Add("program_id", "请选择培训专业")
+	}
+	adjustment := c.FormValue("accepts_adjustment")
+	if adjustment != yes && adjustment != no {
+		fe.Add("accepts_adjustment", "请选择是否接受调剂")
+	}
+	appVersion, verr := formVersion(c, "app_version")
+	err = fe.Err()
+	if err == nil {
+		err = verr
+	}
+	if err == nil {
+		_, err = s.submitChoice(c.UserContext(), a, appVersion, recruit.Choice{ProgramID: program, AcceptsAdjustment: adjustment == yes})
+	}
+	if err == nil {
+		return c.Redirect("/result?submitted=1", fiber.StatusSeeOther)
+	}
+	switch recruit.ErrorCode(err) {
+	case recruit.EINVALID, recruit.ECONFLICT, recruit.EFORBIDDEN:
+	default:
+		return err
+	}
+	v := s.view(c, a, secChoice)
+	v.Heading = "填报志愿"
+	if v.Choice, verr = s.choiceData(c, a, base, program, adjustment); verr != nil {
+		return verr
+	}
+	v.Choice.AppVersion = appVersion
+	var re *recruit.Error
+	if errors.As(err, &re) {
+		v.Choice.Errors = re.Fields
+	}
+	v.Errors = []string{recruit.ErrorMessage(err)}
+	status, _ := classify(err)
+	return s.renderApply(c, status, "apply_choice.html", v)
+}
