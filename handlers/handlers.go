@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"zhupei/recruit"
+	"zhupei/wechat"
 )
 
 // Config is what the HTTP layer needs.
@@ -23,6 +24,22 @@ type Config struct {
 	Logger   *slog.Logger         // slog.Default() when nil
 	Registry *prometheus.Registry // a new registry with Go and process collectors when nil
 	Version  string
+	// Forms renders the PDF registration form; nil when no usable font was
+	// found (pdf.font_path): PDF requests then get a clear error.
+	Forms FormRenderer
+	// PublicURL is the service's public base URL (https://zp.example.cn)
+	// printed in the verification QR code; the request's own when empty.
+	PublicURL string
+	// WeChat is the official account; nil serves no WeChat login, OAuth or
+	// real-name binding routes. Sealer gives the blind index of ID numbers
+	// for the binding limits; Verifier checks a real name (format and
+	// checksum only when nil). Sandbox, in sandbox mode only, is the
+	// stand-in WeChat platform, served at its own path ahead of this
+	// application's middleware.
+	WeChat   *wechat.Client
+	Sealer   recruit.IDSealer
+	Verifier Verifier
+	Sandbox  *fiber.App
 }
 
 // server holds the dependencies shared by the route handlers.
@@ -34,6 +51,8 @@ type server struct {
 	version string
 	pages   *pages
 	public  *snapshotCache
+	forms   *formState
+	wx      *wechatState
 }
 
 // New builds the Fiber application with every route registered.
@@ -65,13 +84,18 @@ func New(cfg Config) *fiber.App {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
+		BodyLimit:             bodyLimit, // one upload of up to 10 MB with its form
 	})
+	mountSandbox(app, cfg)
 	// One Use for all middleware: observe labels a request "unmatched" when
 	// the route it ends on is this one.
 	app.Use(requestID, securityHeaders, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, csrf)
 	s.opsRoutes(app)
 	app.Post("/logout", s.logout)
+	s.wechatRoutes(app, cfg)
 	s.apiRoutes(app)
 	s.publicRoutes(app)
+	s.formRoutes(app, cfg)
+	s.applyRoutes(app)
 	return app
 }

@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"os"
+	"sort"
 )
 
 // sfnt versions accepted as a TrueType face. gopdf parses only 0x00010000
@@ -33,9 +35,7 @@ func loadFontFile(path string) ([]byte, error) {
 }
 
 // extractFirstFace builds a standalone sfnt from face 0 of a TrueType
-// collection: its offset table and table records are copied, every table is
-// copied 4-byte aligned after the directory with recomputed offsets and
-// checksums, and head.checkSumAdjustment is recomputed for the new file.
+// collection: its tables are copied into a new file (see assembleFont).
 func extractFirstFace(ttc []byte) ([]byte, error) {
 	if len(ttc) < 16 || string(ttc[:4]) != tagTTC {
 		return nil, errors.New("不是 TrueType 字体集合（ttc）文件")
@@ -50,52 +50,76 @@ func extractFirstFace(ttc []byte) ([]byte, error) {
 	if v := binary.BigEndian.Uint32(ttc[face:]); v != sfntTrueType {
 		return nil, fmt.Errorf("字体集合的第一个字体不是 TrueType 轮廓（版本 %#08x）", v)
 	}
-	numTables := int(binary.BigEndian.Uint16(ttc[face+4:]))
-	dirEnd := face + tableDirStart + numTables*tableRecSize
-	if numTables == 0 || dirEnd > len(ttc) {
-		return nil, errors.New("字体集合的表目录越界")
+	tables, err := readTables(ttc, face)
+	if err != nil {
+		return nil, err
 	}
+	return assembleFont(tables)
+}
 
-	type table struct {
-		rec  []byte // the 16-byte record in the collection
-		data []byte
+// readTables returns the tables of the sfnt whose offset table starts at
+// dir in file (offsets are relative to the start of file, as in a
+// collection).
+func readTables(file []byte, dir int) (map[string][]byte, error) {
+	numTables := int(binary.BigEndian.Uint16(file[dir+4:]))
+	dirEnd := dir + tableDirStart + numTables*tableRecSize
+	if numTables == 0 || dirEnd > len(file) {
+		return nil, errors.New("字体的表目录越界")
 	}
-	tables := make([]table, numTables)
-	size := tableDirStart + numTables*tableRecSize
-	for i := range tables {
-		rec := ttc[face+tableDirStart+i*tableRecSize:][:tableRecSize]
+	tables := make(map[string][]byte, numTables)
+	for i := range numTables {
+		rec := file[dir+tableDirStart+i*tableRecSize:][:tableRecSize]
 		off := uint64(binary.BigEndian.Uint32(rec[8:]))
 		n := uint64(binary.BigEndian.Uint32(rec[12:]))
-		if off+n > uint64(len(ttc)) {
+		if off+n > uint64(len(file)) {
 			return nil, fmt.Errorf("字体表 %q 越界", rec[:4])
 		}
-		tables[i] = table{rec: rec, data: ttc[off : off+n]}
-		size += pad4(len(tables[i].data))
+		tables[string(rec[:4])] = file[off : off+n]
 	}
+	return tables, nil
+}
+
+// assembleFont writes a TrueType file of tables: the offset table, the
+// table records in tag order, every table 4-byte aligned with its
+// checksum, and head.checkSumAdjustment for the whole file.
+func assembleFont(tables map[string][]byte) ([]byte, error) {
+	head, ok := tables[tagHead]
+	if !ok || len(head) < 12 {
+		return nil, errors.New("字体缺少 head 表或 head 表过短")
+	}
+	tags := make([]string, 0, len(tables))
+	size := tableDirStart + len(tables)*tableRecSize
+	for tag, data := range tables {
+		tags = append(tags, tag)
+		size += pad4(len(data))
+	}
+	sort.Strings(tags)
 
 	out := make([]byte, size)
-	copy(out, ttc[face:face+tableDirStart])
-	pos := tableDirStart + numTables*tableRecSize
-	headPos := -1
-	for i, t := range tables {
+	n := len(tags)
+	// searchRange, entrySelector, rangeShift (OpenType spec, table directory).
+	sel := bits.Len(uint(n)) - 1
+	binary.BigEndian.PutUint32(out, sfntTrueType)
+	binary.BigEndian.PutUint16(out[4:], uint16(n))
+	binary.BigEndian.PutUint16(out[6:], uint16(16<<sel))
+	binary.BigEndian.PutUint16(out[8:], uint16(sel))
+	binary.BigEndian.PutUint16(out[10:], uint16(n*16-16<<sel))
+	pos := tableDirStart + n*tableRecSize
+	headPos := 0
+	for i, tag := range tags {
+		data := tables[tag]
 		rec := out[tableDirStart+i*tableRecSize:][:tableRecSize]
-		copy(rec, t.rec[:4])
-		copy(out[pos:], t.data)
-		if string(t.rec[:4]) == tagHead {
-			if len(t.data) < 12 {
-				return nil, errors.New("字体 head 表过短")
-			}
+		copy(rec, tag)
+		copy(out[pos:], data)
+		if tag == tagHead {
 			headPos = pos
 			// checkSumAdjustment counts as zero in every checksum.
 			binary.BigEndian.PutUint32(out[pos+8:], 0)
 		}
-		binary.BigEndian.PutUint32(rec[4:], checksum(out[pos:pos+pad4(len(t.data))]))
+		binary.BigEndian.PutUint32(rec[4:], checksum(out[pos:pos+pad4(len(data))]))
 		binary.BigEndian.PutUint32(rec[8:], uint32(pos))
-		binary.BigEndian.PutUint32(rec[12:], uint32(len(t.data)))
-		pos += pad4(len(t.data))
-	}
-	if headPos < 0 {
-		return nil, errors.New("字体缺少 head 表")
+		binary.BigEndian.PutUint32(rec[12:], uint32(len(data)))
+		pos += pad4(len(data))
 	}
 	binary.BigEndian.PutUint32(out[headPos+8:], checkSumMagic-checksum(out))
 	return out, nil

@@ -52,6 +52,16 @@ const (
 	greyLabel   = 245
 )
 
+// Fixed texts drawn by the layout (the labels of the tables are in
+// sections.go).
+const (
+	photoPlaceholder = "照片"
+	continuedMark    = "（续）"
+	signatureLabel   = "本人签名："
+	dateLabel        = "日期："
+	pageNumberFormat = "第 %d 页 / 共 %d 页"
+)
+
 // shanghai is the time zone printed on forms (China has no DST).
 var shanghai = time.FixedZone("CST", 8*60*60)
 
@@ -105,8 +115,13 @@ func newDoc(fonts *gopdf.FontContainer, f Form) (*doc, error) {
 	}
 	pdf.SetInfo(gopdf.PdfInfo{Title: formTitle(f.Year), CreationDate: f.GeneratedAt})
 	d := &doc{pdf: pdf, widths: make(map[rune]float64, 512)}
-	d.header = fmt.Sprintf("%s　　校验码：%s", formTitle(f.Year), f.VerifyCode)
+	d.header = runningHeader(f)
 	return d, nil
+}
+
+// runningHeader is the header of the pages after the first.
+func runningHeader(f Form) string {
+	return fmt.Sprintf("%s　　校验码：%s", formTitle(f.Year), f.VerifyCode)
 }
 
 func formTitle(year int) string {
@@ -179,17 +194,7 @@ func (d *doc) drawHeader(f Form, photo *photoImage) error {
 		}
 	}
 
-	lines := []string{
-		"版本：v" + strconv.Itoa(f.Version),
-		"生成时间：" + f.GeneratedAt.In(shanghai).Format("2006-01-02 15:04:05"),
-		"校验码：" + f.VerifyCode,
-	}
-	if label := f.State.Label(); label != "" {
-		lines = append(lines, "审核状态："+label)
-	}
-	if f.VerifyURL != "" {
-		lines = append(lines, "扫描二维码或访问以下网址核验本报名表：", f.VerifyURL)
-	}
+	lines := headerLines(f)
 	if err := d.setSize(bodySize); err != nil {
 		return err
 	}
@@ -207,6 +212,22 @@ func (d *doc) drawHeader(f Form, photo *photoImage) error {
 	return nil
 }
 
+// headerLines are the lines left of the QR code on page 1.
+func headerLines(f Form) []string {
+	lines := []string{
+		"版本：v" + strconv.Itoa(f.Version),
+		"生成时间：" + f.GeneratedAt.In(shanghai).Format("2006-01-02 15:04:05"),
+		"校验码：" + f.VerifyCode,
+	}
+	if label := f.State.Label(); label != "" {
+		lines = append(lines, "审核状态："+label)
+	}
+	if f.VerifyURL != "" {
+		lines = append(lines, "扫描二维码或访问以下网址核验本报名表：", f.VerifyURL)
+	}
+	return lines
+}
+
 // drawPhoto draws the photo fitted into its box, or the empty box.
 func (d *doc) drawPhoto(photo *photoImage, x, y float64) error {
 	d.pdf.RectFromUpperLeftWithStyle(x, y, photoW, photoH, "D")
@@ -215,7 +236,7 @@ func (d *doc) drawPhoto(photo *photoImage, x, y float64) error {
 			return err
 		}
 		d.pdf.SetXY(x, y)
-		return d.pdf.CellWithOption(&gopdf.Rect{W: photoW, H: photoH}, "照片", gopdf.CellOption{Align: gopdf.Center | gopdf.Middle})
+		return d.pdf.CellWithOption(&gopdf.Rect{W: photoW, H: photoH}, photoPlaceholder, gopdf.CellOption{Align: gopdf.Center | gopdf.Middle})
 	}
 	const inset = 2.0
 	w, h := photoW-2*inset, photoH-2*inset
@@ -309,7 +330,7 @@ func (d *doc) drawSection(s section) error {
 		if heading < 0 || laid[i].kind == rowHeading {
 			return nil
 		}
-		return d.drawRow(d.layRow(row{kind: rowHeading, text: s.rows[heading].text + "（续）"}))
+		return d.drawRow(d.layRow(row{kind: rowHeading, text: s.rows[heading].text + continuedMark}))
 	}
 	for i := range laid {
 		if laid[i].kind == rowHeading {
@@ -346,7 +367,7 @@ func (d *doc) continueSection(title string) error {
 	if err := d.newPage(); err != nil {
 		return err
 	}
-	return d.drawTitle(title + "（续）")
+	return d.drawTitle(title + continuedMark)
 }
 
 // keepHeight is the height that must fit for row i: a heading with the row
@@ -467,8 +488,8 @@ func (d *doc) drawSignature() error {
 		label string
 		lineW float64
 	}{
-		{marginX + 40, "本人签名：", 150},
-		{marginX + 300, "日期：", 130},
+		{marginX + 40, signatureLabel, 150},
+		{marginX + 300, dateLabel, 130},
 	} {
 		if err := d.text(part.x, y, part.label); err != nil {
 			return err
@@ -499,7 +520,7 @@ func (d *doc) drawPageNumbers() error {
 		}
 		d.pdf.SetXY(marginX, footerY)
 		if err := d.pdf.CellWithOption(&gopdf.Rect{W: contentW, H: lineHeight(smallSize)},
-			fmt.Sprintf("第 %d 页 / 共 %d 页", p, total), gopdf.CellOption{Align: gopdf.Center | gopdf.Top}); err != nil {
+			fmt.Sprintf(pageNumberFormat, p, total), gopdf.CellOption{Align: gopdf.Center | gopdf.Top}); err != nil {
 			return err
 		}
 	}

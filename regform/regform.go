@@ -3,8 +3,10 @@
 // verification code, QR code and photo, then the profile sections as
 // bordered tables, the choice, an integrity declaration and page numbers.
 //
-// The CJK font is parsed once by New; a Renderer is then safe for
-// concurrent use.
+// The CJK font is parsed once by New, which also builds a subset of it
+// (GB 2312, ASCII and the option lists; see subset.go) that keeps the
+// per-document font data small; a form with a character outside the subset
+// is rendered with the full font. A Renderer is safe for concurrent use.
 package regform
 
 import (
@@ -12,6 +14,7 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg" // decode the photo's JPEG header for its size
+	"slices"
 	"time"
 
 	"github.com/signintech/gopdf"
@@ -26,9 +29,11 @@ const fontFamily = "cjk"
 // every ID number and phone number, the CJK characters in every label.
 const requiredGlyphs = "0123456789ABCDEFXabcdefx@.-年山东省报名表（）：，。"
 
-// Renderer renders registration forms. It holds the parsed font.
+// Renderer renders registration forms. It holds the parsed fonts.
 type Renderer struct {
-	fonts *gopdf.FontContainer
+	full    *gopdf.FontContainer
+	subset  *gopdf.FontContainer
+	covered map[rune]bool // the characters of subset
 }
 
 // Form is everything printed on one registration form.
@@ -51,7 +56,7 @@ type Form struct {
 // fontPath, checks it covers ASCII and Chinese, and parses it once for all
 // later renders.
 func New(fontPath string) (*Renderer, error) {
-	fonts, err := loadFonts(fontPath)
+	r, err := loadFonts(fontPath)
 	if err != nil {
 		return nil, &recruit.Error{
 			Code:    recruit.EINTERNAL,
@@ -59,37 +64,89 @@ func New(fontPath string) (*Renderer, error) {
 			Err:     err,
 		}
 	}
-	return &Renderer{fonts: fonts}, nil
+	return r, nil
 }
 
-func loadFonts(path string) (*gopdf.FontContainer, error) {
+// fixedTexts are drawn on every form whatever its data; the subset keeps
+// them with the values of the option lists.
+var fixedTexts = slices.Concat(
+	[]string{requiredGlyphs, photoPlaceholder, continuedMark, signatureLabel, dateLabel, pageNumberFormat},
+	recruit.IDTypes, recruit.Genders, recruit.Ethnicities, recruit.PoliticalStatuses,
+	recruit.OptionValues(recruit.PersonnelTypes), recruit.HospitalLevels, recruit.HospitalGrades,
+	recruit.InstitutionCategories, recruit.Affiliations, recruit.Qualifications, recruit.Degrees,
+	recruit.QualLevels, recruit.QualCategories, recruit.ForeignLangTypes, recruit.EnglishLevels,
+)
+
+func loadFonts(path string) (*Renderer, error) {
 	data, err := loadFontFile(path)
 	if err != nil {
 		return nil, err
 	}
+	full, err := parseFont(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkGlyphs(full); err != nil {
+		return nil, err
+	}
+	sub, covered, err := subsetFont(data, subsetRunes(fixedTexts...))
+	if err != nil {
+		return nil, fmt.Errorf("无法生成字体子集：%w", err)
+	}
+	subset, err := parseFont(sub)
+	if err != nil {
+		return nil, fmt.Errorf("无法解析字体子集：%w", err)
+	}
+	return &Renderer{full: full, subset: subset, covered: covered}, nil
+}
+
+func parseFont(data []byte) (*gopdf.FontContainer, error) {
 	fonts := new(gopdf.FontContainer)
 	if err := fonts.AddTTFFontData(fontFamily, data); err != nil {
 		return nil, fmt.Errorf("无法解析字体：%w", err)
 	}
+	return fonts, nil
+}
+
+// checkGlyphs makes sure the font has the requiredGlyphs.
+func checkGlyphs(fonts *gopdf.FontContainer) error {
 	pdf := new(gopdf.GoPdf)
 	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4})
 	if err := pdf.AddTTFFontFromFontContainer(fontFamily, fonts); err != nil {
-		return nil, err
+		return err
 	}
 	if err := pdf.SetFont(fontFamily, "", bodySize); err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range requiredGlyphs {
 		if ok, err := pdf.IsCurrFontContainGlyph(r); err != nil || !ok {
-			return nil, fmt.Errorf("字体缺少字符 %q", r)
+			return fmt.Errorf("字体缺少字符 %q", r)
 		}
 	}
-	return fonts, nil
+	return nil
+}
+
+// fontsFor returns the subset when it has every character of f, else the
+// full font.
+func (r *Renderer) fontsFor(f Form) *gopdf.FontContainer {
+	for _, t := range formTexts(f) {
+		for _, c := range t {
+			if c >= ' ' && !r.covered[c] {
+				return r.full
+			}
+		}
+	}
+	return r.subset
 }
 
 // Render returns the PDF of f. A photo that is not a readable JPEG gives
 // an EINVALID error; anything else failing is EINTERNAL.
 func (r *Renderer) Render(f Form) ([]byte, error) {
+	return renderWith(r.fontsFor(f), f)
+}
+
+// renderWith renders f with the given fonts.
+func renderWith(fonts *gopdf.FontContainer, f Form) ([]byte, error) {
 	var photo *photoImage
 	if len(f.Photo) > 0 {
 		var err error
@@ -97,7 +154,7 @@ func (r *Renderer) Render(f Form) ([]byte, error) {
 			return nil, &recruit.Error{Code: recruit.EINVALID, Message: "证件照片无法识别，请重新上传 JPG 格式的证件照片", Err: err}
 		}
 	}
-	d, err := newDoc(r.fonts, f)
+	d, err := newDoc(fonts, f)
 	if err != nil {
 		return nil, recruit.Internal(err)
 	}

@@ -59,6 +59,22 @@ func sections(f Form) []section {
 	}
 }
 
+// formTexts returns every text of f that the layout draws besides its
+// fixed texts, for checking a font covers them.
+func formTexts(f Form) []string {
+	texts := append([]string{formTitle(f.Year), runningHeader(f)}, headerLines(f)...)
+	for _, s := range sections(f) {
+		texts = append(texts, s.title)
+		for _, r := range s.rows {
+			texts = append(texts, r.text)
+			for _, fd := range r.fields {
+				texts = append(texts, fd.label, fd.value)
+			}
+		}
+	}
+	return texts
+}
+
 func basicFields(b *recruit.Basic) []field {
 	if b == nil {
 		return nil

@@ -8,6 +8,8 @@
 //	zhupei [-config FILE] import-plan [-year N] FILE
 //	                                           import a plan file (.csv or .xlsx)
 //	zhupei [-config FILE] demo [-year N]       create a demo year (idempotent)
+//	zhupei [-config FILE] wechat-menu          publish the official-account menu (in
+//	                                           sandbox mode to the running service's sandbox)
 //	zhupei version                             print the version
 //
 // Settings come from config.yaml and ZHUPEI_* environment variables; see
@@ -33,7 +35,9 @@ import (
 
 	"zhupei/handlers"
 	"zhupei/recruit"
+	"zhupei/regform"
 	"zhupei/store"
+	"zhupei/wechat"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -72,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "version":
 		fmt.Fprintln(stdout, "zhupei", version)
 		return 0
-	case "serve", "demo":
+	case "serve", "demo", "wechat-menu":
 		if err := sub.Parse(rest); err != nil {
 			return 2
 		}
@@ -89,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return 2
 		}
 	default:
-		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、version）\n", cmd)
+		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、wechat-menu、version）\n", cmd)
 		return 2
 	}
 
@@ -133,7 +137,8 @@ type Main struct {
 	Stdout  io.Writer // the start-up line and command results
 	Logger  *slog.Logger
 
-	store recruit.Store
+	store  recruit.Store
+	sealer recruit.IDSealer
 }
 
 // NewMain returns a Main for cfg logging to stderr in the configured format.
@@ -167,6 +172,8 @@ func (m *Main) command(ctx context.Context, cmd string, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "已导入 %d 条招收计划（%d年度）\n", n, m.year())
 		return nil
+	case "wechat-menu":
+		return m.wechatMenu(ctx)
 	}
 	return m.Run(ctx)
 }
@@ -198,7 +205,7 @@ func (m *Main) openStore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.store = st
+	m.store, m.sealer = st, sealer
 	return nil
 }
 
@@ -238,20 +245,43 @@ func (m *Main) Run(ctx context.Context) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	app := handlers.New(handlers.Config{
-		Store:    m.store,
-		Now:      m.Now,
-		Logger:   m.Logger,
-		Registry: reg,
-		Version:  m.Version,
-	})
 	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
 	if err != nil {
 		return &ConfigError{Key: "http.addr", Msg: fmt.Sprintf("无法监听 %s：%v", m.Config.HTTP.Addr, err)}
 	}
+	// The WeChat side needs the listener's port for its derived base_url.
+	wx, err := m.openWeChat(ln.Addr())
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	hcfg := handlers.Config{
+		Store:     m.store,
+		Now:       m.Now,
+		Logger:    m.Logger,
+		Registry:  reg,
+		Version:   m.Version,
+		Forms:     m.formRenderer(),
+		PublicURL: m.Config.WeChat.BaseURL,
+		WeChat:    wx.client,
+		Sealer:    m.sealer,
+		Verifier:  m.verifier(),
+		Sandbox:   wx.sandbox,
+	}
+	app := handlers.New(hcfg)
+	cb := wx.client.NewCallback(handlers.WeChatEvents(hcfg), wechat.CallbackOptions{Log: m.Logger})
+	cb.Register(app)
+	defer cb.Close() // after the server stopped: the queued events are handled
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	fmt.Fprintf(m.Stdout, "zhupei 已启动：%s\n", localURL(m.Config.HTTP.Addr, ln.Addr()))
+	if hint := sandboxHint(wx); hint != "" {
+		// The sandbox keeps its menu in memory: publish it at every start.
+		if err := publishMenu(ctx, wx.client); err != nil {
+			m.Logger.Warn("sandbox menu not published", "err", err)
+		}
+		fmt.Fprintln(m.Stdout, hint)
+	}
 
 	select {
 	case err := <-served:
@@ -261,6 +291,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("zhupei shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), m.Config.HTTP.ShutdownTimeout)
 	defer cancel()
+	wx.client.CloseIdleConnections()
 	if err := app.ShutdownWithContext(sctx); err != nil {
 		return recruit.Internal(fmt.Errorf("http shutdown: %w", err))
 	}
@@ -272,6 +303,17 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Logger.Info("zhupei stopped")
 	return nil
+}
+
+// formRenderer loads the PDF font. Without a usable font the service still
+// runs: PDF requests get an error naming pdf.font_path.
+func (m *Main) formRenderer() handlers.FormRenderer {
+	r, err := regform.New(m.Config.PDF.FontPath)
+	if err != nil {
+		m.Logger.Warn("报名表 PDF 不可用：请检查配置项 pdf.font_path (registration-form PDF disabled)", "pdf.font_path", m.Config.PDF.FontPath, "err", err)
+		return nil
+	}
+	return r
 }
 
 // Close releases the database; it is safe to call more than once.
