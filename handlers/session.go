@@ -140,14 +140,28 @@ func (s *server) requireLogin(c *fiber.Ctx) error {
 }
 
 // requireIdentity is middleware for routes that need a real-name binding on
-// top of the login: an unbound account is sent to the binding page first.
+// top of the login: an unbound account is sent to the binding page first. The
+// binding is looked up on every request, so unbinding on one device takes
+// effect on every session of the account at once.
 func (s *server) requireIdentity(c *fiber.Ctx) error {
 	sess := sessionOf(c)
 	if sess == nil {
 		return s.requireLogin(c)
 	}
 	if sess.IdentityID != 0 {
-		return c.Next()
+		// The binding may have been removed from another device since this
+		// session was made: check it is still the account's.
+		id, err := s.store.IdentityByOpenID(c.UserContext(), sess.OpenID)
+		switch {
+		case err == nil && id.ID == sess.IdentityID:
+			return c.Next()
+		case err != nil && recruit.ErrorCode(err) != recruit.ENOTFOUND:
+			return err
+		}
+		sess.IdentityID = 0
+		if err := s.saveSession(c, sess); err != nil {
+			return err
+		}
 	}
 	if isAPI(c) || c.Method() != fiber.MethodGet {
 		return recruit.Errorf(recruit.EFORBIDDEN, "请先完成实名认证")

@@ -123,3 +123,34 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+func TestUnbindingEndsTheIdentityOfEverySession(t *testing.T) {
+	f := newFixture(t, true)
+	ctx := context.Background()
+	id, err := f.store.CreateIdentity(ctx, recruit.Identity{OpenID: "openid-pc", Name: "王五", IDType: recruit.IDTypePassport, IDNumber: "E12345678", BoundAt: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, _ := f.login(t, "openid-pc", id.ID)
+	get := func() *http.Response {
+		req := httptest.NewRequest(http.MethodGet, "/apply/basic", nil)
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: pc})
+		resp, err := f.app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := get(); resp.StatusCode != http.StatusOK {
+		t.Fatalf("bound session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The phone unbinds; the PC session still names the identity.
+	if err := f.store.UnbindIdentity(ctx, id.ID); err != nil {
+		t.Fatal(err)
+	}
+	resp := get()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/bind?next=") {
+		t.Fatalf("after unbinding elsewhere: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
