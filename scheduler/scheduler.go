@@ -58,17 +58,19 @@ func New(leases Leaser, now func() time.Time, log *slog.Logger) *Scheduler {
 }
 
 // Add schedules fn under name with a standard five-field cron spec
-// (minute hour day month weekday, Asia/Shanghai) or a descriptor such as
-// "@every 30s".
+// (minute hour day month weekday, Asia/Shanghai), e.g. "* * * * *" for every
+// minute or "0 0 * * *" for midnight. Wall-clock specs make every instance
+// tick at the same minute, which is what the per-tick lease relies on.
 func (s *Scheduler) Add(name, spec string, fn func(ctx context.Context) error) error {
 	sched, err := cron.ParseStandard(spec)
 	if err != nil {
 		return fmt.Errorf("scheduler: job %s: bad schedule %q: %w", name, spec, err)
 	}
 	s.cron.Schedule(sched, cron.FuncJob(func() {
-		// The tick is named by the time it was due, truncated to the second,
-		// so every instance computes the same lease key for the same tick.
-		due := s.now().In(recruit.Shanghai).Truncate(time.Second)
+		// The tick is named by its minute, so every instance computes the
+		// same lease key for the same tick even if their clocks or start-up
+		// delays differ by a few seconds; jobs run at most once a minute.
+		due := s.now().In(recruit.Shanghai).Truncate(time.Minute)
 		s.RunOnce(name, due, fn)
 	}))
 	return nil

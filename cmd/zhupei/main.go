@@ -36,6 +36,7 @@ import (
 	"zhupei/handlers"
 	"zhupei/recruit"
 	"zhupei/regform"
+	"zhupei/scheduler"
 	"zhupei/store"
 	"zhupei/wechat"
 )
@@ -272,6 +273,18 @@ func (m *Main) Run(ctx context.Context) error {
 	cb := wx.client.NewCallback(handlers.WeChatEvents(hcfg), wechat.CallbackOptions{Log: m.Logger})
 	cb.Register(app)
 	defer cb.Close() // after the server stopped: the queued events are handled
+	jobs, err := m.startJobs()
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer func() {
+		jctx, cancel := context.WithTimeout(context.Background(), m.Config.HTTP.ShutdownTimeout)
+		defer cancel()
+		if err := jobs.Stop(jctx); err != nil {
+			m.Logger.Warn("scheduled jobs did not stop in time", "err", err)
+		}
+	}()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	fmt.Fprintf(m.Stdout, "zhupei 已启动：%s\n", localURL(m.Config.HTTP.Addr, ln.Addr()))
@@ -303,6 +316,17 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Logger.Info("zhupei stopped")
 	return nil
+}
+
+// startJobs starts the timed jobs; with several instances each tick runs on
+// one of them.
+func (m *Main) startJobs() (*scheduler.Scheduler, error) {
+	jobs := scheduler.New(m.store, m.Now, m.Logger)
+	if err := jobs.Add("reconcile-counters", "* * * * *", scheduler.Reconcile(m.store, m.Logger)); err != nil {
+		return nil, err
+	}
+	jobs.Start()
+	return jobs, nil
 }
 
 // formRenderer loads the PDF font. Without a usable font the service still
