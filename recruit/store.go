@@ -58,6 +58,11 @@ type Store interface {
 	// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat;
 	// ECONFLICT when the program is full, never exceeding the plan.
 	ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (Application, error)
+	// ReopenApplications makes every approved or rejected application of
+	// the year pending again (its choice carried over), as happens at the
+	// start of round2 and adjustment; it returns how many changed. Counters
+	// do not move: both states count as registered.
+	ReopenApplications(ctx context.Context, year int, now time.Time) (int, error)
 	// Recount counts registered and admitted per program from the
 	// applications themselves (keyed by program id, zero counts omitted).
 	Recount(ctx context.Context, year int) (map[int64]Counts, error)

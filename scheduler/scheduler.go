@@ -1,5 +1,5 @@
-// Package scheduler runs the service's timed jobs (counter reconciliation
-// now; phase transitions, the notification outbox and clean-up as they come)
+// Package scheduler runs the service's timed jobs (phase transitions and
+// counter reconciliation; the notification outbox and clean-up as they come)
 // with robfig/cron in the Asia/Shanghai time zone. With several instances
 // sharing one store, each tick of a job runs on exactly one of them: the
 // instance that wins the tick's lease (an AddKV record) runs it.

@@ -158,3 +158,65 @@ func TestReconcileReportsDrift(t *testing.T) {
 		t.Fatal("personal data in logs")
 	}
 }
+
+func TestPhaseTransitionsReopenOncePerPhase(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	cal := recruit.DefaultCalendar(2026)
+	if err := st.PutYear(ctx, recruit.Year{Year: 2026, Title: "t", Calendar: cal}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ImportPlan(ctx, 2026, []recruit.PlanRow{{Line: 2, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	programs, err := st.ListPrograms(ctx, recruit.ProgramFilter{Year: 2026})
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitReviewed := func(i int, at time.Time) recruit.Application {
+		t.Helper()
+		id, err := st.CreateIdentity(ctx, recruit.Identity{OpenID: "o" + string(rune('a'+i)), Name: "某", IDType: recruit.IDTypePassport, IDNumber: "E1234567" + string(rune('0'+i)), BoundAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := st.SubmitChoice(ctx, id.ID, 2026, recruit.Choice{ProgramID: programs[0].ID}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if app, err = st.Review(ctx, app.ID, recruit.StateApproved, "", at); err != nil {
+			t.Fatal(err)
+		}
+		return app
+	}
+	state := func(app recruit.Application) recruit.State {
+		t.Helper()
+		got, err := st.GetApplication(ctx, 2026, app.IdentityID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.State
+	}
+
+	clock := cal.Round1.Add(time.Hour)
+	job := PhaseTransitions(st, func() time.Time { return clock }, quiet())
+	early := submitReviewed(0, clock)
+	if err := job(ctx); err != nil || state(early) != recruit.StateApproved {
+		t.Fatalf("round1 changed an approved application: %v, %s", err, state(early))
+	}
+
+	clock = cal.Round2.Add(time.Minute)
+	if err := job(ctx); err != nil || state(early) != recruit.StatePending {
+		t.Fatalf("round2 start did not reopen the approved application: %v, %s", err, state(early))
+	}
+	// Approved during round2: a later tick in the same phase leaves it.
+	late := submitReviewed(1, clock)
+	clock = clock.Add(time.Hour)
+	if err := job(ctx); err != nil || state(late) != recruit.StateApproved {
+		t.Fatalf("a second tick in round2 reopened again: %v, %s", err, state(late))
+	}
+	// Adjustment is a new transition.
+	clock = cal.Adjustment.Add(time.Minute)
+	if err := job(ctx); err != nil || state(late) != recruit.StatePending {
+		t.Fatalf("adjustment start did not reopen: %v, %s", err, state(late))
+	}
+}

@@ -325,6 +325,9 @@ func (m *Main) startJobs() (*scheduler.Scheduler, error) {
 	if err := jobs.Add("reconcile-counters", "* * * * *", scheduler.Reconcile(m.store, m.Logger)); err != nil {
 		return nil, err
 	}
+	if err := jobs.Add("phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.store, m.Now, m.Logger)); err != nil {
+		return nil, err
+	}
 	jobs.Start()
 	return jobs, nil
 }

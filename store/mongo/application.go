@@ -320,3 +320,16 @@ func (d *DB) TouchApplication(ctx context.Context, appID int64, now time.Time) (
 	}
 	return doc.app(), nil
 }
+
+// ReopenApplications makes the year's approved and rejected applications
+// pending again. UpdateMany changes each document atomically; running it
+// again after a partial failure finishes the job.
+func (d *DB) ReopenApplications(ctx context.Context, year int, now time.Time) (int, error) {
+	res, err := d.col(colApplications).UpdateMany(ctx,
+		bson.M{"year": year, "state": bson.M{"$in": bson.A{recruit.StateApproved, recruit.StateRejected}}},
+		bson.M{"$set": bson.M{"state": recruit.StatePending, "updated_at": norm(now)}})
+	if err != nil {
+		return 0, internal(err)
+	}
+	return int(res.ModifiedCount), nil
+}

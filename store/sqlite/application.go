@@ -192,3 +192,18 @@ func (db *DB) Recount(ctx context.Context, year int) (map[int64]recruit.Counts, 
 	}
 	return out, nil
 }
+
+// ReopenApplications makes the year's approved and rejected applications
+// pending again in one statement.
+func (db *DB) ReopenApplications(ctx context.Context, year int, now time.Time) (int, error) {
+	res, err := db.write.ExecContext(ctx, `UPDATE applications SET state = ?, updated_at = ? WHERE year = ? AND state IN (?, ?)`,
+		recruit.StatePending, now.UnixNano(), year, recruit.StateApproved, recruit.StateRejected)
+	if err != nil {
+		return 0, recruit.Internal(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, recruit.Internal(err)
+	}
+	return int(n), nil
+}

@@ -224,3 +224,44 @@ func testRecount(t *testing.T, s recruit.Store) {
 		t.Errorf("Recount(2024) = %v, want empty", empty)
 	}
 }
+
+func testReopen(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	ps := importRows(t, s, 2025, planRows)
+	a := ps["山东省立医院/0100"].ID
+	ids := newIdentities(t, s, "reopen", 4)
+	apps := make([]recruit.Application, len(ids))
+	for i, id := range ids {
+		var err error
+		apps[i], err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a}, t0)
+		must(t, "SubmitChoice", err)
+	}
+	_, err := s.Review(ctx, apps[0].ID, recruit.StateApproved, "", t0)
+	must(t, "approve", err)
+	_, err = s.Review(ctx, apps[1].ID, recruit.StateRejected, "", t0)
+	must(t, "reject", err)
+	_, err = s.Review(ctx, apps[2].ID, recruit.StateApproved, "", t0)
+	must(t, "approve", err)
+	_, err = s.ProvisionallyAdmit(ctx, apps[2].ID, t0)
+	must(t, "admit", err)
+	// apps[3] stays pending.
+
+	t1 := t0.Add(24 * time.Hour)
+	n, err := s.ReopenApplications(ctx, 2025, t1)
+	must(t, "ReopenApplications", err)
+	if n != 2 {
+		t.Errorf("reopened %d applications, want 2 (one approved, one rejected)", n)
+	}
+	want := []recruit.State{recruit.StatePending, recruit.StatePending, recruit.StateProvisional, recruit.StatePending}
+	for i, id := range ids {
+		got, err := s.GetApplication(ctx, 2025, id)
+		must(t, "GetApplication", err)
+		if got.State != want[i] || got.ProgramID != a {
+			t.Errorf("application %d after reopening: state %s program %d, want %s program %d", i, got.State, got.ProgramID, want[i], a)
+		}
+	}
+	wantCounts(t, s, a, 4, 1)
+	if n, err := s.ReopenApplications(ctx, 2024, t1); err != nil || n != 0 {
+		t.Errorf("reopening another year: %d, %v", n, err)
+	}
+}

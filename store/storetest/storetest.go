@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) recruit.Store) {
 		{"Review", testReview},
 		{"ProvisionallyAdmit", testProvisionallyAdmit},
 		{"Recount", testRecount},
+		{"ReopenApplications", testReopen},
 		{"ConcurrentAdmit", testConcurrentAdmit},
 		{"ConcurrentMix", testConcurrentMix},
 		{"KV", testKV},
