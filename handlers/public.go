@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -93,7 +94,15 @@ func (s *server) board(c *fiber.Ctx) error {
 		PollURL:     "/api/v1/programs" + f.query(),
 	}
 	d.Programs, d.Totals = snap.programs(f)
-	return s.render(c, fiber.StatusOK, "board.html", page{Title: "招录情况一览表", Brand: yearTitle(snap.Year), Nav: "board", Body: d})
+	// The table is the same for every reader of a filter until the next
+	// snapshot: render it once, then only the layout per request.
+	table, err := snap.memo(encodedKey{"board.html", f}, func() ([]byte, error) {
+		return s.pages.fragment("board.html", "board_body", d)
+	})
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "board.html", page{Title: "招录情况一览表", Brand: yearTitle(snap.Year), Nav: "board", Body: template.HTML(table)})
 }
 
 // query encodes f as a query string ("" or "?…").

@@ -72,6 +72,20 @@ func parsePages(fsys fs.FS) (*pages, error) {
 	return p, nil
 }
 
+// fragment executes the template block of page name with data on its own,
+// for output that is cached and later placed into a page.
+func (p *pages) fragment(name, block string, data any) ([]byte, error) {
+	t, ok := p.byName[name]
+	if !ok {
+		return nil, recruit.Internal(fmt.Errorf("no template %q", name))
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, data); err != nil {
+		return nil, recruit.Internal(fmt.Errorf("render %s/%s: %w", name, block, err))
+	}
+	return buf.Bytes(), nil
+}
+
 // render executes page name into a buffer first, so that a template error
 // becomes a clean 500 instead of a half-written page.
 func (s *server) render(c *fiber.Ctx, status int, name string, data page) error {

@@ -34,10 +34,31 @@ type snapshot struct {
 
 	baseByID   map[int64]recruit.Base
 	specByCode map[string]recruit.Specialty
-	// encoded caches the /api/v1/programs body per validated filter, so that
-	// every board polling the same filter shares one encoding per snapshot.
-	// Filters name known bases and specialties only, which bounds its size.
-	encoded sync.Map // programFilter → []byte
+	// encoded caches what is derived from the snapshot per validated filter
+	// (the /api/v1/programs body, the board's table), so that every reader
+	// of the same filter shares one encoding per snapshot. Filters name
+	// known bases and specialties only, which bounds its size.
+	encoded sync.Map // encodedKey → []byte
+}
+
+// encodedKey names one cached encoding: what it is and for which filter.
+type encodedKey struct {
+	kind   string
+	filter programFilter
+}
+
+// memo returns the bytes cached under key, building them once per snapshot.
+// The bytes are shared and must not be modified.
+func (snap *snapshot) memo(key encodedKey, build func() ([]byte, error)) ([]byte, error) {
+	if b, ok := snap.encoded.Load(key); ok {
+		return b.([]byte), nil
+	}
+	b, err := build()
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := snap.encoded.LoadOrStore(key, b)
+	return actual.([]byte), nil
 }
 
 // loadSnapshot reads everything the public pages show from the store.
@@ -194,17 +215,15 @@ func (snap *snapshot) programs(f programFilter) ([]recruit.Program, totals) {
 // programsJSON returns the encoded /api/v1/programs body for f; the year
 // must be set. The bytes are shared and must not be modified.
 func (snap *snapshot) programsJSON(f programFilter) ([]byte, error) {
-	if b, ok := snap.encoded.Load(f); ok {
-		return b.([]byte), nil
-	}
-	r := programsResponse{Year: snap.Year.Year, UpdatedAt: snap.At}
-	r.Programs, r.Totals = snap.programs(f)
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, recruit.Internal(err)
-	}
-	actual, _ := snap.encoded.LoadOrStore(f, b)
-	return actual.([]byte), nil
+	return snap.memo(encodedKey{"programs.json", f}, func() ([]byte, error) {
+		r := programsResponse{Year: snap.Year.Year, UpdatedAt: snap.At}
+		r.Programs, r.Totals = snap.programs(f)
+		b, err := json.Marshal(r)
+		if err != nil {
+			return nil, recruit.Internal(err)
+		}
+		return b, nil
+	})
 }
 
 // snapshotCache keeps the latest snapshot for ttl and lets one load run at a
