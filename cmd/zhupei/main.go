@@ -10,6 +10,9 @@
 //	zhupei [-config FILE] demo [-year N]       create a demo year (idempotent)
 //	zhupei [-config FILE] wechat-menu          publish the official-account menu (in
 //	                                           sandbox mode to the running service's sandbox)
+//	zhupei [-config FILE] staff-invite -base ID [-ttl 168h]
+//	                                           create a one-time invitation code binding a
+//	                                           staff member's mini-program to a training base
 //	zhupei version                             print the version
 //
 // Settings come from config.yaml and ZHUPEI_* environment variables; see
@@ -34,6 +37,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"zhupei/handlers"
+	"zhupei/miniprogram"
 	"zhupei/recruit"
 	"zhupei/regform"
 	"zhupei/scheduler"
@@ -73,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	sub.SetOutput(stderr)
 	sub.StringVar(&configPath, "config", configPath, "配置文件路径")
 	year := sub.Int("year", 0, "招录年度（默认 year 设置，即当前年度）")
+	var inviteBase int64        // staff-invite -base
+	var inviteTTL time.Duration // staff-invite -ttl
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, "zhupei", version)
@@ -93,8 +99,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			fmt.Fprintln(stderr, "用法：zhupei import-plan [-year N] 计划文件.csv|.xlsx")
 			return 2
 		}
+	case "staff-invite":
+		sub.Int64Var(&inviteBase, "base", 0, "培训基地编号（必填）")
+		sub.DurationVar(&inviteTTL, "ttl", miniprogram.DefaultInviteTTL, "邀请码有效期（1m–720h）")
+		if err := sub.Parse(rest); err != nil {
+			return 2
+		}
+		if sub.NArg() != 0 || inviteBase <= 0 {
+			fmt.Fprintln(stderr, "用法：zhupei staff-invite -base 培训基地编号 [-ttl 168h]")
+			return 2
+		}
 	default:
-		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、wechat-menu、version）\n", cmd)
+		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、wechat-menu、staff-invite、version）\n", cmd)
 		return 2
 	}
 
@@ -111,7 +127,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		cfg.Year = *year
 	}
 	m := NewMain(cfg, stdout, stderr)
-	err = m.command(ctx, cmd, sub.Args())
+	if cmd == "staff-invite" {
+		err = m.StaffInvite(ctx, inviteBase, inviteTTL)
+	} else {
+		err = m.command(ctx, cmd, sub.Args())
+	}
 	if cerr := m.Close(); err == nil {
 		err = cerr
 	}
@@ -227,6 +247,23 @@ func (m *Main) ImportPlan(ctx context.Context, path string) (int, error) {
 	return store.ImportPlanFile(ctx, m.store, y, path)
 }
 
+// StaffInvite creates a one-time invitation code for base baseID, valid
+// for ttl, and prints it: a staff member enters it in the mini-program to
+// bind their account to the base.
+func (m *Main) StaffInvite(ctx context.Context, baseID int64, ttl time.Duration) error {
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	inv, err := miniprogram.CreateInvite(ctx, m.store, baseID, ttl, m.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "邀请码 %s：培训基地“%s”（编号 %d）的工作人员在小程序中输入即可绑定，仅能使用一次，有效期至 %s\n",
+		inv.Code, inv.Base.Name, inv.Base.ID, inv.Expires.In(recruit.Shanghai).Format("2006-01-02 15:04"))
+	m.Logger.Info("audit: staff invitation created", "action", "staff.invite", "base_id", inv.Base.ID, "expires", inv.Expires)
+	return nil
+}
+
 // Run serves HTTP until ctx is cancelled, then shuts down gracefully:
 // in-flight requests get http.shutdown_timeout to finish. On a database
 // without any year it first creates a demo year for the configured year.
@@ -270,6 +307,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Sandbox:   wx.sandbox,
 	}
 	app := handlers.New(hcfg)
+	miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Now: m.Now, Logger: m.Logger}).Register(app)
 	cb := wx.client.NewCallback(handlers.WeChatEvents(hcfg), wechat.CallbackOptions{Log: m.Logger})
 	cb.Register(app)
 	defer cb.Close() // after the server stopped: the queued events are handled

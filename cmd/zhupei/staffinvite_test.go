@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"zhupei/recruit"
+)
+
+// TestStaffInvite runs the service in sandbox mode as `make run` does,
+// creates an invitation with the staff-invite command and redeems it from
+// the mini-program API with a login code of the sandbox's 小程序登录码 page.
+func TestStaffInvite(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	environ := map[string]string{"ZHUPEI_DATA_DIR": dataDir, "ZHUPEI_LOG_LEVEL": "error"}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no base", []string{"staff-invite"}, 2, "用法：zhupei staff-invite"},
+		{"extra argument", []string{"staff-invite", "-base", "1", "now"}, 2, "用法"},
+		{"bad ttl", []string{"staff-invite", "-base", "1", "-ttl", "soon"}, 2, "invalid value"},
+		{"unknown base", []string{"staff-invite", "-base", "99999"}, 1, "培训基地（编号 99999）不存在"},
+	} {
+		code, stdout, stderr := cli(t, environ, tc.args...)
+		if code != tc.code || stdout != "" || !strings.Contains(stderr, tc.stderr) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d and %q", tc.name, code, stdout, stderr, tc.code, tc.stderr)
+		}
+	}
+
+	cfg := DefaultConfig()
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.HTTP.ShutdownTimeout = 5 * time.Second
+	cfg.DataDir = dataDir
+	cfg.Year = 2025
+	out, stdout := io.Pipe()
+	m := NewMain(cfg, stdout, io.Discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx)
+		stdout.Close()
+	}()
+	r := bufio.NewReader(out)
+	first, _ := r.ReadString('\n')
+	go func() { _, _ = io.Copy(io.Discard, r) }()
+	base := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(first), "zhupei 已启动："), "/")
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("start-up line %q", first)
+	}
+
+	// The demo year's bases exist now.
+	code, so, se := cli(t, environ, "staff-invite", "-base", "1", "-ttl", "72h")
+	m1 := regexp.MustCompile(`^邀请码 ([2-9A-HJKMNP-Z]{8})：培训基地“(.+)”（编号 1）`).FindStringSubmatch(so)
+	if code != 0 || m1 == nil || !strings.Contains(so, "有效期至 "+time.Now().Add(72*time.Hour).In(recruit.Shanghai).Format("2006-01-02")) {
+		t.Fatalf("staff-invite: exit %d, stdout %q, stderr %q", code, so, se)
+	}
+	invite, baseName := m1[1], m1[2]
+
+	resp, err := http.PostForm(base+"/sandbox/minicode", url.Values{"nickname": {"基地老师"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	mc := regexp.MustCompile(`<code>([^<]+)</code>`).FindSubmatch(page)
+	if mc == nil {
+		t.Fatalf("sandbox login-code page: %d %.300s", resp.StatusCode, page)
+	}
+	var login struct {
+		Token string
+		Bound bool
+	}
+	if status := postJSON(t, base+"/api/v1/mp/login", "", `{"code":"`+string(mc[1])+`"}`, &login); status != http.StatusOK || login.Token == "" || login.Bound {
+		t.Fatalf("login: %d %+v", status, login)
+	}
+	var bound struct {
+		Bound bool
+		Base  struct {
+			ID   int64
+			Name string
+		}
+	}
+	if status := postJSON(t, base+"/api/v1/mp/bind", login.Token, `{"invite":"`+invite+`"}`, &bound); status != http.StatusOK ||
+		!bound.Bound || bound.Base.ID != 1 || bound.Base.Name != baseName {
+		t.Fatalf("bind with the printed code: %d %+v", status, bound)
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+// postJSON posts body with an optional bearer token, decodes the answer
+// into v and returns the status.
+func postJSON(t *testing.T, url, token, body string, v any) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("POST %s: %d, not JSON: %v", url, resp.StatusCode, err)
+	}
+	return resp.StatusCode
+}

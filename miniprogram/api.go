@@ -1,0 +1,253 @@
+package miniprogram
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zhupei/recruit"
+	"zhupei/wechat"
+)
+
+// Sessions and rate limits.
+const (
+	SessionTTL   = 2 * time.Hour
+	keySession   = "mpsess:"
+	keyRateLogin = "mp:rate:login:" // + client IP, per minute
+	keyRateBind  = "mp:rate:bind:"  // + openid, per hour
+	loginLimit   = 20
+	bindLimit    = 10
+	localSession = "mp_session"
+)
+
+// CodeExchanger turns a wx.login code into the mini-program openid;
+// *wechat.Client is one.
+type CodeExchanger interface {
+	Code2Session(ctx context.Context, code string) (wechat.Session, error)
+}
+
+// Config is what the mini-program API needs.
+type Config struct {
+	Store  recruit.Store
+	WeChat CodeExchanger
+	Now    func() time.Time // time.Now when nil
+	Logger *slog.Logger     // slog.Default() when nil
+}
+
+// API serves the staff mini-program's JSON API.
+type API struct {
+	store recruit.Store
+	wx    CodeExchanger
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// New returns the API for cfg; Store and WeChat are required.
+func New(cfg Config) *API {
+	if cfg.Store == nil || cfg.WeChat == nil {
+		panic("miniprogram: Config.Store and Config.WeChat are required")
+	}
+	a := &API{store: cfg.Store, wx: cfg.WeChat, now: cfg.Now, log: cfg.Logger}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	return a
+}
+
+// Register mounts the routes under /api/v1/mp on r. Errors are returned as
+// *recruit.Error for the application's error handler to render as JSON.
+func (a *API) Register(r fiber.Router) {
+	mp := r.Group("/api/v1/mp")
+	mp.Post("/login", a.login)
+	mp.Post("/bind", a.auth, a.bind)
+	mp.Get("/me", a.auth, a.me)
+	mp.Post("/logout", a.auth, a.logout)
+}
+
+// mpSession is the authenticated caller.
+type mpSession struct {
+	key    string // store key of the session
+	openID string
+}
+
+var (
+	errNoToken  = recruit.Errorf(recruit.EUNAUTHORIZED, "请先登录小程序")
+	errBadToken = recruit.Errorf(recruit.EUNAUTHORIZED, "登录已失效，请重新登录小程序")
+)
+
+// tokenLen is the length of a token: 32 random bytes, hex.
+const tokenLen = 64
+
+// auth is middleware: the request must carry a live session token.
+func (a *API) auth(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	if h == "" {
+		return challenge(c, errNoToken)
+	}
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || len(tok) != tokenLen || strings.Trim(tok, "0123456789abcdef") != "" {
+		return challenge(c, errBadToken)
+	}
+	key := sessionKey(tok)
+	openID, err := a.store.GetKV(c.UserContext(), key, a.now())
+	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+		return challenge(c, errBadToken)
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(localSession, mpSession{key: key, openID: openID})
+	return c.Next()
+}
+
+// challenge names the authentication scheme on a 401 answer (RFC 6750).
+func challenge(c *fiber.Ctx, err error) error {
+	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="zhupei-mp"`)
+	return err
+}
+
+// sessionKey is the store key of a token: its hash, so that a copy of the
+// database holds no usable token.
+func sessionKey(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return keySession + hex.EncodeToString(sum[:])
+}
+
+func sessionOf(c *fiber.Ctx) mpSession {
+	s, _ := c.Locals(localSession).(mpSession)
+	return s
+}
+
+// limit counts one attempt under key and refuses beyond most per window.
+func (a *API) limit(ctx context.Context, key string, most int64, window time.Duration, msg string) error {
+	n, err := a.store.IncrKV(ctx, key, window, a.now())
+	if err != nil {
+		return err
+	}
+	if n > most {
+		return recruit.Errorf(recruit.ETOOMANY, "%s", msg)
+	}
+	return nil
+}
+
+// decode reads a JSON request body into v.
+func decode(c *fiber.Ctx, v any) error {
+	if err := json.Unmarshal(c.Body(), v); err != nil {
+		return recruit.Errorf(recruit.EINVALID, "请求格式错误，请以 JSON 提交")
+	}
+	return nil
+}
+
+// status is the caller's binding: {"bound", "base"}, base null when unbound.
+type status struct {
+	Bound bool          `json:"bound"`
+	Base  *recruit.Base `json:"base"`
+}
+
+func (a *API) statusOf(ctx context.Context, openID string) (status, error) {
+	s, err := StaffOf(ctx, a.store, openID, a.now())
+	switch {
+	case recruit.ErrorCode(err) == recruit.ENOTFOUND:
+		return status{}, nil
+	case err != nil:
+		return status{}, err
+	}
+	b, err := baseByID(ctx, a.store, s.BaseID)
+	if err != nil {
+		return status{}, err
+	}
+	return status{Bound: true, Base: &b}, nil
+}
+
+// loginResponse is the body of POST /api/v1/mp/login.
+type loginResponse struct {
+	Token     string `json:"token"`
+	ExpiresIn int    `json:"expires_in"`
+	status
+}
+
+// login exchanges a wx.login code for a session token.
+func (a *API) login(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if err := a.limit(ctx, keyRateLogin+c.IP(), loginLimit, time.Minute, "登录过于频繁，请1分钟后再试"); err != nil {
+		return err
+	}
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	sess, err := a.wx.Code2Session(ctx, req.Code)
+	if err != nil {
+		return err
+	}
+	if sess.OpenID == "" {
+		return recruit.Errorf(recruit.EUPSTREAM, "微信未返回用户标识，请稍后重试")
+	}
+	b := make([]byte, tokenLen/2)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails since Go 1.24
+	tok := hex.EncodeToString(b)
+	if err := a.store.SetKV(ctx, sessionKey(tok), sess.OpenID, SessionTTL, a.now()); err != nil {
+		return err
+	}
+	st, err := a.statusOf(ctx, sess.OpenID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(loginResponse{Token: tok, ExpiresIn: int(SessionTTL / time.Second), status: st})
+}
+
+// bind redeems an invitation for the caller and logs the outcome as an
+// audit line.
+func (a *API) bind(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	who := sessionOf(c).openID
+	if err := a.limit(ctx, keyRateBind+who, bindLimit, time.Hour, "绑定尝试过于频繁，请1小时后再试"); err != nil {
+		return err
+	}
+	var req struct {
+		Invite string `json:"invite"`
+	}
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	base, err := Redeem(ctx, a.store, req.Invite, who, a.now())
+	result := "ok"
+	if err != nil {
+		result = recruit.ErrorCode(err)
+	}
+	a.log.Info("audit: staff bind", "action", "staff.bind", "staff", staffRef(who),
+		"base_id", base.ID, "result", result, "request_id", c.GetRespHeader(fiber.HeaderXRequestID))
+	if err != nil {
+		return err
+	}
+	return c.JSON(status{Bound: true, Base: &base})
+}
+
+// me answers the caller's binding.
+func (a *API) me(c *fiber.Ctx) error {
+	st, err := a.statusOf(c.UserContext(), sessionOf(c).openID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+// logout ends the caller's session.
+func (a *API) logout(c *fiber.Ctx) error {
+	if err := a.store.DeleteKV(c.UserContext(), sessionOf(c).key); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
