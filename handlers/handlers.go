@@ -85,6 +85,10 @@ func New(cfg Config) *fiber.App {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             bodyLimit, // one upload of up to 10 MB with its form
+		// Values from the request (params, queries, forms, headers, cookies)
+		// stay valid after the handler returns: they are kept in sessions,
+		// the store and goroutines, and Fiber reuses its buffers otherwise.
+		Immutable: true,
 	})
 	mountSandbox(app, cfg)
 	// One Use for all middleware: observe labels a request "unmatched" when

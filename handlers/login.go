@@ -100,7 +100,7 @@ func browserNonce(c *fiber.Ctx, name, path string, ttl time.Duration) string {
 		Name: name, Value: v, Path: path, MaxAge: int(ttl / time.Second),
 		HTTPOnly: true, Secure: c.Protocol() == "https", SameSite: fiber.CookieSameSiteLaxMode,
 	})
-	return strings.Clone(v)
+	return v
 }
 
 // sameNonce compares the browser's cookie with a stored nonce hash.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,8 +30,6 @@ func requestID(c *fiber.Ctx) error {
 	id := c.Get(headerRequestID)
 	if !validRequestID(id) {
 		id = newRequestID()
-	} else {
-		id = strings.Clone(id) // the header bytes are reused after the request
 	}
 	c.Locals(localRequestID, id)
 	c.Set(headerRequestID, id)

@@ -113,7 +113,7 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if err := json.Unmarshal([]byte(raw), &sess); err != nil {
 		return recruit.Internal(err)
 	}
-	sess.ID = strings.Clone(id)
+	sess.ID = id
 	c.Locals(localSession, &sess)
 	return c.Next()
 }

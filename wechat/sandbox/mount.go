@@ -43,7 +43,11 @@ func App(cfg wechat.Config, kv wechat.KV, now func() time.Time) (*fiber.App, *Sa
 	if cfg.Mode != wechat.ModeSandbox {
 		return nil, nil, nil
 	}
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, AppName: "zhupei WeChat sandbox"})
+	app := fiber.New(fiber.Config{
+		DisableStartupMessage: true,
+		AppName:               "zhupei WeChat sandbox",
+		Immutable:             true, // test users and codes keep request values
+	})
 	app.Use(recover.New())
 	sb, err := Mount(app, cfg, kv, now)
 	if err != nil {

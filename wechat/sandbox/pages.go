@@ -148,7 +148,9 @@ func (s *Sandbox) chosenUser(c *fiber.Ctx) (User, error) {
 		}
 		return u, nil
 	}
-	return s.AddUser(c.FormValue("nickname"), c.FormValue("follow") == "1")
+	// The user outlives the request: copy the nickname out of Fiber's
+	// reused buffer, whatever the app's Immutable setting.
+	return s.AddUser(strings.Clone(c.FormValue("nickname")), c.FormValue("follow") == "1")
 }
 
 func (s *Sandbox) indexPage(c *fiber.Ctx) error {

@@ -256,3 +256,26 @@ func TestPagesAreChinese(t *testing.T) {
 		t.Fatal("empty nickname accepted")
 	}
 }
+
+func TestUsersCreatedByPagesKeepTheirNicknames(t *testing.T) {
+	f := newFixture(t, cfg()) // a plain fiber.New(), which reuses request buffers
+	for _, name := range []string{"用户甲", "用户乙", "用户丙"} {
+		req := httptest.NewRequest("POST", "/sandbox/minicode", strings.NewReader("nickname="+url.QueryEscape(name)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := f.app.Test(req, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("create %s: %d", name, resp.StatusCode)
+		}
+	}
+	var got []string
+	for _, u := range f.sb.Users() {
+		got = append(got, u.Nickname)
+	}
+	if strings.Join(got, ",") != "用户甲,用户乙,用户丙" {
+		t.Fatalf("nicknames = %v", got)
+	}
+}
