@@ -20,8 +20,8 @@ package handlers
 //	                     one is kept, so printouts of the current version stay
 //	                     valid. Redirects to /form.
 //
-// Staff access (a later issue) goes through formForApplication; no staff
-// route exists yet.
+// Staff of the chosen base open the same stored form through
+// GET /api/v1/mp/applications/:id/form (staff.go), also via currentForm.
 
 import (
 	"context"
@@ -130,9 +130,7 @@ func (s *server) formGenerate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The staff's entry point, so that it serves (and is tested by) this
-	// route too.
-	if _, err := s.formForApplication(c.UserContext(), app.ID, s.verifyBase(c)); err != nil {
+	if _, err := s.currentForm(c.UserContext(), app, s.verifyBase(c)); err != nil {
 		return err
 	}
 	return c.Redirect("/form", fiber.StatusSeeOther)
@@ -152,6 +150,12 @@ func (s *server) serveForm(c *fiber.Ctx, disposition string) error {
 	if form.File.OwnerID != sessionOf(c).IdentityID {
 		return errNoForm
 	}
+	return sendForm(c, form, disposition)
+}
+
+// sendForm sends a form's PDF as 报名表-<姓名>-v<版本>.pdf, inline or as an
+// attachment.
+func sendForm(c *fiber.Ctx, form storedForm, disposition string) error {
 	c.Set(fiber.HeaderContentType, formMediaType)
 	c.Set(fiber.HeaderContentDisposition, formDisposition(disposition, form.Name, form.Record.Version))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
@@ -194,18 +198,6 @@ func (s *server) verifyBase(c *fiber.Ctx) string {
 		return s.forms.baseURL
 	}
 	return c.BaseURL()
-}
-
-// formForApplication returns the form of the application's current version
-// with its PDF, rendering and storing it first when there is none. It is
-// the entry point for staff (a later issue: the caller must check the
-// staff member may see the application).
-func (s *server) formForApplication(ctx context.Context, appID int64, base string) (storedForm, error) {
-	app, err := s.store.GetApplicationByID(ctx, appID)
-	if err != nil {
-		return storedForm{}, err
-	}
-	return s.currentForm(ctx, app, base)
 }
 
 // currentForm returns the form of app's version: from memory, else from

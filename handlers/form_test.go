@@ -69,15 +69,22 @@ func (f *fixture) formApp(t testing.TB, withFont bool) *formCountingRenderer {
 	}
 	var cr *formCountingRenderer
 	if withFont {
-		formRendererOnce.Do(func() { formRenderer, formRendererErr = regform.New(formFontPath) })
-		if formRendererErr != nil {
-			t.Fatalf("regform.New: %v", formRendererErr)
-		}
-		cr = &formCountingRenderer{r: formRenderer}
+		cr = newFormRenderer(t)
 		cfg.Forms = cr
 	}
 	f.app = New(cfg)
 	return cr
+}
+
+// newFormRenderer returns a counting renderer over the real renderer with
+// the test font, which is loaded once.
+func newFormRenderer(t testing.TB) *formCountingRenderer {
+	t.Helper()
+	formRendererOnce.Do(func() { formRenderer, formRendererErr = regform.New(formFontPath) })
+	if formRendererErr != nil {
+		t.Fatalf("regform.New: %v", formRendererErr)
+	}
+	return &formCountingRenderer{r: formRenderer}
 }
 
 // formApplicant is a bound person with a profile and (optionally) an application.

@@ -40,6 +40,10 @@ type Config struct {
 	Sealer   recruit.IDSealer
 	Verifier Verifier
 	Sandbox  *fiber.App
+	// StaffBase authenticates a request of the staff mini-program (its
+	// bearer token) and returns the caller's base; nil serves no staff
+	// routes. (*miniprogram.API).StaffBase is the real one.
+	StaffBase func(c *fiber.Ctx) (int64, error)
 }
 
 // server holds the dependencies shared by the route handlers.
@@ -101,5 +105,6 @@ func New(cfg Config) *fiber.App {
 	s.publicRoutes(app)
 	s.formRoutes(app, cfg)
 	s.applyRoutes(app)
+	s.staffRoutes(app, cfg.StaffBase)
 	return app
 }

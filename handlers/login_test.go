@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"zhupei/miniprogram"
 	"zhupei/recruit"
 	"zhupei/store/storetest"
 	"zhupei/wechat"
@@ -39,9 +40,14 @@ const (
 	wxSecret = "s3cr3t-0123456789abcdef"
 	wxToken  = "callbacktoken"
 	wxAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+	wxMiniAppID  = "wx5andb0xm1n1001"
+	wxMiniSecret = "mini-s3cr3t-0123456789"
 )
 
-func newWeChatFixture(t *testing.T, mode string, verifier Verifier) *wxFixture {
+// newWeChatFixture wires the service as cmd/zhupei does, the staff
+// mini-program's API included; options adjust the handlers' Config.
+func newWeChatFixture(t *testing.T, mode string, verifier Verifier, options ...func(*Config)) *wxFixture {
 	t.Helper()
 	f := newFixture(t, false)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -51,7 +57,8 @@ func newWeChatFixture(t *testing.T, mode string, verifier Verifier) *wxFixture {
 	base := "http://" + ln.Addr().String()
 	clock := &testClock{t: testNow}
 	cfg := wechat.Config{Mode: mode, AppID: wxAppID, Secret: wxSecret, Token: wxToken, AESKey: wxAESKey,
-		BaseURL: base, SandboxURL: base + "/sandbox", Timeout: 5 * time.Second}
+		BaseURL: base, SandboxURL: base + "/sandbox", Timeout: 5 * time.Second,
+		MiniAppID: wxMiniAppID, MiniSecret: wxMiniSecret}
 	client, err := wechat.New(cfg, f.store, clock.now)
 	if err != nil {
 		t.Fatal(err)
@@ -60,12 +67,19 @@ func newWeChatFixture(t *testing.T, mode string, verifier Verifier) *wxFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	log := slog.New(slog.NewTextHandler(f.logs, nil))
+	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Now: clock.now, Logger: log})
 	hcfg := Config{
-		Store: f.store, Now: clock.now, Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
+		Store: f.store, Now: clock.now, Logger: log,
 		Registry: prometheus.NewRegistry(), Version: "test",
 		WeChat: client, Sealer: storetest.Sealer(), Verifier: verifier, Sandbox: sbApp,
+		StaffBase: mp.StaffBase,
+	}
+	for _, o := range options {
+		o(&hcfg)
 	}
 	f.app = New(hcfg)
+	mp.Register(f.app)
 	cb := client.NewCallback(WeChatEvents(hcfg), wechat.CallbackOptions{Workers: 1, Queue: 16})
 	cb.Register(f.app)
 	go func() { _ = f.app.Listener(ln) }()

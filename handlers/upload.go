@@ -14,8 +14,9 @@ import (
 
 // Uploads of the applicant: the ID photo (基本信息) and three certificate
 // scans (证书信息). They are stored with the section they belong to (see
-// commit) and served only to their owner. Staff of the chosen base will see
-// them too once staff accounts exist; until then the owner is the only reader.
+// commit) and served only to their owner (GET /apply/files/:id) and to the
+// staff of the base of the owner's application (GET /api/v1/mp/files/:id,
+// see staff.go).
 
 // Size limits of uploads.
 const (
@@ -64,7 +65,7 @@ var fileSlots = map[string]fileSlot{
 	fieldDegreeScan:     {fieldDegreeScan, "degree_scan", "最高学历证书扫描件", checkScan},
 }
 
-// servedKinds are the file kinds GET /apply/files/:id serves.
+// servedKinds are the file kinds the file routes serve.
 var servedKinds = map[string]bool{"photo": true, "qual_scan": true, "practising_scan": true, "degree_scan": true}
 
 // scanID returns the field of ct holding the scan of field.
@@ -203,21 +204,30 @@ func formFiles(c *fiber.Ctx, fields ...string) (map[string][]byte, error) {
 	return out, nil
 }
 
+// errNoFile answers for a file that does not exist or that the caller may
+// not see.
+var errNoFile = recruit.Errorf(recruit.ENOTFOUND, "文件不存在")
+
 // serveFile sends an uploaded file to its owner; anyone else gets 404, as
 // if the file did not exist.
 func (s *server) serveFile(c *fiber.Ctx) error {
-	notFound := recruit.Errorf(recruit.ENOTFOUND, "文件不存在")
 	id := c.Params("id")
 	if len(id) != 32 {
-		return notFound
+		return errNoFile
 	}
 	f, err := s.store.GetFile(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
 	if sess := sessionOf(c); sess == nil || f.OwnerID != sess.IdentityID || !servedKinds[f.Kind] {
-		return notFound
+		return errNoFile
 	}
+	return sendFile(c, f)
+}
+
+// sendFile sends an uploaded file inline with its checked content type,
+// which browsers must not second-guess, and never to a shared cache.
+func sendFile(c *fiber.Ctx, f recruit.File) error {
 	c.Set(fiber.HeaderContentType, f.ContentType)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set(fiber.HeaderContentDisposition, "inline")

@@ -90,24 +90,57 @@ const tokenLen = 64
 
 // auth is middleware: the request must carry a live session token.
 func (a *API) auth(c *fiber.Ctx) error {
+	sess, err := a.authenticate(c)
+	if err != nil {
+		return err
+	}
+	c.Locals(localSession, sess)
+	return c.Next()
+}
+
+// authenticate returns the session of the request's bearer token:
+// EUNAUTHORIZED, with the Bearer challenge, when it is missing, malformed,
+// unknown or expired.
+func (a *API) authenticate(c *fiber.Ctx) (mpSession, error) {
 	h := c.Get(fiber.HeaderAuthorization)
 	if h == "" {
-		return challenge(c, errNoToken)
+		return mpSession{}, challenge(c, errNoToken)
 	}
 	tok, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || len(tok) != tokenLen || strings.Trim(tok, "0123456789abcdef") != "" {
-		return challenge(c, errBadToken)
+		return mpSession{}, challenge(c, errBadToken)
 	}
 	key := sessionKey(tok)
 	openID, err := a.store.GetKV(c.UserContext(), key, a.now())
 	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
-		return challenge(c, errBadToken)
+		return mpSession{}, challenge(c, errBadToken)
 	}
 	if err != nil {
-		return err
+		return mpSession{}, err
 	}
-	c.Locals(localSession, mpSession{key: key, openID: openID})
-	return c.Next()
+	return mpSession{key: key, openID: openID}, nil
+}
+
+// errUnbound refuses a logged-in account that is bound to no base.
+var errUnbound = recruit.Errorf(recruit.EFORBIDDEN, "该账号尚未绑定培训基地")
+
+// StaffBase authenticates a request of the staff mini-program for routes
+// served outside this package (handlers.Config.StaffBase) and returns the
+// id of the caller's base: EUNAUTHORIZED for a missing or invalid token,
+// EFORBIDDEN for an account bound to no base.
+func (a *API) StaffBase(c *fiber.Ctx) (int64, error) {
+	sess, err := a.authenticate(c)
+	if err != nil {
+		return 0, err
+	}
+	st, err := StaffOf(c.UserContext(), a.store, sess.openID, a.now())
+	switch {
+	case recruit.ErrorCode(err) == recruit.ENOTFOUND:
+		return 0, errUnbound
+	case err != nil:
+		return 0, err
+	}
+	return st.BaseID, nil
 }
 
 // challenge names the authentication scheme on a 401 answer (RFC 6750).

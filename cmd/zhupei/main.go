@@ -293,6 +293,7 @@ func (m *Main) Run(ctx context.Context) error {
 		_ = ln.Close()
 		return err
 	}
+	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Now: m.Now, Logger: m.Logger})
 	hcfg := handlers.Config{
 		Store:     m.store,
 		Now:       m.Now,
@@ -305,9 +306,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Sealer:    m.sealer,
 		Verifier:  m.verifier(),
 		Sandbox:   wx.sandbox,
+		StaffBase: mp.StaffBase,
 	}
 	app := handlers.New(hcfg)
-	miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Now: m.Now, Logger: m.Logger}).Register(app)
+	mp.Register(app)
 	cb := wx.client.NewCallback(handlers.WeChatEvents(hcfg), wechat.CallbackOptions{Log: m.Logger})
 	cb.Register(app)
 	defer cb.Close() // after the server stopped: the queued events are handled

@@ -83,8 +83,18 @@ func TestStaffInvite(t *testing.T) {
 		Token string
 		Bound bool
 	}
-	if status := postJSON(t, base+"/api/v1/mp/login", "", `{"code":"`+string(mc[1])+`"}`, &login); status != http.StatusOK || login.Token == "" || login.Bound {
+	if status := callJSON(t, http.MethodPost, base+"/api/v1/mp/login", "", `{"code":"`+string(mc[1])+`"}`, &login); status != http.StatusOK || login.Token == "" || login.Bound {
 		t.Fatalf("login: %d %+v", status, login)
+	}
+	// The staff routes of package handlers use the same session: refused
+	// before binding, open (here to an unknown application) after.
+	var refusal struct {
+		Error struct{ Code, Message string }
+	}
+	staffForm := base + "/api/v1/mp/applications/999999/form"
+	if status := callJSON(t, http.MethodGet, staffForm, login.Token, "", &refusal); status != http.StatusForbidden ||
+		refusal.Error.Message != "该账号尚未绑定培训基地" {
+		t.Fatalf("staff form before binding: %d %+v", status, refusal)
 	}
 	var bound struct {
 		Bound bool
@@ -93,9 +103,13 @@ func TestStaffInvite(t *testing.T) {
 			Name string
 		}
 	}
-	if status := postJSON(t, base+"/api/v1/mp/bind", login.Token, `{"invite":"`+invite+`"}`, &bound); status != http.StatusOK ||
+	if status := callJSON(t, http.MethodPost, base+"/api/v1/mp/bind", login.Token, `{"invite":"`+invite+`"}`, &bound); status != http.StatusOK ||
 		!bound.Bound || bound.Base.ID != 1 || bound.Base.Name != baseName {
 		t.Fatalf("bind with the printed code: %d %+v", status, bound)
+	}
+	if status := callJSON(t, http.MethodGet, staffForm, login.Token, "", &refusal); status != http.StatusNotFound ||
+		refusal.Error.Message != "未找到该报名信息" {
+		t.Fatalf("staff form after binding: %d %+v", status, refusal)
 	}
 
 	cancel()
@@ -104,11 +118,11 @@ func TestStaffInvite(t *testing.T) {
 	}
 }
 
-// postJSON posts body with an optional bearer token, decodes the answer
+// callJSON sends body with an optional bearer token, decodes the answer
 // into v and returns the status.
-func postJSON(t *testing.T, url, token, body string, v any) int {
+func callJSON(t *testing.T, method, url, token, body string, v any) int {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +136,7 @@ func postJSON(t *testing.T, url, token, body string, v any) int {
 	}
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("POST %s: %d, not JSON: %v", url, resp.StatusCode, err)
+		t.Fatalf("%s %s: %d, not JSON: %v", method, url, resp.StatusCode, err)
 	}
 	return resp.StatusCode
 }
