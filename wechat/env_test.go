@@ -79,7 +79,7 @@ func newEnv(tb testing.TB, o envOptions) *env {
 		cfg.Secret = o.secret
 	}
 	e.client = e.newClient(tb, cfg)
-	e.cb = e.client.NewCallback(e.events, wechat.CallbackOptions{Workers: 2, Queue: 64})
+	e.cb = e.client.NewCallback(e.events, wechat.CallbackOptions{}) // the service's defaults
 	e.cb.Register(e.app)
 	go func() { _ = e.app.Listener(ln) }()
 	tb.Cleanup(func() {
