@@ -440,36 +440,44 @@ func (s *server) submitChoice(ctx context.Context, a *applicant, appVersion int,
 		return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, "志愿信息已在其他页面修改，请刷新后重试")
 	}
 	now := s.now()
-	app, err := s.store.SubmitChoice(ctx, a.identity.ID, a.year.Year, ch, now)
+	app, err := s.store.SubmitChoice(ctx, a.identity.ID, a.year.Year, ch, now, func(app recruit.Application) (recruit.Revision, recruit.Notification, error) {
+		return choiceRecords(a.identity.ID, prog, app, now)
+	})
 	if err != nil {
 		return recruit.Application{}, err
 	}
 	a.app = &app
+	return app, nil
+}
+
+// choiceRecords builds the history entry and the registration-success
+// notification of a submitted choice; the store records them with it.
+func choiceRecords(identityID int64, prog recruit.Program, app recruit.Application, now time.Time) (recruit.Revision, recruit.Notification, error) {
 	adj := "不接受调剂"
-	if ch.AcceptsAdjustment {
+	if app.AcceptsAdjustment {
 		adj = "接受调剂"
 	}
-	summary := fmt.Sprintf("提交志愿：%s %s（%s）", prog.BaseName, prog.SpecialtyName, adj)
-	snap, err := json.Marshal(choiceSnapshot{Choice: ch, Base: prog.BaseName, Specialty: prog.SpecialtyName, Version: app.Version})
+	snap, err := json.Marshal(choiceSnapshot{
+		Choice: recruit.Choice{ProgramID: app.ProgramID, AcceptsAdjustment: app.AcceptsAdjustment},
+		Base:   prog.BaseName, Specialty: prog.SpecialtyName, Version: app.Version,
+	})
 	if err != nil {
-		return app, recruit.Internal(err)
-	}
-	if err := s.store.AddRevision(ctx, recruit.Revision{IdentityID: a.identity.ID, Kind: secChoice, Summary: summary,
-		Snapshot: string(snap), By: revisionBy, At: now}); err != nil {
-		return app, err
+		return recruit.Revision{}, recruit.Notification{}, recruit.Internal(err)
 	}
 	payload, err := json.Marshal(registeredPayload{
 		Base: prog.BaseName, Specialty: prog.SpecialtyName,
 		Time: now.In(recruit.Shanghai).Format("2006-01-02 15:04"), State: app.State.Label(),
 	})
 	if err != nil {
-		return app, recruit.Internal(err)
+		return recruit.Revision{}, recruit.Notification{}, recruit.Internal(err)
 	}
-	_, err = s.store.AddNotification(ctx, recruit.Notification{
-		IdentityID: a.identity.ID, Kind: "registered", ClientMsgID: fmt.Sprintf("reg-%d-v%d", app.ID, app.Version),
-		Payload: string(payload), NextAt: now, CreatedAt: now,
-	})
-	return app, err
+	rev := recruit.Revision{IdentityID: identityID, Kind: secChoice,
+		Summary:  fmt.Sprintf("提交志愿：%s %s（%s）", prog.BaseName, prog.SpecialtyName, adj),
+		Snapshot: string(snap), By: revisionBy, At: now}
+	n := recruit.Notification{IdentityID: identityID, Kind: "registered",
+		ClientMsgID: fmt.Sprintf("reg-%d-v%d", app.ID, app.Version),
+		Payload:     string(payload), NextAt: now, CreatedAt: now}
+	return rev, n, nil
 }
 
 // choiceSnapshot is the history snapshot of a submitted choice.

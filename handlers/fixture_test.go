@@ -124,7 +124,7 @@ func (f *fixture) seed(t testing.TB) {
 			IDNumber: fmt.Sprintf("E%08d", i), BoundAt: testNow,
 		})
 		must("CreateIdentity", err)
-		app, err := f.store.SubmitChoice(ctx, id.ID, testYear, recruit.Choice{ProgramID: program}, testNow)
+		app, err := f.store.SubmitChoice(ctx, id.ID, testYear, recruit.Choice{ProgramID: program}, testNow, nil)
 		must("SubmitChoice", err)
 		return app
 	}

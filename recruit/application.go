@@ -71,3 +71,8 @@ type Choice struct {
 	ProgramID         int64 `json:"program_id"`
 	AcceptsAdjustment bool  `json:"accepts_adjustment"`
 }
+
+// ChoiceLog builds what is recorded together with a submitted choice from
+// the stored application: its history entry and the registration-success
+// notification queued for it.
+type ChoiceLog func(app Application) (Revision, Notification, error)

@@ -48,7 +48,11 @@ type Store interface {
 	// SubmitChoice creates the applicant's application for the year or
 	// changes its choice; the new state is pending and Version grows by one.
 	// The registered counters of the old and new program move with it.
-	SubmitChoice(ctx context.Context, identityID int64, year int, c Choice, now time.Time) (Application, error)
+	// When log is not nil, the history entry and the notification it builds
+	// from the stored application are recorded with the choice: in the same
+	// transaction where the backend has them (store/sqlite: a failure
+	// records nothing), right after it otherwise (store/mongo).
+	SubmitChoice(ctx context.Context, identityID int64, year int, c Choice, now time.Time, log ChoiceLog) (Application, error)
 	// GetApplication returns the application of one applicant in one year.
 	GetApplication(ctx context.Context, year int, identityID int64) (Application, error)
 	// ListApplications returns the applications choosing one program.

@@ -132,7 +132,7 @@ func TestReconcileReportsDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SubmitChoice(ctx, id.ID, 2026, recruit.Choice{ProgramID: programs[0].ID}, now); err != nil {
+	if _, err := st.SubmitChoice(ctx, id.ID, 2026, recruit.Choice{ProgramID: programs[0].ID}, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := job(ctx); err != nil || strings.Contains(logs.String(), "differ") {
@@ -179,7 +179,7 @@ func TestPhaseTransitionsReopenOncePerPhase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		app, err := st.SubmitChoice(ctx, id.ID, 2026, recruit.Choice{ProgramID: programs[0].ID}, at)
+		app, err := st.SubmitChoice(ctx, id.ID, 2026, recruit.Choice{ProgramID: programs[0].ID}, at, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,8 +41,27 @@ var after = options.FindOneAndUpdate().SetReturnDocument(options.After)
 // update on the version read (optimistic, retried on conflict). The program
 // counters move afterwards with $inc. These are two single-document writes
 // without a transaction: a crash between them can leave a counter off by
-// one, which the scheduler's reconciliation (Recount) repairs.
-func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time) (recruit.Application, error) {
+// one, which the scheduler's reconciliation (Recount) repairs. The history
+// entry and the notification of log are written after that, as further
+// single-document inserts.
+func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time, log recruit.ChoiceLog) (recruit.Application, error) {
+	app, err := d.submit(ctx, identityID, year, c, now)
+	if err != nil || log == nil {
+		return app, err
+	}
+	rev, n, err := log(app)
+	if err != nil {
+		return app, err
+	}
+	if err := d.AddRevision(ctx, rev); err != nil {
+		return app, err
+	}
+	_, err = d.AddNotification(ctx, n)
+	return app, err
+}
+
+// submit stores the choice and moves the counters (see SubmitChoice).
+func (d *DB) submit(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time) (recruit.Application, error) {
 	p, err := d.program(ctx, c.ProgramID)
 	if err != nil {
 		return recruit.Application{}, err

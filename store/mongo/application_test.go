@@ -42,7 +42,7 @@ func importPlan(t *testing.T, db *DB, plans map[string]int) map[string]int64 {
 func approved(t *testing.T, db *DB, identity, program int64) recruit.Application {
 	t.Helper()
 	ctx := context.Background()
-	a, err := db.SubmitChoice(ctx, identity, testYear, recruit.Choice{ProgramID: program}, t0)
+	a, err := db.SubmitChoice(ctx, identity, testYear, recruit.Choice{ProgramID: program}, t0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestCountersFollowChoice(t *testing.T) {
 		first := approved(t, db, 1, a)
 		wantCounts(t, db, a, recruit.Counts{Registered: 1})
 
-		moved, err := db.SubmitChoice(ctx, 1, testYear, recruit.Choice{ProgramID: b, AcceptsAdjustment: true}, t0.Add(time.Hour))
+		moved, err := db.SubmitChoice(ctx, 1, testYear, recruit.Choice{ProgramID: b, AcceptsAdjustment: true}, t0.Add(time.Hour), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +174,7 @@ func TestCountersFollowChoice(t *testing.T) {
 		wantCounts(t, db, b, recruit.Counts{Registered: 1, Admitted: 1})
 
 		// Moving away from a provisional admission gives the seat back.
-		if _, err := db.SubmitChoice(ctx, 1, testYear, recruit.Choice{ProgramID: a}, t0); err != nil {
+		if _, err := db.SubmitChoice(ctx, 1, testYear, recruit.Choice{ProgramID: a}, t0, nil); err != nil {
 			t.Fatal(err)
 		}
 		wantCounts(t, db, a, recruit.Counts{Registered: 1})
@@ -195,7 +195,7 @@ func TestConcurrentFirstSubmissions(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := db.SubmitChoice(context.Background(), 42, testYear, recruit.Choice{ProgramID: program}, t0); err != nil {
+				if _, err := db.SubmitChoice(context.Background(), 42, testYear, recruit.Choice{ProgramID: program}, t0, nil); err != nil {
 					t.Error(err)
 				}
 			}()

@@ -69,7 +69,7 @@ func TestUnbindAndRebind(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		app, err := db.SubmitChoice(ctx, zhang.ID, testYear, recruit.Choice{ProgramID: programs["0100"]}, t0)
+		app, err := db.SubmitChoice(ctx, zhang.ID, testYear, recruit.Choice{ProgramID: programs["0100"]}, t0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

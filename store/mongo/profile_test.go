@@ -229,7 +229,7 @@ func TestTouchApplication(t *testing.T) {
 		db := srv.open(t)
 		ctx := context.Background()
 		programs := importPlan(t, db, map[string]int{"0100": 2})
-		a, err := db.SubmitChoice(ctx, 1, testYear, recruit.Choice{ProgramID: programs["0100"]}, t0)
+		a, err := db.SubmitChoice(ctx, 1, testYear, recruit.Choice{ProgramID: programs["0100"]}, t0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

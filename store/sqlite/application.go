@@ -42,7 +42,7 @@ func moveCounts(ctx context.Context, tx *sql.Tx, programID int64, registered, ad
 
 // SubmitChoice creates or changes the applicant's application in one
 // transaction with the counters of the old and the new program.
-func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time) (recruit.Application, error) {
+func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time, log recruit.ChoiceLog) (recruit.Application, error) {
 	var out recruit.Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var programYear int
@@ -80,10 +80,29 @@ func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c re
 		if err := moveCounts(ctx, tx, c.ProgramID, 1, 0); err != nil {
 			return err
 		}
-		out, err = appByID(ctx, tx, id)
-		return err
+		if out, err = appByID(ctx, tx, id); err != nil || log == nil {
+			return err
+		}
+		return recordChoice(ctx, tx, out, log)
 	})
 	return out, err
+}
+
+// recordChoice writes the history entry and the notification of a submitted
+// choice in the choice's transaction.
+func recordChoice(ctx context.Context, tx *sql.Tx, app recruit.Application, log recruit.ChoiceLog) error {
+	rev, n, err := log(app)
+	if err != nil {
+		return err
+	}
+	if err := checkRevision(rev); err != nil {
+		return err
+	}
+	if err := insertRevision(ctx, tx, rev); err != nil {
+		return err
+	}
+	_, err = insertNotification(ctx, tx, n)
+	return err
 }
 
 // count is 1 for true and 0 for false.

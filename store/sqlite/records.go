@@ -199,13 +199,24 @@ func (db *DB) DeleteFile(ctx context.Context, id string) error {
 // AddNotification queues a notification (State "queued" unless given).
 // ECONFLICT when its ClientMsgID was queued before.
 func (db *DB) AddNotification(ctx context.Context, n recruit.Notification) (recruit.Notification, error) {
+	var out recruit.Notification
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = insertNotification(ctx, tx, n)
+		return err
+	})
+	return out, err
+}
+
+// insertNotification queues n inside tx; ClientMsgID is unique.
+func insertNotification(ctx context.Context, tx *sql.Tx, n recruit.Notification) (recruit.Notification, error) {
 	if n.IdentityID <= 0 || n.Kind == "" || n.ClientMsgID == "" {
 		return recruit.Notification{}, recruit.Errorf(recruit.EINVALID, "通知缺少接收人、类别或消息编号")
 	}
 	if n.State == "" {
 		n.State = "queued"
 	}
-	err := db.write.QueryRowContext(ctx, `INSERT INTO notifications (identity_id, kind, client_msg_id, payload, state, attempts, next_at, created_at)
+	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (identity_id, kind, client_msg_id, payload, state, attempts, next_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		n.IdentityID, n.Kind, n.ClientMsgID, n.Payload, n.State, n.Attempts, nanos(n.NextAt), nanos(n.CreatedAt)).Scan(&n.ID)
 	switch {

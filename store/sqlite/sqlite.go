@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	sqlite3 "modernc.org/sqlite"
@@ -26,7 +27,14 @@ import (
 
 // DB is a recruit.Store backed by one SQLite file.
 type DB struct {
-	write  *sql.DB // one connection: every write, serialized
+	write *sql.DB // one connection: every write, serialized
+	// txMu queues write transactions in arrival order. database/sql hands a
+	// released connection to a random waiter, which under a surge leaves
+	// some requests waiting far longer than others; a sync.Mutex turns
+	// FIFO once waiters queue for more than a millisecond. (Single-statement
+	// writes outside transactions — key-value records, files — are rare and
+	// go to the connection directly.)
+	txMu   sync.Mutex
 	read   *sql.DB // read-only pool
 	sealer recruit.IDSealer
 }
@@ -90,6 +98,8 @@ func (db *DB) Close() error {
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it
 // when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	db.txMu.Lock()
+	defer db.txMu.Unlock()
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return recruit.Internal(err)

@@ -136,7 +136,7 @@ func TestImportPlanBelowAdmitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := db.SubmitChoice(ctx, id.ID, 2025, recruit.Choice{ProgramID: ps[0].ID}, t0)
+	app, err := db.SubmitChoice(ctx, id.ID, 2025, recruit.Choice{ProgramID: ps[0].ID}, t0, nil)
 	if err == nil {
 		_, err = db.Review(ctx, app.ID, recruit.StateApproved, "", t0)
 	}
@@ -176,7 +176,7 @@ func TestBadInput(t *testing.T) {
 		code string
 	}{
 		{"CreateIdentity without a number", second(db.CreateIdentity(ctx, recruit.Identity{OpenID: "o", IDType: recruit.IDTypePassport})), recruit.EINVALID},
-		{"SubmitChoice by an unbound identity", second(db.SubmitChoice(ctx, 12345, 2025, recruit.Choice{ProgramID: ps[0].ID}, t0)), recruit.ENOTFOUND},
+		{"SubmitChoice by an unbound identity", second(db.SubmitChoice(ctx, 12345, 2025, recruit.Choice{ProgramID: ps[0].ID}, t0, nil)), recruit.ENOTFOUND},
 		{"PutYear of year 0", db.PutYear(ctx, recruit.Year{}), recruit.EINVALID},
 		{"ImportPlan of year 0", db.ImportPlan(ctx, 0, storetestRows(1, 1)), recruit.EINVALID},
 	}
@@ -268,7 +268,7 @@ func BenchmarkSubmitChoice(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := next.Add(1)
-			_, err := db.SubmitChoice(ctx, ids[i%applicants], 2025, recruit.Choice{ProgramID: ps[i%int64(len(ps))].ID}, t0)
+			_, err := db.SubmitChoice(ctx, ids[i%applicants], 2025, recruit.Choice{ProgramID: ps[i%int64(len(ps))].ID}, t0, nil)
 			if err != nil {
 				b.Error(err)
 				return
@@ -281,4 +281,52 @@ func TestProfileContract(t *testing.T) {
 	storetest.RunProfiles(t, func(t *testing.T) storetest.ProfileBackend {
 		return openAt(t, filepath.Join(t.TempDir(), "zhupei.db"))
 	})
+}
+
+// A choice whose history entry or notification cannot be recorded is not
+// recorded either: application, counters, history and outbox stay as they
+// were.
+func TestChoiceAndItsRecordsAreOneTransaction(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	t0 := time.Date(2025, time.July, 5, 2, 30, 0, 0, time.UTC)
+	if err := db.ImportPlan(ctx, 2025, []recruit.PlanRow{
+		{Line: 2, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 5},
+		{Line: 3, BaseName: "甲医院", City: "济南", SpecialtyCode: "0200", SpecialtyName: "儿科", Plan: 5},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := db.ListPrograms(ctx, recruit.ProgramFilter{Year: 2025})
+	if err != nil || len(ps) != 2 {
+		t.Fatalf("programs %v %v", ps, err)
+	}
+	id, err := db.CreateIdentity(ctx, recruit.Identity{OpenID: "o-tx", Name: "赵六", IDType: recruit.IDTypePassport, IDNumber: "E87654321", BoundAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The log always names the same message id: the second choice's
+	// notification collides with the first one's.
+	log := func(app recruit.Application) (recruit.Revision, recruit.Notification, error) {
+		return recruit.Revision{IdentityID: id.ID, Kind: "choice", Summary: "s", Snapshot: "{}", By: "本人", At: t0},
+			recruit.Notification{IdentityID: id.ID, Kind: "registered", ClientMsgID: "same", Payload: "{}", NextAt: t0, CreatedAt: t0}, nil
+	}
+	first, err := db.SubmitChoice(ctx, id.ID, 2025, recruit.Choice{ProgramID: ps[0].ID}, t0, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.SubmitChoice(ctx, id.ID, 2025, recruit.Choice{ProgramID: ps[1].ID}, t0.Add(time.Hour), log)
+	if recruit.ErrorCode(err) != recruit.ECONFLICT {
+		t.Fatalf("second choice with a colliding notification: %v, want ECONFLICT", err)
+	}
+	app, err := db.GetApplication(ctx, 2025, id.ID)
+	if err != nil || app.ProgramID != ps[0].ID || app.Version != first.Version {
+		t.Fatalf("application after the failed change: %+v %v, want the first choice", app, err)
+	}
+	counts, err := db.ListPrograms(ctx, recruit.ProgramFilter{Year: 2025})
+	if err != nil || counts[0].Registered != 1 || counts[1].Registered != 0 {
+		t.Fatalf("counters after the failed change: %+v %v", counts, err)
+	}
+	if hist, err := db.History(ctx, id.ID); err != nil || len(hist) != 1 {
+		t.Fatalf("history after the failed change: %d entries, %v; want 1", len(hist), err)
+	}
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func submitApproved(t *testing.T, s recruit.Store, ids []int64, program int64) [
 	ctx := context.Background()
 	apps := make([]recruit.Application, len(ids))
 	for i, id := range ids {
-		a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: program}, t0)
+		a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: program}, t0, nil)
 		must(t, "SubmitChoice", err)
 		apps[i], err = s.Review(ctx, a.ID, recruit.StateApproved, "", t0)
 		must(t, "Review", err)
@@ -42,7 +43,7 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	_, err := s.GetApplication(ctx, 2025, id)
 	wantCode(t, "GetApplication before submitting", err, recruit.ENOTFOUND)
 
-	first, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0)
+	first, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0, nil)
 	must(t, "SubmitChoice", err)
 	wantApp(t, "first submission", first, a, recruit.StatePending, 1)
 	if first.ID <= 0 || first.Year != 2025 || first.IdentityID != id || !first.AcceptsAdjustment {
@@ -59,7 +60,7 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	}
 
 	t1 := t0.Add(time.Hour)
-	changed, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b}, t1)
+	changed, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b}, t1, nil)
 	must(t, "SubmitChoice change", err)
 	wantApp(t, "changed choice", changed, b, recruit.StatePending, 2)
 	if changed.ID != first.ID || changed.AcceptsAdjustment {
@@ -70,15 +71,15 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	wantCounts(t, s, a, 0, 0)
 	wantCounts(t, s, b, 1, 0)
 
-	same, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b}, t1.Add(time.Minute))
+	same, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b}, t1.Add(time.Minute), nil)
 	must(t, "SubmitChoice same choice", err)
 	wantApp(t, "same choice again", same, b, recruit.StatePending, 3)
 	wantCounts(t, s, a, 0, 0)
 	wantCounts(t, s, b, 1, 0)
 
-	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b + a + 1000}, t1)
+	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b + a + 1000}, t1, nil)
 	wantCode(t, "SubmitChoice of a missing program", err, recruit.ENOTFOUND)
-	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1)
+	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1, nil)
 	wantCode(t, "SubmitChoice of another year's program", err, recruit.ENOTFOUND)
 	got, err = s.GetApplication(ctx, 2025, id)
 	must(t, "GetApplication", err)
@@ -96,7 +97,7 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	}
 
 	// The same person registers separately in the next year.
-	nextApp, err := s.SubmitChoice(ctx, id, 2026, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1)
+	nextApp, err := s.SubmitChoice(ctx, id, 2026, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1, nil)
 	must(t, "SubmitChoice next year", err)
 	if nextApp.ID == first.ID || nextApp.Version != 1 || nextApp.Year != 2026 {
 		t.Errorf("next year's application = %+v", nextApp)
@@ -109,9 +110,9 @@ func testReview(t *testing.T, s recruit.Store) {
 	ps := importRows(t, s, 2025, planRows)
 	a, b := ps["山东省立医院/0100"].ID, ps["齐鲁医院/0100"].ID
 	ids := newIdentities(t, s, "review", 2)
-	first, err := s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: a}, t0)
+	first, err := s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: a}, t0, nil)
 	must(t, "SubmitChoice", err)
-	second, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: a}, t0)
+	second, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: a}, t0, nil)
 	must(t, "SubmitChoice", err)
 
 	_, err = s.Review(ctx, first.ID, recruit.StateAdmitted, "", t0)
@@ -143,7 +144,7 @@ func testReview(t *testing.T, s recruit.Store) {
 	}
 
 	// A rejected applicant changes the choice: pending again, remark cleared.
-	again, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: b}, t1)
+	again, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: b}, t1, nil)
 	must(t, "SubmitChoice after rejection", err)
 	wantApp(t, "resubmitted", again, b, recruit.StatePending, 2)
 	if again.ReviewRemark != "" {
@@ -162,7 +163,7 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 	one, two := ps["齐鲁医院/0100"].ID, ps["齐鲁医院/0200"].ID
 	ids := newIdentities(t, s, "admit", 3)
 	apps := submitApproved(t, s, ids[:2], one)
-	pending, err := s.SubmitChoice(ctx, ids[2], 2025, recruit.Choice{ProgramID: one}, t0)
+	pending, err := s.SubmitChoice(ctx, ids[2], 2025, recruit.Choice{ProgramID: one}, t0, nil)
 	must(t, "SubmitChoice", err)
 
 	_, err = s.ProvisionallyAdmit(ctx, pending.ID, t0)
@@ -187,7 +188,7 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 	wantCounts(t, s, one, 3, 1)
 
 	// Changing the choice of an admitted application gives its seat back.
-	moved, err := s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: two}, t1)
+	moved, err := s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: two}, t1, nil)
 	must(t, "SubmitChoice of an admitted application", err)
 	wantApp(t, "moved", moved, two, recruit.StatePending, 2)
 	wantCounts(t, s, one, 2, 0)
@@ -204,7 +205,7 @@ func testRecount(t *testing.T, s recruit.Store) {
 	p1, p2 := ps["齐鲁医院/0100"].ID, ps["齐鲁医院/0200"].ID
 	ids := newIdentities(t, s, "recount", 5)
 	for _, id := range ids[:3] {
-		_, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p1}, t0)
+		_, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p1}, t0, nil)
 		must(t, "SubmitChoice", err)
 	}
 	apps := submitApproved(t, s, ids[3:], p2)
@@ -233,7 +234,7 @@ func testReopen(t *testing.T, s recruit.Store) {
 	apps := make([]recruit.Application, len(ids))
 	for i, id := range ids {
 		var err error
-		apps[i], err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a}, t0)
+		apps[i], err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a}, t0, nil)
 		must(t, "SubmitChoice", err)
 	}
 	_, err := s.Review(ctx, apps[0].ID, recruit.StateApproved, "", t0)
@@ -263,5 +264,43 @@ func testReopen(t *testing.T, s recruit.Store) {
 	wantCounts(t, s, a, 4, 1)
 	if n, err := s.ReopenApplications(ctx, 2024, t1); err != nil || n != 0 {
 		t.Errorf("reopening another year: %d, %v", n, err)
+	}
+}
+
+func testChoiceLog(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	ps := importRows(t, s, 2025, planRows)
+	a := ps["山东省立医院/0100"].ID
+	id := newIdentities(t, s, "choicelog", 1)[0]
+	var seen recruit.Application
+	app, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0,
+		func(app recruit.Application) (recruit.Revision, recruit.Notification, error) {
+			seen = app
+			return recruit.Revision{IdentityID: id, Kind: "choice", Summary: fmt.Sprintf("v%d", app.Version), Snapshot: "{}", By: "本人", At: t0},
+				recruit.Notification{IdentityID: id, Kind: "registered", ClientMsgID: fmt.Sprintf("reg-%d-v%d", app.ID, app.Version), Payload: "{}", NextAt: t0, CreatedAt: t0},
+				nil
+		})
+	must(t, "SubmitChoice with a log", err)
+	if seen.ID != app.ID || seen.Version != 1 || seen.ProgramID != a || seen.State != recruit.StatePending {
+		t.Errorf("log saw %+v, want the stored application %+v", seen, app)
+	}
+	hist, err := s.History(ctx, id)
+	must(t, "History", err)
+	if len(hist) != 1 || hist[0].Summary != "v1" || hist[0].Kind != "choice" {
+		t.Errorf("history = %+v, want one choice entry v1", hist)
+	}
+	ns, err := s.ListNotifications(ctx, id)
+	must(t, "ListNotifications", err)
+	if len(ns) != 1 || ns[0].ClientMsgID != fmt.Sprintf("reg-%d-v1", app.ID) || ns[0].State != "queued" {
+		t.Errorf("notifications = %+v, want one queued reg-%d-v1", ns, app.ID)
+	}
+
+	boom := recruit.Errorf(recruit.EINVALID, "log failed")
+	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a}, t0,
+		func(recruit.Application) (recruit.Revision, recruit.Notification, error) {
+			return recruit.Revision{}, recruit.Notification{}, boom
+		})
+	if err == nil || recruit.ErrorMessage(err) != "log failed" {
+		t.Errorf("a failing log: err = %v, want it returned", err)
 	}
 }

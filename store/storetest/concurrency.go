@@ -136,7 +136,7 @@ func mixStep(ctx context.Context, s recruit.Store, rng *rand.Rand, programs, ids
 	switch r := rng.Intn(10); {
 	case !ok || r < 5:
 		op = "SubmitChoice"
-		next, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: programs[rng.Intn(len(programs))], AcceptsAdjustment: r%2 == 0}, t0)
+		next, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: programs[rng.Intn(len(programs))], AcceptsAdjustment: r%2 == 0}, t0, nil)
 	case a.State == recruit.StatePending:
 		op = "Review"
 		to := recruit.StateApproved

@@ -49,7 +49,7 @@ func testRebind(t *testing.T, s ProfileBackend) {
 	person := recruit.Identity{OpenID: "o-first", Name: "王五", IDType: recruit.IDTypeResident, IDNumber: "370102199303031234", BoundAt: t0}
 	first, err := s.CreateIdentity(ctx, person)
 	must(t, "CreateIdentity", err)
-	_, err = s.SubmitChoice(ctx, first.ID, 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0)
+	_, err = s.SubmitChoice(ctx, first.ID, 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
 	must(t, "SubmitChoice", err)
 
 	must(t, "UnbindIdentity", s.UnbindIdentity(ctx, first.ID))
@@ -172,7 +172,7 @@ func testTouchApplication(t *testing.T, s ProfileBackend) {
 	ctx := context.Background()
 	id := newIdentities(t, s, "touch", 1)[0]
 	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
-	a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0)
+	a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0, nil)
 	must(t, "SubmitChoice", err)
 	t1 := t0.Add(time.Hour)
 	touched, err := s.TouchApplication(ctx, a.ID, t1)
@@ -248,7 +248,7 @@ func testNotifications(t *testing.T, s ProfileBackend) {
 func testForms(t *testing.T, s ProfileBackend) {
 	ctx := context.Background()
 	id := newIdentities(t, s, "form", 1)[0]
-	a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0)
+	a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
 	must(t, "SubmitChoice", err)
 	_, err = s.LatestForm(ctx, a.ID)
 	wantCode(t, "LatestForm before any form", err, recruit.ENOTFOUND)

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) recruit.Store) {
 		{"ProvisionallyAdmit", testProvisionallyAdmit},
 		{"Recount", testRecount},
 		{"ReopenApplications", testReopen},
+		{"ChoiceLog", testChoiceLog},
 		{"ConcurrentAdmit", testConcurrentAdmit},
 		{"ConcurrentMix", testConcurrentMix},
 		{"KV", testKV},
