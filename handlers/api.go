@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -89,7 +92,46 @@ func (s *server) apiPrograms(c *fiber.Ctx) error {
 		return err
 	}
 	c.Type("json", "utf-8")
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
+		// Every board polls this every few seconds; phones on a mobile
+		// network get about a tenth of the bytes, compressed once per
+		// snapshot and filter.
+		gz, err := snap.memo(encodedKey{"programs.json.gz", f}, func() ([]byte, error) { return gzipBytes(body) })
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		return c.Send(gz)
+	}
 	return c.Send(body) // not copied: the shared bytes are never modified
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip
+// ("gzip;q=0" refuses it).
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
+
+// gzipBytes compresses b.
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	if _, err := w.Write(b); err != nil {
+		return nil, recruit.Internal(err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, recruit.Internal(err)
+	}
+	return buf.Bytes(), nil
 }
 
 // chartResponse is the body of GET /api/v1/chart.

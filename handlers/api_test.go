@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -134,5 +136,40 @@ func BenchmarkBoardAPI(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestAPIProgramsGzip(t *testing.T) {
+	f := newFixture(t, true)
+	_, plain := f.do(t, http.MethodGet, "/api/v1/programs")
+	resp, zipped := f.do(t, http.MethodGet, "/api/v1/programs", "Accept-Encoding", "br, gzip;q=0.8")
+	if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("headers: %v", resp.Header)
+	}
+	r, err := gzip.NewReader(strings.NewReader(zipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil || string(got) != plain {
+		t.Fatalf("gunzipped body differs from the plain one (%v)", err)
+	}
+	if len(zipped) >= len(plain) {
+		t.Errorf("gzip body %d bytes, plain %d", len(zipped), len(plain))
+	}
+	resp, body := f.do(t, http.MethodGet, "/api/v1/programs", "Accept-Encoding", "gzip;q=0, identity")
+	if resp.Header.Get("Content-Encoding") != "" || body != plain {
+		t.Errorf("gzip;q=0 got Content-Encoding %q", resp.Header.Get("Content-Encoding"))
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for h, want := range map[string]bool{
+		"": false, "gzip": true, "GZIP": true, "deflate, gzip": true, "gzip;q=0.5": true,
+		"gzip;q=0": false, "gzip; q=0.0": false, "br": false, "x-gzip2": false,
+	} {
+		if got := acceptsGzip(h); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", h, got, want)
+		}
 	}
 }
