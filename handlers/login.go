@@ -172,39 +172,34 @@ func (s *server) oauthStart(c *fiber.Ctx) error {
 
 // oauthCallback takes WeChat's code: it checks the state, exchanges the code
 // for the openid, starts the session and leaves the URL carrying the code.
-// Menu links carry the fixed state wechat.MenuState and their next in the
-// redirect address instead: a published menu cannot hold a per-browser
-// state, so for them only the single use of the code protects the login.
+// Every state is random, made by oauthStart for one browser and used once:
+// the menu's links go through oauthStart too, so that nobody can send a
+// victim a callback URL that logs them into someone else's account.
 func (s *server) oauthCallback(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	state := c.Query("state")
-	var next string
-	switch {
-	case state == "":
+	if state == "" {
 		return recruit.Errorf(recruit.EINVALID, "授权链接缺少 state 参数，请从公众号菜单或登录页面重新进入")
-	case state == wechat.MenuState:
-		next = safeNext(c.Query("next"), "/apply")
-	default:
-		var st oauthState
-		err := s.getJSONKV(ctx, oauthStateKey+state, &st)
-		if recruit.ErrorCode(err) == recruit.ENOTFOUND {
-			return recruit.Errorf(recruit.EFORBIDDEN, "授权链接无效或已过期，请从公众号菜单或登录页面重新进入")
-		}
-		if err != nil {
-			return err
-		}
-		if !sameNonce(c, oauthCookie, st.Browser) {
-			return recruit.Errorf(recruit.EFORBIDDEN, "授权请求不是从当前浏览器发起的，请从公众号菜单或登录页面重新进入")
-		}
-		first, err := s.store.AddKV(ctx, oauthUsedKey+state, "1", oauthStateTTL, s.now())
-		if err != nil {
-			return err
-		}
-		if !first {
-			return recruit.Errorf(recruit.ECONFLICT, "该授权链接已使用，请从公众号菜单或登录页面重新进入")
-		}
-		next = st.Next
 	}
+	var st oauthState
+	err := s.getJSONKV(ctx, oauthStateKey+state, &st)
+	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+		return recruit.Errorf(recruit.EFORBIDDEN, "授权链接无效或已过期，请从公众号菜单或登录页面重新进入")
+	}
+	if err != nil {
+		return err
+	}
+	if !sameNonce(c, oauthCookie, st.Browser) {
+		return recruit.Errorf(recruit.EFORBIDDEN, "授权请求不是从当前浏览器发起的，请从公众号菜单或登录页面重新进入")
+	}
+	first, err := s.store.AddKV(ctx, oauthUsedKey+state, "1", oauthStateTTL, s.now())
+	if err != nil {
+		return err
+	}
+	if !first {
+		return recruit.Errorf(recruit.ECONFLICT, "该授权链接已使用，请从公众号菜单或登录页面重新进入")
+	}
+	next := st.Next
 	openID, err := s.wx.client.ExchangeCode(ctx, c.Query("code"))
 	if err != nil {
 		return err

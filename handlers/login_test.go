@@ -284,17 +284,49 @@ func TestOAuthReplayedCode(t *testing.T) {
 	f := newWeChatFixture(t, wechat.ModeSandbox, nil)
 	u := f.user(t, "丙")
 	b := f.browser()
-	// A menu link: fixed state, next in the redirect address.
-	authURL, err := f.client.OAuthURL(f.base+"/wechat/oauth/callback?next=/bind", wechat.MenuState)
+	resp, body := b.get(t, "/wechat/oauth/start?next=/bind")
+	want(t, "start", resp, body, http.StatusFound, "")
+	back := b.authorize(t, resp.Header.Get("Location"), u)
+	resp, body = b.get(t, back)
+	want(t, "login", resp, body, http.StatusSeeOther, "/bind")
+
+	// The same code under a fresh, valid state of the same browser: WeChat
+	// refuses a code the second time.
+	resp, body = b.get(t, "/wechat/oauth/start?next=/bind")
+	want(t, "second start", resp, body, http.StatusFound, "")
+	authURL, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	back := b.authorize(t, authURL, u)
-	resp, body := b.get(t, back)
-	want(t, "menu login", resp, body, http.StatusSeeOther, "/bind")
-	resp, body = f.browser().get(t, back)
+	used, err := url.Parse(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := "/wechat/oauth/callback?code=" + url.QueryEscape(used.Query().Get("code")) +
+		"&state=" + url.QueryEscape(authURL.Query().Get("state"))
+	resp, body = b.get(t, replay)
 	want(t, "replayed code", resp, body, http.StatusUnauthorized, "")
 	wantContains(t, "replayed code", body, "微信授权已失效")
+}
+
+// A callback URL with a state the browser did not get from the service — the
+// shape of the old fixed menu state — must not log anyone in: otherwise an
+// attacker could send a victim a link carrying the attacker's own code and
+// have the victim bind their real name to the attacker's account.
+func TestOAuthCallbackRefusesForeignState(t *testing.T) {
+	f := newWeChatFixture(t, wechat.ModeSandbox, nil)
+	attacker := f.user(t, "攻击者")
+	authURL, err := f.client.OAuthURL(f.base+"/wechat/oauth/callback?next=/bind", "menu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := f.browser().authorize(t, authURL, attacker)
+	victim := f.browser()
+	resp, body := victim.get(t, back)
+	want(t, "foreign state", resp, body, http.StatusForbidden, "")
+	if _, ok := victim.cookies[sessionCookie]; ok {
+		t.Fatal("a callback with a foreign state started a session")
+	}
 }
 
 // residentID returns a valid 居民身份证 number (GB 11643 check digit) for

@@ -151,21 +151,15 @@ func (c *Client) SendTemplate(ctx context.Context, t Template) (int64, error) {
 	return id, err
 }
 
-// MenuState is the OAuth state carried by the menu's links.
-const MenuState = "menu"
-
 // CreateMenu publishes the account menu: 住培山东 → 招录报名 and 个人中心 →
-// 实名认证, view buttons whose URLs pass through snsapi_base OAuth and land
-// on registerPath and bindPath of BaseURL.
+// 实名认证, view buttons opening registerPath and bindPath of BaseURL. The
+// paths should start the service's own OAuth login (which ties the OAuth
+// state to the browser): a published menu cannot carry a per-browser state,
+// and an OAuth link with a fixed one would let anyone log a victim's browser
+// into their own WeChat account (login CSRF).
 func (c *Client) CreateMenu(ctx context.Context, registerPath, bindPath string) error {
-	register, err := c.OAuthURL(joinURL(c.cfg.BaseURL, registerPath), MenuState)
-	if err != nil {
-		return err
-	}
-	bind, err := c.OAuthURL(joinURL(c.cfg.BaseURL, bindPath), MenuState)
-	if err != nil {
-		return err
-	}
+	register := joinURL(c.cfg.BaseURL, registerPath)
+	bind := joinURL(c.cfg.BaseURL, bindPath)
 	buttons := []*menu.Button{
 		new(menu.Button).SetSubButton("住培山东", []*menu.Button{
 			new(menu.Button).SetViewButton("招录报名", register),

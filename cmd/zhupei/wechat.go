@@ -29,8 +29,8 @@ const (
 // menuPaths are where the account menu's 招录报名 and 实名认证 land, through
 // the OAuth callback.
 const (
-	menuRegisterPath = "/wechat/oauth/callback?next=/apply"
-	menuBindPath     = "/wechat/oauth/callback?next=/bind"
+	menuRegisterPath = "/wechat/oauth/start?next=/apply"
+	menuBindPath     = "/wechat/oauth/start?next=/bind"
 )
 
 // wechatConfig returns the wechat package's settings. In sandbox mode empty

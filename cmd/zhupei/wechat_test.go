@@ -76,7 +76,7 @@ func TestSandboxServeAndMenu(t *testing.T) {
 	}
 	code, body := get(t, base+"/sandbox/menu")
 	if code != http.StatusOK || !strings.Contains(body, "招录报名") || !strings.Contains(body, "实名认证") ||
-		!strings.Contains(body, "redirect_uri="+strings.ReplaceAll(strings.ReplaceAll(base, ":", "%3A"), "/", "%2F")+"%2Fwechat%2Foauth%2Fcallback%3Fnext%3D%2Fapply") {
+		!strings.Contains(body, `href="`+base+`/wechat/oauth/start?next=/apply"`) {
 		t.Fatalf("sandbox menu: %d %s", code, body)
 	}
 	// The callback answers WeChat's URL check with the sandbox token.
