@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -914,5 +915,33 @@ func BenchmarkSubmitChoice(b *testing.B) {
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("%d %s", resp.StatusCode, body)
 		}
+	}
+}
+
+// A small file declaring a huge image is refused from its header, before
+// anything is decoded (a decompression bomb would otherwise allocate
+// hundreds of megabytes).
+func TestPhotoDeclaringTooManyPixelsIsNotDecoded(t *testing.T) {
+	data := goodPhoto(t)
+	// Rewrite the frame header (SOF0: FF C0, length, precision, height,
+	// width) to declare 4400×3200 = 14 MP.
+	sof := bytes.Index(data, []byte{0xFF, 0xC0})
+	if sof < 0 {
+		t.Fatal("no SOF0 marker in the test photo")
+	}
+	bomb := append([]byte(nil), data...)
+	binary.BigEndian.PutUint16(bomb[sof+5:], 4400)
+	binary.BigEndian.PutUint16(bomb[sof+7:], 3200)
+	_, err := checkPhoto(bomb)
+	if recruit.ErrorMessage(err) != "照片像素过大，请压缩后上传" {
+		t.Fatalf("checkPhoto of a 14 MP header: %v", err)
+	}
+	// 12 MP, a phone camera's size, is within the limit: the same photo
+	// declaring 4032×3024 gets past the size check (and fails later, on
+	// its ratio, since the header says landscape).
+	binary.BigEndian.PutUint16(bomb[sof+5:], 3024)
+	binary.BigEndian.PutUint16(bomb[sof+7:], 4032)
+	if _, err := checkPhoto(bomb); recruit.ErrorMessage(err) == "照片像素过大，请压缩后上传" {
+		t.Fatalf("a 12 MP photo was refused as too large")
 	}
 }

@@ -25,9 +25,17 @@ const (
 	// bodyLimit is the largest request the server reads: one file at the
 	// limit plus the form around it.
 	bodyLimit = 12 << 20
-	// maxPhotoPixels bounds the decoded photo (about 120 MB of memory).
-	maxPhotoPixels = 40_000_000
+	// maxPhotoPixels bounds the decoded photo: a phone camera's 12 MP
+	// passes. Decoding a progressive JPEG costs about 15 bytes a pixel, so
+	// one decode stays under about 200 MB.
+	maxPhotoPixels = 12_600_000
+	// photoDecodes is how many photos are decoded at once; more wait, so a
+	// burst of large (or hostile) uploads cannot exhaust memory.
+	photoDecodes = 2
 )
+
+// decodeSlots limits concurrent photo decodes to photoDecodes.
+var decodeSlots = make(chan struct{}, photoDecodes)
 
 // Photo shape and background: height/width between minRatio and maxRatio;
 // at least whiteShare of the sampled border pixels near white.
@@ -104,7 +112,9 @@ func checkPhoto(data []byte) (string, error) {
 	if r := float64(cfg.Height) / float64(cfg.Width); r < minRatio || r > maxRatio {
 		return "", photoError("照片须为竖版证件照（高宽比约为4:3至3:2）")
 	}
+	decodeSlots <- struct{}{}
 	img, err := jpeg.Decode(bytes.NewReader(data))
+	<-decodeSlots
 	if err != nil {
 		return "", photoError("照片文件已损坏，无法识别")
 	}
