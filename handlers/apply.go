@@ -157,11 +157,19 @@ type change struct {
 	replaced []string
 }
 
+// errStaleProfile refuses a save made from a form older than the profile.
+var errStaleProfile = recruit.Errorf(recruit.ECONFLICT, "信息已被修改，请刷新后重试")
+
 // commit stores a validated change: uploads, then the profile with its
 // revision (ECONFLICT when version is stale, and the uploads are removed
 // again), then the replaced files are deleted and a submitted application's
 // version is bumped so that older forms become outdated.
 func (s *server) commit(ctx context.Context, a *applicant, ch change) error {
+	if ch.version != a.profile.Version {
+		// ch.next was built on the profile read by this request: a form
+		// loaded at another version would overwrite what it did not see.
+		return errStaleProfile
+	}
 	now := s.now()
 	for i, f := range ch.uploads {
 		if err := s.store.PutFile(ctx, f); err != nil {
@@ -179,7 +187,13 @@ func (s *server) commit(ctx context.Context, a *applicant, ch change) error {
 		IdentityID: a.identity.ID, Kind: ch.kind, Summary: ch.summary, Snapshot: string(snap), By: revisionBy, At: now,
 	})
 	if err != nil {
-		s.dropFiles(ctx, ch.uploads)
+		// Remove the new uploads only when the profile was certainly not
+		// written; after an internal error it may have been (a backend
+		// without transactions), and a profile must never point to a
+		// deleted file — an orphaned file is the lesser harm.
+		if code := recruit.ErrorCode(err); code == recruit.ECONFLICT || code == recruit.EINVALID {
+			s.dropFiles(ctx, ch.uploads)
+		}
 		return err
 	}
 	for _, id := range ch.replaced {
@@ -210,6 +224,23 @@ func (s *server) dropFiles(ctx context.Context, files []recruit.File) {
 	}
 }
 
+// consistent checks 人员类型 against the employer and, once a choice is
+// submitted, against the chosen base (本单位培训: the base is the employer),
+// so that no later edit of either section breaks what the choice required.
+func (s *server) consistent(ctx context.Context, a *applicant, b recruit.Basic, w recruit.Work) error {
+	if err := recruit.CheckPersonnelConsistency(b, w); err != nil {
+		return err
+	}
+	if !a.submitted() {
+		return nil
+	}
+	prog, err := s.store.GetProgram(ctx, a.app.ProgramID)
+	if err != nil {
+		return err
+	}
+	return recruit.CheckOwnUnit(b, w, prog.BaseName)
+}
+
 // saveBasic validates and stores 基本信息 with an optional new photo (nil:
 // keep the stored one). pre holds the form's own parse messages.
 func (s *server) saveBasic(ctx context.Context, a *applicant, version int, in recruit.Basic, photo []byte, pre recruit.FieldErrors) error {
@@ -233,7 +264,7 @@ func (s *server) saveBasic(ctx context.Context, a *applicant, version int, in re
 	}
 	err := b.Validate(s.now())
 	if err == nil && a.profile.Work != nil {
-		err = recruit.CheckPersonnelConsistency(b, *a.profile.Work)
+		err = s.consistent(ctx, a, b, *a.profile.Work)
 	}
 	if err := mergeErrors(fe, err); err != nil {
 		return err
@@ -255,7 +286,7 @@ func (s *server) saveWork(ctx context.Context, a *applicant, version int, w recr
 	w.EmployerCode = recruit.NormalizeCode(w.EmployerCode)
 	err := w.Validate(s.now())
 	if err == nil && a.profile.Basic != nil {
-		err = recruit.CheckPersonnelConsistency(*a.profile.Basic, w)
+		err = s.consistent(ctx, a, *a.profile.Basic, w)
 	}
 	if err := mergeErrors(pre, err); err != nil {
 		return err

@@ -551,6 +551,14 @@ func TestChoiceMovesCountsAndOwnUnit(t *testing.T) {
 	if resp, body := f.choose(t, own, f.progA2, 0); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("本单位培训 choosing the employer: %d %s", resp.StatusCode, fieldErrorsOf(body))
 	}
+	// After the choice, the employer cannot move away from the chosen base.
+	resp, body = f.request(t, own, http.MethodPost, "/apply/work", with(withEmployer(t, workForm(4)), "employer_name", "乙医院"), nil)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "报考培训基地须与工作单位一致") {
+		t.Errorf("本单位培训 changing the employer after the choice: %d %s", resp.StatusCode, fieldErrorsOf(body))
+	}
+	if p := f.profile(t, own.id); p.Work.EmployerName != "甲医院" {
+		t.Errorf("employer after the refused change: %q", p.Work.EmployerName)
+	}
 }
 
 func TestStaleProfileVersionConflicts(t *testing.T) {

@@ -98,8 +98,15 @@ func (d *DB) submit(ctx context.Context, identityID int64, year int, c recruit.C
 		case err != nil:
 			return recruit.Application{}, internal(err)
 		}
+		if old.State.HoldsSeat() {
+			// Never silently undo a provisional admission or an admission,
+			// whatever the caller checked before.
+			return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, "该报名已%s，志愿不可再修改", old.State.Label())
+		}
 		var doc appDoc
-		err = apps.FindOneAndUpdate(ctx, bson.M{"_id": old.ID, "version": old.Version}, bson.M{
+		// The state is part of the condition: an admission does not change
+		// the version, and must not be overwritten by a change read before it.
+		err = apps.FindOneAndUpdate(ctx, bson.M{"_id": old.ID, "version": old.Version, "state": old.State}, bson.M{
 			"$set": bson.M{"program_id": c.ProgramID, "accepts_adjustment": c.AcceptsAdjustment,
 				"state": recruit.StatePending, "review_remark": "", "updated_at": now},
 			"$inc": bson.M{"version": 1},

@@ -173,16 +173,12 @@ func TestCountersFollowChoice(t *testing.T) {
 		}
 		wantCounts(t, db, b, recruit.Counts{Registered: 1, Admitted: 1})
 
-		// Moving away from a provisional admission gives the seat back.
-		if _, err := db.SubmitChoice(ctx, 1, testYear, recruit.Choice{ProgramID: a}, t0, nil); err != nil {
-			t.Fatal(err)
+		// A provisional admission is never undone by a change of choice.
+		if _, err := db.SubmitChoice(ctx, 1, testYear, recruit.Choice{ProgramID: a}, t0, nil); recruit.ErrorCode(err) != recruit.ECONFLICT {
+			t.Fatalf("changing a provisionally admitted choice: %v, want ECONFLICT", err)
 		}
-		wantCounts(t, db, a, recruit.Counts{Registered: 1})
-		wantCounts(t, db, b, recruit.Counts{})
-		other := approved(t, db, 2, b)
-		if _, err := db.ProvisionallyAdmit(ctx, other.ID, t0); err != nil {
-			t.Fatalf("the freed seat is not available: %v", err)
-		}
+		wantCounts(t, db, a, recruit.Counts{})
+		wantCounts(t, db, b, recruit.Counts{Registered: 1, Admitted: 1})
 	})
 }
 

@@ -67,6 +67,9 @@ func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c re
 				year, identityID, c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), now.UnixNano()).Scan(&id)
 			err = foreignKey(err, "请先完成实名认证")
 		case err == nil:
+			if old.HoldsSeat() {
+				return errSeatHeld(old)
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE applications SET program_id = ?, accepts_adjustment = ?, state = ?,
 				version = version + 1, review_remark = '', updated_at = ? WHERE id = ?`,
 				c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), id); err != nil {
@@ -103,6 +106,13 @@ func recordChoice(ctx context.Context, tx *sql.Tx, app recruit.Application, log 
 	}
 	_, err = insertNotification(ctx, tx, n)
 	return err
+}
+
+// errSeatHeld refuses to change the choice of an application that holds a
+// seat: whatever a caller checked before, the store never silently undoes a
+// provisional admission or an admission.
+func errSeatHeld(st recruit.State) error {
+	return recruit.Errorf(recruit.ECONFLICT, "该报名已%s，志愿不可再修改", st.Label())
 }
 
 // count is 1 for true and 0 for false.

@@ -187,15 +187,15 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 	wantApp(t, "refused admission", got, one, recruit.StateApproved, 1)
 	wantCounts(t, s, one, 3, 1)
 
-	// Changing the choice of an admitted application gives its seat back.
-	moved, err := s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: two}, t1, nil)
-	must(t, "SubmitChoice of an admitted application", err)
-	wantApp(t, "moved", moved, two, recruit.StatePending, 2)
-	wantCounts(t, s, one, 2, 0)
-	wantCounts(t, s, two, 1, 0)
-	_, err = s.ProvisionallyAdmit(ctx, apps[1].ID, t1)
-	must(t, "ProvisionallyAdmit into the freed seat", err)
-	wantCounts(t, s, one, 2, 1)
+	// The choice of a provisionally admitted application cannot change:
+	// the store refuses it whatever the caller checked, and the seat stays.
+	_, err = s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: two}, t1, nil)
+	wantCode(t, "SubmitChoice of a provisionally admitted application", err, recruit.ECONFLICT)
+	got, err = s.GetApplication(ctx, 2025, ids[0])
+	must(t, "GetApplication", err)
+	wantApp(t, "still admitted", got, one, recruit.StateProvisional, 1)
+	wantCounts(t, s, one, 3, 1)
+	wantCounts(t, s, two, 0, 0)
 	wantCountersMatchRecount(t, s, 2025)
 }
 

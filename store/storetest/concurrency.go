@@ -153,6 +153,12 @@ func mixStep(ctx context.Context, s recruit.Store, rng *rand.Rand, programs, ids
 	default:
 		return nil
 	}
+	if ok && op == "SubmitChoice" && a.State.HoldsSeat() {
+		if recruit.ErrorCode(err) != recruit.ECONFLICT {
+			return fmt.Errorf("SubmitChoice of a %s application: %v, want ECONFLICT", a.State, err)
+		}
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
