@@ -44,6 +44,12 @@ type Config struct {
 	// bearer token) and returns the caller's base; nil serves no staff
 	// routes. (*miniprogram.API).StaffBase is the real one.
 	StaffBase func(c *fiber.Ctx) (int64, error)
+	// ProxyHeader names the header with the client's address behind a
+	// reverse proxy (X-Forwarded-For); it and X-Forwarded-Proto are believed
+	// only from TrustedProxies (IPs or CIDRs). Rate limits count per client
+	// address, so behind a proxy both must be set.
+	ProxyHeader    string
+	TrustedProxies []string
 }
 
 // server holds the dependencies shared by the route handlers.
@@ -92,7 +98,10 @@ func New(cfg Config) *fiber.App {
 		// Values from the request (params, queries, forms, headers, cookies)
 		// stay valid after the handler returns: they are kept in sessions,
 		// the store and goroutines, and Fiber reuses its buffers otherwise.
-		Immutable: true,
+		Immutable:               true,
+		ProxyHeader:             cfg.ProxyHeader,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	mountSandbox(app, cfg)
 	// One Use for all middleware: observe labels a request "unmatched" when

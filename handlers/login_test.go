@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -777,5 +778,46 @@ func TestHTTPVerifier(t *testing.T) {
 	want(t, "provider passes", resp, body, http.StatusSeeOther, "")
 	if strings.Contains(f.logs.String(), number) {
 		t.Fatal("the ID number reached the log")
+	}
+}
+
+// Behind a trusted reverse proxy, the login page's rate limit counts each
+// client (X-Forwarded-For) rather than the proxy; from anyone else the
+// header is ignored.
+func TestLoginRateLimitPerClientBehindProxy(t *testing.T) {
+	pcLogin := func(f *wxFixture, client string) int {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, f.base+"/login?next=/apply", nil)
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := f.app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	proxied := newWeChatFixture(t, wechat.ModeSandbox, nil, func(c *Config) {
+		c.ProxyHeader, c.TrustedProxies = "X-Forwarded-For", []string{"0.0.0.0/0"}
+	})
+	for i := range loginRateLimit + 5 {
+		if code := pcLogin(proxied, fmt.Sprintf("203.0.113.%d", i+1)); code != http.StatusOK {
+			t.Fatalf("client %d behind the proxy: %d, want 200", i, code)
+		}
+	}
+	for i := range loginRateLimit {
+		if code := pcLogin(proxied, "198.51.100.7"); code != http.StatusOK {
+			t.Fatalf("request %d of one client: %d", i, code)
+		}
+	}
+	if code := pcLogin(proxied, "198.51.100.7"); code != http.StatusTooManyRequests {
+		t.Fatalf("one client over the limit: %d, want 429", code)
+	}
+
+	direct := newWeChatFixture(t, wechat.ModeSandbox, nil)
+	for i := range loginRateLimit {
+		pcLogin(direct, fmt.Sprintf("203.0.113.%d", i+1))
+	}
+	if code := pcLogin(direct, "203.0.113.250"); code != http.StatusTooManyRequests {
+		t.Fatalf("an untrusted X-Forwarded-For was believed: %d, want 429", code)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -38,6 +39,23 @@ type Config struct {
 type HTTPConfig struct {
 	Addr            string        `yaml:"addr"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// ProxyHeader names the header carrying the client's address when the
+	// service runs behind a reverse proxy (e.g. X-Forwarded-For); it is
+	// believed only from TrustedProxies.
+	ProxyHeader string `yaml:"proxy_header"`
+	// TrustedProxies is a comma-separated list of proxy IPs or CIDRs.
+	TrustedProxies string `yaml:"trusted_proxies"`
+}
+
+// trustedProxies splits TrustedProxies into its entries.
+func (h HTTPConfig) trustedProxies() []string {
+	var out []string
+	for _, p := range strings.Split(h.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // StoreConfig selects the database.
@@ -61,7 +79,7 @@ type WeChatConfig struct {
 	BaseURL string `yaml:"base_url"`
 	// VerifierURL is an identity-verification provider for real-name
 	// binding; empty: format and checksum only.
-	VerifierURL     string        `yaml:"verifier_url"`
+	VerifierURL     string        `yaml:"verifier_url" secret:"true"`
 	VerifierTimeout time.Duration `yaml:"verifier_timeout"`
 }
 
@@ -301,6 +319,17 @@ func (c *Config) Validate() error {
 	if c.HTTP.ShutdownTimeout <= 0 || c.HTTP.ShutdownTimeout > 5*time.Minute {
 		return bad("http.shutdown_timeout", "应在 0 到 5m 之间，当前为 %s", c.HTTP.ShutdownTimeout)
 	}
+	proxies := c.HTTP.trustedProxies()
+	for _, p := range proxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return bad("http.trusted_proxies", "“%s”不是 IP 地址或 CIDR 网段", p)
+			}
+		}
+	}
+	if h := c.HTTP.ProxyHeader; h != "" && (len(proxies) == 0 || strings.ContainsAny(h, " :\r\n")) {
+		return bad("http.proxy_header", "设置代理头时必须同时设置 http.trusted_proxies，且头名称不能含空格或冒号")
+	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return bad("data_dir", "不能为空")
 	}
@@ -325,9 +354,13 @@ func (c *Config) Validate() error {
 		return bad("wechat.mode", "“%s”无效，只能是 sandbox 或 live", c.WeChat.Mode)
 	}
 	if live {
+		// Safe (AES) mode is required: in plain mode the signature does not
+		// cover the message, so an observed signed query could be replayed
+		// with any event.
 		for _, req := range []struct{ key, val string }{
 			{"wechat.appid", c.WeChat.AppID}, {"wechat.secret", c.WeChat.Secret},
 			{"wechat.token", c.WeChat.Token}, {"wechat.base_url", c.WeChat.BaseURL},
+			{"wechat.aes_key", c.WeChat.AESKey},
 		} {
 			if req.val == "" {
 				return bad(req.key, "wechat.mode 为 live 时必须设置")

@@ -148,7 +148,7 @@ func TestLoadConfigMissingExplicitFile(t *testing.T) {
 }
 
 func TestLoadConfigInvalid(t *testing.T) {
-	live := "wechat:\n  mode: live\n  appid: wx1\n  secret: s3cret-value\n  token: tok\n  base_url: https://zp.example.cn\nsecurity:\n  id_key: 0123456789abcdef0123\n"
+	live := "wechat:\n  mode: live\n  appid: wx1\n  secret: s3cret-value\n  token: tok\n  aes_key: " + strings.Repeat("a", 43) + "\n  base_url: https://zp.example.cn\nsecurity:\n  id_key: 0123456789abcdef0123\n"
 	tests := []struct {
 		name string
 		file string            // YAML content, "" for none
@@ -173,6 +173,10 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"live without appid", strings.Replace(live, "appid: wx1", "appid: \"\"", 1), nil, []string{"wechat.appid"}},
 		{"live without base_url", strings.Replace(live, "base_url: https://zp.example.cn", "base_url: \"\"", 1), nil, []string{"wechat.base_url"}},
 		{"live mini-program without secret", live + "miniprogram:\n  appid: wxmini\n", nil, []string{"miniprogram.secret"}},
+		{"live without safe mode", strings.Replace(live, "aes_key: "+strings.Repeat("a", 43), "aes_key: \"\"", 1), nil, []string{"wechat.aes_key", "ZHUPEI_WECHAT_AES_KEY"}},
+		{"proxy header without trusted proxies", "", map[string]string{"ZHUPEI_HTTP_PROXY_HEADER": "X-Forwarded-For"}, []string{"http.proxy_header", "trusted_proxies"}},
+		{"trusted proxy not an address", "", map[string]string{"ZHUPEI_HTTP_PROXY_HEADER": "X-Forwarded-For", "ZHUPEI_HTTP_TRUSTED_PROXIES": "127.0.0.1, proxy.example"}, []string{"http.trusted_proxies", "proxy.example"}},
+		{"proxy settings valid", "", map[string]string{"ZHUPEI_HTTP_PROXY_HEADER": "X-Forwarded-For", "ZHUPEI_HTTP_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}, nil},
 		{"aes key length", "", map[string]string{"ZHUPEI_WECHAT_AES_KEY": "tooshort"}, []string{"wechat.aes_key", "43"}},
 		{"aes key alphabet", "", map[string]string{"ZHUPEI_WECHAT_AES_KEY": strings.Repeat("*", 43)}, []string{"wechat.aes_key", "Base64"}},
 		{"aes key valid", "", map[string]string{"ZHUPEI_WECHAT_AES_KEY": strings.Repeat("a", 43)}, nil},

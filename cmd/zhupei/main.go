@@ -306,7 +306,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Sealer:    m.sealer,
 		Verifier:  m.verifier(),
 		Sandbox:   wx.sandbox,
-		StaffBase: mp.StaffBase,
+		// Behind a reverse proxy: the client address for rate limits.
+		ProxyHeader:    m.Config.HTTP.ProxyHeader,
+		TrustedProxies: m.Config.HTTP.trustedProxies(),
+		StaffBase:      mp.StaffBase,
 	}
 	app := handlers.New(hcfg)
 	mp.Register(app)
