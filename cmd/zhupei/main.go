@@ -331,6 +331,10 @@ func (m *Main) Run(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	fmt.Fprintf(m.Stdout, "zhupei 已启动：%s\n", localURL(m.Config.HTTP.Addr, ln.Addr()))
+	if wx.sandbox != nil && !isLoopback(ln.Addr()) {
+		m.Logger.Warn("沙箱微信模式监听在非本机地址上：任何能访问的人都可以用测试用户登录，正式环境请使用 wechat.mode: live (sandbox mode reachable from other machines)",
+			"addr", ln.Addr().String())
+	}
 	if hint := sandboxHint(wx); hint != "" {
 		// The sandbox keeps its menu in memory: publish it at every start.
 		if err := publishMenu(ctx, wx.client); err != nil {
@@ -359,6 +363,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Logger.Info("zhupei stopped")
 	return nil
+}
+
+// isLoopback reports whether a listener's address is reachable only from
+// this machine.
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // startJobs starts the timed jobs; with several instances each tick runs on
