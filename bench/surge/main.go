@@ -86,7 +86,10 @@ func (c config) check() error {
 
 // run does the whole measurement and reports whether it passed.
 func run(cfg config, out io.Writer) (bool, error) {
-	tr := &http.Transport{MaxIdleConnsPerHost: cfg.clients + cfg.setupWorkers, IdleConnTimeout: time.Minute}
+	// No gzip: the tool shares the server's cores, and decompressing every
+	// board read here would be counted against the server (browsers do get
+	// the board gzipped).
+	tr := &http.Transport{MaxIdleConnsPerHost: cfg.clients + cfg.setupWorkers, IdleConnTimeout: time.Minute, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 

@@ -165,7 +165,7 @@ func (db *DB) GetProgram(ctx context.Context, id int64) (recruit.Program, error)
 type scanner interface{ Scan(dest ...any) error }
 
 // queryAll runs query and scans every row with scan.
-func queryAll[T any](ctx context.Context, q *sql.DB, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+func queryAll[T any](ctx context.Context, q *reader, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, recruit.Internal(err)

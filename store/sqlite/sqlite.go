@@ -35,7 +35,7 @@ type DB struct {
 	// writes outside transactions — key-value records, files — are rare and
 	// go to the connection directly.)
 	txMu   sync.Mutex
-	read   *sql.DB // read-only pool
+	read   *reader // read-only pool with prepared statements
 	sealer recruit.IDSealer
 }
 
@@ -75,7 +75,7 @@ func Open(ctx context.Context, path string, sealer recruit.IDSealer) (*DB, error
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
-	db.read = read
+	db.read = &reader{db: read}
 	return db, nil
 }
 
@@ -158,4 +158,61 @@ func fromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// reader is the read-only pool with a cache of prepared statements: SQLite
+// spends about as long parsing a point query as running it, and the hot
+// reads (sessions, identities, applications) are point queries. Queries are
+// constants of this package, so the cache is bounded.
+type reader struct {
+	db    *sql.DB
+	stmts sync.Map // query → *sql.Stmt
+}
+
+// stmt returns the prepared statement of query, preparing it once.
+func (r *reader) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := r.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := r.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := r.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// QueryRowContext runs a query expected to return at most one row.
+func (r *reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := r.stmt(ctx, query)
+	if err != nil {
+		// Let database/sql report the same error through the row.
+		return r.db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// QueryContext runs a query returning rows.
+func (r *reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := r.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// PingContext checks the pool.
+func (r *reader) PingContext(ctx context.Context) error { return r.db.PingContext(ctx) }
+
+// Close closes the prepared statements and the pool.
+func (r *reader) Close() error {
+	var errs []error
+	r.stmts.Range(func(_, st any) bool {
+		errs = append(errs, st.(*sql.Stmt).Close())
+		return true
+	})
+	return errors.Join(append(errs, r.db.Close())...)
 }
