@@ -161,9 +161,9 @@ type change struct {
 var errStaleProfile = recruit.Errorf(recruit.ECONFLICT, "信息已被修改，请刷新后重试")
 
 // commit stores a validated change: uploads, then the profile with its
-// revision (ECONFLICT when version is stale, and the uploads are removed
-// again), then the replaced files are deleted and a submitted application's
-// version is bumped so that older forms become outdated.
+// revision and, for a submitted application, its new version so that older
+// forms become outdated (ECONFLICT when version is stale, and the uploads are
+// removed again), then the replaced files are deleted.
 func (s *server) commit(ctx context.Context, a *applicant, ch change) error {
 	if ch.version != a.profile.Version {
 		// ch.next was built on the profile read by this request: a form
@@ -183,9 +183,13 @@ func (s *server) commit(ctx context.Context, a *applicant, ch change) error {
 		return recruit.Internal(err)
 	}
 	ch.next.Version = ch.version
+	var touch int64 // a submitted application's version grows with the save
+	if a.submitted() {
+		touch = a.app.ID
+	}
 	saved, err := s.store.SaveProfile(ctx, ch.next, recruit.Revision{
 		IdentityID: a.identity.ID, Kind: ch.kind, Summary: ch.summary, Snapshot: string(snap), By: revisionBy, At: now,
-	})
+	}, touch)
 	if err != nil {
 		// Remove the new uploads only when the profile was certainly not
 		// written; after an internal error it may have been (a backend
@@ -205,8 +209,8 @@ func (s *server) commit(ctx context.Context, a *applicant, ch change) error {
 		}
 	}
 	a.profile = saved
-	if a.submitted() {
-		app, err := s.store.TouchApplication(ctx, a.app.ID, now)
+	if touch != 0 {
+		app, err := s.store.GetApplicationByID(ctx, touch)
 		if err != nil {
 			return err
 		}

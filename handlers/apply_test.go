@@ -905,7 +905,7 @@ func (f *fixture) completeProfile(t testing.TB, id int64) {
 		Education:    []recruit.Education{{ID: 1, Level: "本科"}},
 		Certificates: &recruit.Certificates{},
 	}
-	if _, err := f.store.SaveProfile(context.Background(), p, recruit.Revision{Kind: "basic", At: testNow}); err != nil {
+	if _, err := f.store.SaveProfile(context.Background(), p, recruit.Revision{Kind: "basic", At: testNow}, 0); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -135,7 +135,7 @@ func (f *fixture) newFormApplicant(t testing.TB, openID, name, idNumber string, 
 		Name: name, IDType: recruit.IDTypeResident, Gender: "男", BirthDate: "1990-03-07",
 		Ethnicity: "汉族", Political: "群众", Phone: "13905318642", Email: "a@example.cn",
 		PersonnelType: recruit.PersonnelSocial, PhotoID: photoID,
-	}}, recruit.Revision{IdentityID: id.ID, Kind: "basic", Summary: "保存基本信息", By: "formApplicant", At: testNow})
+	}}, recruit.Revision{IdentityID: id.ID, Kind: "basic", Summary: "保存基本信息", By: "formApplicant", At: testNow}, 0)
 	if err != nil {
 		t.Fatalf("SaveProfile: %v", err)
 	}
@@ -221,7 +221,7 @@ func TestFormGenerateVerifyAndOutdate(t *testing.T) {
 	basic := *p.Basic
 	basic.Phone = "13800000000"
 	p.Basic = &basic
-	if _, err := f.store.SaveProfile(ctx, p, recruit.Revision{IdentityID: a.identity.ID, Kind: "basic", At: testNow}); err != nil {
+	if _, err := f.store.SaveProfile(ctx, p, recruit.Revision{IdentityID: a.identity.ID, Kind: "basic", At: testNow}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.store.TouchApplication(ctx, a.app.ID, testNow); err != nil {
@@ -520,7 +520,7 @@ func (f *fixture) benchApplicant(b *testing.B) formApplicant {
 		QualCategory: "临床", QualCertNo: "201637110370102199", QualCertDate: "2017-01-05",
 		ForeignLangType: "大学英语", EnglishLevel: "CET-6",
 	}
-	saved, err := f.store.SaveProfile(context.Background(), p, recruit.Revision{IdentityID: a.identity.ID, Kind: "certificates", At: testNow})
+	saved, err := f.store.SaveProfile(context.Background(), p, recruit.Revision{IdentityID: a.identity.ID, Kind: "certificates", At: testNow}, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -641,7 +641,7 @@ func TestQRLogin(t *testing.T) {
 	}
 
 	// With a profile the login lands on the result page.
-	if _, err := f.store.SaveProfile(context.Background(), recruit.Profile{IdentityID: id.ID}, recruit.Revision{Kind: "basic", By: "test", At: testNow}); err != nil {
+	if _, err := f.store.SaveProfile(context.Background(), recruit.Profile{IdentityID: id.ID}, recruit.Revision{Kind: "basic", By: "test", At: testNow}, 0); err != nil {
 		t.Fatal(err)
 	}
 	pc2 := f.browser()

@@ -65,8 +65,12 @@ type ProfileStore interface {
 	GetProfile(ctx context.Context, identityID int64) (Profile, error)
 	// SaveProfile stores p if p.Version equals the stored version (0 for a
 	// new profile), else ECONFLICT; the stored version becomes p.Version+1
-	// and rev is appended to the history with it.
-	SaveProfile(ctx context.Context, p Profile, rev Revision) (Profile, error)
+	// and rev is appended to the history with it. touchApp, when not 0, is
+	// the identity's submitted application, whose version grows with the
+	// save so that forms printed before it become outdated: in the same
+	// transaction where the backend has them (store/sqlite), right after
+	// otherwise (store/mongo).
+	SaveProfile(ctx context.Context, p Profile, rev Revision, touchApp int64) (Profile, error)
 	// AddRevision appends a history entry (used for choices).
 	AddRevision(ctx context.Context, rev Revision) error
 	// History returns an identity's revisions, newest first.

@@ -336,8 +336,13 @@ func (d *DB) GetApplicationByID(ctx context.Context, appID int64) (recruit.Appli
 // TouchApplication bumps an application's version (and updated_at) after
 // its applicant's profile changed, so earlier forms become outdated.
 func (d *DB) TouchApplication(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
+	return d.touch(ctx, bson.M{"_id": appID}, now)
+}
+
+// touch bumps the version of the application matching filter.
+func (d *DB) touch(ctx context.Context, filter bson.M, now time.Time) (recruit.Application, error) {
 	var doc appDoc
-	err := d.col(colApplications).FindOneAndUpdate(ctx, bson.M{"_id": appID}, bson.M{
+	err := d.col(colApplications).FindOneAndUpdate(ctx, filter, bson.M{
 		"$set": bson.M{"updated_at": norm(now)},
 		"$inc": bson.M{"version": 1},
 	}, after).Decode(&doc)

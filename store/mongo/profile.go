@@ -62,7 +62,7 @@ const msgStale = "信息已被修改，请刷新后重试"
 // wins and the others get ECONFLICT. rev is then appended to the history
 // (a second write: a crash in between loses that history entry only).
 // The stored profile is returned, with Basic.IDNumber empty.
-func (d *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Revision) (recruit.Profile, error) {
+func (d *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Revision, touchApp int64) (recruit.Profile, error) {
 	if p.IdentityID <= 0 || p.Version < 0 {
 		return recruit.Profile{}, recruit.Errorf(recruit.EINVALID, "个人信息的编号或版本无效")
 	}
@@ -87,6 +87,13 @@ func (d *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Rev
 		}
 		if res.MatchedCount == 0 {
 			return recruit.Profile{}, recruit.Errorf(recruit.ECONFLICT, msgStale)
+		}
+	}
+	// The application's version first: an outdated printed form must not
+	// verify as current, even if the history entry then fails.
+	if touchApp != 0 {
+		if _, err := d.touch(ctx, bson.M{"_id": touchApp, "identity_id": p.IdentityID}, rev.At); err != nil {
+			return recruit.Profile{}, err
 		}
 	}
 	rev.IdentityID = p.IdentityID

@@ -80,7 +80,7 @@ func TestProfileSaveAndRead(t *testing.T) {
 		}
 
 		in := sampleProfile(7)
-		saved, err := db.SaveProfile(ctx, in, recruit.Revision{Kind: "basic", Summary: "填写基本信息", Snapshot: `{"gender":"男"}`, By: "applicant", At: t0})
+		saved, err := db.SaveProfile(ctx, in, recruit.Revision{Kind: "basic", Summary: "填写基本信息", Snapshot: `{"gender":"男"}`, By: "applicant", At: t0}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestProfileSaveAndRead(t *testing.T) {
 		// A save on an outdated version is refused and changes nothing.
 		stale := sampleProfile(7)
 		stale.Basic.Phone = "13900000000"
-		_, err = db.SaveProfile(ctx, stale, recruit.Revision{Kind: "basic", At: t0})
+		_, err = db.SaveProfile(ctx, stale, recruit.Revision{Kind: "basic", At: t0}, 0)
 		wantErrCode(t, "saving version 0 over version 1", err, recruit.ECONFLICT)
 		if got, _ := db.GetProfile(ctx, 7); got.Basic.Phone != "13800000000" || got.Version != 1 {
 			t.Errorf("after a refused save: %+v", got)
@@ -124,7 +124,7 @@ func TestProfileSaveAndRead(t *testing.T) {
 		next := saved
 		next.Work = &recruit.Work{HasEmployer: true, EmployerName: "济南市中心医院", WorkYears: 3}
 		later := t0.Add(time.Hour)
-		saved2, err := db.SaveProfile(ctx, next, recruit.Revision{Kind: "work", At: later})
+		saved2, err := db.SaveProfile(ctx, next, recruit.Revision{Kind: "work", At: later}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +133,7 @@ func TestProfileSaveAndRead(t *testing.T) {
 			t.Errorf("after the second save: %+v, %v; SaveProfile returned %+v", got, err, saved2)
 		}
 
-		_, err = db.SaveProfile(ctx, recruit.Profile{}, recruit.Revision{Kind: "basic", At: t0})
+		_, err = db.SaveProfile(ctx, recruit.Profile{}, recruit.Revision{Kind: "basic", At: t0}, 0)
 		wantErrCode(t, "saving a profile without identity", err, recruit.EINVALID)
 	})
 }
@@ -149,7 +149,7 @@ func TestConcurrentProfileSaves(t *testing.T) {
 				b := *p.Basic
 				b.Phone = "1380000000" + string(rune('0'+i))
 				mine.Basic = &b
-				_, err := db.SaveProfile(ctx, mine, recruit.Revision{Kind: "basic", Summary: b.Phone, At: t0})
+				_, err := db.SaveProfile(ctx, mine, recruit.Revision{Kind: "basic", Summary: b.Phone, At: t0}, 0)
 				return err
 			}
 		}
@@ -181,7 +181,7 @@ func TestHistoryNewestFirst(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, srv backend) {
 		db := srv.open(t)
 		ctx := context.Background()
-		p, err := db.SaveProfile(ctx, sampleProfile(3), recruit.Revision{IdentityID: 99, Kind: "basic", Summary: "基本信息", Snapshot: `{"a":1}`, By: "applicant", At: t0})
+		p, err := db.SaveProfile(ctx, sampleProfile(3), recruit.Revision{IdentityID: 99, Kind: "basic", Summary: "基本信息", Snapshot: `{"a":1}`, By: "applicant", At: t0}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestHistoryNewestFirst(t *testing.T) {
 		if err := db.AddRevision(ctx, recruit.Revision{IdentityID: 3, Kind: "choice", Summary: "选择志愿", Snapshot: `{"program_id":5}`, By: "applicant", At: t0.Add(time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.SaveProfile(ctx, p, recruit.Revision{Kind: "education", Summary: "教育经历", At: t0.Add(2 * time.Minute)}); err != nil {
+		if _, err := db.SaveProfile(ctx, p, recruit.Revision{Kind: "education", Summary: "教育经历", At: t0.Add(2 * time.Minute)}, 0); err != nil {
 			t.Fatal(err)
 		}
 		h, err := db.History(ctx, 3)

@@ -53,7 +53,7 @@ const msgStale = "信息已被修改，请刷新后重试"
 
 // SaveProfile stores p when the stored version is p.Version (0: none yet)
 // and appends rev to the history, in one transaction.
-func (db *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Revision) (recruit.Profile, error) {
+func (db *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Revision, touchApp int64) (recruit.Profile, error) {
 	if p.IdentityID <= 0 || p.Version < 0 {
 		return recruit.Profile{}, recruit.Errorf(recruit.EINVALID, "个人信息的编号或版本无效")
 	}
@@ -90,7 +90,15 @@ func (db *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Re
 		if n == 0 {
 			return recruit.Errorf(recruit.ECONFLICT, msgStale)
 		}
-		return insertRevision(ctx, tx, rev)
+		if err := insertRevision(ctx, tx, rev); err != nil || touchApp == 0 {
+			return err
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE applications SET version = version + 1, updated_at = ? WHERE id = ? AND identity_id = ?`,
+			nanos(rev.At), touchApp, p.IdentityID)
+		if err != nil {
+			return err
+		}
+		return oneRow(res, "报名信息不存在")
 	})
 	if err != nil {
 		return recruit.Profile{}, err

@@ -52,7 +52,7 @@ func TestIDNumberNotStoredInPlain(t *testing.T) {
 	}
 	// The profile repeats the number in its basic section.
 	basic := &recruit.Basic{Name: "张三", IDType: recruit.IDTypeResident, IDNumber: number}
-	if _, err := db.SaveProfile(ctx, recruit.Profile{IdentityID: id.ID, Basic: basic}, recruit.Revision{Kind: "basic", At: t0}); err != nil {
+	if _, err := db.SaveProfile(ctx, recruit.Profile{IdentityID: id.ID, Basic: basic}, recruit.Revision{Kind: "basic", At: t0}, 0); err != nil {
 		t.Fatal(err)
 	}
 	var sealed, index string
@@ -328,5 +328,29 @@ func TestChoiceAndItsRecordsAreOneTransaction(t *testing.T) {
 	}
 	if hist, err := db.History(ctx, id.ID); err != nil || len(hist) != 1 {
 		t.Fatalf("history after the failed change: %d entries, %v; want 1", len(hist), err)
+	}
+}
+
+// A profile save naming an application that is not the identity's saves
+// nothing: profile, history and versions stay as they were.
+func TestProfileSaveAndApplicationVersionAreOneTransaction(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	t0 := time.Date(2025, time.July, 5, 2, 30, 0, 0, time.UTC)
+	id, err := db.CreateIdentity(ctx, recruit.Identity{OpenID: "o-touch", Name: "钱七", IDType: recruit.IDTypePassport, IDNumber: "E11223344", BoundAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := recruit.Revision{Kind: "work", Summary: "保存工作信息", Snapshot: "{}", By: "本人", At: t0}
+	_, err = db.SaveProfile(ctx, recruit.Profile{IdentityID: id.ID, Work: &recruit.Work{}}, rev, 4242)
+	if recruit.ErrorCode(err) != recruit.ENOTFOUND {
+		t.Fatalf("save touching a missing application: %v, want ENOTFOUND", err)
+	}
+	p, err := db.GetProfile(ctx, id.ID)
+	if err != nil || p.Version != 0 || p.Work != nil {
+		t.Fatalf("profile after the failed save: %+v %v", p, err)
+	}
+	if hist, err := db.History(ctx, id.ID); err != nil || len(hist) != 0 {
+		t.Fatalf("history after the failed save: %d entries, %v", len(hist), err)
 	}
 }

@@ -102,7 +102,7 @@ func testProfile(t *testing.T, s ProfileBackend) {
 		Basic:      &recruit.Basic{Name: "测试", IDType: recruit.IDTypePassport, IDNumber: "profile000000", Gender: "女", Phone: "13800000000"},
 		Education:  []recruit.Education{{Level: recruit.EduBachelor, School: "山东大学", FullTime: true}},
 	}
-	saved, err := s.SaveProfile(ctx, p, recruit.Revision{Kind: "basic", Summary: "保存基本信息", By: "applicant", At: t0})
+	saved, err := s.SaveProfile(ctx, p, recruit.Revision{Kind: "basic", Summary: "保存基本信息", By: "applicant", At: t0}, 0)
 	must(t, "SaveProfile", err)
 	if saved.Version != 1 || saved.Basic == nil || saved.Basic.IDNumber != "" || saved.Basic.Phone != "13800000000" {
 		t.Errorf("saved profile = %+v, want version 1 without the ID number", saved)
@@ -117,11 +117,11 @@ func testProfile(t *testing.T, s ProfileBackend) {
 		t.Errorf("GetProfile = %+v, want %+v", got, saved)
 	}
 
-	_, err = s.SaveProfile(ctx, p, recruit.Revision{Kind: "basic", At: t0})
+	_, err = s.SaveProfile(ctx, p, recruit.Revision{Kind: "basic", At: t0}, 0)
 	wantCode(t, "SaveProfile of version 0 again", err, recruit.ECONFLICT)
 	got.Work = &recruit.Work{HasEmployer: true, EmployerName: "某医院"}
 	t1 := t0.Add(time.Hour)
-	_, err = s.SaveProfile(ctx, got, recruit.Revision{Kind: "work", Summary: "保存工作信息", At: t1})
+	_, err = s.SaveProfile(ctx, got, recruit.Revision{Kind: "work", Summary: "保存工作信息", At: t1}, 0)
 	must(t, "SaveProfile version 1", err)
 
 	// Of concurrent saves of one version exactly one wins.
@@ -132,7 +132,7 @@ func testProfile(t *testing.T, s ProfileBackend) {
 	var wg sync.WaitGroup
 	for i := range savers {
 		wg.Go(func() {
-			_, errs[i] = s.SaveProfile(ctx, got, recruit.Revision{Kind: "certificates", At: t1})
+			_, errs[i] = s.SaveProfile(ctx, got, recruit.Revision{Kind: "certificates", At: t1}, 0)
 		})
 	}
 	wg.Wait()
@@ -187,6 +187,17 @@ func testTouchApplication(t *testing.T, s ProfileBackend) {
 	wantCode(t, "TouchApplication of a missing application", err, recruit.ENOTFOUND)
 	_, err = s.GetApplicationByID(ctx, a.ID+100)
 	wantCode(t, "GetApplicationByID of a missing application", err, recruit.ENOTFOUND)
+
+	// A profile save that names the application bumps its version too.
+	saved, err := s.SaveProfile(ctx, recruit.Profile{IdentityID: id, Work: &recruit.Work{}},
+		recruit.Revision{Kind: "work", Summary: "保存工作信息", Snapshot: "{}", By: "本人", At: t1}, a.ID)
+	must(t, "SaveProfile touching the application", err)
+	if saved.Version != 1 {
+		t.Errorf("profile version %d, want 1", saved.Version)
+	}
+	got, err = s.GetApplicationByID(ctx, a.ID)
+	must(t, "GetApplicationByID", err)
+	wantApp(t, "after a touching save", got, p, recruit.StatePending, 3)
 }
 
 func testFiles(t *testing.T, s ProfileBackend) {
