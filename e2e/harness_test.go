@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,13 +11,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
+
+	"zhupei/internal/testlog"
 )
 
 const (
@@ -75,25 +75,6 @@ func buildAndRun(m *testing.M) int {
 	return m.Run()
 }
 
-// syncBuffer is a bytes.Buffer that the output goroutine of a process and
-// the test can share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startupLine is the line that `zhupei serve` prints on stdout once it
 // listens, with the real address (the real port when http.addr asks for 0).
 var startupLine = regexp.MustCompile(`(?m)^zhupei 已启动：(http://\S+)\n`)
@@ -101,13 +82,13 @@ var startupLine = regexp.MustCompile(`(?m)^zhupei 已启动：(http://\S+)\n`)
 // startupWatcher keeps the stdout of zhupei and sends the address of its
 // start-up line on url, once.
 type startupWatcher struct {
-	syncBuffer
+	testlog.Buffer
 	url  chan string // buffered; exec's copying goroutine is the only writer
 	sent bool
 }
 
 func (w *startupWatcher) Write(p []byte) (int, error) {
-	n, err := w.syncBuffer.Write(p)
+	n, err := w.Buffer.Write(p)
 	if !w.sent {
 		if m := startupLine.FindStringSubmatch(w.String()); m != nil {
 			w.sent = true
@@ -153,7 +134,7 @@ func startServer(t *testing.T, env ...string) *server {
 	)
 	cmd.Env = append(cmd.Env, env...)
 	stdout := &startupWatcher{url: make(chan string, 1)}
-	var stderr syncBuffer
+	var stderr testlog.Buffer
 	cmd.Stdout, cmd.Stderr = stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start zhupei: %v", err)
@@ -218,7 +199,7 @@ func newBrowser(t *testing.T) context.Context {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("the browser tests need Debian chromium at %s (%v): run `make test`, which installs it", chromiumPath, err)
 	}
-	var output syncBuffer
+	var output testlog.Buffer
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless,

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,13 +10,13 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"zhupei/internal/testlog"
 	"zhupei/recruit"
 	"zhupei/store/sqlite"
 	"zhupei/store/storetest"
@@ -38,28 +37,10 @@ type fixture struct {
 	store *sqlite.DB
 	app   *fiber.App
 	reg   *prometheus.Registry
-	logs  *syncBuffer
+	logs  *testlog.Buffer
 	// ids of the seeded data (zero when the store is empty)
 	baseA, baseB           int64
 	progA1, progA2, progB1 int64
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // newFixture opens a fresh store; with seed it holds year 2025 with two bases:
@@ -73,7 +54,7 @@ func newFixture(t testing.TB, seed bool) *fixture {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &fixture{store: db, reg: prometheus.NewRegistry(), logs: &syncBuffer{}}
+	f := &fixture{store: db, reg: prometheus.NewRegistry(), logs: &testlog.Buffer{}}
 	if seed {
 		f.seed(t)
 	}

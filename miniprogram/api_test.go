@@ -22,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"zhupei/handlers"
+	"zhupei/internal/testlog"
 	"zhupei/recruit"
 	"zhupei/store/sqlite"
 	"zhupei/store/storetest"
@@ -50,24 +51,6 @@ func (c *clock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // fixture is the service as cmd/zhupei wires it — the handlers application
 // with its error handler, the mini-program API and the WeChat sandbox —
 // over a real SQLite store, served over HTTP on 127.0.0.1 because the SDK
@@ -77,7 +60,7 @@ type fixture struct {
 	url          string
 	clock        *clock
 	sb           *sandbox.Sandbox
-	logs         *syncBuffer
+	logs         *testlog.Buffer
 	baseA, baseB recruit.Base
 }
 
@@ -103,7 +86,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: db, url: "http://" + ln.Addr().String(), clock: &clock{t: testNow}, logs: &syncBuffer{},
+	f := &fixture{store: db, url: "http://" + ln.Addr().String(), clock: &clock{t: testNow}, logs: &testlog.Buffer{},
 		baseA: bases[0], baseB: bases[1]}
 	cfg := wechat.Config{Mode: wechat.ModeSandbox, AppID: "wx5andb0x0000001", Secret: "s3cr3t-0123456789abcdef",
 		Token: "callbacktoken", BaseURL: f.url, SandboxURL: f.url + "/sandbox",
