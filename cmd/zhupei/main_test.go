@@ -62,28 +62,13 @@ func TestMainServe(t *testing.T) {
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.Year = 2025
 	var logs bytes.Buffer
-	out, stdout := io.Pipe()
-	m := NewMain(cfg, stdout, &logs)
-	now := time.Date(2025, 6, 1, 10, 0, 0, 0, recruit.Shanghai)
-	m.Now = func() time.Time { return now }
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- m.Run(ctx)
-		stdout.Close()
-	}()
-
-	r := bufio.NewReader(out)
-	line, err := r.ReadString('\n')
-	if err != nil {
-		t.Fatalf("no start-up line (err %v); log:\n%s", err, logs.String())
-	}
-	go func() { _, _ = io.Copy(io.Discard, r) }() // keep the pipe drained
-	base, ok := strings.CutPrefix(strings.TrimSpace(line), "zhupei 已启动：")
+	m, lines, stop := serveInBackground(t, cfg, &logs, 1, func(m *Main) {
+		now := time.Date(2025, 6, 1, 10, 0, 0, 0, recruit.Shanghai)
+		m.Now = func() time.Time { return now }
+	})
+	base, ok := strings.CutPrefix(lines[0], "zhupei 已启动：")
 	if !ok || !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.HasSuffix(base, "/") {
-		t.Fatalf("start-up line %q", line)
+		t.Fatalf("start-up line %q; log:\n%s", lines[0], logs.String())
 	}
 
 	if code, body := get(t, base+"healthz"); code != http.StatusOK {
@@ -98,14 +83,8 @@ func TestMainServe(t *testing.T) {
 		t.Errorf("/api/v1/programs: status %d, body without demo programs:\n%.500s", code, body)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("Run did not return after cancel")
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
 	}
 	if err := m.Close(); err != nil {
 		t.Errorf("Close: %v", err)
@@ -132,6 +111,47 @@ func TestServeAddressInUse(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "配置错误（config error）：http.addr（环境变量 ZHUPEI_HTTP_ADDR）：无法监听") {
 		t.Errorf("serve on a used port: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// serveInBackground runs `serve` with cfg in the background, as `make run`
+// does: it returns the Main, the first n lines it printed and a stop
+// function that cancels it and returns Run's result. tweak, when not nil,
+// adjusts the Main before it runs.
+func serveInBackground(t *testing.T, cfg Config, logs io.Writer, n int, tweak func(*Main)) (*Main, []string, func() error) {
+	t.Helper()
+	out, stdout := io.Pipe()
+	m := NewMain(cfg, stdout, logs)
+	if tweak != nil {
+		tweak(m)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx)
+		stdout.Close()
+	}()
+	r := bufio.NewReader(out)
+	lines := make([]string, n)
+	for i := range lines {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("line %d of the start-up output: %v (got %q)", i+1, err, lines[:i])
+		}
+		lines[i] = strings.TrimSpace(line)
+	}
+	go func() { _, _ = io.Copy(io.Discard, r) }() // keep the pipe drained
+	stop := func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(15 * time.Second):
+			t.Fatal("Run did not return after cancel")
+			return nil
+		}
+	}
+	return m, lines, stop
 }
 
 // cli runs the command line with the given environment in an empty working

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -44,19 +42,9 @@ func TestStaffInvite(t *testing.T) {
 	cfg.HTTP.ShutdownTimeout = 5 * time.Second
 	cfg.DataDir = dataDir
 	cfg.Year = 2025
-	out, stdout := io.Pipe()
-	m := NewMain(cfg, stdout, io.Discard)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- m.Run(ctx)
-		stdout.Close()
-	}()
-	r := bufio.NewReader(out)
-	first, _ := r.ReadString('\n')
-	go func() { _, _ = io.Copy(io.Discard, r) }()
-	base := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(first), "zhupei 已启动："), "/")
+	_, lines, stop := serveInBackground(t, cfg, io.Discard, 1, nil)
+	first := lines[0]
+	base := strings.TrimSuffix(strings.TrimPrefix(first, "zhupei 已启动："), "/")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Fatalf("start-up line %q", first)
 	}
@@ -112,8 +100,7 @@ func TestStaffInvite(t *testing.T) {
 		t.Fatalf("staff form after binding: %d %+v", status, refusal)
 	}
 
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 }

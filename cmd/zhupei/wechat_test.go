@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -57,20 +55,9 @@ func TestSandboxServeAndMenu(t *testing.T) {
 	cfg.HTTP.ShutdownTimeout = 5 * time.Second
 	cfg.DataDir = dataDir
 	cfg.Year = 2025
-	out, stdout := io.Pipe()
-	m := NewMain(cfg, stdout, io.Discard)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- m.Run(ctx)
-		stdout.Close()
-	}()
-	r := bufio.NewReader(out)
-	first, _ := r.ReadString('\n')
-	hint, _ := r.ReadString('\n')
-	go func() { _, _ = io.Copy(io.Discard, r) }()
-	base := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(first), "zhupei 已启动："), "/")
+	m, lines, stop := serveInBackground(t, cfg, io.Discard, 2, nil)
+	first, hint := lines[0], lines[1]
+	base := strings.TrimSuffix(strings.TrimPrefix(first, "zhupei 已启动："), "/")
 	if !strings.HasPrefix(hint, "沙箱微信：打开 "+base+"/sandbox/ ") {
 		t.Fatalf("hint %q after %q", hint, first)
 	}
@@ -90,8 +77,7 @@ func TestSandboxServeAndMenu(t *testing.T) {
 	if exit != 0 || !strings.Contains(so, "公众号菜单已发布") {
 		t.Fatalf("wechat-menu: exit %d, stdout %q, stderr %q", exit, so, se)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	m.Close()
