@@ -416,11 +416,24 @@ func flatten(data map[string]dataItem) map[string]string {
 	return out
 }
 
-func (s *Sandbox) templateSend(c *fiber.Ctx) (any, error) {
+// decodeMessage checks that the caller's token belongs to wantApp and
+// decodes a message-sending request into req, which must name a template:
+// 40097 for a wrong app or body, 40037 for a missing template.
+func (s *Sandbox) decodeMessage(c *fiber.Ctx, wantApp string, req any, templateID *string) error {
 	appID, err := s.authorize(c)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	if appID != wantApp || json.Unmarshal(c.Body(), req) != nil {
+		return apiError(40097)
+	}
+	if *templateID == "" {
+		return apiError(40037)
+	}
+	return nil
+}
+
+func (s *Sandbox) templateSend(c *fiber.Ctx) (any, error) {
 	var req struct {
 		ToUser      string              `json:"touser"`
 		TemplateID  string              `json:"template_id"`
@@ -428,11 +441,8 @@ func (s *Sandbox) templateSend(c *fiber.Ctx) (any, error) {
 		ClientMsgID string              `json:"client_msg_id"`
 		Data        map[string]dataItem `json:"data"`
 	}
-	if appID != s.opts.AppID || json.Unmarshal(c.Body(), &req) != nil {
-		return nil, apiError(40097)
-	}
-	if req.TemplateID == "" {
-		return nil, apiError(40037)
+	if err := s.decodeMessage(c, s.opts.AppID, &req, &req.TemplateID); err != nil {
+		return nil, err
 	}
 	u, found := s.user(req.ToUser)
 	if !found || u.OpenID != req.ToUser {
@@ -570,21 +580,14 @@ func (s *Sandbox) MiniCode(ctx context.Context, openID string) (string, error) {
 }
 
 func (s *Sandbox) subscribeSend(c *fiber.Ctx) (any, error) {
-	appID, err := s.authorize(c)
-	if err != nil {
-		return nil, err
-	}
 	var req struct {
 		ToUser     string              `json:"touser"`
 		TemplateID string              `json:"template_id"`
 		Page       string              `json:"page"`
 		Data       map[string]dataItem `json:"data"`
 	}
-	if appID != s.opts.MiniAppID || json.Unmarshal(c.Body(), &req) != nil {
-		return nil, apiError(40097)
-	}
-	if req.TemplateID == "" {
-		return nil, apiError(40037)
+	if err := s.decodeMessage(c, s.opts.MiniAppID, &req, &req.TemplateID); err != nil {
+		return nil, err
 	}
 	if u, found := s.user(req.ToUser); !found || u.MiniOpenID != req.ToUser {
 		return nil, apiError(40003)
