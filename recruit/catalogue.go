@@ -43,7 +43,9 @@ type PlanRow struct {
 	City          string
 	SpecialtyCode string
 	SpecialtyName string
-	Plan          int
+	// SpecialtyGroup is clinical, dental or tcm; empty keeps what is stored.
+	SpecialtyGroup string
+	Plan           int
 }
 
 // ProgramFilter narrows a program listing. Zero values match everything.

@@ -194,7 +194,7 @@ func DemoPlan() ([]recruit.PlanRow, error) {
 			if plan > 0 {
 				rows = append(rows, recruit.PlanRow{
 					Line: len(rows) + 1, BaseName: name, City: b[1],
-					SpecialtyCode: code, SpecialtyName: s[1], Plan: plan,
+					SpecialtyCode: code, SpecialtyName: s[1], SpecialtyGroup: s[2], Plan: plan,
 				})
 			}
 		}

@@ -183,6 +183,17 @@ func TestDemo(t *testing.T) {
 		stored[i] = recruit.PlanRow{BaseName: p.BaseName, SpecialtyCode: p.SpecialtyCode, Plan: p.Plan}
 	}
 	checkDemoPlan(t, stored)
+	specs, err := st.ListSpecialties(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := map[string]string{}
+	for _, sp := range specs {
+		groups[sp.Code] = sp.Group
+	}
+	if groups["0100"] != "clinical" || groups["2800"] != "dental" || groups["3500"] != "tcm" {
+		t.Errorf("specialty groups of the demo: %v", groups)
+	}
 
 	// Idempotent: a second run a week later changes nothing.
 	if err := Demo(ctx, st, 2025, now.AddDate(0, 0, 7)); err != nil {

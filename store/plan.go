@@ -78,7 +78,34 @@ func ParsePlan(name string, r io.Reader) ([]recruit.PlanRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	return planRows(recs)
+	rows, err := planRows(recs)
+	if err != nil {
+		return nil, err
+	}
+	// A plan file names specialties by code and name; their group
+	// (clinical, dental, tcm) comes from the national catalogue. Codes the
+	// province added keep whatever group is stored.
+	groups, err := nationalGroups()
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].SpecialtyGroup = groups[rows[i].SpecialtyCode]
+	}
+	return rows, nil
+}
+
+// nationalGroups maps the national specialty codes to their groups.
+func nationalGroups() (map[string]string, error) {
+	specs, err := readDemoCSV("demodata/specialties.csv", "code", "name", "group")
+	if err != nil {
+		return nil, err
+	}
+	groups := make(map[string]string, len(specs))
+	for _, s := range specs {
+		groups[s[0]] = s[2]
+	}
+	return groups, nil
 }
 
 // ImportPlanFile parses the plan file at path and imports it into year.

@@ -24,15 +24,15 @@ func TestParsePlanCSV(t *testing.T) {
 			name: "chinese header with BOM, blank line, spaces",
 			file: "\uFEFF基地名称,城市,专业代码,专业名称,计划数\n山东省立医院,济南,0100,内科,45\n\n 青岛大学附属医院 ,青岛,0900,外科, 0 \n",
 			want: []recruit.PlanRow{
-				{Line: 2, BaseName: "山东省立医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 45},
-				{Line: 4, BaseName: "青岛大学附属医院", City: "青岛", SpecialtyCode: "0900", SpecialtyName: "外科", Plan: 0},
+				{Line: 2, BaseName: "山东省立医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", SpecialtyGroup: "clinical", Plan: 45},
+				{Line: 4, BaseName: "青岛大学附属医院", City: "青岛", SpecialtyCode: "0900", SpecialtyName: "外科", SpecialtyGroup: "clinical", Plan: 0},
 			},
 		},
 		{
 			name: "english header in another order, quoted field",
 			file: "plan,specialty_code,Specialty_Name,base,city\r\n999,3500,中医科,\"山东省中医院\",济南\r\n",
 			want: []recruit.PlanRow{
-				{Line: 2, BaseName: "山东省中医院", City: "济南", SpecialtyCode: "3500", SpecialtyName: "中医科", Plan: 999},
+				{Line: 2, BaseName: "山东省中医院", City: "济南", SpecialtyCode: "3500", SpecialtyName: "中医科", SpecialtyGroup: "tcm", Plan: 999},
 			},
 		},
 	}
@@ -91,8 +91,8 @@ func TestParsePlanXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []recruit.PlanRow{
-		{Line: 2, BaseName: "山东大学齐鲁医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 60},
-		{Line: 4, BaseName: "烟台毓璜顶医院", City: "烟台", SpecialtyCode: "2800", SpecialtyName: "口腔全科", Plan: 7},
+		{Line: 2, BaseName: "山东大学齐鲁医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", SpecialtyGroup: "clinical", Plan: 60},
+		{Line: 4, BaseName: "烟台毓璜顶医院", City: "烟台", SpecialtyCode: "2800", SpecialtyName: "口腔全科", SpecialtyGroup: "dental", Plan: 7},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
@@ -232,5 +232,14 @@ func TestImportPlanFile(t *testing.T) {
 
 	if _, err := ImportPlanFile(ctx, st, 2025, filepath.Join(dir, "missing.csv")); recruit.ErrorCode(err) != recruit.EINVALID {
 		t.Errorf("missing file: err = %v, want EINVALID", err)
+	}
+}
+
+// A code outside the national catalogue (one the province added) gets no
+// group from the file; the store keeps what it has.
+func TestParsePlanLeavesUnknownCodesWithoutGroup(t *testing.T) {
+	rows, err := ParsePlan("plan.csv", strings.NewReader("基地名称,城市,专业代码,专业名称,计划数\n山东省立医院,济南,9901,省定专业,3\n"))
+	if err != nil || len(rows) != 1 || rows[0].SpecialtyGroup != "" {
+		t.Fatalf("rows %+v, %v", rows, err)
 	}
 }

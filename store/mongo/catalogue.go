@@ -122,8 +122,12 @@ func (d *DB) ImportPlan(ctx context.Context, year int, rows []recruit.PlanRow) e
 		if err != nil {
 			return err
 		}
+		set := bson.M{"name": r.SpecialtyName}
+		if r.SpecialtyGroup != "" {
+			set["group"] = r.SpecialtyGroup
+		}
 		_, err = d.col(colSpecialties).UpdateOne(ctx, bson.M{"_id": r.SpecialtyCode},
-			bson.M{"$set": bson.M{"name": r.SpecialtyName}}, options.Update().SetUpsert(true))
+			bson.M{"$set": set}, options.Update().SetUpsert(true))
 		if err != nil && !mongo.IsDuplicateKeyError(err) { // a concurrent upsert created it
 			return internal(err)
 		}

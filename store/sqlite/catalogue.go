@@ -97,8 +97,10 @@ func (db *DB) ImportPlan(ctx context.Context, year int, rows []recruit.PlanRow) 
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO specialties (code, name) VALUES (?, ?)
-				ON CONFLICT (code) DO UPDATE SET name = excluded.name`, r.SpecialtyCode, r.SpecialtyName); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO specialties (code, name, grp) VALUES (?, ?, ?)
+				ON CONFLICT (code) DO UPDATE SET name = excluded.name,
+				grp = CASE WHEN excluded.grp = '' THEN specialties.grp ELSE excluded.grp END`,
+				r.SpecialtyCode, r.SpecialtyName, r.SpecialtyGroup); err != nil {
 				return err
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO programs (year, base_id, specialty_code, plan) VALUES (?, ?, ?, ?)
@@ -124,13 +126,12 @@ func (db *DB) ListBases(ctx context.Context) ([]recruit.Base, error) {
 		})
 }
 
-// ListSpecialties returns every specialty ordered by code. Group is not
-// part of a plan file and stays empty.
+// ListSpecialties returns every specialty ordered by code.
 func (db *DB) ListSpecialties(ctx context.Context) ([]recruit.Specialty, error) {
-	return queryAll(ctx, db.read, `SELECT code, name FROM specialties ORDER BY code`, nil,
+	return queryAll(ctx, db.read, `SELECT code, name, grp FROM specialties ORDER BY code`, nil,
 		func(s scanner) (recruit.Specialty, error) {
 			var sp recruit.Specialty
-			return sp, s.Scan(&sp.Code, &sp.Name)
+			return sp, s.Scan(&sp.Code, &sp.Name, &sp.Group)
 		})
 }
 

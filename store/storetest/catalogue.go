@@ -225,3 +225,22 @@ func testReimport(t *testing.T, s recruit.Store) {
 		t.Errorf("ListBases after another year = %d bases, %v; want 4", len(bs), err)
 	}
 }
+
+func testSpecialtyGroup(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	row := func(code, name, group string) recruit.PlanRow {
+		return recruit.PlanRow{Line: 2, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: code, SpecialtyName: name, SpecialtyGroup: group, Plan: 5}
+	}
+	must(t, "ImportPlan", s.ImportPlan(ctx, 2025, []recruit.PlanRow{row("0100", "内科", "clinical"), row("3500", "中医科", "")}))
+	must(t, "ImportPlan without groups", s.ImportPlan(ctx, 2025, []recruit.PlanRow{row("0100", "内科", ""), row("3500", "中医科", "tcm")}))
+	specs, err := s.ListSpecialties(ctx)
+	must(t, "ListSpecialties", err)
+	got := map[string]string{}
+	for _, sp := range specs {
+		got[sp.Code] = sp.Group
+	}
+	// An empty group keeps the stored one; a given one is stored.
+	if want := map[string]string{"0100": "clinical", "3500": "tcm"}; !maps.Equal(got, want) {
+		t.Errorf("groups = %v, want %v", got, want)
+	}
+}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) recruit.Store) {
 		{"Ping", testPing},
 		{"Years", testYears},
 		{"ImportPlan", testImportPlan},
+		{"SpecialtyGroup", testSpecialtyGroup},
 		{"ImportPlanInvalid", testImportPlanInvalid},
 		{"ReimportKeepsCounters", testReimport},
 		{"Identities", testIdentities},
