@@ -58,9 +58,12 @@ func (s *server) loadApplicant(c *fiber.Ctx) (*applicant, error) {
 		return nil, errLoginRequired
 	}
 	ctx := c.UserContext()
-	id, err := s.store.GetIdentity(ctx, sess.IdentityID)
-	if err != nil {
-		return nil, err
+	id, ok := identityOf(c)
+	if !ok {
+		var err error
+		if id, err = s.store.GetIdentity(ctx, sess.IdentityID); err != nil {
+			return nil, err
+		}
 	}
 	y, err := s.store.LatestYear(ctx)
 	if recruit.ErrorCode(err) == recruit.ENOTFOUND {

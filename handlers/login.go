@@ -514,7 +514,9 @@ func (s *server) loginView(c *fiber.Ctx) *loginView {
 		return nil
 	}
 	v := &loginView{Name: "已登录", CSRF: sess.CSRF}
-	if sess.IdentityID != 0 {
+	if id, ok := identityOf(c); ok {
+		v.Name = id.Name
+	} else if sess.IdentityID != 0 {
 		if id, err := s.store.GetIdentity(c.UserContext(), sess.IdentityID); err == nil {
 			v.Name = id.Name
 		}

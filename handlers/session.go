@@ -22,6 +22,7 @@ const (
 	sessionPrefix = "session:"
 	sessionTTL    = 12 * time.Hour
 	localSession  = "session"
+	localIdentity = "identity"
 	csrfField     = "_csrf"
 	csrfHeader    = "X-CSRF-Token"
 )
@@ -118,6 +119,12 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// identityOf returns the binding requireIdentity checked for this request.
+func identityOf(c *fiber.Ctx) (recruit.Identity, bool) {
+	id, ok := c.Locals(localIdentity).(recruit.Identity)
+	return id, ok
+}
+
 // sessionOf returns the request's session or nil.
 func sessionOf(c *fiber.Ctx) *session {
 	sess, _ := c.Locals(localSession).(*session)
@@ -154,6 +161,7 @@ func (s *server) requireIdentity(c *fiber.Ctx) error {
 		id, err := s.store.IdentityByOpenID(c.UserContext(), sess.OpenID)
 		switch {
 		case err == nil && id.ID == sess.IdentityID:
+			c.Locals(localIdentity, id) // for the handler: no second read
 			return c.Next()
 		case err != nil && recruit.ErrorCode(err) != recruit.ENOTFOUND:
 			return err
