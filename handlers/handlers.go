@@ -1,8 +1,16 @@
 // Package handlers is the HTTP layer of zhupei: the Fiber application with
-// its middleware (request id, access log, metrics, panic recovery), the one
-// error handler that maps recruit.Error codes to HTTP statuses, the public
-// server-rendered pages, the JSON API under /api/v1 and the operational
-// endpoints (/healthz, /readyz, /metrics).
+// its middleware (request id, access log, metrics, panic recovery, store-
+// backed sessions, CSRF), the one error handler that maps recruit.Error codes
+// to HTTP statuses, and the routes by area, one file (or prefix) each:
+//
+//	public.go, api.go, snapshot.go, chart.go  public pages and JSON (/, /board, /results, /api/v1)
+//	login.go, bind.go, wechat_events.go       WeChat H5 OAuth, PC QR login, real-name binding
+//	apply*.go, upload.go, result_mine.go      the applicant's four sections, uploads, choice, 结果查询
+//	form.go, verify.go                        the PDF registration form and its public verification
+//	staff.go                                  the staff mini-program's access to forms and files
+//	ops.go                                    /healthz, /readyz, /metrics
+//
+// Every rule comes from package recruit; handlers only parse, call and render.
 package handlers
 
 import (
