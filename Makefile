@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: run test lint bench build clean deps
+.PHONY: run test race lint bench build clean
 
 ## run: start the service on the embedded store with sandbox WeChat and a demo year
 run:
@@ -16,6 +16,11 @@ run:
 test:
 	@scripts/deps.sh test
 	$(GO) test -count=1 -timeout 20m ./...
+
+## race: the race detector over the packages with shared state (the Mongo
+## suite runs FerretDB in process, whose own code is left out)
+race:
+	$(GO) test -race -count=1 ./store/sqlite/ ./store/storetest/ ./handlers/ ./wechat/... ./miniprogram/ ./scheduler/ ./regform/
 
 ## lint: gofmt, go vet and staticcheck
 lint:
