@@ -64,7 +64,8 @@ type fixture struct {
 	baseA, baseB recruit.Base
 }
 
-func newFixture(t *testing.T) *fixture {
+// seededStore opens a fresh SQLite store with two bases, 甲医院 and 乙医院.
+func seededStore(t *testing.T) (*sqlite.DB, []recruit.Base) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), storetest.Sealer())
@@ -82,6 +83,12 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil || len(bases) != 2 {
 		t.Fatalf("bases %v, %v", bases, err)
 	}
+	return db, bases
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db, bases := seededStore(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,8 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zhupei/recruit"
-	"zhupei/store/sqlite"
-	"zhupei/store/storetest"
 	"zhupei/wechat"
 )
 
@@ -24,21 +21,7 @@ import (
 // live session, 403 for an account bound to no base.
 func TestStaffBase(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), storetest.Sealer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.ImportPlan(ctx, 2025, []recruit.PlanRow{
-		{Line: 1, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 10},
-		{Line: 2, BaseName: "乙医院", City: "青岛", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 5},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	bases, err := db.ListBases(ctx)
-	if err != nil || len(bases) != 2 {
-		t.Fatalf("bases %v, %v", bases, err)
-	}
+	db, bases := seededStore(t)
 	clk := &clock{t: testNow}
 	// A session as login stores it; the token is what the client sends.
 	session := func(openID string) string {
