@@ -101,6 +101,7 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 			"method", c.Method(),
 			"route", c.Route().Path,
 			"status", status,
+			"op", recruit.ErrorOp(err),
 			"err", err)
 	}
 	if isAPI(c) {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -24,8 +25,13 @@ const localRequestID = "request_id"
 // arbitrary paths never become metric labels.
 const routeUnmatched = "unmatched"
 
+// requestTimeout bounds the work of one request: the store and WeChat calls
+// made for it get a context with this deadline.
+const requestTimeout = 25 * time.Second
+
 // requestID keeps a well-formed incoming X-Request-ID or generates one, stores
-// it in the locals and echoes it in the response.
+// it in the locals, echoes it in the response and gives the request its
+// context (c.UserContext()): the request id and a deadline.
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(headerRequestID)
 	if !validRequestID(id) {
@@ -33,6 +39,9 @@ func requestID(c *fiber.Ctx) error {
 	}
 	c.Locals(localRequestID, id)
 	c.Set(headerRequestID, id)
+	ctx, cancel := context.WithTimeout(recruit.WithRequestID(c.UserContext(), id), requestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
 	return c.Next()
 }
 

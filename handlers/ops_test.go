@@ -1,12 +1,17 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"zhupei/recruit"
 )
 
 func TestHealthAndReadiness(t *testing.T) {
@@ -109,4 +114,32 @@ func TestStoreFailureIsInternalError(t *testing.T) {
 	}
 	wantContains(t, "500 page", body, "系统内部错误，请稍后重试", "store-down")
 	wantContains(t, "log", f.logs.String(), "msg=\"internal error\"", "request_id=store-down")
+}
+
+func TestRequestContextHasIDAndDeadline(t *testing.T) {
+	app := fiber.New()
+	app.Use(requestID)
+	var (
+		gotID       string
+		hasDeadline bool
+		ctx         context.Context
+	)
+	app.Get("/", func(c *fiber.Ctx) error {
+		ctx = c.UserContext()
+		gotID = recruit.RequestID(ctx)
+		dl, ok := ctx.Deadline()
+		hasDeadline = ok && time.Until(dl) > 0 && time.Until(dl) <= requestTimeout
+		return nil
+	})
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set(headerRequestID, "ctx-test")
+	if _, err := app.Test(req); err != nil {
+		t.Fatal(err)
+	}
+	if gotID != "ctx-test" || !hasDeadline {
+		t.Fatalf("request context: id %q, deadline %v", gotID, hasDeadline)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("the request context must be cancelled when the request ends")
+	}
 }

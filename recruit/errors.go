@@ -20,17 +20,23 @@ const (
 )
 
 // Error is the one error type of the service. Message is Chinese and shown to
-// users as it is; Fields carries field-level messages for forms. Err, when set,
-// is the internal cause: it is logged, never shown.
+// users as it is; Fields carries field-level messages for forms. Op names the
+// operation that failed ("apply.SaveBasic", "sqlite.SubmitChoice"); Err, when
+// set, is the internal cause. Op and Err are logged, never shown.
 type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	Op      string
 	Err     error
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
 	b.WriteString(e.Code)
 	b.WriteString(": ")
 	b.WriteString(e.Message)
@@ -59,9 +65,41 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// internalMessage is what users see of an internal error.
+const internalMessage = "系统内部错误，请稍后重试"
+
 // Internal wraps an unexpected error as EINTERNAL; the cause is kept for the log.
 func Internal(err error) *Error {
-	return &Error{Code: EINTERNAL, Message: "系统内部错误，请稍后重试", Err: err}
+	return &Error{Code: EINTERNAL, Message: internalMessage, Err: err}
+}
+
+// WithOp returns err with the operation op recorded: an *Error without an
+// Op gets a copy naming op, any other error becomes an EINTERNAL *Error
+// wrapping it. Errors that already name an operation keep the innermost
+// one, which is where the failure happened. WithOp(op, nil) is nil.
+func WithOp(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return &Error{Code: EINTERNAL, Message: internalMessage, Op: op, Err: err}
+	}
+	if e.Op != "" {
+		return err
+	}
+	c := *e
+	c.Op = op
+	return &c
+}
+
+// ErrorOp returns the operation named by err, "" when none is.
+func ErrorOp(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Op
+	}
+	return ""
 }
 
 // ErrorCode returns the code of err, EINTERNAL for errors not of type *Error,
@@ -86,7 +124,7 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) && e.Code != EINTERNAL {
 		return e.Message
 	}
-	return "系统内部错误，请稍后重试"
+	return internalMessage
 }
 
 // FieldErrors collects field-level validation messages.

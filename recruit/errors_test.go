@@ -1,6 +1,7 @@
 package recruit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,5 +74,43 @@ func TestFieldErrors(t *testing.T) {
 	}
 	if got := ErrorMessage(f.Err()); got != "甲；乙；c；……" {
 		t.Fatalf("long message = %q, want three problems and an ellipsis", got)
+	}
+}
+
+func TestWithOp(t *testing.T) {
+	if WithOp("x", nil) != nil {
+		t.Fatal("WithOp(nil) must be nil")
+	}
+	plain := errors.New("disk full")
+	got := WithOp("sqlite.SubmitChoice", plain)
+	if ErrorCode(got) != EINTERNAL || ErrorOp(got) != "sqlite.SubmitChoice" || !errors.Is(got, plain) {
+		t.Fatalf("WithOp(plain) = %v: code %q, op %q", got, ErrorCode(got), ErrorOp(got))
+	}
+	if want := "sqlite.SubmitChoice: internal: 系统内部错误，请稍后重试: disk full"; got.Error() != want {
+		t.Fatalf("Error() = %q, want %q", got.Error(), want)
+	}
+	orig := Errorf(ECONFLICT, "该专业已满")
+	named := WithOp("apply.Choose", orig)
+	if ErrorCode(named) != ECONFLICT || ErrorMessage(named) != "该专业已满" || ErrorOp(named) != "apply.Choose" {
+		t.Fatalf("WithOp(*Error) = %v", named)
+	}
+	if orig.Op != "" {
+		t.Fatal("WithOp must not change a shared error value")
+	}
+	if ErrorOp(WithOp("handlers.choice", named)) != "apply.Choose" {
+		t.Fatal("the innermost operation must be kept")
+	}
+	if ErrorOp(plain) != "" {
+		t.Fatal("a plain error names no operation")
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	ctx := context.Background()
+	if RequestID(ctx) != "" {
+		t.Fatal("a bare context carries no request id")
+	}
+	if got := RequestID(WithRequestID(ctx, "r-1")); got != "r-1" {
+		t.Fatalf("RequestID = %q", got)
 	}
 }
