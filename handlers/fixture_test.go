@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"zhupei/forms"
 	"zhupei/internal/testlog"
 	"zhupei/recruit"
 	"zhupei/store/sqlite"
@@ -58,14 +59,24 @@ func newFixture(t testing.TB, seed bool) *fixture {
 	if seed {
 		f.seed(t)
 	}
+	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	f.app = New(Config{
 		Store:    db,
 		Now:      func() time.Time { return testNow },
-		Logger:   slog.New(slog.NewTextHandler(f.logs, nil)),
+		Logger:   log,
 		Registry: f.reg,
 		Version:  "test",
+		Forms:    newForms(db, nil, log),
 	})
 	return f
+}
+
+// newForms is the form service of the fixtures over db, rendering with r
+// (nil: no font, as without pdf.font_path). Requests of app.Test go to
+// example.com, the printed public URL.
+func newForms(db recruit.Store, r forms.Renderer, log *slog.Logger) *forms.Service {
+	return forms.New(forms.Deps{Store: db, Renderer: r, Now: func() time.Time { return testNow },
+		PublicURL: "http://example.com", Logger: log})
 }
 
 func (f *fixture) seed(t testing.TB) {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"zhupei/forms"
 	"zhupei/recruit"
 	"zhupei/regform"
 )
@@ -60,17 +61,19 @@ func newFormFixture(t testing.TB, withFont bool) (*fixture, *formCountingRendere
 // store, as after a restart.
 func (f *fixture) formApp(t testing.TB, withFont bool) *formCountingRenderer {
 	t.Helper()
+	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	cfg := Config{
 		Store:    f.store,
 		Now:      func() time.Time { return testNow },
-		Logger:   slog.New(slog.NewTextHandler(f.logs, nil)),
+		Logger:   log,
 		Registry: prometheus.NewRegistry(),
 		Version:  "test",
+		Forms:    newForms(f.store, nil, log),
 	}
 	var cr *formCountingRenderer
 	if withFont {
 		cr = newFormRenderer(t)
-		cfg.Forms = cr
+		cfg.Forms = newForms(f.store, cr, log)
 	}
 	f.app = New(cfg)
 	return cr
@@ -183,9 +186,12 @@ func formPDFText(t *testing.T, pdf string) string {
 	return regexp.MustCompile(`\s+`).ReplaceAllString(string(out), "")
 }
 
+// verifyCodeShape is what a printed verification code looks like.
+var verifyCodeShape = regexp.MustCompile(`^[2-9A-HJ-NP-Z]{10}$`)
+
 func wantFormPDF(t *testing.T, resp *http.Response, body, disposition string) {
 	t.Helper()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != formMediaType || !strings.HasPrefix(body, "%PDF-") {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != forms.MediaType || !strings.HasPrefix(body, "%PDF-") {
 		t.Fatalf("status %d, type %q, body %.40q; want a PDF", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	if got := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(got, disposition+";") {
@@ -203,7 +209,7 @@ func TestFormGenerateVerifyAndOutdate(t *testing.T) {
 		t.Fatalf("POST /form/generate: %d %s %.200s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
 	v1 := f.formLatest(t, a)
-	if v1.Version != a.app.Version || !validVerifyCode(v1.Code) {
+	if v1.Version != a.app.Version || !verifyCodeShape.MatchString(v1.Code) {
 		t.Fatalf("form record %+v: want version %d and a valid code", v1, a.app.Version)
 	}
 	resp, pdf := f.formGet(t, "/form", a)
@@ -377,58 +383,6 @@ func TestVerifyRejectsBadAndUnknownCodes(t *testing.T) {
 	}
 	body := f.get(t, "/verify/ABCDEFGHJK", http.StatusNotFound)
 	wantContains(t, "unknown code", body, "未找到校验码为 ABCDEFGHJK 的报名表")
-}
-
-func TestFormCacheBounded(t *testing.T) {
-	fc := formCache{entries: map[int64]storedForm{}}
-	for id := int64(1); id <= formCacheSize+10; id++ {
-		fc.put(storedForm{Record: recruit.FormRecord{ApplicationID: id, Version: 2}})
-	}
-	if len(fc.entries) != formCacheSize {
-		t.Errorf("%d entries, want at most %d", len(fc.entries), formCacheSize)
-	}
-	newest := recruit.Application{ID: formCacheSize + 10, Version: 2}
-	if _, ok := fc.get(newest); !ok {
-		t.Error("the newest entry was evicted")
-	}
-	newest.Version = 3
-	if _, ok := fc.get(newest); ok {
-		t.Error("an entry of an older version served for version 3")
-	}
-}
-
-func TestRandomVerifyCode(t *testing.T) {
-	seen := map[string]bool{}
-	for range 2000 {
-		c := randomVerifyCode()
-		if !validVerifyCode(c) || strings.ContainsAny(c, "01OI") {
-			t.Fatalf("bad code %q", c)
-		}
-		if seen[c] {
-			t.Fatalf("code %q drawn twice", c)
-		}
-		seen[c] = true
-	}
-}
-
-// formAttrChars matches an RFC 5987 value: attr-char or %XX.
-var formAttrChars = regexp.MustCompile("^([A-Za-z0-9!#$&+.^_`|~-]|%[0-9A-F]{2})*$")
-
-func TestFormDisposition(t *testing.T) {
-	for _, name := range []string{"张三", "欧阳 明远", `a"b;c%d`} {
-		got := formDisposition("attachment", name, 3)
-		prefix := `attachment; filename="form-v3.pdf"; filename*=UTF-8''`
-		if !strings.HasPrefix(got, prefix) {
-			t.Fatalf("%q: %s", name, got)
-		}
-		enc := strings.TrimPrefix(got, prefix)
-		if !formAttrChars.MatchString(enc) {
-			t.Errorf("%q: value %q has characters outside RFC 5987 attr-char", name, enc)
-		}
-		if dec, err := url.PathUnescape(enc); err != nil || dec != "报名表-"+name+"-v3.pdf" {
-			t.Errorf("%q: filename* decodes to %q (%v)", name, dec, err)
-		}
-	}
 }
 
 // BenchmarkFormDownloadCached measures GET /form/download of a form already

@@ -6,11 +6,12 @@
 //	public.go, api.go, snapshot.go, chart.go  public pages and JSON (/, /board, /results, /api/v1)
 //	login.go, bind.go, wechat_events.go       WeChat H5 OAuth, PC QR login, real-name binding
 //	apply*.go, upload.go, result_mine.go      the applicant's four sections, uploads, choice, 结果查询
-//	form.go, verify.go                        the PDF registration form and its public verification
-//	staff.go                                  the staff mini-program's access to forms and files
+//	form.go, verify.go                        the applicant's PDF registration form, its public verification
 //	ops.go                                    /healthz, /readyz, /metrics
 //
-// Every rule comes from package recruit; handlers only parse, call and render.
+// The staff mini-program's routes (/api/v1/mp) are package miniprogram's,
+// mounted on this application. Every rule comes from package recruit or a
+// service (package forms); handlers only parse, call and render.
 package handlers
 
 import (
@@ -21,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"zhupei/forms"
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -32,12 +34,9 @@ type Config struct {
 	Logger   *slog.Logger         // slog.Default() when nil
 	Registry *prometheus.Registry // a new registry with Go and process collectors when nil
 	Version  string
-	// Forms renders the PDF registration form; nil when no usable font was
-	// found (pdf.font_path): PDF requests then get a clear error.
-	Forms FormRenderer
-	// PublicURL is the service's public base URL (https://zp.example.cn)
-	// printed in the verification QR code; the request's own when empty.
-	PublicURL string
+	// Forms serves the PDF registration form and its verification; nil
+	// serves no form routes.
+	Forms *forms.Service
 	// WeChat is the official account; nil serves no WeChat login, OAuth or
 	// real-name binding routes. Sealer gives the blind index of ID numbers
 	// for the binding limits; Verifier checks a real name (format and
@@ -48,10 +47,6 @@ type Config struct {
 	Sealer   recruit.IDSealer
 	Verifier Verifier
 	Sandbox  *fiber.App
-	// StaffBase authenticates a request of the staff mini-program (its
-	// bearer token) and returns the caller's base; nil serves no staff
-	// routes. (*miniprogram.API).StaffBase is the real one.
-	StaffBase func(c *fiber.Ctx) (int64, error)
 	// ProxyHeader names the header with the client's address behind a
 	// reverse proxy (X-Forwarded-For); it and X-Forwarded-Proto are believed
 	// only from TrustedProxies (IPs or CIDRs). Rate limits count per client
@@ -69,7 +64,7 @@ type server struct {
 	version string
 	pages   *pages
 	public  *snapshotCache
-	forms   *formState
+	forms   *forms.Service
 	wx      *wechatState
 }
 
@@ -81,6 +76,7 @@ func New(cfg Config) *fiber.App {
 		log:     cfg.Logger,
 		reg:     cfg.Registry,
 		version: cfg.Version,
+		forms:   cfg.Forms,
 		pages:   mustParsePages(),
 	}
 	if s.now == nil {
@@ -120,8 +116,9 @@ func New(cfg Config) *fiber.App {
 	s.wechatRoutes(app, cfg)
 	s.apiRoutes(app)
 	s.publicRoutes(app)
-	s.formRoutes(app, cfg)
+	if s.forms != nil {
+		s.formRoutes(app)
+	}
 	s.applyRoutes(app)
-	s.staffRoutes(app, cfg.StaffBase)
 	return app
 }

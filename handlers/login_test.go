@@ -74,7 +74,6 @@ func newWeChatFixture(t *testing.T, mode string, verifier Verifier, options ...f
 		Store: f.store, Now: clock.now, Logger: log,
 		Registry: prometheus.NewRegistry(), Version: "test",
 		WeChat: client, Sealer: storetest.Sealer(), Verifier: verifier, Sandbox: sbApp,
-		StaffBase: mp.StaffBase,
 	}
 	for _, o := range options {
 		o(&hcfg)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhupei/forms"
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -37,6 +38,7 @@ type CodeExchanger interface {
 type Config struct {
 	Store  recruit.Store
 	WeChat CodeExchanger
+	Forms  *forms.Service   // serves the staff's form and file routes; none when nil
 	Now    func() time.Time // time.Now when nil
 	Logger *slog.Logger     // slog.Default() when nil
 }
@@ -45,6 +47,7 @@ type Config struct {
 type API struct {
 	store recruit.Store
 	wx    CodeExchanger
+	forms *forms.Service
 	now   func() time.Time
 	log   *slog.Logger
 }
@@ -54,7 +57,7 @@ func New(cfg Config) *API {
 	if cfg.Store == nil || cfg.WeChat == nil {
 		panic("miniprogram: Config.Store and Config.WeChat are required")
 	}
-	a := &API{store: cfg.Store, wx: cfg.WeChat, now: cfg.Now, log: cfg.Logger}
+	a := &API{store: cfg.Store, wx: cfg.WeChat, forms: cfg.Forms, now: cfg.Now, log: cfg.Logger}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -72,6 +75,7 @@ func (a *API) Register(r fiber.Router) {
 	mp.Post("/bind", a.auth, a.bind)
 	mp.Get("/me", a.auth, a.me)
 	mp.Post("/logout", a.auth, a.logout)
+	a.formRoutes(mp)
 }
 
 // mpSession is the authenticated caller.
@@ -124,9 +128,9 @@ func (a *API) authenticate(c *fiber.Ctx) (mpSession, error) {
 // errUnbound refuses a logged-in account that is bound to no base.
 var errUnbound = recruit.Errorf(recruit.EFORBIDDEN, "该账号尚未绑定培训基地")
 
-// StaffBase authenticates a request of the staff mini-program for routes
-// served outside this package (handlers.Config.StaffBase) and returns the
-// id of the caller's base: EUNAUTHORIZED for a missing or invalid token,
+// StaffBase authenticates a request of the staff mini-program for the
+// staff's form and file routes (forms.go) and returns the id of the caller's
+// base: EUNAUTHORIZED for a missing or invalid token,
 // EFORBIDDEN for an account bound to no base.
 func (a *API) StaffBase(c *fiber.Ctx) (int64, error) {
 	sess, err := a.authenticate(c)

@@ -4,8 +4,8 @@
 // base by redeeming a one-time invitation code that the province admin
 // created with `zhupei staff-invite`. The JSON API lives under /api/v1/mp
 // and authenticates with `Authorization: Bearer <token>`, never a cookie, so
-// it needs no CSRF token. API.StaffBase authenticates the same way for the
-// staff routes served by package handlers (an applicant's form and files).
+// it needs no CSRF token. The staff open an applicant's registration form
+// and uploads through package forms (forms.go).
 //
 // Storage is a first cut: staff accounts, invitations and mini-program
 // sessions are records of the store's key-value part (recruit.Store SetKV,

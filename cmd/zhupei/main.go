@@ -36,6 +36,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"zhupei/forms"
 	"zhupei/handlers"
 	"zhupei/miniprogram"
 	"zhupei/recruit"
@@ -293,23 +294,25 @@ func (m *Main) Run(ctx context.Context) error {
 		_ = ln.Close()
 		return err
 	}
-	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Now: m.Now, Logger: m.Logger})
+	// The printed verification URL is the service's public base URL, the
+	// configured or (sandbox) derived wechat.base_url.
+	formSvc := forms.New(forms.Deps{Store: m.store, Renderer: m.formRenderer(), Now: m.Now,
+		PublicURL: wx.cfg.BaseURL, Logger: m.Logger})
+	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Forms: formSvc, Now: m.Now, Logger: m.Logger})
 	hcfg := handlers.Config{
-		Store:     m.store,
-		Now:       m.Now,
-		Logger:    m.Logger,
-		Registry:  reg,
-		Version:   m.Version,
-		Forms:     m.formRenderer(),
-		PublicURL: m.Config.WeChat.BaseURL,
-		WeChat:    wx.client,
-		Sealer:    m.sealer,
-		Verifier:  m.verifier(),
-		Sandbox:   wx.sandbox,
+		Store:    m.store,
+		Now:      m.Now,
+		Logger:   m.Logger,
+		Registry: reg,
+		Version:  m.Version,
+		Forms:    formSvc,
+		WeChat:   wx.client,
+		Sealer:   m.sealer,
+		Verifier: m.verifier(),
+		Sandbox:  wx.sandbox,
 		// Behind a reverse proxy: the client address for rate limits.
 		ProxyHeader:    m.Config.HTTP.ProxyHeader,
 		TrustedProxies: m.Config.HTTP.trustedProxies(),
-		StaffBase:      mp.StaffBase,
 	}
 	app := handlers.New(hcfg)
 	mp.Register(app)
@@ -388,7 +391,7 @@ func (m *Main) startJobs() (*scheduler.Scheduler, error) {
 
 // formRenderer loads the PDF font. Without a usable font the service still
 // runs: PDF requests get an error naming pdf.font_path.
-func (m *Main) formRenderer() handlers.FormRenderer {
+func (m *Main) formRenderer() forms.Renderer {
 	r, err := regform.New(m.Config.PDF.FontPath)
 	if err != nil {
 		m.Logger.Warn("报名表 PDF 不可用：请检查配置项 pdf.font_path (registration-form PDF disabled)", "pdf.font_path", m.Config.PDF.FontPath, "err", err)
