@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gopkg.in/yaml.v3"
 
+	"zhupei/forms"
 	"zhupei/handlers"
 	"zhupei/internal/testlog"
 	"zhupei/recruit"
@@ -110,7 +111,7 @@ func newFixture(t *testing.T) *fixture {
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	app := handlers.New(handlers.Config{Store: db, Now: f.clock.now, Logger: log, Registry: prometheus.NewRegistry(),
 		Version: "test", WeChat: client, Sealer: storetest.Sealer(), Sandbox: sbApp})
-	New(Config{Store: db, WeChat: client, Now: f.clock.now, Logger: log}).Register(app)
+	New(Config{Store: db, WeChat: client, Forms: newForms(t, db, f.clock.now, log), Now: f.clock.now, Logger: log}).Register(app)
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() {
 		client.CloseIdleConnections()
@@ -154,7 +155,8 @@ func (f *fixture) miniCode(t *testing.T, u sandbox.User) string {
 type result struct {
 	status int
 	header http.Header
-	body   map[string]any
+	body   map[string]any // a JSON answer
+	raw    []byte
 }
 
 // errCode and errMessage read the error body {"error": {...}}.
@@ -194,8 +196,8 @@ func (f *fixture) call(t *testing.T, method, path, token string, body any) resul
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	out := result{status: resp.StatusCode, header: resp.Header}
-	if len(raw) > 0 && json.Unmarshal(raw, &out.body) != nil {
+	out := result{status: resp.StatusCode, header: resp.Header, raw: raw}
+	if resp.Header.Get("Content-Type") == fiber.MIMEApplicationJSON && json.Unmarshal(raw, &out.body) != nil {
 		t.Fatalf("%s %s: %d, not JSON: %.300s", method, path, resp.StatusCode, raw)
 	}
 	return out
@@ -458,32 +460,48 @@ func TestRateLimits(t *testing.T) {
 }
 
 // TestRoutesDocumented checks that every route of the API is described in
-// the OpenAPI file served at /api/v1/openapi.yaml.
+// the OpenAPI file served at /api/v1/openapi.yaml, those after login with
+// bearer authentication, and that the form and file routes exist only with
+// the form service.
 func TestRoutesDocumented(t *testing.T) {
 	raw, err := fs.ReadFile(web.Static(), "openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var spec struct {
-		Paths map[string]map[string]any `yaml:"paths"`
+		Paths map[string]map[string]struct {
+			Security []map[string][]string `yaml:"security"`
+		} `yaml:"paths"`
 	}
 	if err := yaml.Unmarshal(raw, &spec); err != nil {
 		t.Fatal(err)
 	}
-	app := fiber.New()
-	New(Config{Store: &sqlite.DB{}, WeChat: &wechat.Client{}}).Register(app)
-	n := 0
-	for _, r := range app.GetRoutes(true) {
-		if r.Method == fiber.MethodHead {
-			continue
+	routes := func(cfg Config) int {
+		app := fiber.New()
+		New(cfg).Register(app)
+		n := 0
+		for _, r := range app.GetRoutes(true) {
+			if r.Method == fiber.MethodHead {
+				continue
+			}
+			n++
+			path := strings.ReplaceAll(strings.TrimPrefix(r.Path, "/api/v1"), ":id", "{id}")
+			op, ok := spec.Paths[path][strings.ToLower(r.Method)]
+			if !ok {
+				t.Errorf("%s %s is not in openapi.yaml", r.Method, r.Path)
+			}
+			if bearer := len(op.Security) == 1 && op.Security[0]["bearer"] != nil; bearer != (path != "/mp/login") {
+				t.Errorf("%s %s: security %v", r.Method, r.Path, op.Security)
+			}
 		}
-		n++
-		path := strings.TrimPrefix(r.Path, "/api/v1")
-		if _, ok := spec.Paths[path][strings.ToLower(r.Method)]; !ok {
-			t.Errorf("%s %s is not in openapi.yaml", r.Method, r.Path)
-		}
+		return n
 	}
-	if n != 4 {
+	cfg := Config{Store: &sqlite.DB{}, WeChat: &wechat.Client{}}
+	if n := routes(cfg); n != 4 {
 		t.Fatalf("%d routes, want login, bind, me and logout", n)
+	}
+	cfg.Forms = forms.New(forms.Deps{Store: cfg.Store})
+	if n := routes(cfg); n != 6 {
+		t.Fatalf("%d routes with forms, want also the form and the files", n)
 	}
 }

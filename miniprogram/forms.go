@@ -35,8 +35,10 @@ func (a *API) staffForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// An id that does not parse is 0, which the service refuses as invalid.
-	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		id = 0 // which the service refuses as invalid
+	}
 	form, err := a.forms.ForStaff(c.UserContext(), base, id)
 	if err != nil {
 		return err

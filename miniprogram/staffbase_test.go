@@ -16,8 +16,8 @@ import (
 	"zhupei/wechat"
 )
 
-// TestStaffBase checks the authentication that other packages' staff routes
-// use: the base of a bound account, 401 with the Bearer challenge without a
+// TestStaffBase checks the authentication that the staff's form and file
+// routes use: the base of a bound account, 401 with the Bearer challenge without a
 // live session, 403 for an account bound to no base.
 func TestStaffBase(t *testing.T) {
 	ctx := context.Background()
