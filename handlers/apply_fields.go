@@ -51,19 +51,19 @@ var yesOnly = []string{yes}
 var workFields = func() []fieldDef {
 	employer := func(d fieldDef) fieldDef { d.ShowIf, d.ShowIn = "has_employer", yesOnly; return d }
 	return []fieldDef{
-		{Name: "has_employer", Label: "是否有工作单位", Kind: kindBool},
-		employer(fieldDef{Name: "work_start", Label: "参加工作时间", Kind: kindDate}),
-		employer(fieldDef{Name: "work_years", Label: "工作年限", Kind: kindInt, Placeholder: "请输入工作年限"}),
-		employer(fieldDef{Name: "employer_name", Label: "工作单位名称", Kind: kindText, Placeholder: "请输入工作单位名称"}),
-		employer(fieldDef{Name: "employer_code", Label: "工作单位统一社会信用代码/组织机构代码", Kind: kindText, Placeholder: "请输入",
+		{Name: "has_employer", Label: recruit.FieldLabel("has_employer"), Kind: kindBool},
+		employer(fieldDef{Name: "work_start", Label: recruit.FieldLabel("work_start"), Kind: kindDate}),
+		employer(fieldDef{Name: "work_years", Label: recruit.FieldLabel("work_years"), Kind: kindInt, Placeholder: "请输入工作年限"}),
+		employer(fieldDef{Name: "employer_name", Label: recruit.FieldLabel("employer_name"), Kind: kindText, Placeholder: "请输入工作单位名称"}),
+		employer(fieldDef{Name: "employer_code", Label: recruit.FieldLabel("employer_code"), Kind: kindText, Placeholder: "请输入",
 			Hint: "18位统一社会信用代码或9位组织机构代码"}),
-		employer(fieldDef{Name: "hospital_level", Label: "工作单位医院级别", Kind: kindSelect, Options: recruit.HospitalLevels}),
-		employer(fieldDef{Name: "hospital_grade", Label: "工作单位医院等次", Kind: kindSelect, Options: recruit.HospitalGrades}),
-		employer(fieldDef{Name: "institution_category", Label: "工作单位医疗卫生机构类别", Kind: kindSelect, Options: recruit.InstitutionCategories}),
-		employer(fieldDef{Name: "affiliation", Label: "工作单位医疗卫生机构隶属关系", Kind: kindSelect, Options: recruit.Affiliations}),
-		{Name: "western_support", Label: "是否为西部支援住院医师", Kind: kindBool},
-		{Name: "military", Label: "是否为军队住院医师", Kind: kindBool},
-		{Name: "order_directed", Label: "是否为订单定向公费医学生", Kind: kindBool,
+		employer(fieldDef{Name: "hospital_level", Label: recruit.FieldLabel("hospital_level"), Kind: kindSelect, Options: recruit.HospitalLevels}),
+		employer(fieldDef{Name: "hospital_grade", Label: recruit.FieldLabel("hospital_grade"), Kind: kindSelect, Options: recruit.HospitalGrades}),
+		employer(fieldDef{Name: "institution_category", Label: recruit.FieldLabel("institution_category"), Kind: kindSelect, Options: recruit.InstitutionCategories}),
+		employer(fieldDef{Name: "affiliation", Label: recruit.FieldLabel("affiliation"), Kind: kindSelect, Options: recruit.Affiliations}),
+		{Name: "western_support", Label: recruit.FieldLabel("western_support"), Kind: kindBool},
+		{Name: "military", Label: recruit.FieldLabel("military"), Kind: kindBool},
+		{Name: "order_directed", Label: recruit.FieldLabel("order_directed"), Kind: kindBool,
 			Hint: "本年度毕业的订单定向公费医学生，请在此栏目中选择“是”。"},
 	}
 }()
@@ -71,14 +71,14 @@ var workFields = func() []fieldDef {
 // basicFields are the editable inputs of 基本信息 (seed 6.1, 7.6); name and
 // ID come from the binding and the photo is uploaded with the form.
 var basicFields = []fieldDef{
-	{Name: "gender", Label: "性别", Kind: kindSelect, Options: recruit.Genders},
-	{Name: "birth_date", Label: "出生日期", Kind: kindDate},
-	{Name: "ethnicity", Label: "民族", Kind: kindSelect, Options: recruit.Ethnicities},
-	{Name: "political", Label: "政治面貌", Kind: kindSelect, Options: recruit.PoliticalStatuses},
-	{Name: "phone", Label: "手机", Kind: kindText, Placeholder: "请输入手机号"},
-	{Name: "email", Label: "邮箱", Kind: kindText, Placeholder: "请输入邮箱"},
-	{Name: "qq", Label: "QQ", Kind: kindText, Placeholder: "请输入QQ"},
-	{Name: "personnel_type", Label: "人员类型", Kind: kindSelect, Options: recruit.OptionValues(recruit.PersonnelTypes), Hints: recruit.PersonnelTypes},
+	{Name: "gender", Label: recruit.FieldLabel("gender"), Kind: kindSelect, Options: recruit.Genders},
+	{Name: "birth_date", Label: recruit.FieldLabel("birth_date"), Kind: kindDate},
+	{Name: "ethnicity", Label: recruit.FieldLabel("ethnicity"), Kind: kindSelect, Options: recruit.Ethnicities},
+	{Name: "political", Label: recruit.FieldLabel("political"), Kind: kindSelect, Options: recruit.PoliticalStatuses},
+	{Name: "phone", Label: recruit.FieldLabel("phone"), Kind: kindText, Placeholder: "请输入手机号"},
+	{Name: "email", Label: recruit.FieldLabel("email"), Kind: kindText, Placeholder: "请输入邮箱"},
+	{Name: "qq", Label: recruit.FieldLabel("qq"), Kind: kindText, Placeholder: "请输入QQ"},
+	{Name: "personnel_type", Label: recruit.FieldLabel("personnel_type"), Kind: kindSelect, Options: recruit.OptionValues(recruit.PersonnelTypes), Hints: recruit.PersonnelTypes},
 }
 
 // educationFields are the inputs of one 教育经历 record (seed 6.3, 7.9).
@@ -86,21 +86,21 @@ var educationFields = func() []fieldDef {
 	diploma := func(d fieldDef) fieldDef { d.ShowIf, d.ShowIn = "has_diploma", yesOnly; return d }
 	degree := func(d fieldDef) fieldDef { d.ShowIf, d.ShowIn = "has_degree_cert", yesOnly; return d }
 	return []fieldDef{
-		{Name: "level", Label: "教育层次", Kind: kindSelect, Options: recruit.EducationLevels, Hint: "是否中专、大专、本科、研究生、博士：每个层次填写一条"},
-		{Name: "in_school", Label: "是否在读", Kind: kindBool},
-		{Name: "full_time", Label: "是否全日制", Kind: kindBool},
-		{Name: "school", Label: "在读/毕业院校", Kind: kindText, Placeholder: "请填写"},
-		{Name: "major", Label: "在读/毕业专业", Kind: kindText, Placeholder: "请填写"},
-		{Name: "start_date", Label: "入学时间", Kind: kindDate},
-		{Name: "qualification", Label: "学历", Kind: kindSelect, Options: recruit.Qualifications},
-		{Name: "graduation_date", Label: "毕业时间(或预计)", Kind: kindDate},
-		{Name: "has_diploma", Label: "是否获得毕业证书", Kind: kindBool},
-		diploma(fieldDef{Name: "qualification_date", Label: "取得学历时间", Kind: kindDate}),
-		diploma(fieldDef{Name: "diploma_no", Label: "学历证书编号", Kind: kindText, Placeholder: "请填写"}),
-		{Name: "degree", Label: "学位", Kind: kindSelect, Options: recruit.Degrees},
-		{Name: "has_degree_cert", Label: "是否获得学位证书", Kind: kindBool},
-		degree(fieldDef{Name: "degree_date", Label: "取得学位时间", Kind: kindDate}),
-		degree(fieldDef{Name: "degree_cert_no", Label: "学位证书编号", Kind: kindText, Placeholder: "请填写"}),
+		{Name: "level", Label: recruit.FieldLabel("level"), Kind: kindSelect, Options: recruit.EducationLevels, Hint: "是否中专、大专、本科、研究生、博士：每个层次填写一条"},
+		{Name: "in_school", Label: recruit.FieldLabel("in_school"), Kind: kindBool},
+		{Name: "full_time", Label: recruit.FieldLabel("full_time"), Kind: kindBool},
+		{Name: "school", Label: recruit.FieldLabel("school"), Kind: kindText, Placeholder: "请填写"},
+		{Name: "major", Label: recruit.FieldLabel("major"), Kind: kindText, Placeholder: "请填写"},
+		{Name: "start_date", Label: recruit.FieldLabel("start_date"), Kind: kindDate},
+		{Name: "qualification", Label: recruit.FieldLabel("qualification"), Kind: kindSelect, Options: recruit.Qualifications},
+		{Name: "graduation_date", Label: recruit.FieldLabel("graduation_date"), Kind: kindDate},
+		{Name: "has_diploma", Label: recruit.FieldLabel("has_diploma"), Kind: kindBool},
+		diploma(fieldDef{Name: "qualification_date", Label: recruit.FieldLabel("qualification_date"), Kind: kindDate}),
+		diploma(fieldDef{Name: "diploma_no", Label: recruit.FieldLabel("diploma_no"), Kind: kindText, Placeholder: "请填写"}),
+		{Name: "degree", Label: recruit.FieldLabel("degree"), Kind: kindSelect, Options: recruit.Degrees},
+		{Name: "has_degree_cert", Label: recruit.FieldLabel("has_degree_cert"), Kind: kindBool},
+		degree(fieldDef{Name: "degree_date", Label: recruit.FieldLabel("degree_date"), Kind: kindDate}),
+		degree(fieldDef{Name: "degree_cert_no", Label: recruit.FieldLabel("degree_cert_no"), Kind: kindText, Placeholder: "请填写"}),
 	}
 }()
 
@@ -109,21 +109,21 @@ var certificateFields = func() []fieldDef {
 	when := func(field string, values []string, d fieldDef) fieldDef { d.ShowIf, d.ShowIn = field, values; return d }
 	withCert := []string{recruit.LangCollegeEng, recruit.LangEnglishMajor, recruit.LangOther}
 	return []fieldDef{
-		{Name: "passed_exam", Label: "是否通过医师资格考试", Kind: kindBool},
-		when("passed_exam", yesOnly, fieldDef{Name: "exam_date", Label: "通过医师资格考试时间", Kind: kindDate}),
-		{Name: "has_qual_cert", Label: "是否获得医师资格证书", Kind: kindBool},
-		when("has_qual_cert", yesOnly, fieldDef{Name: "qual_level", Label: "医师资格级别", Kind: kindSelect, Options: recruit.QualLevels}),
-		when("has_qual_cert", yesOnly, fieldDef{Name: "qual_category", Label: "医师资格类别", Kind: kindSelect, Options: recruit.QualCategories}),
-		when("has_qual_cert", yesOnly, fieldDef{Name: "qual_cert_no", Label: "医师资格证书编号", Kind: kindText, Placeholder: "请输入"}),
-		when("has_qual_cert", yesOnly, fieldDef{Name: "qual_cert_date", Label: "取得医师资格证书时间", Kind: kindDate}),
-		{Name: "has_practising", Label: "是否有执业医师", Kind: kindBool},
-		when("has_practising", yesOnly, fieldDef{Name: "practising_no", Label: "执业医师证书编号", Kind: kindText, Placeholder: "请输入"}),
-		when("has_practising", yesOnly, fieldDef{Name: "practising_date", Label: "执业医师资格证书获取时间", Kind: kindDate}),
-		{Name: "foreign_lang_type", Label: "外语等级考试类型", Kind: kindSelect, Options: recruit.ForeignLangTypes},
-		when("foreign_lang_type", []string{recruit.LangOther}, fieldDef{Name: "foreign_lang_level", Label: "外语等级(非英语)", Kind: kindText, Placeholder: "请输入"}),
-		when("foreign_lang_type", withCert, fieldDef{Name: "foreign_lang_cert_no", Label: "外语等级考试证书编号", Kind: kindText, Placeholder: "请输入"}),
-		when("foreign_lang_type", withCert, fieldDef{Name: "foreign_lang_cert_date", Label: "外语等级考试证书取得时间", Kind: kindDate}),
-		{Name: "english_level", Label: "英语等级", Kind: kindSelect, Options: recruit.EnglishLevels},
+		{Name: "passed_exam", Label: recruit.FieldLabel("passed_exam"), Kind: kindBool},
+		when("passed_exam", yesOnly, fieldDef{Name: "exam_date", Label: recruit.FieldLabel("exam_date"), Kind: kindDate}),
+		{Name: "has_qual_cert", Label: recruit.FieldLabel("has_qual_cert"), Kind: kindBool},
+		when("has_qual_cert", yesOnly, fieldDef{Name: "qual_level", Label: recruit.FieldLabel("qual_level"), Kind: kindSelect, Options: recruit.QualLevels}),
+		when("has_qual_cert", yesOnly, fieldDef{Name: "qual_category", Label: recruit.FieldLabel("qual_category"), Kind: kindSelect, Options: recruit.QualCategories}),
+		when("has_qual_cert", yesOnly, fieldDef{Name: "qual_cert_no", Label: recruit.FieldLabel("qual_cert_no"), Kind: kindText, Placeholder: "请输入"}),
+		when("has_qual_cert", yesOnly, fieldDef{Name: "qual_cert_date", Label: recruit.FieldLabel("qual_cert_date"), Kind: kindDate}),
+		{Name: "has_practising", Label: recruit.FieldLabel("has_practising"), Kind: kindBool},
+		when("has_practising", yesOnly, fieldDef{Name: "practising_no", Label: recruit.FieldLabel("practising_no"), Kind: kindText, Placeholder: "请输入"}),
+		when("has_practising", yesOnly, fieldDef{Name: "practising_date", Label: recruit.FieldLabel("practising_date"), Kind: kindDate}),
+		{Name: "foreign_lang_type", Label: recruit.FieldLabel("foreign_lang_type"), Kind: kindSelect, Options: recruit.ForeignLangTypes},
+		when("foreign_lang_type", []string{recruit.LangOther}, fieldDef{Name: "foreign_lang_level", Label: recruit.FieldLabel("foreign_lang_level"), Kind: kindText, Placeholder: "请输入"}),
+		when("foreign_lang_type", withCert, fieldDef{Name: "foreign_lang_cert_no", Label: recruit.FieldLabel("foreign_lang_cert_no"), Kind: kindText, Placeholder: "请输入"}),
+		when("foreign_lang_type", withCert, fieldDef{Name: "foreign_lang_cert_date", Label: recruit.FieldLabel("foreign_lang_cert_date"), Kind: kindDate}),
+		{Name: "english_level", Label: recruit.FieldLabel("english_level"), Kind: kindSelect, Options: recruit.EnglishLevels},
 	}
 }()
 

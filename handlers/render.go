@@ -27,10 +27,22 @@ type page struct {
 	Login *loginView // the logged-in account, set by render
 }
 
-// templateFuncs are the helpers templates may call (SVG coordinates).
+// templateFuncs are the helpers templates may call: SVG coordinates, and
+// the catalogue label of a field ({{label "gender"}}; an unknown key fails
+// the page).
 var templateFuncs = template.FuncMap{
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
+	"label": fieldLabel,
+}
+
+// fieldLabel returns the catalogue label of the field key.
+func fieldLabel(key string) (string, error) {
+	f, ok := recruit.LookupField(key)
+	if !ok {
+		return "", fmt.Errorf("no field %q in the catalogue", key)
+	}
+	return f.Label, nil
 }
 
 // pages holds one parsed template set per page, parsed once at start-up.

@@ -406,7 +406,7 @@ func (d *doc) layRow(r row) laidRow {
 		x := marginX
 		for _, f := range r.fields {
 			lr.cells = append(lr.cells,
-				cell{x: x, w: labelW, lines: d.wrap(f.label, labelW-2*padX), fill: greyLabel},
+				cell{x: x, w: labelW, lines: d.wrap(f.label(), labelW-2*padX), fill: greyLabel},
 				cell{x: x + labelW, w: vw, lines: d.wrap(f.value, vw-2*padX)})
 			x += labelW + vw
 		}

@@ -7,12 +7,15 @@ import (
 	"zhupei/recruit"
 )
 
-// field is one label and value of a table. A wide field takes a whole row;
-// the others are paired two to a row.
+// field is one value of a table with the label of its key in the field
+// catalogue (recruit.FieldLabel). A wide field takes a whole row; the others
+// are paired two to a row.
 type field struct {
-	label, value string
-	wide         bool
+	key, value string
+	wide       bool
 }
+
+func (f field) label() string { return recruit.FieldLabel(f.key) }
 
 // section is one titled part of the form. Its rows come from fields; an
 // empty section prints notFilled.
@@ -51,9 +54,9 @@ func sections(f Form) []section {
 		{title: "三、教育经历", rows: educationRows(p.Education)},
 		{title: "四、证书信息", rows: fieldRows(certificateFields(p.Certificates))},
 		{title: "五、报考志愿", rows: fieldRows([]field{
-			{label: "培训基地", value: f.BaseName, wide: true},
-			{label: "培训专业", value: f.SpecialtyName, wide: true},
-			{label: "是否接受调剂", value: yesNo(f.AcceptsAdjustment)},
+			{key: "base", value: f.BaseName, wide: true},
+			{key: "program_id", value: f.SpecialtyName, wide: true},
+			{key: "accepts_adjustment", value: yesNo(f.AcceptsAdjustment)},
 		})},
 		{title: "六、诚信声明", rows: []row{{kind: rowText, text: integrityDeclaration}, {kind: rowSignature}}},
 	}
@@ -68,7 +71,7 @@ func formTexts(f Form) []string {
 		for _, r := range s.rows {
 			texts = append(texts, r.text)
 			for _, fd := range r.fields {
-				texts = append(texts, fd.label, fd.value)
+				texts = append(texts, fd.label(), fd.value)
 			}
 		}
 	}
@@ -80,17 +83,17 @@ func basicFields(b *recruit.Basic) []field {
 		return nil
 	}
 	return []field{
-		{label: "姓名", value: b.Name},
-		{label: "性别", value: b.Gender},
-		{label: "证件类型", value: b.IDType},
-		{label: "证件编号", value: b.IDNumber},
-		{label: "出生日期", value: b.BirthDate},
-		{label: "民族", value: b.Ethnicity},
-		{label: "政治面貌", value: b.Political},
-		{label: "人员类型", value: b.PersonnelType},
-		{label: "手机", value: b.Phone},
-		{label: "QQ", value: b.QQ},
-		{label: "邮箱", value: b.Email, wide: true},
+		{key: "name", value: b.Name},
+		{key: "gender", value: b.Gender},
+		{key: "id_type", value: b.IDType},
+		{key: "id_number", value: b.IDNumber},
+		{key: "birth_date", value: b.BirthDate},
+		{key: "ethnicity", value: b.Ethnicity},
+		{key: "political", value: b.Political},
+		{key: "personnel_type", value: b.PersonnelType},
+		{key: "phone", value: b.Phone},
+		{key: "qq", value: b.QQ},
+		{key: "email", value: b.Email, wide: true},
 	}
 }
 
@@ -99,18 +102,18 @@ func workFields(w *recruit.Work) []field {
 		return nil
 	}
 	return []field{
-		{label: "是否有工作单位", value: yesNo(w.HasEmployer)},
-		{label: "参加工作时间", value: w.WorkStart},
-		{label: "工作年限", value: strconv.Itoa(w.WorkYears)},
-		{label: "是否为订单定向公费医学生", value: yesNo(w.OrderDirected)},
-		{label: "工作单位名称", value: w.EmployerName, wide: true},
-		{label: "工作单位统一社会信用代码/组织机构代码", value: w.EmployerCode, wide: true},
-		{label: "工作单位医院级别", value: w.HospitalLevel},
-		{label: "工作单位医院等次", value: w.HospitalGrade},
-		{label: "工作单位医疗卫生机构类别", value: w.InstitutionCategory, wide: true},
-		{label: "工作单位医疗卫生机构隶属关系", value: w.Affiliation, wide: true},
-		{label: "是否为西部支援住院医师", value: yesNo(w.WesternSupport)},
-		{label: "是否为军队住院医师", value: yesNo(w.Military)},
+		{key: "has_employer", value: yesNo(w.HasEmployer)},
+		{key: "work_start", value: w.WorkStart},
+		{key: "work_years", value: strconv.Itoa(w.WorkYears)},
+		{key: "order_directed", value: yesNo(w.OrderDirected)},
+		{key: "employer_name", value: w.EmployerName, wide: true},
+		{key: "employer_code", value: w.EmployerCode, wide: true},
+		{key: "hospital_level", value: w.HospitalLevel},
+		{key: "hospital_grade", value: w.HospitalGrade},
+		{key: "institution_category", value: w.InstitutionCategory, wide: true},
+		{key: "affiliation", value: w.Affiliation, wide: true},
+		{key: "western_support", value: yesNo(w.WesternSupport)},
+		{key: "military", value: yesNo(w.Military)},
 	}
 }
 
@@ -119,21 +122,21 @@ func educationRows(eds []recruit.Education) []row {
 	for i, e := range eds {
 		rows = append(rows, row{kind: rowHeading, text: fmt.Sprintf("教育经历 %d（%s）", i+1, e.Level)})
 		rows = append(rows, fieldRows([]field{
-			{label: "学历层次", value: e.Level},
-			{label: "是否在读", value: yesNo(e.InSchool)},
-			{label: "是否全日制", value: yesNo(e.FullTime)},
-			{label: "入学时间", value: e.StartDate},
-			{label: "毕业院校", value: e.School, wide: true},
-			{label: "毕业专业", value: e.Major, wide: true},
-			{label: "学历", value: e.Qualification},
-			{label: "取得学历时间", value: e.QualificationDate},
-			{label: "毕业时间", value: e.GraduationDate},
-			{label: "是否获得毕业证书", value: yesNo(e.HasDiploma)},
-			{label: "学历证书编号", value: e.DiplomaNo, wide: true},
-			{label: "学位", value: e.Degree},
-			{label: "是否获得学位证书", value: yesNo(e.HasDegreeCert)},
-			{label: "取得学位时间", value: e.DegreeDate},
-			{label: "学位证书编号", value: e.DegreeCertNo},
+			{key: "level", value: e.Level},
+			{key: "in_school", value: yesNo(e.InSchool)},
+			{key: "full_time", value: yesNo(e.FullTime)},
+			{key: "start_date", value: e.StartDate},
+			{key: "school", value: e.School, wide: true},
+			{key: "major", value: e.Major, wide: true},
+			{key: "qualification", value: e.Qualification},
+			{key: "qualification_date", value: e.QualificationDate},
+			{key: "graduation_date", value: e.GraduationDate},
+			{key: "has_diploma", value: yesNo(e.HasDiploma)},
+			{key: "diploma_no", value: e.DiplomaNo, wide: true},
+			{key: "degree", value: e.Degree},
+			{key: "has_degree_cert", value: yesNo(e.HasDegreeCert)},
+			{key: "degree_date", value: e.DegreeDate},
+			{key: "degree_cert_no", value: e.DegreeCertNo},
 		})...)
 	}
 	if rows == nil {
@@ -147,24 +150,24 @@ func certificateFields(c *recruit.Certificates) []field {
 		return nil
 	}
 	return []field{
-		{label: "是否通过医师资格考试", value: yesNo(c.PassedExam)},
-		{label: "通过医师资格考试时间", value: c.ExamDate},
-		{label: "是否获得医师资格证书", value: yesNo(c.HasQualCert)},
-		{label: "医师资格级别", value: c.QualLevel},
-		{label: "医师资格类别", value: c.QualCategory},
-		{label: "医师资格证书编号", value: c.QualCertNo},
-		{label: "取得医师资格证书时间", value: c.QualCertDate},
-		{label: "是否有执业医师", value: yesNo(c.HasPractising)},
-		{label: "执业医师证书编号", value: c.PractisingNo},
-		{label: "执业医师资格证书获取时间", value: c.PractisingDate},
-		{label: "外语等级考试类型", value: c.ForeignLangType},
-		{label: "外语等级(非英语)", value: c.ForeignLangLevel},
-		{label: "外语等级考试证书编号", value: c.ForeignLangCertNo},
-		{label: "外语等级考试证书取得时间", value: c.ForeignLangCertDate},
-		{label: "英语等级", value: c.EnglishLevel},
-		{label: "医师资格证书扫描件", value: uploaded(c.QualScanID)},
-		{label: "执业医师资格证书扫描件", value: uploaded(c.PractisingScanID)},
-		{label: "最高学历证书扫描件", value: uploaded(c.DegreeScanID)},
+		{key: "passed_exam", value: yesNo(c.PassedExam)},
+		{key: "exam_date", value: c.ExamDate},
+		{key: "has_qual_cert", value: yesNo(c.HasQualCert)},
+		{key: "qual_level", value: c.QualLevel},
+		{key: "qual_category", value: c.QualCategory},
+		{key: "qual_cert_no", value: c.QualCertNo},
+		{key: "qual_cert_date", value: c.QualCertDate},
+		{key: "has_practising", value: yesNo(c.HasPractising)},
+		{key: "practising_no", value: c.PractisingNo},
+		{key: "practising_date", value: c.PractisingDate},
+		{key: "foreign_lang_type", value: c.ForeignLangType},
+		{key: "foreign_lang_level", value: c.ForeignLangLevel},
+		{key: "foreign_lang_cert_no", value: c.ForeignLangCertNo},
+		{key: "foreign_lang_cert_date", value: c.ForeignLangCertDate},
+		{key: "english_level", value: c.EnglishLevel},
+		{key: "qual_scan_id", value: uploaded(c.QualScanID)},
+		{key: "practising_scan_id", value: uploaded(c.PractisingScanID)},
+		{key: "degree_scan_id", value: uploaded(c.DegreeScanID)},
 	}
 }
 
