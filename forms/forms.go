@@ -270,7 +270,7 @@ func (s *Service) generate(ctx context.Context, app recruit.Application) (Form, 
 // data gathers what the form prints: the profile with the ID number from
 // the binding (profiles do not store it), the photo, the program names.
 func (s *Service) data(ctx context.Context, app recruit.Application) (regform.Form, error) {
-	id, err := s.store.GetIdentity(ctx, app.IdentityID)
+	id, prog, err := s.applicantAndProgram(ctx, app)
 	if err != nil {
 		return regform.Form{}, err
 	}
@@ -288,15 +288,22 @@ func (s *Service) data(ctx context.Context, app recruit.Application) (regform.Fo
 	if err != nil {
 		return regform.Form{}, err
 	}
-	prog, err := s.store.GetProgram(ctx, app.ProgramID)
-	if err != nil {
-		return regform.Form{}, err
-	}
 	return regform.Form{
 		Year: app.Year, Version: app.Version, Profile: profile, Photo: photo,
 		BaseName: prog.BaseName, SpecialtyName: prog.SpecialtyName,
 		AcceptsAdjustment: app.AcceptsAdjustment, State: app.State,
 	}, nil
+}
+
+// applicantAndProgram returns the binding of app's applicant and the
+// program app chooses.
+func (s *Service) applicantAndProgram(ctx context.Context, app recruit.Application) (recruit.Identity, recruit.Program, error) {
+	id, err := s.store.GetIdentity(ctx, app.IdentityID)
+	if err != nil {
+		return recruit.Identity{}, recruit.Program{}, err
+	}
+	prog, err := s.store.GetProgram(ctx, app.ProgramID)
+	return id, prog, err
 }
 
 // photoOf returns the applicant's own uploaded photo, nil when there is none.

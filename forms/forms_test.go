@@ -3,13 +3,11 @@ package forms
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"log/slog"
-	"net/url"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,39 +68,38 @@ type fixture struct {
 	progA1, progA2, progB1 int64
 }
 
-func newFixture(t *testing.T) *fixture {
+// openStore opens a fresh SQLite store in a temporary directory.
+func openStore(t *testing.T) *sqlite.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), storetest.Sealer())
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "forms.db"), storetest.Sealer())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &fixture{store: db, logs: &testlog.Buffer{}}
-	if err := db.PutYear(ctx, recruit.Year{Year: testYear, Title: "2025年度招录", Calendar: recruit.DefaultCalendar(testYear)}); err != nil {
+	return db
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{store: openStore(t), logs: &testlog.Buffer{}}
+	if err := f.store.PutYear(ctx, recruit.Year{Year: testYear, Title: "2025年度招录", Calendar: recruit.DefaultCalendar(testYear)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ImportPlan(ctx, testYear, []recruit.PlanRow{
+	if err := f.store.ImportPlan(ctx, testYear, []recruit.PlanRow{
 		{Line: 1, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 10},
 		{Line: 2, BaseName: "甲医院", City: "济南", SpecialtyCode: "0200", SpecialtyName: "儿科", Plan: 3},
 		{Line: 3, BaseName: "乙医院", City: "青岛", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 5},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	programs, err := db.ListPrograms(ctx, recruit.ProgramFilter{Year: testYear})
-	if err != nil {
-		t.Fatal(err)
+	programs, err := f.store.ListPrograms(ctx, recruit.ProgramFilter{Year: testYear})
+	if err != nil || len(programs) != 3 {
+		t.Fatalf("programs %v, %v", programs, err)
 	}
-	for _, p := range programs {
-		switch {
-		case p.BaseName == "甲医院" && p.SpecialtyCode == "0100":
-			f.baseA, f.progA1 = p.BaseID, p.ID
-		case p.BaseName == "甲医院":
-			f.progA2 = p.ID
-		default:
-			f.baseB, f.progB1 = p.BaseID, p.ID
-		}
-	}
+	// Ordered by base id and specialty code, as the plan lists them.
+	f.progA1, f.progA2, f.progB1 = programs[0].ID, programs[1].ID, programs[2].ID
+	f.baseA, f.baseB = programs[0].BaseID, programs[2].BaseID
 	return f
 }
 
@@ -186,19 +183,33 @@ func sameRecord(a, b recruit.FormRecord) bool {
 	return a == b && at.Equal(bt)
 }
 
-var codeShape = regexp.MustCompile(`^[2-9A-HJ-NP-Z]{10}$`)
+// issued is a fixture with a service rendering with the font, which has
+// issued the first form of an applicant of 甲医院 内科.
+type issued struct {
+	*fixture
+	svc *Service
+	rec *recorder
+	a   applicant
+	v1  Form
+}
 
-func TestCurrentIssuesOneFormPerVersion(t *testing.T) {
+func newIssued(t *testing.T) issued {
+	t.Helper()
 	f := newFixture(t)
-	ctx := context.Background()
 	svc, rec := f.service(t, true)
 	a := f.applicant(t, "openid-1", "欧阳明远", "11010519491231002X", f.progA1)
-
-	v1, err := svc.Current(ctx, a.identity.ID)
+	v1, err := svc.Current(context.Background(), a.identity.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !codeShape.MatchString(v1.Record.Code) || v1.Record.ApplicationID != a.app.ID || v1.Record.Version != a.app.Version ||
+	return issued{fixture: f, svc: svc, rec: rec, a: a, v1: v1}
+}
+
+func TestCurrentIssuesOneFormPerVersion(t *testing.T) {
+	is := newIssued(t)
+	f, svc, rec, a, v1 := is.fixture, is.svc, is.rec, is.a, is.v1
+	ctx := context.Background()
+	if !validCode(v1.Record.Code) || v1.Record.ApplicationID != a.app.ID || v1.Record.Version != a.app.Version ||
 		v1.Name != "欧阳明远" || v1.File.OwnerID != a.identity.ID || v1.File.Kind != "form" ||
 		v1.File.ContentType != MediaType || !bytes.HasPrefix(v1.File.Data, []byte("%PDF-")) {
 		t.Fatalf("form %+v", v1.Record)
@@ -314,25 +325,14 @@ func TestCurrentRefusals(t *testing.T) {
 }
 
 func TestCurrentWithoutYear(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), storetest.Sealer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	_, err = New(Deps{Store: db}).Current(ctx, 1)
+	_, err := New(Deps{Store: openStore(t)}).Current(context.Background(), 1)
 	wantError(t, "no year", err, "forms.Current", recruit.ENOTFOUND, "招录年度尚未设置")
 }
 
 func TestVerify(t *testing.T) {
-	f := newFixture(t)
+	is := newIssued(t)
+	f, svc, a, v1 := is.fixture, is.svc, is.a, is.v1
 	ctx := context.Background()
-	svc, _ := f.service(t, true)
-	a := f.applicant(t, "openid-1", "欧阳明远", "11010519491231002X", f.progA1)
-	v1, err := svc.Current(ctx, a.identity.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := Verification{Code: v1.Record.Code, Current: true, Version: a.app.Version, CurrentVersion: a.app.Version,
 		GeneratedAt: v1.Record.GeneratedAt, Name: "欧***", IDNumber: "110************02X",
 		BaseName: "甲医院", SpecialtyName: "内科", State: recruit.StatePending}
@@ -418,10 +418,10 @@ func TestStaffAccess(t *testing.T) {
 	// Every access is audited with the request id, never personal data.
 	logs := f.logs.String()
 	for _, line := range []string{
-		"action=staff.form base_id=" + itoa(f.baseA) + " application_id=" + itoa(a.app.ID) + " result=ok request_id=req-staff-1",
-		"action=staff.file base_id=" + itoa(f.baseA) + " application_id=" + itoa(a.app.ID) + " result=ok",
-		"action=staff.form base_id=" + itoa(f.baseB) + " application_id=0 result=not_found",
-		"action=staff.file base_id=" + itoa(f.baseA) + " application_id=0 result=invalid",
+		fmt.Sprintf("action=staff.form base_id=%d application_id=%d result=ok request_id=req-staff-1", f.baseA, a.app.ID),
+		fmt.Sprintf("action=staff.file base_id=%d application_id=%d result=ok", f.baseA, a.app.ID),
+		fmt.Sprintf("action=staff.form base_id=%d application_id=0 result=not_found", f.baseB),
+		fmt.Sprintf("action=staff.file base_id=%d application_id=0 result=invalid", f.baseA),
 	} {
 		if !strings.Contains(logs, line) {
 			t.Errorf("audit log misses %q", line)
@@ -430,60 +430,6 @@ func TestStaffAccess(t *testing.T) {
 	for _, secret := range []string{"欧阳明远", "11010519491231002X", "司马青云", "openid-"} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("audit log holds %q", secret)
-		}
-	}
-}
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func TestCacheBounded(t *testing.T) {
-	fc := cache{entries: map[int64]Form{}}
-	for id := int64(1); id <= cacheSize+10; id++ {
-		fc.put(Form{Record: recruit.FormRecord{ApplicationID: id, Version: 2}})
-	}
-	if len(fc.entries) != cacheSize {
-		t.Errorf("%d entries, want at most %d", len(fc.entries), cacheSize)
-	}
-	newest := recruit.Application{ID: cacheSize + 10, Version: 2}
-	if _, ok := fc.get(newest); !ok {
-		t.Error("the newest entry was evicted")
-	}
-	newest.Version = 3
-	if _, ok := fc.get(newest); ok {
-		t.Error("an entry of an older version served for version 3")
-	}
-}
-
-func TestRandomCode(t *testing.T) {
-	seen := map[string]bool{}
-	for range 2000 {
-		c := randomCode()
-		if !validCode(c) || !codeShape.MatchString(c) {
-			t.Fatalf("bad code %q", c)
-		}
-		if seen[c] {
-			t.Fatalf("code %q drawn twice", c)
-		}
-		seen[c] = true
-	}
-}
-
-// attrChars matches an RFC 5987 value: attr-char or %XX.
-var attrChars = regexp.MustCompile("^([A-Za-z0-9!#$&+.^_`|~-]|%[0-9A-F]{2})*$")
-
-func TestDisposition(t *testing.T) {
-	for _, name := range []string{"张三", "欧阳 明远", `a"b;c%d`} {
-		got := Form{Record: recruit.FormRecord{Version: 3}, Name: name}.Disposition("attachment")
-		prefix := `attachment; filename="form-v3.pdf"; filename*=UTF-8''`
-		if !strings.HasPrefix(got, prefix) {
-			t.Fatalf("%q: %s", name, got)
-		}
-		enc := strings.TrimPrefix(got, prefix)
-		if !attrChars.MatchString(enc) {
-			t.Errorf("%q: value %q has characters outside RFC 5987 attr-char", name, enc)
-		}
-		if dec, err := url.PathUnescape(enc); err != nil || dec != "报名表-"+name+"-v3.pdf" {
-			t.Errorf("%q: filename* decodes to %q (%v)", name, dec, err)
 		}
 	}
 }

@@ -60,11 +60,7 @@ func (s *Service) verify(ctx context.Context, code string) (Verification, error)
 	if err != nil {
 		return Verification{}, err
 	}
-	id, err := s.store.GetIdentity(ctx, app.IdentityID)
-	if err != nil {
-		return Verification{}, err
-	}
-	prog, err := s.store.GetProgram(ctx, app.ProgramID)
+	id, prog, err := s.applicantAndProgram(ctx, app)
 	if err != nil {
 		return Verification{}, err
 	}

@@ -4,25 +4,19 @@ import "testing"
 
 func TestStaffMaySee(t *testing.T) {
 	const base = 7
-	prog := Program{ID: 3, BaseID: base}
-	for _, tc := range []struct {
-		state State
-		prog  Program
-		ok    bool
-	}{
-		{StatePending, prog, true},
-		{StateApproved, prog, true},
-		{StateRejected, prog, true},
-		{StateProvisional, prog, true},
-		{StateAdmitted, prog, true},
-		{StateDraft, prog, false},
-		{StateWithdrawn, prog, false},
-		{StatePending, Program{ID: 3, BaseID: base + 1}, false}, // another base's program
-		{StatePending, Program{ID: 4, BaseID: base}, false},     // not the chosen program
-	} {
-		app := Application{ID: 1, State: tc.state, ProgramID: 3}
-		if got := StaffMaySee(base, app, tc.prog); got != tc.ok {
-			t.Errorf("%s application, program %+v: %v, want %v", tc.state, tc.prog, got, tc.ok)
+	own := Program{ID: 3, BaseID: base}
+	seen := map[State]bool{StateDraft: false, StatePending: true, StateApproved: true, StateRejected: true,
+		StateProvisional: true, StateAdmitted: true, StateWithdrawn: false}
+	for state, want := range seen {
+		if got := StaffMaySee(base, Application{ID: 1, State: state, ProgramID: own.ID}, own); got != want {
+			t.Errorf("%s application of the base's program: %v, want %v", state, got, want)
+		}
+	}
+	pending := Application{ID: 1, State: StatePending, ProgramID: own.ID}
+	for what, prog := range map[string]Program{"another base's program": {ID: 3, BaseID: base + 1},
+		"a program not chosen": {ID: 4, BaseID: base}} {
+		if StaffMaySee(base, pending, prog) {
+			t.Errorf("pending application, %s: seen", what)
 		}
 	}
 }
