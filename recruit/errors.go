@@ -60,6 +60,14 @@ func (e *Error) Error() string {
 // Unwrap returns the internal cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// Is makes errors.Is(err, target) match an *Error of the same code and
+// message: a refusal such as ErrInviteUsed is recognised whichever backend
+// built it.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Message == e.Message
+}
+
 // Errorf returns an *Error with the given code and a formatted Chinese message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}

@@ -73,3 +73,11 @@ func (s *AESSealer) Index(plain string) string {
 	m.Write([]byte(strings.ToUpper(strings.TrimSpace(plain))))
 	return hex.EncodeToString(m.Sum(nil))
 }
+
+// HashSecret is the hex SHA-256 of a secret that the service hands out
+// (a session id, a token, an invitation code): stores keep only this, so a
+// copy of the database holds none of them in usable form.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
