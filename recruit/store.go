@@ -11,6 +11,7 @@ import (
 // ECONFLICT for uniqueness and capacity violations, EINTERNAL otherwise.
 type Store interface {
 	ProfileStore
+	StaffStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

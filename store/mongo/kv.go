@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -58,10 +59,15 @@ func (d *DB) GetKV(ctx context.Context, key string, now time.Time) (string, erro
 	if err := d.col(colKV).FindOne(ctx, live(key, now)).Decode(&doc); err != nil {
 		return "", storeErr(err, "记录不存在或已过期", "")
 	}
+	return doc.value(), nil
+}
+
+// value is what GetKV answers for the record.
+func (doc kvDoc) value() string {
 	if doc.N != nil {
-		return strconv.FormatInt(*doc.N, 10), nil
+		return strconv.FormatInt(*doc.N, 10)
 	}
-	return doc.Value, nil
+	return doc.Value
 }
 
 // AddKV inserts the record; when the key exists it replaces it only if it
@@ -121,4 +127,25 @@ func (d *DB) IncrKV(ctx context.Context, key string, ttl time.Duration, now time
 func (d *DB) DeleteKV(ctx context.Context, key string) error {
 	_, err := d.col(colKV).DeleteOne(ctx, bson.M{"_id": key})
 	return internal(err)
+}
+
+// ScanKV calls fn for every live record whose key starts with prefix, in
+// key order; expires is zero for a record without expiry. The records are
+// read before the first call, so fn may write to the store.
+func (d *DB) ScanKV(ctx context.Context, prefix string, now time.Time, fn func(key, value string, expires time.Time) error) error {
+	var docs []kvDoc
+	filter := bson.M{"_id": bson.M{"$regex": "^" + regexp.QuoteMeta(prefix)}, "exp": bson.M{"$gt": now}}
+	if err := d.findAll(ctx, colKV, filter, &docs, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})); err != nil {
+		return err
+	}
+	for _, doc := range docs {
+		exp := doc.Exp
+		if exp.Equal(noExpiry) {
+			exp = time.Time{}
+		}
+		if err := fn(doc.Key, doc.value(), exp); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,5 +1,6 @@
-// Package mongo implements recruit.Store and recruit.ProfileStore on MongoDB
-// with the official Go driver (go.mongodb.org/mongo-driver v1).
+// Package mongo implements recruit.Store (with recruit.ProfileStore and
+// recruit.StaffStore) on MongoDB with the official Go driver
+// (go.mongodb.org/mongo-driver v1).
 //
 // It uses only single-document atomic operations: conditional updates,
 // FindOneAndUpdate with $inc, inserts guarded by unique indexes. There are no
@@ -23,6 +24,9 @@
 //	blobs.files, blobs.chunks   the GridFS bucket holding the files' data
 //	notifications {_id, identity_id, kind, client_msg_id (unique), payload, state, attempts, next_at, created_at}
 //	forms         {_id: code, application_id, version, file_id, generated_at}
+//	staff         {_id, name, role, base_id, mp_openid, oa_openid (both unique, sparse), disabled, created_at,
+//	               invite_hash (unique, sparse: the invitation it was redeemed from)}
+//	staff_invitations {_id: SHA-256 of the code, role, base_id, name, expires, created_at}
 //
 // A program's free field is plan − admitted: provisional admission takes a
 // seat with one conditional update {free: {$gt: 0}}, which can never exceed
@@ -56,6 +60,8 @@ const (
 	colFiles        = "files"
 	colNotices      = "notifications"
 	colForms        = "forms"
+	colStaff        = "staff"
+	colInvites      = "staff_invitations"
 )
 
 // retries bounds the optimistic retry loops (version conflicts, duplicate
@@ -123,6 +129,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "client_msg_id", Value: 1}}, Options: unique("client_msg_id_unique")},
 			{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")},
 		},
+		colStaff: staffIndexes,
 		colForms: {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},
 	}
 	for col, models := range want {

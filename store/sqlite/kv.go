@@ -80,3 +80,29 @@ func (db *DB) DeleteKV(ctx context.Context, key string) error {
 	_, err := db.write.ExecContext(ctx, `DELETE FROM kv WHERE key = ?`, key)
 	return storeErr(err)
 }
+
+// ScanKV calls fn for every live record whose key starts with prefix, in
+// key order; expires is zero for a record without expiry. The records are
+// read before the first call, so fn may write to the store.
+func (db *DB) ScanKV(ctx context.Context, prefix string, now time.Time, fn func(key, value string, expires time.Time) error) error {
+	type record struct {
+		key, value string
+		expires    int64
+	}
+	recs, err := queryAll(ctx, db.read, `SELECT key, value, expires_at FROM kv
+		WHERE substr(key, 1, length(:prefix)) = :prefix AND `+live+` ORDER BY key`,
+		[]any{sql.Named("prefix", prefix), sql.Named("now", now.UnixNano())},
+		func(s scanner) (record, error) {
+			var r record
+			return r, s.Scan(&r.key, &r.value, &r.expires)
+		})
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := fn(r.key, r.value, fromNanos(r.expires)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -66,6 +66,10 @@ func Run(t *testing.T, open func(t *testing.T) recruit.Store) {
 		{"KV", testKV},
 		{"KVAdd", testKVAdd},
 		{"KVIncr", testKVIncr},
+		{"ScanKV", testScanKV},
+		{"Staff", testStaff},
+		{"Invitations", testInvitations},
+		{"ConcurrentRedeem", testConcurrentRedeem},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
