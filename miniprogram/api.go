@@ -3,9 +3,9 @@ package miniprogram
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -80,13 +80,15 @@ func (a *API) Register(r fiber.Router) {
 
 // mpSession is the authenticated caller.
 type mpSession struct {
-	key    string // store key of the session
-	openID string
+	key    string         // store key of the session
+	openID string         // the mini-program openid
+	staff  *recruit.Staff // the account bound to openID, nil when none is
 }
 
 var (
 	errNoToken  = recruit.Errorf(recruit.EUNAUTHORIZED, "请先登录小程序")
 	errBadToken = recruit.Errorf(recruit.EUNAUTHORIZED, "登录已失效，请重新登录小程序")
+	errDisabled = recruit.Errorf(recruit.EFORBIDDEN, "该工作人员账号已停用，请联系管理员")
 )
 
 // tokenLen is the length of a token: 32 random bytes, hex.
@@ -102,9 +104,10 @@ func (a *API) auth(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// authenticate returns the session of the request's bearer token:
-// EUNAUTHORIZED, with the Bearer challenge, when it is missing, malformed,
-// unknown or expired.
+// authenticate returns the session of the request's bearer token with the
+// account bound to its openid: EUNAUTHORIZED, with the Bearer challenge,
+// when the token is missing, malformed, unknown or expired; EFORBIDDEN
+// when the account is disabled, whose session is ended.
 func (a *API) authenticate(c *fiber.Ctx) (mpSession, error) {
 	h := c.Get(fiber.HeaderAuthorization)
 	if h == "" {
@@ -122,27 +125,63 @@ func (a *API) authenticate(c *fiber.Ctx) (mpSession, error) {
 	if err != nil {
 		return mpSession{}, err
 	}
-	return mpSession{key: key, openID: openID}, nil
+	sess := mpSession{key: key, openID: openID}
+	if sess.staff, err = a.staffOf(c.UserContext(), openID); err != nil {
+		return mpSession{}, err
+	}
+	if sess.staff != nil && sess.staff.Disabled {
+		if err := a.store.DeleteKV(c.UserContext(), key); err != nil {
+			return mpSession{}, err
+		}
+		return mpSession{}, errDisabled
+	}
+	return sess, nil
 }
 
-// errUnbound refuses a logged-in account that is bound to no base.
-var errUnbound = recruit.Errorf(recruit.EFORBIDDEN, "该账号尚未绑定培训基地")
+// staffOf returns the account bound to a mini-program openid, nil when
+// there is none.
+func (a *API) staffOf(ctx context.Context, openID string) (*recruit.Staff, error) {
+	st, err := a.store.StaffByMPOpenID(ctx, openID)
+	switch {
+	case errors.Is(err, recruit.ErrStaffNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return &st, nil
+}
 
-// StaffBase authenticates a request of the staff mini-program for the
-// staff's form and file routes (forms.go) and returns the id of the caller's
-// base: EUNAUTHORIZED for a missing or invalid token,
-// EFORBIDDEN for an account bound to no base.
-func (a *API) StaffBase(c *fiber.Ctx) (int64, error) {
+// Refusals of Staff and StaffBase.
+var (
+	errUnbound = recruit.Errorf(recruit.EFORBIDDEN, "该账号尚未绑定培训基地")
+	errNoBase  = recruit.Errorf(recruit.EFORBIDDEN, "省级管理员账号不属于任何培训基地，请使用省级管理后台")
+)
+
+// Staff authenticates a request of the staff mini-program and returns the
+// caller's account, which is enabled: EUNAUTHORIZED for a missing or
+// invalid token, EFORBIDDEN for a disabled account or a session bound to
+// none.
+func (a *API) Staff(c *fiber.Ctx) (recruit.Staff, error) {
 	sess, err := a.authenticate(c)
+	if err != nil {
+		return recruit.Staff{}, err
+	}
+	if sess.staff == nil {
+		return recruit.Staff{}, errUnbound
+	}
+	return *sess.staff, nil
+}
+
+// StaffBase is Staff for the routes of one base, the staff's form and file
+// routes (forms.go): it returns the id of the caller's base, and refuses a
+// province admin, who has none, with EFORBIDDEN.
+func (a *API) StaffBase(c *fiber.Ctx) (int64, error) {
+	st, err := a.Staff(c)
 	if err != nil {
 		return 0, err
 	}
-	st, err := StaffOf(c.UserContext(), a.store, sess.openID, a.now())
-	switch {
-	case recruit.ErrorCode(err) == recruit.ENOTFOUND:
-		return 0, errUnbound
-	case err != nil:
-		return 0, err
+	if !st.Role.HasBase() {
+		return 0, errNoBase
 	}
 	return st.BaseID, nil
 }
@@ -156,8 +195,7 @@ func challenge(c *fiber.Ctx, err error) error {
 // sessionKey is the store key of a token: its hash, so that a copy of the
 // database holds no usable token.
 func sessionKey(tok string) string {
-	sum := sha256.Sum256([]byte(tok))
-	return keySession + hex.EncodeToString(sum[:])
+	return keySession + recruit.HashSecret(tok)
 }
 
 func sessionOf(c *fiber.Ctx) mpSession {
@@ -185,25 +223,30 @@ func decode(c *fiber.Ctx, v any) error {
 	return nil
 }
 
-// status is the caller's binding: {"bound", "base"}, base null when unbound.
+// status is the caller's binding: {"bound", "base", "role", "role_label"};
+// base is null when unbound or for a province admin, the role fields are
+// left out when unbound.
 type status struct {
-	Bound bool          `json:"bound"`
-	Base  *recruit.Base `json:"base"`
+	Bound     bool          `json:"bound"`
+	Base      *recruit.Base `json:"base"`
+	Role      recruit.Role  `json:"role,omitempty"`
+	RoleLabel string        `json:"role_label,omitempty"`
 }
 
-func (a *API) statusOf(ctx context.Context, openID string) (status, error) {
-	s, err := StaffOf(ctx, a.store, openID, a.now())
-	switch {
-	case recruit.ErrorCode(err) == recruit.ENOTFOUND:
+// statusOf describes the account st, nil when unbound.
+func (a *API) statusOf(ctx context.Context, st *recruit.Staff) (status, error) {
+	if st == nil {
 		return status{}, nil
-	case err != nil:
-		return status{}, err
 	}
-	b, err := baseByID(ctx, a.store, s.BaseID)
-	if err != nil {
-		return status{}, err
+	out := status{Bound: true, Role: st.Role, RoleLabel: st.Role.Label()}
+	if st.Role.HasBase() {
+		b, err := baseByID(ctx, a.store, st.BaseID)
+		if err != nil {
+			return status{}, err
+		}
+		out.Base = &b
 	}
-	return status{Bound: true, Base: &b}, nil
+	return out, nil
 }
 
 // loginResponse is the body of POST /api/v1/mp/login.
@@ -232,14 +275,21 @@ func (a *API) login(c *fiber.Ctx) error {
 	if sess.OpenID == "" {
 		return recruit.Errorf(recruit.EUPSTREAM, "微信未返回用户标识，请稍后重试")
 	}
+	staff, err := a.staffOf(ctx, sess.OpenID)
+	if err != nil {
+		return err
+	}
+	if staff != nil && staff.Disabled {
+		return errDisabled
+	}
+	st, err := a.statusOf(ctx, staff)
+	if err != nil {
+		return err
+	}
 	b := make([]byte, tokenLen/2)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails since Go 1.24
 	tok := hex.EncodeToString(b)
 	if err := a.store.SetKV(ctx, sessionKey(tok), sess.OpenID, SessionTTL, a.now()); err != nil {
-		return err
-	}
-	st, err := a.statusOf(ctx, sess.OpenID)
-	if err != nil {
 		return err
 	}
 	return c.JSON(loginResponse{Token: tok, ExpiresIn: int(SessionTTL / time.Second), status: st})
@@ -259,22 +309,26 @@ func (a *API) bind(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	base, err := Redeem(ctx, a.store, req.Invite, who, a.now())
+	staff, err := Redeem(ctx, a.store, req.Invite, who, a.now())
 	result := "ok"
 	if err != nil {
 		result = recruit.ErrorCode(err)
 	}
-	a.log.Info("audit: staff bind", "action", "staff.bind", "staff", staffRef(who),
-		"base_id", base.ID, "result", result, "request_id", c.GetRespHeader(fiber.HeaderXRequestID))
+	a.log.Info("audit: staff bind", "action", "staff.bind", "staff", staffRef(who), "staff_id", staff.ID,
+		"role", staff.Role, "base_id", staff.BaseID, "result", result, "request_id", c.GetRespHeader(fiber.HeaderXRequestID))
 	if err != nil {
 		return err
 	}
-	return c.JSON(status{Bound: true, Base: &base})
+	st, err := a.statusOf(ctx, &staff)
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
 }
 
 // me answers the caller's binding.
 func (a *API) me(c *fiber.Ctx) error {
-	st, err := a.statusOf(c.UserContext(), sessionOf(c).openID)
+	st, err := a.statusOf(c.UserContext(), sessionOf(c).staff)
 	if err != nil {
 		return err
 	}

@@ -224,28 +224,31 @@ func (f *fixture) login(t *testing.T, u sandbox.User) (string, result) {
 	return tok, r
 }
 
+// invite creates an invitation for a reviewer of base.
 func (f *fixture) invite(t *testing.T, base recruit.Base, ttl time.Duration) string {
 	t.Helper()
-	inv, err := CreateInvite(context.Background(), f.store, base.ID, ttl, f.clock.now())
+	inv, err := CreateInvite(context.Background(), f.store, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: ttl}, f.clock.now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return inv.Code
 }
 
-// wantBound fails unless body is {"bound": true, "base": base}, or
-// {"bound": false, "base": null} for a zero base.
+// wantBound fails unless body is {"bound": true, "base": base, "role":
+// "reviewer", "role_label": "审核员"}, or {"bound": false, "base": null} for a
+// zero base.
 func wantBound(t *testing.T, what string, body map[string]any, base recruit.Base) {
 	t.Helper()
 	if base.ID == 0 {
-		if body["bound"] != false || body["base"] != nil {
+		if body["bound"] != false || body["base"] != nil || body["role"] != nil {
 			t.Fatalf("%s: %v, want unbound", what, body)
 		}
 		return
 	}
 	b, _ := body["base"].(map[string]any)
-	if body["bound"] != true || b["id"] != float64(base.ID) || b["name"] != base.Name {
-		t.Fatalf("%s: %v, want bound to %+v", what, body, base)
+	if body["bound"] != true || b["id"] != float64(base.ID) || b["name"] != base.Name ||
+		body["role"] != string(recruit.RoleReviewer) || body["role_label"] != "审核员" {
+		t.Fatalf("%s: %v, want a reviewer of %+v", what, body, base)
 	}
 }
 
@@ -272,16 +275,16 @@ func TestLoginBindMeLogout(t *testing.T) {
 	expect(t, "me before binding", r, http.StatusOK, "", "")
 	wantBound(t, "me before binding", r.body, recruit.Base{})
 
-	inv := f.invite(t, f.baseB, DefaultInviteTTL)
+	inv := f.invite(t, f.baseB, recruit.DefaultInviteTTL)
 	r = f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": inv})
 	expect(t, "bind", r, http.StatusOK, "", "")
 	wantBound(t, "bind", r.body, f.baseB)
 	r = f.call(t, http.MethodGet, "/api/v1/mp/me", tok, nil)
 	wantBound(t, "me after binding", r.body, f.baseB)
 	openID := teacher.MiniOpenID
-	st, err := StaffOf(context.Background(), f.store, openID, f.clock.now())
-	if err != nil || st.BaseID != f.baseB.ID || !st.BoundAt.Equal(testNow) {
-		t.Fatalf("staff record %+v, %v", st, err)
+	st, err := f.store.StaffByMPOpenID(context.Background(), openID)
+	if err != nil || st.BaseID != f.baseB.ID || st.Role != recruit.RoleReviewer || !st.CreatedAt.Equal(testNow) {
+		t.Fatalf("staff account %+v, %v", st, err)
 	}
 
 	// The audit line names the action, the base and a hashed account.
@@ -360,16 +363,16 @@ func TestInviteRefusals(t *testing.T) {
 	expect(t, "ambiguous letters", bind(tokA, "ABCD1O00"), http.StatusBadRequest, recruit.EINVALID, "8 位")
 	expect(t, "empty invite", bind(tokA, " "), http.StatusBadRequest, recruit.EINVALID, "请输入邀请码")
 
-	inv := f.invite(t, f.baseA, DefaultInviteTTL)
+	inv := f.invite(t, f.baseA, recruit.DefaultInviteTTL)
 	expect(t, "bind", bind(tokA, inv), http.StatusOK, "", "")
 	expect(t, "same invite again", bind(tokB, inv), http.StatusConflict, recruit.ECONFLICT, "邀请码已被使用")
-	expect(t, "bound account, new invite", bind(tokA, f.invite(t, f.baseB, DefaultInviteTTL)),
-		http.StatusConflict, recruit.ECONFLICT, "已绑定培训基地")
+	expect(t, "bound account, new invite", bind(tokA, f.invite(t, f.baseB, recruit.DefaultInviteTTL)),
+		http.StatusConflict, recruit.ECONFLICT, "该微信账号已绑定工作人员账号")
 	r := f.call(t, http.MethodGet, "/api/v1/mp/me", tokB, nil)
 	wantBound(t, "the refused account", r.body, recruit.Base{})
 
 	// Typed in lower case with spaces around, a code still works.
-	r = bind(tokB, "  "+strings.ToLower(f.invite(t, f.baseB, DefaultInviteTTL))+" ")
+	r = bind(tokB, "  "+strings.ToLower(f.invite(t, f.baseB, recruit.DefaultInviteTTL))+" ")
 	expect(t, "lower case", r, http.StatusOK, "", "")
 	wantBound(t, "lower case", r.body, f.baseB)
 
@@ -393,7 +396,7 @@ func TestConcurrentRedeemers(t *testing.T) {
 		users[i] = f.user(t, "用户"+string(rune('A'+i)))
 		toks[i], _ = f.login(t, users[i])
 	}
-	inv := f.invite(t, f.baseA, DefaultInviteTTL)
+	inv := f.invite(t, f.baseA, recruit.DefaultInviteTTL)
 	results := make([]result, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -417,7 +420,7 @@ func TestConcurrentRedeemers(t *testing.T) {
 	}
 	bound := 0
 	for _, u := range users {
-		if _, err := StaffOf(context.Background(), f.store, u.MiniOpenID, f.clock.now()); err == nil {
+		if _, err := f.store.StaffByMPOpenID(context.Background(), u.MiniOpenID); err == nil {
 			bound++
 		}
 	}
@@ -434,7 +437,7 @@ func TestRateLimits(t *testing.T) {
 		r := f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": "ABCD2345"})
 		expect(t, "bind attempt", r, http.StatusNotFound, recruit.ENOTFOUND, "")
 	}
-	inv := f.invite(t, f.baseA, DefaultInviteTTL)
+	inv := f.invite(t, f.baseA, recruit.DefaultInviteTTL)
 	r := f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": inv})
 	expect(t, "bind beyond the limit", r, http.StatusTooManyRequests, recruit.ETOOMANY, "过于频繁")
 	// Another account is not held back; the limited one may try again an
@@ -503,5 +506,42 @@ func TestRoutesDocumented(t *testing.T) {
 	cfg.Forms = forms.New(forms.Deps{Store: cfg.Store})
 	if n := routes(cfg); n != 6 {
 		t.Fatalf("%d routes with forms, want also the form and the files", n)
+	}
+}
+
+// TestDisabledStaff: disabling an account refuses its sessions on their
+// next request and its new logins; a province admin's status has a role
+// and no base.
+func TestDisabledStaff(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	admin := f.user(t, "省中心")
+	tok, _ := f.login(t, admin)
+	inv, err := CreateInvite(ctx, f.store, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour}, f.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": inv.Code})
+	expect(t, "bind", r, http.StatusOK, "", "")
+	if r.body["bound"] != true || r.body["base"] != nil || r.body["role"] != "province" || r.body["role_label"] != "省级管理员" {
+		t.Fatalf("province admin's status: %v", r.body)
+	}
+	other, _ := f.login(t, admin)
+
+	st, err := f.store.StaffByMPOpenID(ctx, admin.MiniOpenID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.SetStaffDisabled(ctx, st.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range []string{tok, other} {
+		r = f.call(t, http.MethodGet, "/api/v1/mp/me", tk, nil)
+		expect(t, "me of a disabled account", r, http.StatusForbidden, recruit.EFORBIDDEN, "该工作人员账号已停用")
+	}
+	r = f.call(t, http.MethodPost, "/api/v1/mp/login", "", map[string]string{"code": f.miniCode(t, admin)})
+	expect(t, "login of a disabled account", r, http.StatusForbidden, recruit.EFORBIDDEN, "该工作人员账号已停用")
+	if r.body["token"] != nil {
+		t.Fatalf("a disabled account got a token: %v", r.body)
 	}
 }

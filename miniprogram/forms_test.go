@@ -38,7 +38,7 @@ func (f *fixture) staffToken(t *testing.T, nickname string, base recruit.Base) s
 	t.Helper()
 	tok, _ := f.login(t, f.user(t, nickname))
 	if base.ID != 0 {
-		r := f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": f.invite(t, base, DefaultInviteTTL)})
+		r := f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": f.invite(t, base, recruit.DefaultInviteTTL)})
 		expect(t, "bind "+nickname, r, http.StatusOK, "", "")
 	}
 	return tok

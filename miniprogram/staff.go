@@ -1,31 +1,34 @@
-// Package miniprogram is the backend of the staff mini-program used by the
-// training bases (培训基地): a staff member logs in with wx.login's code
-// (code2session gives the mini-program openid), and binds that openid to one
-// base by redeeming a one-time invitation code that the province admin
-// created with `zhupei staff-invite`. The JSON API lives under /api/v1/mp
-// and authenticates with `Authorization: Bearer <token>`, never a cookie, so
-// it needs no CSRF token. The staff open an applicant's registration form
-// and uploads through package forms (forms.go).
+// Package miniprogram is the backend of the staff mini-program (DESIGN.md,
+// "Staff, review and admission"): a staff member logs in with wx.login's
+// code (code2session gives the mini-program openid) and binds that openid
+// by redeeming a one-time invitation code that names a role (审核员,
+// 基地管理员 or 省级管理员) and, for the first two, a training base; the
+// first province admin's code comes from `zhupei staff-invite`. The JSON
+// API lives under /api/v1/mp and authenticates with `Authorization: Bearer
+// <token>`, never a cookie, so it needs no CSRF token. The staff open an
+// applicant's registration form and uploads through package forms
+// (forms.go), authenticated by API.StaffBase.
 //
-// Storage is a first cut: staff accounts, invitations and mini-program
-// sessions are records of the store's key-value part (recruit.Store SetKV,
-// GetKV, AddKV), shared by every instance:
+// Staff accounts and invitations are entities of recruit.StaffStore; an
+// invitation is stored by the SHA-256 of its code. Sessions and rate limits
+// are records of the store's key-value part, shared by every instance:
 //
-//	staff:openid:<openid>      → {"base_id", "bound_at"}, no expiry
-//	staff:invite:<code>        → base id, expires with the invitation
-//	staff:invite-used:<code>   → openid of the one redeemer
 //	mpsess:<sha256 of token>   → openid, two hours
+//	mp:rate:login:<client IP>  → logins in the current minute
+//	mp:rate:bind:<openid>      → redemptions in the current hour
 //
-// A dedicated staff collection (listing, unbinding, several bases per
-// account) comes with the province admin console.
+// A session names the openid, not the account: every request reads the
+// account again, so disabling it refuses all its sessions at once.
+// MigrateStaff moves the key-value staff records of earlier versions into
+// recruit.StaffStore at start-up.
 package miniprogram
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,176 +37,136 @@ import (
 	"zhupei/recruit"
 )
 
-// Store keys; see the package comment.
-const (
-	keyStaff      = "staff:openid:"
-	keyInvite     = "staff:invite:"
-	keyInviteUsed = "staff:invite-used:"
-)
-
-// Lifetimes of an invitation.
-const (
-	DefaultInviteTTL = 7 * 24 * time.Hour
-	MinInviteTTL     = time.Minute
-	MaxInviteTTL     = 30 * 24 * time.Hour
-)
-
-// inviteAlphabet has no 0/O, 1/I/L: codes are read aloud and typed on phones.
-const (
-	inviteAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-	inviteLen      = 8
-)
-
-// Staff is a training-base staff account: a mini-program openid bound to
-// one base.
-type Staff struct {
-	BaseID  int64     `json:"base_id"`
-	BoundAt time.Time `json:"bound_at"`
-}
-
-// Invite is a one-time invitation code for one base.
+// Invite is a one-time invitation code as handed out: the code itself is
+// only ever shown to the one who created it.
 type Invite struct {
 	Code    string
-	Base    recruit.Base
+	Role    recruit.Role
+	Base    recruit.Base // the zero Base for a province admin
 	Expires time.Time
 }
 
-// Refusals of a redemption.
-var (
-	errInviteUnknown = recruit.Errorf(recruit.ENOTFOUND, "邀请码无效或已过期")
-	errInviteUsed    = recruit.Errorf(recruit.ECONFLICT, "邀请码已被使用")
-	errAlreadyBound  = recruit.Errorf(recruit.ECONFLICT, "该微信账号已绑定培训基地，不能再次绑定")
-)
+// InviteRequest is what an invitation is for.
+type InviteRequest struct {
+	Role   recruit.Role
+	BaseID int64  // 0 for a province admin
+	Name   string // the staff member's name, optional
+	TTL    time.Duration
+}
 
-// CreateInvite stores a new invitation code for base baseID, valid for ttl
-// (MinInviteTTL to MaxInviteTTL) from now.
-func CreateInvite(ctx context.Context, st recruit.Store, baseID int64, ttl time.Duration, now time.Time) (Invite, error) {
-	if ttl < MinInviteTTL || ttl > MaxInviteTTL {
-		return Invite{}, recruit.Errorf(recruit.EINVALID, "邀请码有效期须在 1 分钟到 30 天之间")
-	}
-	base, err := baseByID(ctx, st, baseID)
-	if err != nil {
-		return Invite{}, err
-	}
-	// A clash is one in 31^8; a code whose earlier use is still recorded
-	// is skipped too, as it would be refused as used.
+// CreateInvite stores a new invitation for req, valid for req.TTL
+// (recruit.MinInviteTTL to recruit.MaxInviteTTL) from now.
+func CreateInvite(ctx context.Context, st recruit.Store, req InviteRequest, now time.Time) (Invite, error) {
+	inv := recruit.Invitation{Role: req.Role, BaseID: req.BaseID, Name: req.Name, Expires: now.Add(req.TTL), CreatedAt: now}
+	// A clash is one in 31^8.
 	for range 5 {
-		code := newInviteCode()
-		if _, err := st.GetKV(ctx, keyInviteUsed+code, now); recruit.ErrorCode(err) != recruit.ENOTFOUND {
+		code := recruit.NewInviteCode()
+		inv.CodeHash = recruit.HashSecret(code)
+		switch err := st.CreateInvitation(ctx, inv); {
+		case errors.Is(err, recruit.ErrInviteExists):
+			continue
+		case err != nil:
+			return Invite{}, err
+		}
+		out := Invite{Code: code, Role: inv.Role, Expires: inv.Expires}
+		if inv.Role.HasBase() {
+			b, err := baseByID(ctx, st, inv.BaseID)
 			if err != nil {
 				return Invite{}, err
 			}
-			continue
+			out.Base = b
 		}
-		added, err := st.AddKV(ctx, keyInvite+code, strconv.FormatInt(base.ID, 10), ttl, now)
-		if err != nil {
-			return Invite{}, err
-		}
-		if added {
-			return Invite{Code: code, Base: base, Expires: now.Add(ttl)}, nil
-		}
+		return out, nil
 	}
 	return Invite{}, recruit.Internal(fmt.Errorf("no free invitation code after 5 draws"))
 }
 
-// newInviteCode draws inviteLen characters of inviteAlphabet uniformly
-// (rejection sampling over random bytes).
-func newInviteCode() string {
-	const limit = 256 - 256%len(inviteAlphabet)
-	out := make([]byte, 0, inviteLen)
-	buf := make([]byte, 16)
-	for len(out) < inviteLen {
-		_, _ = rand.Read(buf) // crypto/rand.Read never fails since Go 1.24
-		for _, b := range buf {
-			if int(b) < limit && len(out) < inviteLen {
-				out = append(out, inviteAlphabet[int(b)%len(inviteAlphabet)])
+// Redeem creates the staff account of invitation code bound to the
+// mini-program openid openID. An invitation works once: of many concurrent
+// redeemers exactly one wins. Refusals: EINVALID for a malformed code, and
+// those of recruit.StaffStore.RedeemInvitation.
+func Redeem(ctx context.Context, st recruit.Store, code, openID string, now time.Time) (recruit.Staff, error) {
+	code, err := recruit.NormalizeInviteCode(code)
+	if err != nil {
+		return recruit.Staff{}, err
+	}
+	return st.RedeemInvitation(ctx, recruit.HashSecret(code), recruit.ChannelMP, openID, now)
+}
+
+// The key-value records of staff accounts and invitations before
+// recruit.StaffStore; MigrateStaff moves them.
+const (
+	legacyStaff      = "staff:openid:"      // + openid → {"base_id", "bound_at"}
+	legacyInvite     = "staff:invite:"      // + code → base id, expiring with the invitation
+	legacyInviteUsed = "staff:invite-used:" // + code → the redeemer's openid
+)
+
+// legacyRole is the role of a migrated account or invitation: the old
+// records named a base only, and what they allowed (reading the base's
+// forms and files) is a reviewer's, the narrowest role.
+const legacyRole = recruit.RoleReviewer
+
+// MigrateStaff moves the key-value staff records of earlier versions into
+// recruit.StaffStore, as reviewers of their base, and returns how many it
+// moved: an account per bound openid, an invitation (stored by its hash)
+// per live unused code. Used and nearly expired codes are dropped. Each
+// record is deleted after its entity exists, and an entity that exists
+// already counts as moved, so running it again, even after a failure
+// half-way, changes nothing more.
+func MigrateStaff(ctx context.Context, st recruit.Store, now time.Time) (int, error) {
+	kv, ok := st.(recruit.KVScanner)
+	if !ok {
+		return 0, recruit.Internal(fmt.Errorf("store %T cannot list key-value records", st))
+	}
+	moved := 0
+	err := kv.ScanKV(ctx, legacyStaff, now, func(key, value string, _ time.Time) error {
+		var rec struct {
+			BaseID  int64     `json:"base_id"`
+			BoundAt time.Time `json:"bound_at"`
+		}
+		if err := json.Unmarshal([]byte(value), &rec); err != nil {
+			return recruit.Internal(fmt.Errorf("staff record: %w", err))
+		}
+		_, err := st.CreateStaff(ctx, recruit.Staff{Role: legacyRole, BaseID: rec.BaseID,
+			MPOpenID: strings.TrimPrefix(key, legacyStaff), CreatedAt: rec.BoundAt})
+		if err != nil && !errors.Is(err, recruit.ErrStaffOpenIDBound) {
+			return err
+		}
+		moved++
+		return st.DeleteKV(ctx, key)
+	})
+	if err != nil {
+		return moved, err
+	}
+	used := map[string]bool{}
+	if err := kv.ScanKV(ctx, legacyInviteUsed, now, func(key, _ string, _ time.Time) error {
+		used[strings.TrimPrefix(key, legacyInviteUsed)] = true
+		return nil
+	}); err != nil {
+		return moved, err
+	}
+	err = kv.ScanKV(ctx, legacyInvite, now, func(key, value string, expires time.Time) error {
+		code := strings.TrimPrefix(key, legacyInvite)
+		if !used[code] && expires.Sub(now) >= recruit.MinInviteTTL {
+			baseID, err := strconv.ParseInt(value, 10, 64)
+			if err != nil {
+				return recruit.Internal(fmt.Errorf("invitation record: %w", err))
 			}
+			err = st.CreateInvitation(ctx, recruit.Invitation{CodeHash: recruit.HashSecret(code), Role: legacyRole,
+				BaseID: baseID, Expires: expires, CreatedAt: now})
+			if err != nil && !errors.Is(err, recruit.ErrInviteExists) {
+				return err
+			}
+			moved++
 		}
-	}
-	return string(out)
-}
-
-// normalizeInvite upper-cases a typed code and checks its form.
-func normalizeInvite(code string) (string, error) {
-	code = strings.ToUpper(strings.TrimSpace(code))
-	if code == "" {
-		return "", recruit.Errorf(recruit.EINVALID, "请输入邀请码")
-	}
-	if len(code) != inviteLen || strings.Trim(code, inviteAlphabet) != "" {
-		return "", recruit.Errorf(recruit.EINVALID, "邀请码应为 8 位字母或数字")
-	}
-	return code, nil
-}
-
-// Redeem binds openID to the base of invitation code. An invitation works
-// once: of many concurrent redeemers exactly one wins. Refusals: EINVALID
-// for a malformed code, ENOTFOUND for an unknown or expired one, ECONFLICT
-// when it was used or openID is already bound.
-func Redeem(ctx context.Context, st recruit.Store, code, openID string, now time.Time) (recruit.Base, error) {
-	code, err := normalizeInvite(code)
+		return st.DeleteKV(ctx, key)
+	})
 	if err != nil {
-		return recruit.Base{}, err
+		return moved, err
 	}
-	switch _, err := StaffOf(ctx, st, openID, now); {
-	case err == nil:
-		return recruit.Base{}, errAlreadyBound
-	case recruit.ErrorCode(err) != recruit.ENOTFOUND:
-		return recruit.Base{}, err
-	}
-	raw, err := st.GetKV(ctx, keyInvite+code, now)
-	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
-		return recruit.Base{}, errInviteUnknown
-	}
-	if err != nil {
-		return recruit.Base{}, err
-	}
-	baseID, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		return recruit.Base{}, recruit.Internal(fmt.Errorf("invitation record %q: %w", raw, err))
-	}
-	base, err := baseByID(ctx, st, baseID)
-	if err != nil {
-		return recruit.Base{}, err
-	}
-	// The mark outlives any invitation, so a used code stays used.
-	won, err := st.AddKV(ctx, keyInviteUsed+code, openID, MaxInviteTTL, now)
-	if err != nil {
-		return recruit.Base{}, err
-	}
-	if !won {
-		return recruit.Base{}, errInviteUsed
-	}
-	rec, err := json.Marshal(Staff{BaseID: base.ID, BoundAt: now})
-	if err != nil {
-		return recruit.Base{}, recruit.Internal(err)
-	}
-	bound, err := st.AddKV(ctx, keyStaff+openID, string(rec), 0, now)
-	if err != nil {
-		return recruit.Base{}, err
-	}
-	if !bound {
-		// The same account redeemed another invitation meanwhile: give
-		// this one back.
-		if err := st.DeleteKV(ctx, keyInviteUsed+code); err != nil {
-			return recruit.Base{}, err
-		}
-		return recruit.Base{}, errAlreadyBound
-	}
-	return base, nil
-}
-
-// StaffOf returns the staff account of a mini-program openid, ENOTFOUND
-// when it is bound to no base.
-func StaffOf(ctx context.Context, st recruit.Store, openID string, now time.Time) (Staff, error) {
-	raw, err := st.GetKV(ctx, keyStaff+openID, now)
-	if err != nil {
-		return Staff{}, err
-	}
-	var s Staff
-	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return Staff{}, recruit.Internal(fmt.Errorf("staff record: %w", err))
-	}
-	return s, nil
+	return moved, kv.ScanKV(ctx, legacyInviteUsed, now, func(key, _ string, _ time.Time) error {
+		return st.DeleteKV(ctx, key)
+	})
 }
 
 // baseByID finds a base, ENOTFOUND when it does not exist.
@@ -217,7 +180,7 @@ func baseByID(ctx context.Context, st recruit.Store, id int64) (recruit.Base, er
 			return b, nil
 		}
 	}
-	return recruit.Base{}, recruit.Errorf(recruit.ENOTFOUND, "培训基地（编号 %d）不存在", id)
+	return recruit.Base{}, recruit.BaseNotFound(id)
 }
 
 // staffRef names a staff account in the audit log without its openid.

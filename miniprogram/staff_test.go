@@ -1,8 +1,11 @@
 package miniprogram
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -40,32 +43,79 @@ func TestCreateInvite(t *testing.T) {
 	ctx := context.Background()
 	seen := map[string]bool{}
 	for range 50 {
-		inv, err := CreateInvite(ctx, db, base.ID, DefaultInviteTTL, testNow)
+		inv, err := CreateInvite(ctx, db, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: recruit.DefaultInviteTTL}, testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(inv.Code) != inviteLen || strings.Trim(inv.Code, inviteAlphabet) != "" || seen[inv.Code] {
-			t.Fatalf("code %q: want 8 fresh characters of %s", inv.Code, inviteAlphabet)
+		if len(inv.Code) != recruit.InviteLen || strings.Trim(inv.Code, recruit.InviteAlphabet) != "" || seen[inv.Code] {
+			t.Fatalf("code %q: want 8 fresh characters of %s", inv.Code, recruit.InviteAlphabet)
 		}
 		seen[inv.Code] = true
-		if inv.Base != base || !inv.Expires.Equal(testNow.Add(DefaultInviteTTL)) {
+		if inv.Base != base || inv.Role != recruit.RoleReviewer || !inv.Expires.Equal(testNow.Add(recruit.DefaultInviteTTL)) {
 			t.Fatalf("invite %+v", inv)
 		}
 	}
+	prov, err := CreateInvite(ctx, db, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour}, testNow)
+	if err != nil || prov.Base != (recruit.Base{}) || prov.Role != recruit.RoleProvince {
+		t.Fatalf("province invite %+v, %v", prov, err)
+	}
 	for _, tc := range []struct {
-		base int64
-		ttl  time.Duration
+		req  InviteRequest
 		code string
 		msg  string
 	}{
-		{base.ID + 100, DefaultInviteTTL, recruit.ENOTFOUND, fmt.Sprintf("培训基地（编号 %d）不存在", base.ID+100)},
-		{base.ID, 30 * time.Second, recruit.EINVALID, "有效期"},
-		{base.ID, MaxInviteTTL + time.Hour, recruit.EINVALID, "有效期"},
+		{InviteRequest{Role: recruit.RoleBaseAdmin, BaseID: base.ID + 100, TTL: recruit.DefaultInviteTTL}, recruit.ENOTFOUND,
+			fmt.Sprintf("培训基地（编号 %d）不存在", base.ID+100)},
+		{InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: 30 * time.Second}, recruit.EINVALID, "有效期"},
+		{InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: recruit.MaxInviteTTL + time.Hour}, recruit.EINVALID, "有效期"},
+		{InviteRequest{Role: recruit.RoleReviewer, TTL: time.Hour}, recruit.EINVALID, "审核员必须属于一个培训基地"},
+		{InviteRequest{Role: recruit.RoleProvince, BaseID: base.ID, TTL: time.Hour}, recruit.EINVALID, "省级管理员不属于任何培训基地"},
 	} {
-		_, err := CreateInvite(ctx, db, tc.base, tc.ttl, testNow)
+		_, err := CreateInvite(ctx, db, tc.req, testNow)
 		if recruit.ErrorCode(err) != tc.code || !strings.Contains(recruit.ErrorMessage(err), tc.msg) {
-			t.Errorf("CreateInvite(%d, %v) = %v, want %s %q", tc.base, tc.ttl, err, tc.code, tc.msg)
+			t.Errorf("CreateInvite(%+v) = %v, want %s %q", tc.req, err, tc.code, tc.msg)
 		}
+	}
+}
+
+// TestInviteCodeNotStored looks for an invitation's code, and for it
+// lower-cased, in every byte of the database's files: only its hash is
+// there.
+func TestInviteCodeNotStored(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "test.db"), storetest.Sealer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := CreateInvite(ctx, db, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "test.db*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("database files %v, %v", files, err)
+	}
+	found := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{inv.Code, strings.ToLower(inv.Code)} {
+			if bytes.Contains(raw, []byte(secret)) {
+				t.Errorf("%s holds the invitation code %s", filepath.Base(f), secret)
+			}
+		}
+		if bytes.Contains(raw, []byte(recruit.HashSecret(inv.Code))) {
+			found++
+		}
+	}
+	if found == 0 {
+		t.Error("the code's hash is not in the database either: the search proves nothing")
 	}
 }
 
@@ -74,15 +124,18 @@ func TestCreateInvite(t *testing.T) {
 func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	db, base := openStore(t)
 	ctx := context.Background()
-	inv, err := CreateInvite(ctx, db, base.ID, time.Hour, testNow)
+	inv, err := CreateInvite(ctx, db, InviteRequest{Role: recruit.RoleBaseAdmin, BaseID: base.ID, TTL: time.Hour}, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const n = 10
 	errs := make([]error, n)
+	staff := make([]recruit.Staff, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { _, errs[i] = Redeem(ctx, db, inv.Code, "openid-"+string(rune('a'+i)), testNow) })
+		wg.Go(func() {
+			staff[i], errs[i] = Redeem(ctx, db, strings.ToLower(inv.Code), "openid-"+string(rune('a'+i)), testNow)
+		})
 	}
 	wg.Wait()
 	won := 0
@@ -90,7 +143,10 @@ func TestRedeemOnceUnderConcurrency(t *testing.T) {
 		switch {
 		case err == nil:
 			won++
-		case err != errInviteUsed:
+			if staff[i].Role != recruit.RoleBaseAdmin || staff[i].BaseID != base.ID || staff[i].MPOpenID != "openid-"+string(rune('a'+i)) {
+				t.Errorf("winner's account %+v", staff[i])
+			}
+		case !errors.Is(err, recruit.ErrInviteUsed):
 			t.Errorf("redeemer %d: %v", i, err)
 		}
 	}
@@ -99,45 +155,92 @@ func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	}
 	// Still used after the invitation itself expired.
 	later := testNow.Add(2 * time.Hour)
-	if _, err := Redeem(ctx, db, inv.Code, "openid-late", later); err != errInviteUnknown {
+	if _, err := Redeem(ctx, db, inv.Code, "openid-late", later); !errors.Is(err, recruit.ErrInviteUnknown) {
 		t.Fatalf("expired and used: %v", err)
 	}
 }
 
-// TestRedeemGivesBackOnLostBinding: an account that got bound meanwhile
-// (by another invitation) leaves this invitation usable.
-func TestRedeemGivesBackOnLostBinding(t *testing.T) {
+// legacyRecords writes the key-value staff records of earlier versions:
+// a bound account, a live invitation, a used one and one about to expire.
+func legacyRecords(t *testing.T, db recruit.Store, base recruit.Base) {
+	t.Helper()
+	ctx := context.Background()
+	for _, r := range []struct {
+		key, value string
+		ttl        time.Duration
+	}{
+		{legacyStaff + "openid-old", fmt.Sprintf(`{"base_id":%d,"bound_at":"2025-07-01T10:00:00+08:00"}`, base.ID), 0},
+		{legacyInvite + "ABCD2345", fmt.Sprint(base.ID), 48 * time.Hour},
+		{legacyInvite + "USED2345", fmt.Sprint(base.ID), 48 * time.Hour},
+		{legacyInviteUsed + "USED2345", "openid-old", recruit.MaxInviteTTL},
+		{legacyInvite + "XPRY2345", fmt.Sprint(base.ID), 30 * time.Second},
+	} {
+		if err := db.SetKV(ctx, r.key, r.value, r.ttl, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestMigrateStaff(t *testing.T) {
 	db, base := openStore(t)
 	ctx := context.Background()
-	inv, err := CreateInvite(ctx, db, base.ID, time.Hour, testNow)
-	if err != nil {
-		t.Fatal(err)
+	legacyRecords(t, db, base)
+	n, err := MigrateStaff(ctx, db, testNow)
+	if err != nil || n != 2 {
+		t.Fatalf("MigrateStaff = %d, %v; want the account and the live invitation", n, err)
 	}
-	// The race: the account's binding appears after Redeem checked for
-	// one — here it exists but the check's read does not see it.
-	if err := db.SetKV(ctx, keyStaff+"racer", `{"base_id":1}`, 0, testNow); err != nil {
-		t.Fatal(err)
+	snapshot := func() string {
+		t.Helper()
+		list, err := db.ListStaff(ctx, recruit.StaffFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kv []string
+		if err := db.ScanKV(ctx, "staff:", testNow, func(key, _ string, _ time.Time) error {
+			kv = append(kv, key)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%+v %v", list, kv)
 	}
-	hidden := &hideFirstRead{Store: db, key: keyStaff + "racer"}
-	if _, err := Redeem(ctx, hidden, inv.Code, "racer", testNow); err != errAlreadyBound {
-		t.Fatalf("lost binding: %v", err)
+	list, err := db.ListStaff(ctx, recruit.StaffFilter{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("accounts %+v, %v", list, err)
 	}
-	if _, err := Redeem(ctx, db, inv.Code, "someone-else", testNow); err != nil {
-		t.Fatalf("the invitation was not given back: %v", err)
+	old := list[0]
+	if old.Role != recruit.RoleReviewer || old.BaseID != base.ID || old.MPOpenID != "openid-old" ||
+		!old.CreatedAt.Equal(time.Date(2025, 7, 1, 2, 0, 0, 0, time.UTC)) {
+		t.Errorf("migrated account %+v", old)
 	}
-}
+	after := snapshot()
+	if !strings.HasSuffix(after, " []") {
+		t.Errorf("key-value records left: %s", after)
+	}
 
-// hideFirstRead answers ENOTFOUND to the first GetKV of key.
-type hideFirstRead struct {
-	recruit.Store
-	key  string
-	done bool
-}
-
-func (h *hideFirstRead) GetKV(ctx context.Context, key string, now time.Time) (string, error) {
-	if key == h.key && !h.done {
-		h.done = true
-		return "", recruit.Errorf(recruit.ENOTFOUND, "absent")
+	// Again: nothing changes. And after a failure half-way (the records
+	// come back as if they had not been deleted), nothing is made twice.
+	for _, again := range []bool{false, true} {
+		if again {
+			legacyRecords(t, db, base)
+		}
+		if _, err := MigrateStaff(ctx, db, testNow); err != nil {
+			t.Fatal(err)
+		}
+		if got := snapshot(); got != after {
+			t.Errorf("run again (records back: %v): %s, want %s", again, got, after)
+		}
 	}
-	return h.Store.GetKV(ctx, key, now)
+
+	// The live invitation works as a reviewer's; the used and the expiring
+	// one are gone.
+	st, err := Redeem(ctx, db, "ABCD2345", "openid-new", testNow.Add(time.Hour))
+	if err != nil || st.Role != recruit.RoleReviewer || st.BaseID != base.ID {
+		t.Errorf("migrated invitation: %+v, %v", st, err)
+	}
+	for _, code := range []string{"USED2345", "XPRY2345"} {
+		if _, err := Redeem(ctx, db, code, "openid-other", testNow); !errors.Is(err, recruit.ErrInviteUnknown) {
+			t.Errorf("migrated %s: %v", code, err)
+		}
+	}
 }

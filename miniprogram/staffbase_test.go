@@ -17,8 +17,10 @@ import (
 )
 
 // TestStaffBase checks the authentication that the staff's form and file
-// routes use: the base of a bound account, 401 with the Bearer challenge without a
-// live session, 403 for an account bound to no base.
+// routes use: the base of a bound account, 401 with the Bearer challenge
+// without a live session, 403 for a session bound to no account, for a
+// province admin (no base) and, from the next request on, for a disabled
+// account.
 func TestStaffBase(t *testing.T) {
 	ctx := context.Background()
 	db, bases := seededStore(t)
@@ -31,14 +33,20 @@ func TestStaffBase(t *testing.T) {
 		}
 		return tok
 	}
-	bound, unbound := session("openid-b"), session("openid-c")
-	inv, err := CreateInvite(ctx, db, bases[1].ID, DefaultInviteTTL, clk.now())
-	if err != nil {
-		t.Fatal(err)
+	bound, unbound, province := session("openid-b"), session("openid-c"), session("openid-d")
+	redeem := func(openID string, req InviteRequest) recruit.Staff {
+		inv, err := CreateInvite(ctx, db, req, clk.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := Redeem(ctx, db, inv.Code, openID, clk.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
 	}
-	if _, err := Redeem(ctx, db, inv.Code, "openid-b", clk.now()); err != nil {
-		t.Fatal(err)
-	}
+	reviewer := redeem("openid-b", InviteRequest{Role: recruit.RoleReviewer, BaseID: bases[1].ID, TTL: time.Hour})
+	redeem("openid-d", InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour})
 
 	api := New(Config{Store: db, WeChat: &wechat.Client{}, Now: clk.now})
 	app := fiber.New()
@@ -70,6 +78,7 @@ func TestStaffBase(t *testing.T) {
 	}{
 		{"bound", "Bearer " + bound, strconv.FormatInt(bases[1].ID, 10), false},
 		{"unbound", "Bearer " + unbound, recruit.EFORBIDDEN + " 该账号尚未绑定培训基地", false},
+		{"province", "Bearer " + province, recruit.EFORBIDDEN + " 省级管理员账号不属于任何培训基地，请使用省级管理后台", false},
 		{"no token", "", recruit.EUNAUTHORIZED + " 请先登录小程序", true},
 		{"garbage", "Bearer xyz", recruit.EUNAUTHORIZED + " 登录已失效，请重新登录小程序", true},
 		{"unknown token", "Bearer " + strings.Repeat("a", tokenLen), recruit.EUNAUTHORIZED + " 登录已失效，请重新登录小程序", true},
@@ -80,9 +89,28 @@ func TestStaffBase(t *testing.T) {
 		}
 	}
 
-	// The base follows the session's lifetime.
-	clk.advance(SessionTTL + time.Second)
+	// Disabling the account refuses its session at once and ends it:
+	// enabling it again does not bring the session back.
+	if _, err := db.SetStaffDisabled(ctx, reviewer.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := probe("Bearer " + bound); got != recruit.EFORBIDDEN+" 该工作人员账号已停用，请联系管理员" {
+		t.Errorf("disabled account: %q", got)
+	}
+	if _, err := db.SetStaffDisabled(ctx, reviewer.ID, false); err != nil {
+		t.Fatal(err)
+	}
 	if got, _ := probe("Bearer " + bound); !strings.HasPrefix(got, recruit.EUNAUTHORIZED+" ") {
+		t.Errorf("session of a disabled account after re-enabling it: %q", got)
+	}
+
+	// The base follows the session's lifetime.
+	again := session("openid-b")
+	if got, _ := probe("Bearer " + again); got != strconv.FormatInt(bases[1].ID, 10) {
+		t.Errorf("new session of the re-enabled account: %q", got)
+	}
+	clk.advance(SessionTTL + time.Second)
+	if got, _ := probe("Bearer " + again); !strings.HasPrefix(got, recruit.EUNAUTHORIZED+" ") {
 		t.Errorf("expired session: %q", got)
 	}
 }

@@ -10,9 +10,11 @@
 //	zhupei [-config FILE] demo [-year N]       create a demo year (idempotent)
 //	zhupei [-config FILE] wechat-menu          publish the official-account menu (in
 //	                                           sandbox mode to the running service's sandbox)
-//	zhupei [-config FILE] staff-invite -base ID [-ttl 168h]
-//	                                           create a one-time invitation code binding a
-//	                                           staff member's mini-program to a training base
+//	zhupei [-config FILE] staff-invite -role province|base_admin|reviewer [-base ID] [-name NAME] [-ttl 168h]
+//	                                           create a one-time invitation code that makes a
+//	                                           staff account with that role (and base: required
+//	                                           for base_admin and reviewer, refused for province)
+//	                                           for the mini-program account redeeming it
 //	zhupei version                             print the version
 //
 // Settings come from config.yaml and ZHUPEI_* environment variables; see
@@ -78,8 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	sub.SetOutput(stderr)
 	sub.StringVar(&configPath, "config", configPath, "配置文件路径")
 	year := sub.Int("year", 0, "招录年度（默认 year 设置，即当前年度）")
-	var inviteBase int64        // staff-invite -base
-	var inviteTTL time.Duration // staff-invite -ttl
+	var invite miniprogram.InviteRequest // staff-invite
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, "zhupei", version)
@@ -101,13 +102,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return 2
 		}
 	case "staff-invite":
-		sub.Int64Var(&inviteBase, "base", 0, "培训基地编号（必填）")
-		sub.DurationVar(&inviteTTL, "ttl", miniprogram.DefaultInviteTTL, "邀请码有效期（1m–720h）")
+		role := sub.String("role", "", "角色（必填）：province 省级管理员、base_admin 基地管理员、reviewer 审核员")
+		sub.Int64Var(&invite.BaseID, "base", 0, "培训基地编号（base_admin、reviewer 必填，province 不可填）")
+		sub.StringVar(&invite.Name, "name", "", "工作人员姓名（可选）")
+		sub.DurationVar(&invite.TTL, "ttl", recruit.DefaultInviteTTL, "邀请码有效期（1m–720h）")
 		if err := sub.Parse(rest); err != nil {
 			return 2
 		}
-		if sub.NArg() != 0 || inviteBase <= 0 {
-			fmt.Fprintln(stderr, "用法：zhupei staff-invite -base 培训基地编号 [-ttl 168h]")
+		if sub.NArg() != 0 || *role == "" {
+			fmt.Fprintln(stderr, staffInviteUsage)
+			return 2
+		}
+		var err error
+		if invite.Role, err = recruit.ParseRole(*role); err != nil {
+			fmt.Fprintf(stderr, "zhupei staff-invite：%s\n%s\n", recruit.ErrorMessage(err), staffInviteUsage)
 			return 2
 		}
 	default:
@@ -129,7 +137,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	m := NewMain(cfg, stdout, stderr)
 	if cmd == "staff-invite" {
-		err = m.StaffInvite(ctx, inviteBase, inviteTTL)
+		err = m.StaffInvite(ctx, invite)
 	} else {
 		err = m.command(ctx, cmd, sub.Args())
 	}
@@ -248,20 +256,26 @@ func (m *Main) ImportPlan(ctx context.Context, path string) (int, error) {
 	return store.ImportPlanFile(ctx, m.store, y, path)
 }
 
-// StaffInvite creates a one-time invitation code for base baseID, valid
-// for ttl, and prints it: a staff member enters it in the mini-program to
-// bind their account to the base.
-func (m *Main) StaffInvite(ctx context.Context, baseID int64, ttl time.Duration) error {
+const staffInviteUsage = "用法：zhupei staff-invite -role province|base_admin|reviewer [-base 培训基地编号] [-name 姓名] [-ttl 168h]"
+
+// StaffInvite creates a one-time invitation code for req and prints it:
+// the staff member enters it in the mini-program, which creates their
+// account with the invitation's role and base.
+func (m *Main) StaffInvite(ctx context.Context, req miniprogram.InviteRequest) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	inv, err := miniprogram.CreateInvite(ctx, m.store, baseID, ttl, m.Now())
+	inv, err := miniprogram.CreateInvite(ctx, m.store, req, m.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "邀请码 %s：培训基地“%s”（编号 %d）的工作人员在小程序中输入即可绑定，仅能使用一次，有效期至 %s\n",
-		inv.Code, inv.Base.Name, inv.Base.ID, inv.Expires.In(recruit.Shanghai).Format("2006-01-02 15:04"))
-	m.Logger.Info("audit: staff invitation created", "action", "staff.invite", "base_id", inv.Base.ID, "expires", inv.Expires)
+	who := inv.Role.Label()
+	if inv.Role.HasBase() {
+		who = fmt.Sprintf("培训基地“%s”（编号 %d）的%s", inv.Base.Name, inv.Base.ID, who)
+	}
+	fmt.Fprintf(m.Stdout, "邀请码 %s：%s在小程序中输入即可绑定，仅能使用一次，有效期至 %s\n",
+		inv.Code, who, inv.Expires.In(recruit.Shanghai).Format("2006-01-02 15:04"))
+	m.Logger.Info("audit: staff invitation created", "action", "staff.invite", "role", inv.Role, "base_id", inv.Base.ID, "expires", inv.Expires)
 	return nil
 }
 
@@ -272,6 +286,13 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("zhupei starting", "version", m.Version, "config", m.Config)
 	if err := m.openStore(ctx); err != nil {
 		return err
+	}
+	moved, err := miniprogram.MigrateStaff(ctx, m.store, m.Now())
+	if err != nil {
+		return err
+	}
+	if moved > 0 {
+		m.Logger.Info("key-value staff records moved to staff accounts and invitations", "records", moved)
 	}
 	if _, err := m.store.LatestYear(ctx); recruit.ErrorCode(err) == recruit.ENOTFOUND {
 		if err := store.Demo(ctx, m.store, m.year(), m.Now()); err != nil {

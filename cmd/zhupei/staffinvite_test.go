@@ -26,10 +26,13 @@ func TestStaffInvite(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"no base", []string{"staff-invite"}, 2, "用法：zhupei staff-invite"},
-		{"extra argument", []string{"staff-invite", "-base", "1", "now"}, 2, "用法"},
-		{"bad ttl", []string{"staff-invite", "-base", "1", "-ttl", "soon"}, 2, "invalid value"},
-		{"unknown base", []string{"staff-invite", "-base", "99999"}, 1, "培训基地（编号 99999）不存在"},
+		{"no role", []string{"staff-invite", "-base", "1"}, 2, "用法：zhupei staff-invite -role"},
+		{"unknown role", []string{"staff-invite", "-role", "boss"}, 2, "未知的工作人员角色 \"boss\""},
+		{"extra argument", []string{"staff-invite", "-role", "reviewer", "-base", "1", "now"}, 2, "用法"},
+		{"bad ttl", []string{"staff-invite", "-role", "reviewer", "-base", "1", "-ttl", "soon"}, 2, "invalid value"},
+		{"reviewer without base", []string{"staff-invite", "-role", "reviewer"}, 1, "审核员必须属于一个培训基地"},
+		{"province with base", []string{"staff-invite", "-role", "province", "-base", "1"}, 1, "省级管理员不属于任何培训基地"},
+		{"unknown base", []string{"staff-invite", "-role", "base_admin", "-base", "99999"}, 1, "培训基地（编号 99999）不存在"},
 	} {
 		code, stdout, stderr := cli(t, environ, tc.args...)
 		if code != tc.code || stdout != "" || !strings.Contains(stderr, tc.stderr) {
@@ -50,12 +53,16 @@ func TestStaffInvite(t *testing.T) {
 	}
 
 	// The demo year's bases exist now.
-	code, so, se := cli(t, environ, "staff-invite", "-base", "1", "-ttl", "72h")
-	m1 := regexp.MustCompile(`^邀请码 ([2-9A-HJKMNP-Z]{8})：培训基地“(.+)”（编号 1）`).FindStringSubmatch(so)
+	code, so, se := cli(t, environ, "staff-invite", "-role", "base_admin", "-base", "1", "-name", "王主任", "-ttl", "72h")
+	m1 := regexp.MustCompile(`^邀请码 ([2-9A-HJKMNP-Z]{8})：培训基地“(.+)”（编号 1）的基地管理员在小程序中输入`).FindStringSubmatch(so)
 	if code != 0 || m1 == nil || !strings.Contains(so, "有效期至 "+time.Now().Add(72*time.Hour).In(recruit.Shanghai).Format("2006-01-02")) {
 		t.Fatalf("staff-invite: exit %d, stdout %q, stderr %q", code, so, se)
 	}
 	invite, baseName := m1[1], m1[2]
+	if code, so, se := cli(t, environ, "staff-invite", "-role", "province"); code != 0 ||
+		!regexp.MustCompile(`^邀请码 [2-9A-HJKMNP-Z]{8}：省级管理员在小程序中输入即可绑定`).MatchString(so) {
+		t.Fatalf("staff-invite -role province: exit %d, stdout %q, stderr %q", code, so, se)
+	}
 
 	resp, err := http.PostForm(base+"/sandbox/minicode", url.Values{"nickname": {"基地老师"}})
 	if err != nil {
@@ -90,9 +97,11 @@ func TestStaffInvite(t *testing.T) {
 			ID   int64
 			Name string
 		}
+		Role      string
+		RoleLabel string `json:"role_label"`
 	}
 	if status := callJSON(t, http.MethodPost, base+"/api/v1/mp/bind", login.Token, `{"invite":"`+invite+`"}`, &bound); status != http.StatusOK ||
-		!bound.Bound || bound.Base.ID != 1 || bound.Base.Name != baseName {
+		!bound.Bound || bound.Base.ID != 1 || bound.Base.Name != baseName || bound.Role != "base_admin" || bound.RoleLabel != "基地管理员" {
 		t.Fatalf("bind with the printed code: %d %+v", status, bound)
 	}
 	if status := callJSON(t, http.MethodGet, staffForm, login.Token, "", &refusal); status != http.StatusNotFound ||
