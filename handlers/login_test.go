@@ -184,7 +184,7 @@ func (b *browser) oauthLogin(t testing.TB, u sandbox.User, next string) string {
 // session returns the browser's session as stored.
 func (b *browser) session(t testing.TB) session {
 	t.Helper()
-	raw, err := b.f.store.GetKV(context.Background(), sessionPrefix+b.cookies[sessionCookie], b.f.clock.now())
+	raw, err := b.f.store.GetKV(context.Background(), sessionKey(b.cookies[sessionCookie]), b.f.clock.now())
 	if err != nil {
 		t.Fatalf("no session: %v", err)
 	}

@@ -16,7 +16,8 @@ import (
 )
 
 // Sessions are kept in the store's key-value records so that every instance
-// sees them; the browser holds only a random id in an HttpOnly cookie.
+// sees them; the browser holds only a random id in an HttpOnly cookie, and
+// the store only that id's hash (sessionKey).
 const (
 	sessionCookie = "zp_session"
 	sessionPrefix = "session:"
@@ -46,11 +47,15 @@ func randomToken(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// sessionKey is the store key of the session whose cookie value is id: its
+// hash, so that a copy of the database holds no usable session id.
+func sessionKey(id string) string { return sessionPrefix + recruit.HashSecret(id) }
+
 // startSession stores a new session for sess and sets its cookie. A new id
 // is drawn on every login, so a session id planted before login is useless.
 func (s *server) startSession(c *fiber.Ctx, sess session) (*session, error) {
 	if old := c.Cookies(sessionCookie); old != "" {
-		_ = s.store.DeleteKV(c.UserContext(), sessionPrefix+old)
+		_ = s.store.DeleteKV(c.UserContext(), sessionKey(old))
 	}
 	sess.ID = randomToken(32)
 	sess.CSRF = randomToken(16)
@@ -81,13 +86,13 @@ func (s *server) saveSession(c *fiber.Ctx, sess *session) error {
 	if ttl <= 0 {
 		return recruit.Errorf(recruit.EUNAUTHORIZED, "登录已过期，请重新登录")
 	}
-	return s.store.SetKV(c.UserContext(), sessionPrefix+sess.ID, string(raw), ttl, s.now())
+	return s.store.SetKV(c.UserContext(), sessionKey(sess.ID), string(raw), ttl, s.now())
 }
 
 // endSession removes the session and clears the cookie.
 func (s *server) endSession(c *fiber.Ctx) error {
 	if id := c.Cookies(sessionCookie); id != "" {
-		if err := s.store.DeleteKV(c.UserContext(), sessionPrefix+id); err != nil {
+		if err := s.store.DeleteKV(c.UserContext(), sessionKey(id)); err != nil {
 			return err
 		}
 	}
@@ -103,7 +108,7 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if id == "" || len(id) != 64 {
 		return c.Next()
 	}
-	raw, err := s.store.GetKV(c.UserContext(), sessionPrefix+id, s.now())
+	raw, err := s.store.GetKV(c.UserContext(), sessionKey(id), s.now())
 	switch {
 	case recruit.ErrorCode(err) == recruit.ENOTFOUND:
 		return c.Next()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"zhupei/recruit"
+	"zhupei/wechat"
 )
 
 // login stores a session the way startSession does and returns its cookie
@@ -22,7 +23,7 @@ func (f *fixture) login(t testing.TB, openID string, identityID int64) (cookie, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.SetKV(context.Background(), sessionPrefix+sess.ID, string(raw), sessionTTL, testNow); err != nil {
+	if err := f.store.SetKV(context.Background(), sessionKey(sess.ID), string(raw), sessionTTL, testNow); err != nil {
 		t.Fatal(err)
 	}
 	return sess.ID, sess.CSRF
@@ -68,7 +69,7 @@ func TestLogoutNeedsCSRFToken(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("logout with a wrong token: %d", resp.StatusCode)
 	}
-	if _, err := f.store.GetKV(context.Background(), sessionPrefix+cookie, testNow); err != nil {
+	if _, err := f.store.GetKV(context.Background(), sessionKey(cookie), testNow); err != nil {
 		t.Fatalf("a refused logout ended the session: %v", err)
 	}
 
@@ -76,7 +77,7 @@ func TestLogoutNeedsCSRFToken(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
 		t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if _, err := f.store.GetKV(context.Background(), sessionPrefix+cookie, testNow); recruit.ErrorCode(err) != recruit.ENOTFOUND {
+	if _, err := f.store.GetKV(context.Background(), sessionKey(cookie), testNow); recruit.ErrorCode(err) != recruit.ENOTFOUND {
 		t.Fatalf("session still there after logout: %v", err)
 	}
 	// The header works as well as the form field.
@@ -98,7 +99,7 @@ func TestSessionExpires(t *testing.T) {
 	f := newFixture(t, true)
 	sess := session{ID: randomToken(32), OpenID: "openid-z", CSRF: randomToken(16), CreatedAt: testNow.Add(-13 * time.Hour)}
 	raw, _ := json.Marshal(sess)
-	if err := f.store.SetKV(context.Background(), sessionPrefix+sess.ID, string(raw), sessionTTL, sess.CreatedAt); err != nil {
+	if err := f.store.SetKV(context.Background(), sessionKey(sess.ID), string(raw), sessionTTL, sess.CreatedAt); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := f.post(t, "/logout", url.Values{csrfField: {sess.CSRF}}, sess.ID)
@@ -152,5 +153,31 @@ func TestUnbindingEndsTheIdentityOfEverySession(t *testing.T) {
 	resp := get()
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/bind?next=") {
 		t.Fatalf("after unbinding elsewhere: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestSessionIDStoredByHash logs in through the WeChat sandbox and reads
+// every key-value record: the cookie's session id is in none of them, its
+// hash is the key of one.
+func TestSessionIDStoredByHash(t *testing.T) {
+	f := newWeChatFixture(t, wechat.ModeSandbox, nil)
+	b := f.browser()
+	b.oauthLogin(t, f.user(t, "甲"), "/bind")
+	id := b.cookies[sessionCookie]
+	if len(id) != 64 {
+		t.Fatalf("session cookie %q", id)
+	}
+	hashed := 0
+	err := f.store.ScanKV(context.Background(), "", testNow, func(key, value string, _ time.Time) error {
+		if strings.Contains(key, id) || strings.Contains(value, id) {
+			t.Errorf("record %q holds the raw session id", key)
+		}
+		if key == sessionPrefix+recruit.HashSecret(id) {
+			hashed++
+		}
+		return nil
+	})
+	if err != nil || hashed != 1 {
+		t.Fatalf("ScanKV: %v; %d records under the id's hash, want 1", err, hashed)
 	}
 }
