@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -36,11 +35,11 @@ type staffDoc struct {
 // inviteDoc is an invitation, keyed by the code's hash; it is never
 // changed, and deleted once expired.
 type inviteDoc struct {
-	Hash      string    `bson:"_id"`
+	Hash      string    `bson:"_id"` // recruit.HashSecret of the code
 	Role      string    `bson:"role"`
-	BaseID    int64     `bson:"base_id"`
+	BaseID    int64     `bson:"base_id"` // 0 for a province admin
 	Name      string    `bson:"name"`
-	Expires   time.Time `bson:"expires"`
+	Expires   time.Time `bson:"expires"` // unknown from then on
 	CreatedAt time.Time `bson:"created_at"`
 }
 
@@ -201,13 +200,11 @@ func (d *DB) BindStaffChannel(ctx context.Context, id int64, ch recruit.Channel,
 		return recruit.Staff{}, err
 	}
 	field := openIDField(ch)
-	var other staffDoc
-	err := d.col(colStaff).FindOne(ctx, bson.M{field: openID, "_id": bson.M{"$ne": id}}).Decode(&other)
-	switch {
-	case err == nil:
-		return recruit.Staff{}, recruit.ErrStaffOpenIDBound
-	case !errors.Is(err, mongo.ErrNoDocuments):
+	switch n, err := d.col(colStaff).CountDocuments(ctx, bson.M{field: openID, "_id": bson.M{"$ne": id}}); {
+	case err != nil:
 		return recruit.Staff{}, internal(err)
+	case n > 0:
+		return recruit.Staff{}, recruit.ErrStaffOpenIDBound
 	}
 	st, err := d.updateStaff(ctx,
 		bson.M{"_id": id, "$or": bson.A{bson.M{field: bson.M{"$exists": false}}, bson.M{field: openID}}},
