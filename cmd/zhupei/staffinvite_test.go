@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"zhupei/recruit"
+	"zhupei/store"
 )
 
 // TestStaffInvite runs the service in sandbox mode as `make run` does,
@@ -135,4 +137,64 @@ func callJSON(t *testing.T, method, url, token, body string, v any) int {
 		t.Fatalf("%s %s: %d, not JSON: %v", method, url, resp.StatusCode, err)
 	}
 	return resp.StatusCode
+}
+
+// TestServeMigratesStaff writes the key-value staff records of earlier
+// versions into a database and starts the service on it: it moves them to
+// a staff account and an invitation.
+func TestServeMigratesStaff(t *testing.T) {
+	ctx := context.Background()
+	dataDir := filepath.Join(t.TempDir(), "data")
+	environ := map[string]string{"ZHUPEI_DATA_DIR": dataDir, "ZHUPEI_LOG_LEVEL": "error"}
+	if code, _, se := cli(t, environ, "demo", "-year", "2025"); code != 0 {
+		t.Fatalf("demo: exit %d, %s", code, se)
+	}
+	open := func() recruit.Store {
+		t.Helper()
+		sealer, err := recruit.NewSealer(devIDKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := store.Open(ctx, store.Config{DataDir: dataDir}, sealer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	now := time.Now()
+	st := open()
+	for key, value := range map[string]string{
+		"staff:openid:o-legacy": `{"base_id":1,"bound_at":"2025-07-01T10:00:00+08:00"}`,
+		"staff:invite:ABCD2345": "1",
+	} {
+		if err := st.SetKV(ctx, key, value, time.Hour, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := DefaultConfig()
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.HTTP.ShutdownTimeout = 5 * time.Second
+	cfg.DataDir = dataDir
+	cfg.Year = 2025
+	_, _, stop := serveInBackground(t, cfg, io.Discard, 1, nil)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+
+	st = open()
+	defer st.Close()
+	if s, err := st.StaffByMPOpenID(ctx, "o-legacy"); err != nil || s.Role != recruit.RoleReviewer || s.BaseID != 1 {
+		t.Errorf("migrated account %+v, %v", s, err)
+	}
+	if _, err := st.GetKV(ctx, "staff:invite:ABCD2345", now); recruit.ErrorCode(err) != recruit.ENOTFOUND {
+		t.Errorf("the raw invitation code is still stored: %v", err)
+	}
+	if s, err := st.RedeemInvitation(ctx, recruit.HashSecret("ABCD2345"), recruit.ChannelMP, "o-new", now); err != nil ||
+		s.Role != recruit.RoleReviewer || s.BaseID != 1 {
+		t.Errorf("migrated invitation: %+v, %v", s, err)
+	}
 }
