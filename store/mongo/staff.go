@@ -219,7 +219,8 @@ func (d *DB) BindStaffChannel(ctx context.Context, id int64, ch recruit.Channel,
 }
 
 // CreateInvitation inserts inv, after deleting the invitations that expired
-// before it was created.
+// before it was created. A code hash that an account was redeemed from is
+// refused like a stored one.
 func (d *DB) CreateInvitation(ctx context.Context, inv recruit.Invitation) error {
 	inv, err := inv.Normalize()
 	if err != nil {
@@ -227,6 +228,14 @@ func (d *DB) CreateInvitation(ctx context.Context, inv recruit.Invitation) error
 	}
 	if err := d.checkBase(ctx, inv.BaseID); err != nil {
 		return err
+	}
+	// An account keeps the hash of its invitation after the invitation
+	// is deleted: that code would be refused as used.
+	switch used, err := d.inviteUsed(ctx, inv.CodeHash); {
+	case err != nil:
+		return err
+	case used:
+		return recruit.ErrInviteExists
 	}
 	invites := d.col(colInvites)
 	if _, err := invites.DeleteMany(ctx, bson.M{"expires": bson.M{"$lte": inv.CreatedAt}}); err != nil {

@@ -163,8 +163,9 @@ func (db *DB) BindStaffChannel(ctx context.Context, id int64, ch recruit.Channel
 	return st, nil
 }
 
-// CreateInvitation stores an invitation and purges the ones that expired
-// before it was created.
+// CreateInvitation stores an invitation and purges the unredeemed ones
+// that expired before it was created. A redeemed one stays, so that its
+// code is never stored again.
 func (db *DB) CreateInvitation(ctx context.Context, inv recruit.Invitation) error {
 	inv, err := inv.Normalize()
 	if err != nil {
@@ -174,7 +175,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv recruit.Invitation) erro
 		if err := baseExists(ctx, tx, inv.BaseID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_invitations WHERE expires_at <= ?`,
+		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_invitations WHERE staff_id IS NULL AND expires_at <= ?`,
 			nanos(inv.CreatedAt)); err != nil {
 			return err
 		}

@@ -226,6 +226,18 @@ func testInvitations(t *testing.T, s recruit.Store) {
 	wantErr(t, "RedeemInvitation at its expiry", err, recruit.ErrInviteUnknown)
 	_, err = s.RedeemInvitation(ctx, later.CodeHash, recruit.ChannelMP, "mp-c", t0.Add(150*time.Minute))
 	must(t, "RedeemInvitation of the later invitation", err)
+
+	// After expiry, an unredeemed code may come again, a redeemed one not.
+	for code, want := range map[string]error{"EXPIRES": nil, "REVIEWER": recruit.ErrInviteExists} {
+		inv := invitation(code, recruit.RoleReviewer, baseA)
+		inv.CreatedAt, inv.Expires = t0.Add(4*time.Hour), t0.Add(5*time.Hour)
+		err := s.CreateInvitation(ctx, inv)
+		if want == nil {
+			must(t, "CreateInvitation of an expired unredeemed code", err)
+		} else {
+			wantErr(t, "CreateInvitation of an expired redeemed code", err, want)
+		}
+	}
 }
 
 // testConcurrentRedeem races many accounts for one invitation, and one
