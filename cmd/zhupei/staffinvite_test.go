@@ -42,12 +42,7 @@ func TestStaffInvite(t *testing.T) {
 		}
 	}
 
-	cfg := DefaultConfig()
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.HTTP.ShutdownTimeout = 5 * time.Second
-	cfg.DataDir = dataDir
-	cfg.Year = 2025
-	_, lines, stop := serveInBackground(t, cfg, io.Discard, 1, nil)
+	_, lines, stop := serveInBackground(t, serveConfig(dataDir), io.Discard, 1, nil)
 	first := lines[0]
 	base := strings.TrimSuffix(strings.TrimPrefix(first, "zhupei 已启动："), "/")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
@@ -116,6 +111,15 @@ func TestStaffInvite(t *testing.T) {
 	}
 }
 
+// serveConfig is the configuration of a service for year 2025 on a local
+// port with its data in dataDir.
+func serveConfig(dataDir string) Config {
+	cfg := DefaultConfig()
+	cfg.HTTP.Addr, cfg.HTTP.ShutdownTimeout = "127.0.0.1:0", 5*time.Second
+	cfg.DataDir, cfg.Year = dataDir, 2025
+	return cfg
+}
+
 // callJSON sends body with an optional bearer token, decodes the answer
 // into v and returns the status.
 func callJSON(t *testing.T, method, url, token, body string, v any) int {
@@ -175,12 +179,7 @@ func TestServeMigratesStaff(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cfg := DefaultConfig()
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.HTTP.ShutdownTimeout = 5 * time.Second
-	cfg.DataDir = dataDir
-	cfg.Year = 2025
-	_, _, stop := serveInBackground(t, cfg, io.Discard, 1, nil)
+	_, _, stop := serveInBackground(t, serveConfig(dataDir), io.Discard, 1, nil)
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
