@@ -45,7 +45,11 @@ func (r Role) HasBase() bool { return r == RoleReviewer || r == RoleBaseAdmin }
 func ParseRole(s string) (Role, error) {
 	r := Role(strings.TrimSpace(s))
 	if r.Label() == "" {
-		return "", Errorf(EINVALID, "未知的工作人员角色 %q（可用：reviewer 审核员、base_admin 基地管理员、province 省级管理员）", s)
+		known := make([]string, len(Roles))
+		for i, k := range Roles {
+			known[i] = string(k) + " " + k.Label()
+		}
+		return "", Errorf(EINVALID, "未知的工作人员角色 %q（可用：%s）", s, strings.Join(known, "、"))
 	}
 	return r, nil
 }

@@ -23,8 +23,9 @@ func TestRoles(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "admin", "Reviewer"} {
-		if _, err := ParseRole(bad); ErrorCode(err) != EINVALID {
-			t.Errorf("ParseRole(%q): %v, want EINVALID", bad, err)
+		if _, err := ParseRole(bad); ErrorCode(err) != EINVALID ||
+			!strings.HasSuffix(ErrorMessage(err), "（可用：reviewer 审核员、base_admin 基地管理员、province 省级管理员）") {
+			t.Errorf("ParseRole(%q): %v, want EINVALID naming the roles", bad, err)
 		}
 	}
 	if len(Roles) != len(roleLabels) {
