@@ -65,6 +65,15 @@ var Shanghai = func() *time.Location {
 	return loc
 }()
 
+// ChineseDate formats t as 2025年7月1日 in Asia/Shanghai, 未设置 when t is
+// zero.
+func ChineseDate(t time.Time) string {
+	if t.IsZero() {
+		return "未设置"
+	}
+	return t.In(Shanghai).Format("2006年1月2日")
+}
+
 // DefaultCalendar returns the seed manual's calendar for year y: registration
 // Jul 1–10, round 1 Jul 11–31, round 2 Aug 1–10, adjustment Aug 11–15,
 // confirmation Aug 16–31, closed from Sep 1 (all Asia/Shanghai).

@@ -64,3 +64,13 @@ func TestPhaseLabels(t *testing.T) {
 		t.Error("an unknown phase must label as itself")
 	}
 }
+
+func TestChineseDate(t *testing.T) {
+	// 16:00 UTC is already the next day in Shanghai.
+	if got := ChineseDate(time.Date(2025, time.August, 3, 16, 0, 0, 0, time.UTC)); got != "2025年8月4日" {
+		t.Errorf("ChineseDate = %q", got)
+	}
+	if got := ChineseDate(time.Time{}); got != "未设置" {
+		t.Errorf("ChineseDate(zero) = %q", got)
+	}
+}
