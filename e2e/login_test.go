@@ -8,22 +8,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"zhupei/internal/testid"
 	"zhupei/recruit"
 )
 
 // loginWait bounds one step of the login tests.
 const loginWait = 15 * time.Second
-
-// loginIDNumber is a valid 居民身份证 number: 17 digits and the GB 11643
-// check character computed here.
-func loginIDNumber(first17 string) string {
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(first17[i]-'0') * w
-	}
-	return first17 + string("10X98765432"[sum%11])
-}
 
 // step runs browser actions and fails the test with what on error.
 func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -112,7 +102,7 @@ func TestLoginQRWithPhone(t *testing.T) {
 	step(t, phone, "authorization page", chromedp.WaitReady(chromedp.CSS(`input[name="openid"]`)))
 	evaluate[chromedp.Void](t, phone, `document.querySelector('input[name="openid"]').form.querySelector('button').click()`)
 	// Not bound yet: the binding page first, then back to the confirmation.
-	bindRealName(t, phone, "张医生", loginIDNumber("37010219900307123"))
+	bindRealName(t, phone, "张医生", testid.Resident("37010219900307123"))
 	step(t, phone, "confirmation page", chromedp.WaitVisible(chromedp.CSS("#confirm-login")))
 	step(t, phone, "confirm", chromedp.Click(chromedp.CSS("#confirm-login")), chromedp.WaitVisible(chromedp.CSS("#confirm-done")))
 
@@ -135,7 +125,7 @@ func TestLoginOAuthBindOnPhone(t *testing.T) {
 	step(t, phone, "phone", mobile())
 	open(t, phone, srv.URL+"/wechat/oauth/start?next=/bind")
 	newSandboxUser(t, phone, "手机医生")
-	number := loginIDNumber("37020219851111002")
+	number := testid.Resident("37020219851111002")
 	bindRealName(t, phone, "王医生", number)
 	step(t, phone, "bound page", chromedp.WaitVisible(chromedp.CSS("#bound-name")))
 	waitPath(t, phone, "/bind")
