@@ -9,12 +9,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhupei/apply"
 	"zhupei/recruit"
 )
 
 // applyAPIRoutes registers the applicant's JSON API under /api/v1/me: the
-// same actions as the pages through the same functions (saveBasic, …,
-// submitChoice).
+// same actions as the pages through the same service (apply.Service).
 func (s *server) applyAPIRoutes(app *fiber.App) {
 	need := s.requireIdentity
 	app.Get("/api/v1/me/profile", need, s.apiMyProfile)
@@ -44,21 +44,21 @@ type profileJSON struct {
 	Application *recruit.Application `json:"application"`
 }
 
-func profileBody(a *applicant) profileJSON {
+func profileBody(a *apply.Applicant) profileJSON {
 	out := profileJSON{
-		Identity:    identityJSON{Name: a.identity.Name, IDType: a.identity.IDType, IDMasked: recruit.MaskID(a.identity.IDNumber)},
-		Phase:       a.phase,
-		PhaseLabel:  a.phase.Label(),
-		Version:     a.profile.Version,
+		Identity:    identityJSON{Name: a.Identity.Name, IDType: a.Identity.IDType, IDMasked: recruit.MaskID(a.Identity.IDNumber)},
+		Phase:       a.Phase,
+		PhaseLabel:  a.Phase.Label(),
+		Version:     a.Profile.Version,
 		Sections:    map[string]bool{},
-		Complete:    a.profile.Complete(),
-		Profile:     a.profile,
-		Application: a.app,
+		Complete:    a.Profile.Complete(),
+		Profile:     a.Profile,
+		Application: a.App,
 	}
-	for _, k := range []string{secBasic, secWork, secEducation, secCertificates} {
-		out.Sections[k] = sectionDone(a.profile, k)
+	for _, k := range []string{apply.SectionBasic, apply.SectionWork, apply.SectionEducation, apply.SectionCertificates} {
+		out.Sections[k] = a.Done(k)
 	}
-	if err := a.may(recruit.ActionEditProfile); err != nil {
+	if err := a.EditRefusal(); err != nil {
 		out.EditRefusal = recruit.ErrorMessage(err)
 	}
 	return out
@@ -130,29 +130,29 @@ func (s *server) apiPutSection(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	switch c.Params("section") {
-	case secBasic:
+	case apply.SectionBasic:
 		var b recruit.Basic
-		version, files, err := readSection(c, &b, fieldPhoto)
+		version, files, err := readSection(c, &b, apply.FieldPhoto)
 		if err == nil {
-			err = s.saveBasic(ctx, a, version, b, files[fieldPhoto], nil)
+			err = s.apply.SaveBasic(ctx, a, apply.Edit{Version: version, Files: files}, b)
 		}
 		if err != nil {
 			return err
 		}
-	case secWork:
+	case apply.SectionWork:
 		var w recruit.Work
 		version, _, err := readSection(c, &w)
 		if err == nil {
-			err = s.saveWork(ctx, a, version, w, nil)
+			err = s.apply.SaveWork(ctx, a, apply.Edit{Version: version}, w)
 		}
 		if err != nil {
 			return err
 		}
-	case secCertificates:
+	case apply.SectionCertificates:
 		var ct recruit.Certificates
-		version, files, err := readSection(c, &ct, scanFields...)
+		version, files, err := readSection(c, &ct, apply.ScanFields...)
 		if err == nil {
-			err = s.saveCertificates(ctx, a, version, ct, files, nil)
+			err = s.apply.SaveCertificates(ctx, a, apply.Edit{Version: version, Files: files}, ct)
 		}
 		if err != nil {
 			return err
@@ -175,7 +175,7 @@ func (s *server) apiPutEducation(c *fiber.Ctx) error {
 	var e recruit.Education
 	version, _, err := readSection(c, &e)
 	if err == nil {
-		err = s.saveEducation(c.UserContext(), a, version, id, &e, nil)
+		err = s.apply.SaveEducation(c.UserContext(), a, apply.Edit{Version: version}, id, e)
 	}
 	if err != nil {
 		return err
@@ -190,13 +190,13 @@ func (s *server) apiDeleteEducation(c *fiber.Ctx) error {
 	}
 	id, err := recordParam(c)
 	if err != nil || id == 0 {
-		return recruit.Errorf(recruit.ENOTFOUND, "该教育经历不存在")
+		return apply.ErrNoRecord
 	}
 	version, err := strconv.Atoi(c.Query("version"))
 	if err != nil || version < 0 {
 		return recruit.Errorf(recruit.EINVALID, "请在查询参数 version 中给出信息版本号")
 	}
-	if err := s.saveEducation(c.UserContext(), a, version, id, nil, nil); err != nil {
+	if err := s.apply.DeleteEducation(c.UserContext(), a, version, id); err != nil {
 		return err
 	}
 	return c.JSON(profileBody(a))
@@ -217,7 +217,7 @@ func (s *server) apiPostChoice(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &in); err != nil {
 		return recruit.Errorf(recruit.EINVALID, "请求内容不是有效的JSON，格式为 {\"program_id\": 专业计划编号, \"accepts_adjustment\": true/false, \"app_version\": 版本号}")
 	}
-	app, err := s.submitChoice(c.UserContext(), a, in.AppVersion, in.Choice)
+	app, err := s.apply.Choose(c.UserContext(), a, in.AppVersion, in.Choice)
 	if err != nil {
 		return err
 	}

@@ -8,12 +8,17 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhupei/apply"
 	"zhupei/recruit"
 )
 
 // applyRoutes registers the applicant's registration pages, the owner-only
-// file route and the applicant's JSON API.
+// file route and the applicant's JSON API when the applicant service is
+// configured.
 func (s *server) applyRoutes(app *fiber.App) {
+	if s.apply == nil {
+		return
+	}
 	need := s.requireIdentity
 	app.Get("/apply", need, s.applySteps)
 	app.Get("/apply/basic", need, s.basicPage)
@@ -46,19 +51,18 @@ type stepView struct {
 
 // tabOrder is the PC order (seed 6.1), stepOrder the phone order (seed 7.5).
 var (
-	tabOrder  = []string{secBasic, secWork, secEducation, secCertificates, secChoice}
-	stepOrder = []string{secBasic, secEducation, secCertificates, secWork, secChoice}
-	tabLabels = map[string]string{secBasic: "1. 基本信息", secWork: "2. 工作信息", secEducation: "3. 教育信息",
-		secCertificates: "4. 证书信息", secChoice: "5. 填报志愿"}
+	tabOrder  = []string{apply.SectionBasic, apply.SectionWork, apply.SectionEducation, apply.SectionCertificates, apply.SectionChoice}
+	stepOrder = []string{apply.SectionBasic, apply.SectionEducation, apply.SectionCertificates, apply.SectionWork, apply.SectionChoice}
+	tabLabels = map[string]string{apply.SectionBasic: "1. 基本信息", apply.SectionWork: "2. 工作信息", apply.SectionEducation: "3. 教育信息",
+		apply.SectionCertificates: "4. 证书信息", apply.SectionChoice: "5. 填报志愿"}
 )
 
-func steps(a *applicant, order []string, labels map[string]string, active string) []stepView {
+func tabLabel(section string) string { return tabLabels[section] }
+
+func steps(a *apply.Applicant, order []string, label func(string) string, active string) []stepView {
 	out := make([]stepView, len(order))
 	for i, k := range order {
-		out[i] = stepView{Key: k, Label: labels[k], Href: "/apply/" + k, Done: sectionDone(a.profile, k), Active: k == active}
-		if k == secChoice {
-			out[i].Done = a.submitted()
-		}
+		out[i] = stepView{Key: k, Label: label(k), Href: "/apply/" + k, Done: a.Done(k), Active: k == active}
 	}
 	return out
 }
@@ -110,20 +114,20 @@ type applyView struct {
 }
 
 // view starts the page data of section for a.
-func (s *server) view(c *fiber.Ctx, a *applicant, section string) applyView {
+func (s *server) view(c *fiber.Ctx, a *apply.Applicant, section string) applyView {
 	v := applyView{
-		Section: section, Heading: sectionLabels[section],
-		Tabs:  steps(a, tabOrder, tabLabels, section),
-		Steps: steps(a, stepOrder, sectionLabels, section),
-		CSRF:  sessionOf(c).CSRF, Version: a.profile.Version, Action: "/apply/" + section,
-		PhaseLabel: a.phase.Label(),
-		Name:       a.identity.Name, IDType: a.identity.IDType, IDNumber: recruit.MaskID(a.identity.IDNumber),
+		Section: section, Heading: apply.SectionLabel(section),
+		Tabs:  steps(a, tabOrder, tabLabel, section),
+		Steps: steps(a, stepOrder, apply.SectionLabel, section),
+		CSRF:  sessionOf(c).CSRF, Version: a.Profile.Version, Action: "/apply/" + section,
+		PhaseLabel: a.Phase.Label(),
+		Name:       a.Identity.Name, IDType: a.Identity.IDType, IDNumber: recruit.MaskID(a.Identity.IDNumber),
 	}
-	if err := a.may(recruit.ActionEditProfile); err != nil {
+	if err := a.EditRefusal(); err != nil {
 		v.Locked = recruit.ErrorMessage(err)
 	}
-	if saved := c.Query("saved"); sectionLabels[saved] != "" {
-		v.Saved = sectionLabels[saved] + "已保存"
+	if saved := c.Query("saved"); apply.SectionLabel(saved) != "" {
+		v.Saved = apply.SectionLabel(saved) + "已保存"
 	}
 	return v
 }
@@ -155,7 +159,7 @@ func (s *server) formFailed(c *fiber.Ctx, name string, v applyView, defs []field
 	}
 	v.Fields = fieldViews(defs, values, fields)
 	if v.Photo != nil {
-		v.Photo.Error = fields[fieldPhoto]
+		v.Photo.Error = fields[apply.FieldPhoto]
 	}
 	for i := range v.Scans {
 		v.Scans[i].Error = fields[v.Scans[i].Field]
@@ -170,8 +174,8 @@ func (s *server) formFailed(c *fiber.Ctx, name string, v applyView, defs []field
 }
 
 func hasFileErrors(fields map[string]string) bool {
-	for _, f := range fileSlots {
-		if fields[f.Field] != "" {
+	for _, f := range append([]string{apply.FieldPhoto}, apply.ScanFields...) {
+		if fields[f] != "" {
 			return true
 		}
 	}
@@ -207,11 +211,11 @@ func (s *server) applySteps(c *fiber.Ctx) error {
 
 // ---- 基本信息 ----
 
-func photoUpload(a *applicant) *uploadView {
-	u := &uploadView{Field: fieldPhoto, Label: "证件照片", Accept: "image/jpeg",
+func photoUpload(a *apply.Applicant) *uploadView {
+	u := &uploadView{Field: apply.FieldPhoto, Label: recruit.FieldLabel(apply.FieldPhoto), Accept: "image/jpeg",
 		Hint: "上传照片要求：本人近期彩色免冠证件照；头部占照片尺寸的2/3；格式：jpg；大小：150k-10M；底色：白底。"}
-	if a.profile.Basic != nil {
-		u.URL = fileURL(a.profile.Basic.PhotoID)
+	if a.Profile.Basic != nil {
+		u.URL = fileURL(a.Profile.Basic.PhotoID)
 	}
 	return u
 }
@@ -221,8 +225,8 @@ func (s *server) basicPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := s.view(c, a, secBasic)
-	v.Fields = fieldViews(basicFields, formValues(a.profile.Basic), nil)
+	v := s.view(c, a, apply.SectionBasic)
+	v.Fields = fieldViews(basicFields, formValues(a.Profile.Basic), nil)
 	v.Photo = photoUpload(a)
 	return s.renderApply(c, fiber.StatusOK, "apply_basic.html", v)
 }
@@ -235,21 +239,21 @@ func (s *server) basicSave(c *fiber.Ctx) error {
 	values := readForm(c, basicFields)
 	var b recruit.Basic
 	pre := decodeForm(basicFields, values, &b)
-	files, err := formFiles(c, fieldPhoto)
+	files, err := formFiles(c, apply.FieldPhoto)
 	if err != nil {
 		return err
 	}
-	v := s.view(c, a, secBasic)
+	v := s.view(c, a, apply.SectionBasic)
 	v.Photo = photoUpload(a)
 	version, err := formVersion(c, "version")
 	if err == nil {
 		v.Version = version
-		err = s.saveBasic(c.UserContext(), a, version, b, files[fieldPhoto], pre)
+		err = s.apply.SaveBasic(c.UserContext(), a, apply.Edit{Version: version, Files: files, Parsed: pre}, b)
 	}
 	if err != nil {
-		return s.formFailed(c, "apply_basic.html", v, basicFields, values, err, fieldPhoto, "name", "id_type", "id_number")
+		return s.formFailed(c, "apply_basic.html", v, basicFields, values, err, apply.FieldPhoto, "name", "id_type", "id_number")
 	}
-	return savedRedirect(c, secBasic)
+	return savedRedirect(c, apply.SectionBasic)
 }
 
 // ---- 工作信息 ----
@@ -259,8 +263,8 @@ func (s *server) workPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := s.view(c, a, secWork)
-	v.Fields = fieldViews(workFields, formValues(a.profile.Work), nil)
+	v := s.view(c, a, apply.SectionWork)
+	v.Fields = fieldViews(workFields, formValues(a.Profile.Work), nil)
 	return s.renderApply(c, fiber.StatusOK, "apply_work.html", v)
 }
 
@@ -272,28 +276,28 @@ func (s *server) workSave(c *fiber.Ctx) error {
 	values := readForm(c, workFields)
 	var w recruit.Work
 	pre := decodeForm(workFields, values, &w)
-	v := s.view(c, a, secWork)
+	v := s.view(c, a, apply.SectionWork)
 	version, err := formVersion(c, "version")
 	if err == nil {
 		v.Version = version
-		err = s.saveWork(c.UserContext(), a, version, w, pre)
+		err = s.apply.SaveWork(c.UserContext(), a, apply.Edit{Version: version, Parsed: pre}, w)
 	}
 	if err != nil {
 		return s.formFailed(c, "apply_work.html", v, workFields, values, err)
 	}
-	return savedRedirect(c, secWork)
+	return savedRedirect(c, apply.SectionWork)
 }
 
 // ---- 证书信息 ----
 
 func scanUploads(ct *recruit.Certificates) []uploadView {
-	out := make([]uploadView, len(scanFields))
-	for i, field := range scanFields {
-		slot := fileSlots[field]
+	out := make([]uploadView, len(apply.ScanFields))
+	for i, field := range apply.ScanFields {
+		slot, _ := apply.SlotOf(field)
 		out[i] = uploadView{Field: field, Label: slot.Label, Accept: "image/jpeg,image/png,application/pdf",
 			Hint: "格式：jpg、png或pdf；大小不超过10M；每次提交的文件合计不超过12M，可分次上传。"}
 		if ct != nil {
-			out[i].URL = fileURL(*scanID(ct, field))
+			out[i].URL = fileURL(*apply.ScanID(ct, field))
 		}
 	}
 	return out
@@ -304,9 +308,9 @@ func (s *server) certificatesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := s.view(c, a, secCertificates)
-	v.Fields = fieldViews(certificateFields, formValues(a.profile.Certificates), nil)
-	v.Scans = scanUploads(a.profile.Certificates)
+	v := s.view(c, a, apply.SectionCertificates)
+	v.Fields = fieldViews(certificateFields, formValues(a.Profile.Certificates), nil)
+	v.Scans = scanUploads(a.Profile.Certificates)
 	return s.renderApply(c, fiber.StatusOK, "apply_certificates.html", v)
 }
 
@@ -318,21 +322,21 @@ func (s *server) certificatesSave(c *fiber.Ctx) error {
 	values := readForm(c, certificateFields)
 	var ct recruit.Certificates
 	pre := decodeForm(certificateFields, values, &ct)
-	files, err := formFiles(c, scanFields...)
+	files, err := formFiles(c, apply.ScanFields...)
 	if err != nil {
 		return err
 	}
-	v := s.view(c, a, secCertificates)
-	v.Scans = scanUploads(a.profile.Certificates)
+	v := s.view(c, a, apply.SectionCertificates)
+	v.Scans = scanUploads(a.Profile.Certificates)
 	version, err := formVersion(c, "version")
 	if err == nil {
 		v.Version = version
-		err = s.saveCertificates(c.UserContext(), a, version, ct, files, pre)
+		err = s.apply.SaveCertificates(c.UserContext(), a, apply.Edit{Version: version, Files: files, Parsed: pre}, ct)
 	}
 	if err != nil {
-		return s.formFailed(c, "apply_certificates.html", v, certificateFields, values, err, scanFields...)
+		return s.formFailed(c, "apply_certificates.html", v, certificateFields, values, err, apply.ScanFields...)
 	}
-	return savedRedirect(c, secCertificates)
+	return savedRedirect(c, apply.SectionCertificates)
 }
 
 // ---- 教育经历 ----
@@ -346,10 +350,10 @@ func recordViews(list []recruit.Education) []recordView {
 	return out
 }
 
-func (s *server) educationView(c *fiber.Ctx, a *applicant) applyView {
-	v := s.view(c, a, secEducation)
-	v.Records = recordViews(a.profile.Education)
-	if h, ok := recruit.HighestEducation(a.profile.Education); ok {
+func (s *server) educationView(c *fiber.Ctx, a *apply.Applicant) applyView {
+	v := s.view(c, a, apply.SectionEducation)
+	v.Records = recordViews(a.Profile.Education)
+	if h, ok := recruit.HighestEducation(a.Profile.Education); ok {
 		v.Highest = h.Level + "（" + h.Qualification + "，" + h.School + "）"
 	}
 	return v
@@ -371,7 +375,7 @@ func recordParam(c *fiber.Ctx) (int64, error) {
 	}
 	id, ok := parseID(raw)
 	if !ok {
-		return 0, recruit.Errorf(recruit.ENOTFOUND, "该教育经历不存在")
+		return 0, apply.ErrNoRecord
 	}
 	return id, nil
 }
@@ -389,9 +393,9 @@ func (s *server) educationPage(c *fiber.Ctx) error {
 	v.Action = "/apply/education/" + c.Params("id")
 	var values map[string]string
 	if id != 0 {
-		_, rec, found := splitRecords(a.profile.Education, id)
-		if !found {
-			return recruit.Errorf(recruit.ENOTFOUND, "该教育经历不存在")
+		rec, err := a.Record(id)
+		if err != nil {
+			return err
 		}
 		values = formValues(rec)
 	}
@@ -416,12 +420,12 @@ func (s *server) educationSave(c *fiber.Ctx) error {
 	version, err := formVersion(c, "version")
 	if err == nil {
 		v.Version = version
-		err = s.saveEducation(c.UserContext(), a, version, id, &e, pre)
+		err = s.apply.SaveEducation(c.UserContext(), a, apply.Edit{Version: version, Parsed: pre}, id, e)
 	}
 	if err != nil {
 		return s.formFailed(c, "apply_education.html", v, educationFields, values, err)
 	}
-	return c.Redirect("/apply/education?saved="+secEducation, fiber.StatusSeeOther)
+	return c.Redirect("/apply/education?saved="+apply.SectionEducation, fiber.StatusSeeOther)
 }
 
 func (s *server) educationDelete(c *fiber.Ctx) error {
@@ -434,17 +438,17 @@ func (s *server) educationDelete(c *fiber.Ctx) error {
 		return err
 	}
 	if id == 0 {
-		return recruit.Errorf(recruit.ENOTFOUND, "该教育经历不存在")
+		return apply.ErrNoRecord
 	}
 	version, err := formVersion(c, "version")
 	if err == nil {
-		err = s.saveEducation(c.UserContext(), a, version, id, nil, nil)
+		err = s.apply.DeleteEducation(c.UserContext(), a, version, id)
 	}
 	if err != nil {
 		v := s.educationView(c, a)
 		return s.formFailed(c, "apply_education.html", v, nil, nil, err)
 	}
-	return c.Redirect("/apply/education?saved="+secEducation, fiber.StatusSeeOther)
+	return c.Redirect("/apply/education?saved="+apply.SectionEducation, fiber.StatusSeeOther)
 }
 
 // ---- 填报志愿 ----
@@ -473,39 +477,23 @@ func programLabel(p recruit.Program) string {
 	return fmt.Sprintf("%s(已报名:%d/已录取:%d/计划数:%d)", p.SpecialtyName, p.Registered, p.Admitted, p.Plan)
 }
 
-// choiceRefusal says why a's choice cannot be submitted now ("" if it can,
-// at least for some program).
-func choiceRefusal(a *applicant) string {
-	if !a.profile.Complete() {
-		return recruit.ErrorMessage(errIncomplete)
-	}
-	action := recruit.ActionRegister
-	if a.submitted() {
-		action = recruit.ActionChangeSpecialty
-	}
-	if err := a.may(action); err != nil {
-		return recruit.ErrorMessage(err)
-	}
-	return ""
-}
-
 // choiceData fills the choice form for base (0: the current choice's base)
 // and the selected program.
-func (s *server) choiceData(c *fiber.Ctx, a *applicant, baseID, programID int64, adjustment string) (*choiceView, error) {
+func (s *server) choiceData(c *fiber.Ctx, a *apply.Applicant, baseID, programID int64, adjustment string) (*choiceView, error) {
 	ctx := c.UserContext()
-	cv := &choiceView{BaseID: baseID, Adjustment: adjustment, Refused: choiceRefusal(a)}
-	if a.app != nil {
-		cv.AppVersion = a.app.Version
+	cv := &choiceView{BaseID: baseID, Adjustment: adjustment, Refused: recruit.ErrorMessage(a.ChoiceRefusal())}
+	if a.App != nil {
+		cv.AppVersion = a.App.Version
 	}
-	if a.submitted() {
-		cur, err := s.store.GetProgram(ctx, a.app.ProgramID)
-		if err != nil {
-			return nil, err
-		}
+	opts, err := s.apply.ChoiceOptions(ctx, a, baseID)
+	if err != nil {
+		return nil, err
+	}
+	if cur := opts.Current; cur != nil {
 		cv.Current = cur.BaseName + " " + cur.SpecialtyName
 		if baseID == 0 {
 			cv.BaseID, programID = cur.BaseID, cur.ID
-			cv.Adjustment = boolText(a.app.AcceptsAdjustment)
+			cv.Adjustment = boolText(a.App.AcceptsAdjustment)
 		}
 	}
 	snap, err := s.public.get(ctx)
@@ -515,14 +503,8 @@ func (s *server) choiceData(c *fiber.Ctx, a *applicant, baseID, programID int64,
 	for _, b := range snap.YearBases {
 		cv.Bases = append(cv.Bases, optionView{Value: b.ID, Label: b.Name, Selected: b.ID == cv.BaseID})
 	}
-	if cv.BaseID != 0 {
-		progs, err := s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: a.year.Year, BaseID: cv.BaseID})
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range progs {
-			cv.Programs = append(cv.Programs, optionView{Value: p.ID, Label: programLabel(p), Selected: p.ID == programID})
-		}
+	for _, p := range opts.Programs {
+		cv.Programs = append(cv.Programs, optionView{Value: p.ID, Label: programLabel(p), Selected: p.ID == programID})
 	}
 	return cv, nil
 }
@@ -540,7 +522,7 @@ func (s *server) choicePage(c *fiber.Ctx) error {
 		return err
 	}
 	base, _ := parseID(c.Query("base"))
-	v := s.view(c, a, secChoice)
+	v := s.view(c, a, apply.SectionChoice)
 	v.Heading = "填报志愿"
 	if v.Choice, err = s.choiceData(c, a, base, 0, ""); err != nil {
 		return err
@@ -569,7 +551,7 @@ func (s *server) choiceSave(c *fiber.Ctx) error {
 		err = verr
 	}
 	if err == nil {
-		_, err = s.submitChoice(c.UserContext(), a, appVersion, recruit.Choice{ProgramID: program, AcceptsAdjustment: adjustment == yes})
+		_, err = s.apply.Choose(c.UserContext(), a, appVersion, recruit.Choice{ProgramID: program, AcceptsAdjustment: adjustment == yes})
 	}
 	if err == nil {
 		return c.Redirect("/result?submitted=1", fiber.StatusSeeOther)
@@ -579,7 +561,7 @@ func (s *server) choiceSave(c *fiber.Ctx) error {
 	default:
 		return err
 	}
-	v := s.view(c, a, secChoice)
+	v := s.view(c, a, apply.SectionChoice)
 	v.Heading = "填报志愿"
 	if v.Choice, verr = s.choiceData(c, a, base, program, adjustment); verr != nil {
 		return verr

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"zhupei/apply"
 	"zhupei/recruit"
 	"zhupei/web"
 )
@@ -23,7 +24,8 @@ func TestFormsUseCatalogueLabels(t *testing.T) {
 			}
 		}
 	}
-	for field, slot := range fileSlots {
+	for _, field := range append([]string{apply.FieldPhoto}, apply.ScanFields...) {
+		slot, _ := apply.SlotOf(field)
 		if f, ok := recruit.LookupField(field); !ok || slot.Label != f.Label {
 			t.Errorf("upload %s %q: catalogue %+v, %v", field, slot.Label, f, ok)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"zhupei/apply"
 	"zhupei/forms"
 	"zhupei/internal/testlog"
 	"zhupei/recruit"
@@ -59,10 +60,12 @@ func newFixture(t testing.TB, seed bool) *fixture {
 	if seed {
 		f.seed(t)
 	}
+	now := func() time.Time { return testNow }
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	f.app = New(Config{
 		Store:    db,
-		Now:      func() time.Time { return testNow },
+		Apply:    apply.New(apply.Deps{Store: db, Now: now, Logger: log, Sealer: storetest.Sealer()}),
+		Now:      now,
 		Logger:   log,
 		Registry: f.reg,
 		Version:  "test",

@@ -11,7 +11,8 @@
 //
 // The staff mini-program's routes (/api/v1/mp) are package miniprogram's,
 // mounted on this application. Every rule comes from package recruit or a
-// service (package forms); handlers only parse, call and render.
+// service (package apply for the applicant, forms for the PDF form);
+// handlers only parse, call and render.
 package handlers
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"zhupei/apply"
 	"zhupei/forms"
 	"zhupei/recruit"
 	"zhupei/wechat"
@@ -29,7 +31,10 @@ import (
 
 // Config is what the HTTP layer needs.
 type Config struct {
-	Store    recruit.Store
+	Store recruit.Store
+	// Apply runs the applicant's use-cases; nil serves no applicant routes
+	// (registration pages and API, files, result, real-name binding).
+	Apply    *apply.Service
 	Now      func() time.Time     // domain time; time.Now when nil
 	Logger   *slog.Logger         // slog.Default() when nil
 	Registry *prometheus.Registry // a new registry with Go and process collectors when nil
@@ -38,15 +43,11 @@ type Config struct {
 	// serves no form routes.
 	Forms *forms.Service
 	// WeChat is the official account; nil serves no WeChat login, OAuth or
-	// real-name binding routes. Sealer gives the blind index of ID numbers
-	// for the binding limits; Verifier checks a real name (format and
-	// checksum only when nil). Sandbox, in sandbox mode only, is the
+	// real-name binding routes. Sandbox, in sandbox mode only, is the
 	// stand-in WeChat platform, served at its own path ahead of this
 	// application's middleware.
-	WeChat   *wechat.Client
-	Sealer   recruit.IDSealer
-	Verifier Verifier
-	Sandbox  *fiber.App
+	WeChat  *wechat.Client
+	Sandbox *fiber.App
 	// ProxyHeader names the header with the client's address behind a
 	// reverse proxy (X-Forwarded-For); it and X-Forwarded-Proto are believed
 	// only from TrustedProxies (IPs or CIDRs). Rate limits count per client
@@ -58,6 +59,7 @@ type Config struct {
 // server holds the dependencies shared by the route handlers.
 type server struct {
 	store   recruit.Store
+	apply   *apply.Service
 	now     func() time.Time
 	log     *slog.Logger
 	reg     *prometheus.Registry
@@ -72,6 +74,7 @@ type server struct {
 func New(cfg Config) *fiber.App {
 	s := &server{
 		store:   cfg.Store,
+		apply:   cfg.Apply,
 		now:     cfg.Now,
 		log:     cfg.Logger,
 		reg:     cfg.Registry,

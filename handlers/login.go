@@ -24,9 +24,7 @@ import (
 
 // wechatState is what the WeChat routes need besides the server.
 type wechatState struct {
-	client   *wechat.Client
-	sealer   recruit.IDSealer
-	verifier Verifier
+	client *wechat.Client
 }
 
 // Lifetimes and store keys of the login records.
@@ -47,20 +45,14 @@ const (
 	loginScene     = "login:"   // QR scene prefix; the ticket follows
 )
 
-// wechatRoutes registers the login, OAuth and real-name binding routes when
-// WeChat is configured.
+// wechatRoutes registers the login and OAuth routes when WeChat is
+// configured, and the real-name binding routes when the applicant service
+// is too.
 func (s *server) wechatRoutes(app *fiber.App, cfg Config) {
 	if cfg.WeChat == nil {
 		return
 	}
-	if cfg.Sealer == nil {
-		panic("handlers: Config.Sealer is required with Config.WeChat")
-	}
-	v := cfg.Verifier
-	if v == nil {
-		v = FormatVerifier{Now: s.now}
-	}
-	s.wx = &wechatState{client: cfg.WeChat, sealer: cfg.Sealer, verifier: v}
+	s.wx = &wechatState{client: cfg.WeChat}
 	app.Get("/wechat/oauth/start", s.oauthStart)
 	app.Get(oauthCallback, s.oauthCallback)
 	app.Get("/login", s.loginPage)
@@ -68,7 +60,9 @@ func (s *server) wechatRoutes(app *fiber.App, cfg Config) {
 	app.Get("/api/v1/login/status", s.loginStatus)
 	app.Get("/login/confirm", s.confirmPage)
 	app.Post("/login/confirm", s.requireLogin, s.confirmSubmit)
-	s.bindRoutes(app)
+	if s.apply != nil {
+		s.bindRoutes(app)
+	}
 }
 
 // mountSandbox serves the sandbox platform, in sandbox mode, at its path

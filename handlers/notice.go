@@ -118,19 +118,11 @@ func calendarRows(c recruit.Calendar, now time.Time) []phaseRow {
 	}
 	rows := make([]phaseRow, 0, len(phases))
 	for _, p := range phases {
-		row := phaseRow{Label: p.phase.Label(), From: chineseDate(p.start), Current: p.phase == current}
+		row := phaseRow{Label: p.phase.Label(), From: recruit.ChineseDate(p.start), Current: p.phase == current}
 		if !p.end.IsZero() {
-			row.To = chineseDate(p.end.Add(-time.Nanosecond))
+			row.To = recruit.ChineseDate(p.end.Add(-time.Nanosecond))
 		}
 		rows = append(rows, row)
 	}
 	return rows
-}
-
-// chineseDate formats t as 2025年7月1日 in Asia/Shanghai.
-func chineseDate(t time.Time) string {
-	if t.IsZero() {
-		return "未设置"
-	}
-	return t.In(recruit.Shanghai).Format("2006年1月2日")
 }

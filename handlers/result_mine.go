@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
+	"zhupei/apply"
 	"zhupei/recruit"
 )
 
@@ -34,22 +37,20 @@ func (s *server) resultMine(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := resultView{
-		Name: a.identity.Name, MaskedID: recruit.MaskID(a.identity.IDNumber), CSRF: sessionOf(c).CSRF,
-		PhaseLabel: a.phase.Label(), Submitted: c.Query("submitted") == "1",
-		CanEdit: a.may(recruit.ActionEditProfile) == nil,
+	r, err := s.apply.Result(c.UserContext(), a)
+	if err != nil {
+		return err
 	}
-	if a.app != nil {
-		prog, err := s.store.GetProgram(c.UserContext(), a.app.ProgramID)
-		if err != nil {
-			return err
-		}
+	v := resultView{
+		Name: a.Identity.Name, MaskedID: recruit.MaskID(a.Identity.IDNumber), CSRF: sessionOf(c).CSRF,
+		PhaseLabel: a.Phase.Label(), Submitted: c.Query("submitted") == "1",
+		CanEdit: r.CanEdit, CanGenerate: r.CanGenerate, CanChoose: r.CanChoose,
+	}
+	if prog := r.Program; prog != nil {
 		v.HasApp = true
 		v.Base, v.Specialty = prog.BaseName, prog.SpecialtyName
-		v.State, v.Remark, v.Version = a.app.State.Label(), a.app.ReviewRemark, a.app.Version
-		v.Adjustment = boolText(a.app.AcceptsAdjustment)
-		v.CanGenerate = a.may(recruit.ActionGenerateForm) == nil
-		v.CanChoose = a.profile.Complete() && a.may(recruit.ActionChangeSpecialty) == nil
+		v.State, v.Remark, v.Version = a.App.State.Label(), a.App.ReviewRemark, a.App.Version
+		v.Adjustment = boolText(a.App.AcceptsAdjustment)
 	}
 	return s.render(c, fiber.StatusOK, "result_mine.html", page{Title: "结果查询", Nav: "apply", Body: v})
 }
@@ -79,12 +80,12 @@ func (s *server) preview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := a.profile
+	p := a.Profile
 	section := func(title string, defs []fieldDef, value any, filled bool) previewSection {
 		return previewSection{Title: title, Filled: filled, Fields: fieldViews(defs, formValues(value), nil)}
 	}
 	v := previewView{
-		Name: a.identity.Name, IDType: a.identity.IDType, IDNumber: recruit.MaskID(a.identity.IDNumber),
+		Name: a.Identity.Name, IDType: a.Identity.IDType, IDNumber: recruit.MaskID(a.Identity.IDNumber),
 		Basic: section("基本信息", basicFields, p.Basic, p.Basic != nil),
 		Work:  section("工作信息", workFields, p.Work, p.Work != nil),
 		Certs: section("证书信息", certificateFields, p.Certificates, p.Certificates != nil),
@@ -108,17 +109,28 @@ type historyRow struct {
 }
 
 func (s *server) history(c *fiber.Ctx) error {
-	sess := sessionOf(c)
-	revs, err := s.store.History(c.UserContext(), sess.IdentityID)
+	id, ok := identityOf(c)
+	if !ok {
+		return errLoginRequired
+	}
+	revs, err := s.apply.History(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
 	rows := make([]historyRow, len(revs))
 	for i, r := range revs {
-		rows[i] = historyRow{At: formatTime(r.At), What: sectionLabels[r.Kind], Summary: r.Summary, By: r.By}
+		rows[i] = historyRow{At: formatTime(r.At), What: apply.SectionLabel(r.Kind), Summary: r.Summary, By: r.By}
 		if rows[i].What == "" {
 			rows[i].What = r.Kind
 		}
 	}
 	return s.render(c, fiber.StatusOK, "result_history.html", page{Title: "修改记录", Nav: "apply", Body: rows})
+}
+
+// formatTime shows an instant as Shanghai civil time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(recruit.Shanghai).Format("2006-01-02 15:04:05")
 }

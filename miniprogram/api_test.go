@@ -110,7 +110,7 @@ func newFixture(t *testing.T) *fixture {
 	f.sb = sb
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	app := handlers.New(handlers.Config{Store: db, Now: f.clock.now, Logger: log, Registry: prometheus.NewRegistry(),
-		Version: "test", WeChat: client, Sealer: storetest.Sealer(), Sandbox: sbApp})
+		Version: "test", WeChat: client, Sandbox: sbApp})
 	New(Config{Store: db, WeChat: client, Forms: newForms(t, db, f.clock.now, log), Now: f.clock.now, Logger: log}).Register(app)
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() {

@@ -38,6 +38,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"zhupei/apply"
 	"zhupei/forms"
 	"zhupei/handlers"
 	"zhupei/miniprogram"
@@ -321,15 +322,15 @@ func (m *Main) Run(ctx context.Context) error {
 		PublicURL: wx.cfg.BaseURL, Logger: m.Logger})
 	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Forms: formSvc, Now: m.Now, Logger: m.Logger})
 	hcfg := handlers.Config{
-		Store:    m.store,
+		Store: m.store,
+		Apply: apply.New(apply.Deps{Store: m.store, Now: m.Now, Logger: m.Logger,
+			Sealer: m.sealer, Verifier: m.verifier()}),
 		Now:      m.Now,
 		Logger:   m.Logger,
 		Registry: reg,
 		Version:  m.Version,
 		Forms:    formSvc,
 		WeChat:   wx.client,
-		Sealer:   m.sealer,
-		Verifier: m.verifier(),
 		Sandbox:  wx.sandbox,
 		// Behind a reverse proxy: the client address for rate limits.
 		ProxyHeader:    m.Config.HTTP.ProxyHeader,

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"zhupei/handlers"
+	"zhupei/apply"
 	"zhupei/recruit"
 	"zhupei/wechat"
 	"zhupei/wechat/sandbox"
@@ -97,11 +97,11 @@ func (m *Main) openWeChat(listen net.Addr) (*weChat, error) {
 }
 
 // verifier is the real-name check of the configuration.
-func (m *Main) verifier() handlers.Verifier {
+func (m *Main) verifier() apply.Verifier {
 	if m.Config.WeChat.VerifierURL == "" {
-		return handlers.FormatVerifier{Now: m.Now}
+		return apply.FormatVerifier{Now: m.Now}
 	}
-	return handlers.NewHTTPVerifier(m.Config.WeChat.VerifierURL, m.Config.WeChat.VerifierTimeout, m.Now)
+	return apply.NewHTTPVerifier(m.Config.WeChat.VerifierURL, m.Config.WeChat.VerifierTimeout, m.Now)
 }
 
 // publishMenu publishes the account menu.

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/jpeg"
 	"math/rand"
 	"testing"
@@ -19,14 +20,12 @@ var White = color.RGBA{255, 255, 255, 255}
 func JPEG(t testing.TB, w, h int, bg color.RGBA, q int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(img, img.Bounds(), &image.Uniform{C: bg}, image.Point{}, draw.Src)
 	rng := rand.New(rand.NewSource(int64(w*h + q)))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			c := bg
-			if x > w/5 && x < w*4/5 && y > h/6 && y < h*5/6 {
-				c = color.RGBA{uint8(rng.Intn(256)), uint8(rng.Intn(256)), uint8(rng.Intn(256)), 255}
-			}
-			img.SetRGBA(x, y, c)
+	centre := image.Rect(w/5+1, h/6+1, w*4/5, h*5/6)
+	for y := centre.Min.Y; y < centre.Max.Y; y++ {
+		for x := centre.Min.X; x < centre.Max.X; x++ {
+			img.SetRGBA(x, y, color.RGBA{uint8(rng.Intn(256)), uint8(rng.Intn(256)), uint8(rng.Intn(256)), 255})
 		}
 	}
 	var buf bytes.Buffer
