@@ -20,7 +20,7 @@ test:
 ## race: the race detector over the packages with shared state (the Mongo
 ## suite runs FerretDB in process, whose own code is left out)
 race:
-	$(GO) test -race -count=1 ./store/sqlite/ ./store/storetest/ ./handlers/ ./wechat/... ./miniprogram/ ./scheduler/ ./regform/ ./forms/
+	$(GO) test -race -count=1 ./store/sqlite/ ./store/storetest/ ./handlers/ ./wechat/... ./miniprogram/ ./scheduler/ ./regform/ ./forms/ ./apply/
 
 ## lint: gofmt, go vet and staticcheck
 lint:
