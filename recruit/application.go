@@ -49,6 +49,98 @@ func (s State) Active() bool {
 // HoldsSeat reports whether an application in state s counts as admitted.
 func (s State) HoldsSeat() bool { return s == StateProvisional || s == StateAdmitted }
 
+// Counts returns what one application in state s adds to its program's
+// counters: registered when Active, admitted when HoldsSeat.
+func (s State) Counts() Counts {
+	var c Counts
+	if s.Active() {
+		c.Registered = 1
+	}
+	if s.HoldsSeat() {
+		c.Admitted = 1
+	}
+	return c
+}
+
+// Add returns c with n more applications in state s (n < 0: fewer).
+func (c Counts) Add(s State, n int) Counts {
+	d := s.Counts()
+	return Counts{Registered: c.Registered + n*d.Registered, Admitted: c.Admitted + n*d.Admitted}
+}
+
+// CountMoves returns how the counters of the programs concerned change when
+// one application moves from (fromProgram, from) to (toProgram, to); program
+// 0 is none (a new application). Programs whose counters do not change are
+// left out.
+func CountMoves(fromProgram int64, from State, toProgram int64, to State) map[int64]Counts {
+	m := map[int64]Counts{}
+	if fromProgram != 0 {
+		m[fromProgram] = m[fromProgram].Add(from, -1)
+	}
+	m[toProgram] = m[toProgram].Add(to, 1)
+	for p, c := range m {
+		if c == (Counts{}) {
+			delete(m, p)
+		}
+	}
+	return m
+}
+
+// CountDiff is a program whose stored counters differ from a recount.
+type CountDiff struct {
+	ProgramID int64  `json:"program_id"`
+	Stored    Counts `json:"stored"`
+	Counted   Counts `json:"counted"`
+}
+
+// CountDiffs compares the stored counters of programs with counted (a
+// Recount), in the order of programs.
+func CountDiffs(programs []Program, counted map[int64]Counts) []CountDiff {
+	var out []CountDiff
+	for _, p := range programs {
+		stored := Counts{Registered: p.Registered, Admitted: p.Admitted}
+		if c := counted[p.ID]; c != stored {
+			out = append(out, CountDiff{ProgramID: p.ID, Stored: stored, Counted: c})
+		}
+	}
+	return out
+}
+
+// Reopened are the states ReopenApplications makes pending again.
+var Reopened = []State{StateApproved, StateRejected}
+
+// Transition is the application state machine: it decides whether an
+// application in state from ("" when there is none yet) may move to state to,
+// nil when it may, else an EFORBIDDEN *Error saying why. A choice is
+// submitted or changed (→ pending) unless the application holds a seat;
+// review takes pending applications (→ approved, rejected), provisional
+// admission approved ones and admission provisionally admitted ones. Other
+// targets are EINVALID. Phases are decided elsewhere (ApplicantMay, BaseMay).
+func Transition(from, to State) error {
+	switch to {
+	case StatePending:
+		if from.HoldsSeat() {
+			return forbid("该志愿已%s，志愿不可再修改", from.Label())
+		}
+		return nil
+	case StateApproved, StateRejected:
+		return requireState(ActionReview, from)
+	case StateProvisional:
+		return requireState(ActionProvisionalAdmit, from)
+	case StateAdmitted:
+		return requireState(ActionConfirmAdmission, from)
+	}
+	return Errorf(EINVALID, "志愿不能改为“%s”", to.Label())
+}
+
+// CheckReviewResult refuses a review result other than approved or rejected.
+func CheckReviewResult(to State) error {
+	if to != StateApproved && to != StateRejected {
+		return Errorf(EINVALID, "审核结果只能是审核通过或审核不通过")
+	}
+	return nil
+}
+
 // Application is an applicant's registration in one year with its one choice
 // (志愿). Version grows with every change of choice or profile after
 // submission.

@@ -218,10 +218,16 @@ func BaseMay(phase Phase, app *Application, action Action) error {
 	if !registered(app) {
 		return forbid("该人员没有有效的报名，不能%s", action.Label())
 	}
-	if app.State == requiredState[action] {
+	return requireState(action, app.State)
+}
+
+// requireState refuses base action a on an application in state s unless s
+// is the state the action takes.
+func requireState(a Action, s State) error {
+	if s == requiredState[a] {
 		return nil
 	}
-	return forbid("该志愿当前为“%s”，%s", app.State.Label(), stateRefusal(action, app.State))
+	return forbid("该志愿当前为“%s”，%s", s.Label(), stateRefusal(a, s))
 }
 
 // requiredState is the state an application must be in for a base action on it.
