@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,9 +19,6 @@ import (
 
 // MaxPlanFileSize is the largest plan file ParsePlan reads.
 const MaxPlanFileSize = 10 << 20
-
-// MaxPlan is the largest plan number of one program.
-const MaxPlan = 999
 
 // planColumns are the columns of a plan file in their canonical order, each
 // with the header names accepted for it (Chinese or English).
@@ -193,74 +189,28 @@ func planRows(recs []record) ([]recruit.PlanRow, error) {
 	var (
 		rows     = make([]recruit.PlanRow, 0, len(recs)-1)
 		problems []string
-		seen     = map[[2]string]int{} // base × specialty code → line
-		names    = map[string]string{} // specialty code → name
-		cities   = map[string]string{} // base → city
-		nameLine = map[string]int{}    // specialty code → line of its first name
-		cityLine = map[string]int{}    // base → line of its first city
+		check    recruit.PlanChecker
 	)
 	for _, rec := range recs[1:] {
 		v := make([]string, len(planColumns))
 		for c, idx := range cols {
 			if idx < len(rec.fields) {
-				v[c] = strings.TrimSpace(rec.fields[idx])
+				v[c] = rec.fields[idx]
 			}
 		}
 		row := recruit.PlanRow{Line: rec.line, BaseName: v[colBase], City: v[colCity], SpecialtyCode: v[colCode], SpecialtyName: v[colName]}
-		var why []string
-		for c, s := range v {
-			if s == "" {
-				why = append(why, planColumns[c].label+"不能为空")
-			}
-		}
-		if row.SpecialtyCode != "" && (len(row.SpecialtyCode) != 4 || !allDigits(row.SpecialtyCode)) {
-			why = append(why, fmt.Sprintf("专业代码“%s”应为4位数字", row.SpecialtyCode))
-		}
-		if v[colPlan] != "" {
-			n, ok := parsePlan(v[colPlan])
-			if !ok {
-				why = append(why, fmt.Sprintf("计划数“%s”应为 0–%d 的整数", v[colPlan], MaxPlan))
-			}
-			row.Plan = n
-		}
-		if row.BaseName != "" && row.SpecialtyCode != "" {
-			key := [2]string{row.BaseName, row.SpecialtyCode}
-			if first, dup := seen[key]; dup {
-				why = append(why, fmt.Sprintf("与第%d行重复（同一基地同一专业）", first))
-			} else {
-				seen[key] = rec.line
-			}
-		}
-		why = appendMismatch(why, names, nameLine, row.SpecialtyCode, row.SpecialtyName, rec.line, "专业代码%s的专业名称与第%d行不一致")
-		why = appendMismatch(why, cities, cityLine, row.BaseName, row.City, rec.line, "基地“%s”的城市与第%d行不一致")
-		if len(why) > 0 {
-			problems = append(problems, fmt.Sprintf("第%d行：%s", rec.line, strings.Join(why, "；")))
+		var planWhy string
+		row.Plan, planWhy = parsePlan(strings.TrimSpace(v[colPlan]))
+		if why := check.Check(&row, planWhy); len(why) > 0 {
+			problems = append(problems, recruit.PlanLineProblem(rec.line, why))
 			continue
 		}
 		rows = append(rows, row)
 	}
-	if len(problems) > 0 {
-		return nil, recruit.Errorf(recruit.EINVALID, "计划文件有%d行错误，未导入任何数据：\n%s", len(problems), strings.Join(problems, "\n"))
+	if err := recruit.PlanError(problems); err != nil {
+		return nil, err
 	}
 	return rows, nil
-}
-
-// appendMismatch records the first value seen for key and adds a problem
-// when a later line gives key a different value. Empty keys or values are
-// reported elsewhere.
-func appendMismatch(why []string, first map[string]string, firstLine map[string]int, key, value string, line int, format string) []string {
-	if key == "" || value == "" {
-		return why
-	}
-	prev, ok := first[key]
-	if !ok {
-		first[key], firstLine[key] = value, line
-		return why
-	}
-	if prev != value {
-		why = append(why, fmt.Sprintf(format, key, firstLine[key]))
-	}
-	return why
 }
 
 // headerColumns maps each plan column to its index in the header record.
@@ -295,24 +245,15 @@ func headerColumns(h record) ([]int, error) {
 	return cols, nil
 }
 
-// parsePlan parses a plan number: ASCII digits only, 0–MaxPlan.
-func parsePlan(s string) (int, bool) {
-	if !allDigits(s) {
-		return 0, false
+// parsePlan parses a plan cell: ASCII digits only (the range is checked
+// with the row). It returns why the cell is no plan number, "" when it is.
+func parsePlan(s string) (int, string) {
+	if s == "" {
+		return 0, planColumns[colPlan].label + "不能为空"
 	}
 	n, err := strconv.Atoi(s)
-	return n, err == nil && n <= MaxPlan
-}
-
-// allDigits reports whether s is non-empty and all ASCII digits.
-func allDigits(s string) bool {
-	if s == "" {
-		return false
+	if strings.Trim(s, "0123456789") != "" || err != nil {
+		return 0, recruit.PlanNumberProblem(s)
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return n, ""
 }
