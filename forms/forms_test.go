@@ -166,6 +166,18 @@ func (f *fixture) applicant(t *testing.T, openID, name, idNumber string, program
 	return a
 }
 
+// changeProfile saves a's profile again after submission, which makes a
+// new version of the application.
+func (f *fixture) changeProfile(t *testing.T, a *applicant) {
+	t.Helper()
+	p, err := f.store.SaveProfile(context.Background(), a.profile,
+		recruit.Revision{IdentityID: a.identity.ID, Kind: "basic", Summary: "保存基本信息", At: testNow}, a.app.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.profile = p
+}
+
 // wantError fails unless err is a *recruit.Error of code and message naming
 // the operation op.
 func wantError(t *testing.T, what string, err error, op, code, message string) {
@@ -244,9 +256,7 @@ func TestCurrentIssuesOneFormPerVersion(t *testing.T) {
 
 	// A change makes a new version: a new form with a new code; only the
 	// newest file is kept, the old record stays for verification.
-	if _, err := f.store.TouchApplication(ctx, a.app.ID, testNow); err != nil {
-		t.Fatal(err)
-	}
+	f.changeProfile(t, &a)
 	v2, err := svc.Current(ctx, a.identity.ID)
 	if err != nil || v2.Record.Version != a.app.Version+1 || v2.Record.Code == v1.Record.Code || rec.renders() != 2 {
 		t.Fatalf("after a change: %+v, %v, %d renders", v2.Record, err, rec.renders())
@@ -345,9 +355,7 @@ func TestVerify(t *testing.T) {
 		t.Errorf("Verify\n got %+v\nwant %+v", got, want)
 	}
 
-	if _, err := f.store.TouchApplication(ctx, a.app.ID, testNow); err != nil {
-		t.Fatal(err)
-	}
+	f.changeProfile(t, &a)
 	got, err = svc.Verify(ctx, v1.Record.Code)
 	if err != nil || got.Current || got.Withdrawn || got.Version != a.app.Version || got.CurrentVersion != a.app.Version+1 {
 		t.Errorf("Verify of an outdated form: %+v, %v", got, err)

@@ -4,7 +4,12 @@
 // It holds the types (bases, specialties, programs, identities, the four
 // profile sections, applications, the year calendar), the validators
 // (GB 11643 ID numbers, GB 32100 credit codes, phones, e-mail, conditional
-// requireds), the edit-permission rules of each phase as pure functions, the
-// single error type and the interfaces the rest of the service consumes.
+// requireds), the edit-permission rules of each phase and the application
+// state machine (Transition) as pure functions, the counters each state adds
+// to its program (State.Counts), the one plan-row validation (CleanPlan,
+// PlanChecker), the single error type with the messages every store gives,
+// and the store interfaces by aggregate (Catalogue, Identities,
+// Applications, Profiles, Files, Forms, Outbox, KV; Store is their union)
+// that the backends implement and the rest of the service consumes.
 // It imports nothing but the standard library.
 package recruit

@@ -1,9 +1,6 @@
 package recruit
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // Revision is one entry of an applicant's history: every saved profile
 // section and every submitted choice, with a snapshot of what was saved.
@@ -50,53 +47,4 @@ type FormRecord struct {
 	Version       int       `json:"version"`
 	FileID        string    `json:"file_id"`
 	GeneratedAt   time.Time `json:"generated_at"`
-}
-
-// ProfileStore keeps profiles, their history, files, the notification
-// outbox and generated forms.
-type ProfileStore interface {
-	// UnbindIdentity detaches the WeChat account from an identity. The
-	// person's record, profile and applications stay: binding the same ID
-	// number again (from any account) re-attaches them.
-	UnbindIdentity(ctx context.Context, identityID int64) error
-
-	// GetProfile returns the profile of an identity; an identity without one
-	// gets an empty profile with Version 0 and no error.
-	GetProfile(ctx context.Context, identityID int64) (Profile, error)
-	// SaveProfile stores p if p.Version equals the stored version (0 for a
-	// new profile), else ECONFLICT; the stored version becomes p.Version+1
-	// and rev is appended to the history with it. touchApp, when not 0, is
-	// the identity's submitted application, whose version grows with the
-	// save so that forms printed before it become outdated: in the same
-	// transaction where the backend has them (store/sqlite), right after
-	// otherwise (store/mongo).
-	SaveProfile(ctx context.Context, p Profile, rev Revision, touchApp int64) (Profile, error)
-	// AddRevision appends a history entry (used for choices).
-	AddRevision(ctx context.Context, rev Revision) error
-	// History returns an identity's revisions, newest first.
-	History(ctx context.Context, identityID int64) ([]Revision, error)
-	// TouchApplication bumps an application's version after its profile
-	// changed, so earlier forms become outdated.
-	TouchApplication(ctx context.Context, appID int64, now time.Time) (Application, error)
-	// GetApplicationByID returns one application.
-	GetApplicationByID(ctx context.Context, appID int64) (Application, error)
-
-	// PutFile stores a file under f.ID (replacing one with the same id).
-	PutFile(ctx context.Context, f File) error
-	// GetFile returns a file with its data.
-	GetFile(ctx context.Context, id string) (File, error)
-	// DeleteFile removes a file; an absent one is not an error.
-	DeleteFile(ctx context.Context, id string) error
-
-	// AddNotification queues a notification; ClientMsgID is unique.
-	AddNotification(ctx context.Context, n Notification) (Notification, error)
-	// ListNotifications returns an identity's notifications, newest first.
-	ListNotifications(ctx context.Context, identityID int64) ([]Notification, error)
-
-	// AddForm records a generated form; Code is unique.
-	AddForm(ctx context.Context, f FormRecord) error
-	// FormByCode returns the form printed with code.
-	FormByCode(ctx context.Context, code string) (FormRecord, error)
-	// LatestForm returns the newest form of an application.
-	LatestForm(ctx context.Context, appID int64) (FormRecord, error)
 }

@@ -5,19 +5,17 @@ import (
 	"time"
 )
 
-// Store is what the service needs from a database. Every backend (package
-// store/sqlite, store/mongo) implements it and passes the contract suite in
-// store/storetest. Errors are *Error: ENOTFOUND for missing records,
-// ECONFLICT for uniqueness and capacity violations, EINTERNAL otherwise.
-type Store interface {
-	ProfileStore
-	StaffStore
+// The store interfaces, one per aggregate. Every backend (package
+// store/sqlite, store/mongo) implements them all, as Store, and passes the
+// contract suite in store/storetest, which is the only definition of their
+// behaviour; a consumer asks for the ones it uses. Errors are *Error:
+// EINVALID for bad input, ENOTFOUND for missing records, ECONFLICT for
+// uniqueness, capacity and stale-version violations, EFORBIDDEN for a move
+// the state machine refuses (Transition), EINTERNAL otherwise.
 
-	// Ping reports whether the database is reachable.
-	Ping(ctx context.Context) error
-	// Close releases the database; it is safe to call once.
-	Close() error
-
+// Catalogue holds the recruitment years and the plan: bases, specialties and
+// the programs (base × specialty × year) with their counters.
+type Catalogue interface {
 	// PutYear creates or replaces a recruitment year.
 	PutYear(ctx context.Context, y Year) error
 	// GetYear returns one year, ENOTFOUND when it does not exist.
@@ -26,7 +24,9 @@ type Store interface {
 	LatestYear(ctx context.Context) (Year, error)
 
 	// ImportPlan upserts the bases, specialties and programs named by rows
-	// for one year; plan numbers are replaced, counters are kept.
+	// for one year; plan numbers are replaced, counters are kept. The rows
+	// are checked with CleanPlan first (EINVALID, nothing imported); a plan
+	// below a program's admitted count is ECONFLICT and nothing is imported.
 	ImportPlan(ctx context.Context, year int, rows []PlanRow) error
 	// ListBases returns every base ordered by id.
 	ListBases(ctx context.Context) ([]Base, error)
@@ -37,7 +37,10 @@ type Store interface {
 	ListPrograms(ctx context.Context, f ProgramFilter) ([]Program, error)
 	// GetProgram returns one program, ENOTFOUND when it does not exist.
 	GetProgram(ctx context.Context, id int64) (Program, error)
+}
 
+// Identities holds the real-name bindings (实名认证) of WeChat accounts.
+type Identities interface {
 	// CreateIdentity binds an OpenID to a person. ECONFLICT when the OpenID
 	// or the ID number (by type) is already bound.
 	CreateIdentity(ctx context.Context, id Identity) (Identity, error)
@@ -45,38 +48,111 @@ type Store interface {
 	IdentityByOpenID(ctx context.Context, openID string) (Identity, error)
 	// GetIdentity returns a binding by id.
 	GetIdentity(ctx context.Context, id int64) (Identity, error)
+	// UnbindIdentity detaches the WeChat account from an identity. The
+	// person's record, profile and applications stay: binding the same ID
+	// number again (from any account) re-attaches them.
+	UnbindIdentity(ctx context.Context, identityID int64) error
+}
 
+// Applications holds the applications (报名) with their one choice, moved
+// through the states by Transition, and keeps the program counters in step
+// with them (State.Counts).
+type Applications interface {
 	// SubmitChoice creates the applicant's application for the year or
 	// changes its choice; the new state is pending and Version grows by one.
-	// The registered counters of the old and new program move with it.
-	// When log is not nil, the history entry and the notification it builds
-	// from the stored application are recorded with the choice: in the same
-	// transaction where the backend has them (store/sqlite: a failure
-	// records nothing), right after it otherwise (store/mongo).
+	// ENOTFOUND when the identity or the program of that year does not
+	// exist, EFORBIDDEN when Transition refuses. The registered counters of
+	// the old and new program move with it. When log is not nil, the
+	// history entry and the notification it builds from the application to
+	// be stored are recorded with the choice, atomically with it: a failing
+	// log, or a notification whose ClientMsgID is queued already
+	// (ECONFLICT), records nothing.
 	SubmitChoice(ctx context.Context, identityID int64, year int, c Choice, now time.Time, log ChoiceLog) (Application, error)
 	// GetApplication returns the application of one applicant in one year.
 	GetApplication(ctx context.Context, year int, identityID int64) (Application, error)
+	// GetApplicationByID returns one application.
+	GetApplicationByID(ctx context.Context, appID int64) (Application, error)
 	// ListApplications returns the applications choosing one program.
 	ListApplications(ctx context.Context, programID int64) ([]Application, error)
-	// Review moves a pending application to approved or rejected.
+	// Review moves a pending application to approved or rejected (EINVALID
+	// for any other result, see CheckReviewResult).
 	Review(ctx context.Context, appID int64, to State, remark string, now time.Time) (Application, error)
 	// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat;
 	// ECONFLICT when the program is full, never exceeding the plan.
 	ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (Application, error)
-	// ReopenApplications makes every approved or rejected application of
-	// the year pending again (its choice carried over), as happens at the
-	// start of round2 and adjustment; it returns how many changed. Counters
-	// do not move: both states count as registered.
+	// ReopenApplications makes every application of the year in one of the
+	// Reopened states pending again (its choice carried over), as happens
+	// at the start of round2 and adjustment; it returns how many changed.
+	// Counters do not move: these states all count as registered.
 	ReopenApplications(ctx context.Context, year int, now time.Time) (int, error)
-	// Recount counts registered and admitted per program from the
-	// applications themselves (keyed by program id, zero counts omitted).
+	// Recount counts registered and admitted per program of the year from
+	// the applications themselves (keyed by program id, zero counts
+	// omitted). It only reads.
 	Recount(ctx context.Context, year int) (map[int64]Counts, error)
+	// RepairCounts sets the counters of every program of the year whose
+	// stored counters differ from Recount to the recount, and returns what
+	// it changed so that the caller logs it. It is the only operation that
+	// sets counters outright; run it deliberately, not from a timer.
+	RepairCounts(ctx context.Context, year int) ([]CountDiff, error)
+}
 
-	// The key-value part holds small expiring records shared by all
-	// instances: sessions, login tickets, the WeChat access token, callback
-	// de-duplication keys, rate-limit windows and job leases. A record whose
-	// expiry is not after now is treated as absent. ttl <= 0 means no expiry.
+// Profiles holds the applicants' profiles and their history.
+type Profiles interface {
+	// GetProfile returns the profile of an identity; an identity without one
+	// gets an empty profile with Version 0 and no error.
+	GetProfile(ctx context.Context, identityID int64) (Profile, error)
+	// SaveProfile stores p if p.Version equals the stored version (0 for a
+	// new profile), else ECONFLICT; the stored version becomes p.Version+1
+	// and rev is appended to the history with it. touchApp, when not 0, is
+	// the identity's submitted application (ENOTFOUND, nothing saved, when
+	// it is not), whose version grows with the save so that forms printed
+	// before it become outdated. The three are recorded atomically.
+	SaveProfile(ctx context.Context, p Profile, rev Revision, touchApp int64) (Profile, error)
+	// History returns an identity's revisions, newest first.
+	History(ctx context.Context, identityID int64) ([]Revision, error)
+}
 
+// Files holds uploaded files and generated PDFs.
+type Files interface {
+	// PutFile stores a file under f.ID (replacing one with the same id).
+	PutFile(ctx context.Context, f File) error
+	// GetFile returns a file with its data.
+	GetFile(ctx context.Context, id string) (File, error)
+	// DeleteFile removes a file; an absent one is not an error.
+	DeleteFile(ctx context.Context, id string) error
+}
+
+// Forms records the generated registration forms (报名表).
+type Forms interface {
+	// AddForm records a generated form; Code is unique.
+	AddForm(ctx context.Context, f FormRecord) error
+	// FormByCode returns the form printed with code.
+	FormByCode(ctx context.Context, code string) (FormRecord, error)
+	// LatestForm returns the newest form of an application.
+	LatestForm(ctx context.Context, appID int64) (FormRecord, error)
+}
+
+// Outbox holds the notifications to send.
+type Outbox interface {
+	// AddNotification queues a notification; ClientMsgID is unique.
+	AddNotification(ctx context.Context, n Notification) (Notification, error)
+	// ListNotifications returns an identity's notifications, newest first.
+	ListNotifications(ctx context.Context, identityID int64) ([]Notification, error)
+	// Relay delivers the side effects a change recorded in the changed
+	// record itself (history entries, notifications, application versions)
+	// that a crash kept from reaching their own records, and returns how
+	// many it delivered. It is idempotent; a backend that writes them in
+	// the change's transaction has none and returns 0. The operations
+	// relay their own side effects before returning, so Relay is for a
+	// scheduler job that catches crashes.
+	Relay(ctx context.Context) (int, error)
+}
+
+// KV holds small expiring records shared by all instances: sessions, login
+// tickets, the WeChat access token, callback de-duplication keys, rate-limit
+// windows and job leases. A record whose expiry is not after now is treated
+// as absent. ttl <= 0 means no expiry.
+type KV interface {
 	// SetKV creates or replaces a record.
 	SetKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) error
 	// GetKV returns a live record's value, ENOTFOUND when absent or expired.
@@ -89,6 +165,28 @@ type Store interface {
 	IncrKV(ctx context.Context, key string, ttl time.Duration, now time.Time) (int64, error)
 	// DeleteKV removes a record; removing an absent one is not an error.
 	DeleteKV(ctx context.Context, key string) error
+	// PurgeExpiredKV removes the records expired at now and returns how
+	// many it removed.
+	PurgeExpiredKV(ctx context.Context, now time.Time) (int, error)
+}
+
+// Store is every aggregate of one database: what a backend implements and
+// store.Open returns.
+type Store interface {
+	Catalogue
+	Identities
+	Applications
+	Profiles
+	Files
+	Forms
+	Outbox
+	KV
+	StaffStore
+
+	// Ping reports whether the database is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the database; it is safe to call once.
+	Close() error
 }
 
 // IDSealer protects ID numbers at rest: Seal encrypts, Open decrypts and

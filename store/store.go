@@ -1,6 +1,8 @@
 // Package store picks the storage backend of zhupei and holds the data
 // operations that work on any backend: opening the configured database,
-// importing a plan file (CSV or XLSX) and filling a demo year.
+// reading and importing a plan file (CSV or XLSX; rows are checked with
+// recruit's one plan validation) and filling a demo year. Every backend
+// passes the contract suite in store/storetest.
 //
 // The embedded SQLite backend (store/sqlite) is the default; a MongoDB URI
 // selects store/mongo instead.

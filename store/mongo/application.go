@@ -12,6 +12,9 @@ import (
 	"zhupei/recruit"
 )
 
+// appDoc is an application. Pending holds the side effects of its last
+// changes until the relay has delivered them (see pendingDoc);
+// TouchVersion is the profile version that last bumped Version.
 type appDoc struct {
 	ID                int64         `bson:"_id"`
 	Year              int           `bson:"year"`
@@ -23,134 +26,140 @@ type appDoc struct {
 	ReviewRemark      string        `bson:"review_remark"`
 	SubmittedAt       time.Time     `bson:"submitted_at"`
 	UpdatedAt         time.Time     `bson:"updated_at"`
+	Pending           []pendingDoc  `bson:"pending,omitempty"`
+	TouchVersion      int           `bson:"touch_version,omitempty"`
 }
 
 func (a appDoc) app() recruit.Application {
-	out := recruit.Application(a)
-	out.SubmittedAt = norm(a.SubmittedAt)
-	out.UpdatedAt = norm(a.UpdatedAt)
-	return out
+	return recruit.Application{
+		ID: a.ID, Year: a.Year, IdentityID: a.IdentityID, ProgramID: a.ProgramID,
+		AcceptsAdjustment: a.AcceptsAdjustment, State: a.State, Version: a.Version,
+		ReviewRemark: a.ReviewRemark, SubmittedAt: norm(a.SubmittedAt), UpdatedAt: norm(a.UpdatedAt),
+	}
 }
 
 var after = options.FindOneAndUpdate().SetReturnDocument(options.After)
 
 // SubmitChoice creates the application or changes its choice.
 //
-// A new application is inserted under the unique {year, identity_id} index;
-// losing that race turns the call into a change. A change is a conditional
-// update on the version read (optimistic, retried on conflict). The program
-// counters move afterwards with $inc. These are two single-document writes
-// without a transaction: a crash between them can leave a counter off by
-// one, which the scheduler's reconciliation (Recount) repairs. The history
-// entry and the notification of log are written after that, as further
-// single-document inserts.
+// The application to be stored is built from the one read, log is called
+// on it, and the history entry and notification it returns go into the
+// same single-document write as the choice (its pending array), to be
+// relayed to their collections right after. A new application is inserted
+// under the unique {year, identity_id} index; losing that race turns the
+// call into a change. A change is a conditional update on the version and
+// state read (optimistic, retried on conflict). The program counters move
+// afterwards with $inc: a crash in between leaves a counter off by one,
+// which Recount reports and RepairCounts repairs.
 func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time, log recruit.ChoiceLog) (recruit.Application, error) {
-	app, err := d.submit(ctx, identityID, year, c, now)
-	if err != nil || log == nil {
-		return app, err
-	}
-	rev, n, err := log(app)
-	if err != nil {
-		return app, err
-	}
-	if err := d.AddRevision(ctx, rev); err != nil {
-		return app, err
-	}
-	_, err = d.AddNotification(ctx, n)
-	return app, err
-}
-
-// submit stores the choice and moves the counters (see SubmitChoice).
-func (d *DB) submit(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time) (recruit.Application, error) {
 	p, err := d.program(ctx, c.ProgramID)
+	if recruit.ErrorCode(err) == recruit.ENOTFOUND || (err == nil && p.Year != year) {
+		return recruit.Application{}, recruit.ErrNoPlanInYear(year)
+	}
 	if err != nil {
 		return recruit.Application{}, err
-	}
-	if p.Year != year {
-		return recruit.Application{}, recruit.Errorf(recruit.ENOTFOUND, "%d年度没有所选的培训专业", year)
 	}
 	now = norm(now)
 	apps := d.col(colApplications)
 	for range retries {
 		var old appDoc
 		err := apps.FindOne(ctx, bson.M{"year": year, "identity_id": identityID}).Decode(&old)
-		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			id, err := d.nextID(ctx, colApplications)
-			if err != nil {
-				return recruit.Application{}, err
-			}
-			doc := appDoc{
-				ID: id, Year: year, IdentityID: identityID, ProgramID: c.ProgramID,
-				AcceptsAdjustment: c.AcceptsAdjustment, State: recruit.StatePending,
-				Version: 1, SubmittedAt: now, UpdatedAt: now,
-			}
-			if _, err := apps.InsertOne(ctx, doc); err != nil {
-				if mongo.IsDuplicateKeyError(err) {
-					continue
-				}
-				return recruit.Application{}, internal(err)
-			}
-			if err := d.moveCounters(ctx, 0, "", doc.ProgramID, doc.State); err != nil {
-				return recruit.Application{}, err
-			}
-			return doc.app(), nil
-		case err != nil:
+		isNew := errors.Is(err, mongo.ErrNoDocuments)
+		if err != nil && !isNew {
 			return recruit.Application{}, internal(err)
 		}
-		if old.State.HoldsSeat() {
-			// Never silently undo a provisional admission or an admission,
-			// whatever the caller checked before.
-			return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, "该报名已%s，志愿不可再修改", old.State.Label())
-		}
-		var doc appDoc
-		// The state is part of the condition: an admission does not change
-		// the version, and must not be overwritten by a change read before it.
-		err = apps.FindOneAndUpdate(ctx, bson.M{"_id": old.ID, "version": old.Version, "state": old.State}, bson.M{
-			"$set": bson.M{"program_id": c.ProgramID, "accepts_adjustment": c.AcceptsAdjustment,
-				"state": recruit.StatePending, "review_remark": "", "updated_at": now},
-			"$inc": bson.M{"version": 1},
-		}, after).Decode(&doc)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue // changed since read: try again on the new version
-		}
-		if err != nil {
-			return recruit.Application{}, internal(err)
-		}
-		if err := d.moveCounters(ctx, old.ProgramID, old.State, doc.ProgramID, doc.State); err != nil {
+		if err := recruit.Transition(old.State, recruit.StatePending); err != nil {
 			return recruit.Application{}, err
 		}
-		return doc.app(), nil
+		next := old
+		if isNew {
+			if next, err = d.newApplication(ctx, identityID, year, now); err != nil {
+				return recruit.Application{}, err
+			}
+		} else {
+			next.Version++
+		}
+		next.ProgramID, next.AcceptsAdjustment, next.State = c.ProgramID, c.AcceptsAdjustment, recruit.StatePending
+		next.ReviewRemark, next.UpdatedAt, next.Pending = "", now, nil
+		entries, err := d.choiceRecords(ctx, next.app(), log)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		if isNew {
+			next.Pending = entries
+			if _, err := apps.InsertOne(ctx, next); mongo.IsDuplicateKeyError(err) {
+				continue
+			} else if err != nil {
+				return recruit.Application{}, internal(err)
+			}
+		} else {
+			// The state is part of the condition: an admission does not
+			// change the version, and must not be overwritten by a change
+			// read before it.
+			update := bson.M{
+				"$set": bson.M{"program_id": next.ProgramID, "accepts_adjustment": next.AcceptsAdjustment,
+					"state": next.State, "review_remark": "", "updated_at": now},
+				"$inc": bson.M{"version": 1},
+			}
+			if len(entries) > 0 {
+				update["$push"] = bson.M{"pending": bson.M{"$each": entries}}
+			}
+			res, err := apps.UpdateOne(ctx, bson.M{"_id": old.ID, "version": old.Version, "state": old.State}, update)
+			if err != nil {
+				return recruit.Application{}, internal(err)
+			}
+			if res.MatchedCount == 0 {
+				continue // changed since read: try again on the new version
+			}
+		}
+		if err := d.moveCounters(ctx, old.ProgramID, old.State, next.ProgramID, next.State); err != nil {
+			return recruit.Application{}, err
+		}
+		d.relayDoc(ctx, apps, next.ID, entries)
+		return next.app(), nil
 	}
-	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, "报名信息正被同时修改，请刷新后重试")
+	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
+}
+
+// newApplication returns the first application of a bound identity, with
+// its id.
+func (d *DB) newApplication(ctx context.Context, identityID int64, year int, now time.Time) (appDoc, error) {
+	bound, err := d.exists(ctx, colIdentities, bson.M{"_id": identityID})
+	if err != nil {
+		return appDoc{}, err
+	}
+	if !bound {
+		return appDoc{}, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound)
+	}
+	id, err := d.nextID(ctx, colApplications)
+	if err != nil {
+		return appDoc{}, err
+	}
+	return appDoc{ID: id, Year: year, IdentityID: identityID, Version: 1, SubmittedAt: now}, nil
+}
+
+// choiceRecords builds the pending entries of log for app.
+func (d *DB) choiceRecords(ctx context.Context, app recruit.Application, log recruit.ChoiceLog) ([]pendingDoc, error) {
+	if log == nil {
+		return nil, nil
+	}
+	rev, n, err := log(app)
+	if err != nil {
+		return nil, err
+	}
+	if err := recruit.CheckRevision(rev); err != nil {
+		return nil, err
+	}
+	if err := recruit.CheckNotification(n); err != nil {
+		return nil, err
+	}
+	return d.pendingRecords(ctx, revisionFrom(rev), notificationFrom(n))
 }
 
 // moveCounters applies to the program counters the move of one application
-// from (program, state) to (program, state); program 0 means none.
-func (d *DB) moveCounters(ctx context.Context, fromProgram int64, fromState recruit.State, toProgram int64, toState recruit.State) error {
-	delta := map[int64]*recruit.Counts{}
-	add := func(program int64, s recruit.State, sign int) {
-		if program == 0 {
-			return
-		}
-		c := delta[program]
-		if c == nil {
-			c = &recruit.Counts{}
-			delta[program] = c
-		}
-		if s.Active() {
-			c.Registered += sign
-		}
-		if s.HoldsSeat() {
-			c.Admitted += sign
-		}
-	}
-	add(fromProgram, fromState, -1)
-	add(toProgram, toState, 1)
-	for program, c := range delta {
-		if *c == (recruit.Counts{}) {
-			continue
-		}
+// from (fromProgram, from) to (toProgram, to); see recruit.CountMoves.
+func (d *DB) moveCounters(ctx context.Context, fromProgram int64, from recruit.State, toProgram int64, to recruit.State) error {
+	for program, c := range recruit.CountMoves(fromProgram, from, toProgram, to) {
 		_, err := d.col(colPrograms).UpdateOne(ctx, bson.M{"_id": program}, bson.M{"$inc": bson.M{
 			"registered": c.Registered, "admitted": c.Admitted, "free": -c.Admitted,
 		}})
@@ -164,20 +173,29 @@ func (d *DB) moveCounters(ctx context.Context, fromProgram int64, fromState recr
 func (d *DB) program(ctx context.Context, id int64) (programDoc, error) {
 	var p programDoc
 	err := d.col(colPrograms).FindOne(ctx, bson.M{"_id": id}).Decode(&p)
-	return p, storeErr(err, "培训专业不存在", "")
+	return p, storeErr(err, recruit.MsgNoProgram, "")
 }
 
 // GetApplication returns the application of one applicant in one year.
 func (d *DB) GetApplication(ctx context.Context, year int, identityID int64) (recruit.Application, error) {
-	return d.application(ctx, bson.M{"year": year, "identity_id": identityID})
+	doc, err := d.application(ctx, bson.M{"year": year, "identity_id": identityID}, recruit.MsgNotApplied)
+	return doc.app(), err
 }
 
-func (d *DB) application(ctx context.Context, filter bson.M) (recruit.Application, error) {
+// GetApplicationByID returns one application.
+func (d *DB) GetApplicationByID(ctx context.Context, appID int64) (recruit.Application, error) {
+	doc, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
+	return doc.app(), err
+}
+
+// application reads the application matching filter, ENOTFOUND with
+// missing when there is none.
+func (d *DB) application(ctx context.Context, filter bson.M, missing string) (appDoc, error) {
 	var doc appDoc
 	if err := d.col(colApplications).FindOne(ctx, filter).Decode(&doc); err != nil {
-		return recruit.Application{}, storeErr(err, "报名记录不存在", "")
+		return appDoc{}, storeErr(err, missing, "")
 	}
-	return doc.app(), nil
+	return doc, nil
 }
 
 // ListApplications returns the applications choosing one program, by id.
@@ -194,31 +212,33 @@ func (d *DB) ListApplications(ctx context.Context, programID int64) ([]recruit.A
 	return out, nil
 }
 
-// Review moves a pending application to approved or rejected.
+// Review moves a pending application to approved or rejected: the state
+// read is checked with recruit.Transition and is the condition of the
+// update, retried when it changed meanwhile.
 func (d *DB) Review(ctx context.Context, appID int64, to recruit.State, remark string, now time.Time) (recruit.Application, error) {
-	if to != recruit.StateApproved && to != recruit.StateRejected {
-		return recruit.Application{}, recruit.Errorf(recruit.EINVALID, "审核结果只能是审核通过或审核不通过")
+	if err := recruit.CheckReviewResult(to); err != nil {
+		return recruit.Application{}, err
 	}
-	var doc appDoc
-	err := d.col(colApplications).FindOneAndUpdate(ctx,
-		bson.M{"_id": appID, "state": recruit.StatePending},
-		bson.M{"$set": bson.M{"state": to, "review_remark": remark, "updated_at": norm(now)}}, after).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return recruit.Application{}, d.stateConflict(ctx, appID, "只能审核待审核的报名")
+	apps := d.col(colApplications)
+	for range retries {
+		old, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		if err := recruit.Transition(old.State, to); err != nil {
+			return recruit.Application{}, err
+		}
+		var doc appDoc
+		err = apps.FindOneAndUpdate(ctx, bson.M{"_id": appID, "state": old.State},
+			bson.M{"$set": bson.M{"state": to, "review_remark": remark, "updated_at": norm(now)}}, after).Decode(&doc)
+		if err == nil {
+			return doc.app(), nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return recruit.Application{}, internal(err)
+		}
 	}
-	if err != nil {
-		return recruit.Application{}, internal(err)
-	}
-	return doc.app(), nil
-}
-
-// stateConflict explains why a conditional update on an application's state
-// matched nothing: ENOTFOUND when it does not exist, else ECONFLICT with msg.
-func (d *DB) stateConflict(ctx context.Context, appID int64, msg string) error {
-	if _, err := d.application(ctx, bson.M{"_id": appID}); err != nil {
-		return err
-	}
-	return recruit.Errorf(recruit.ECONFLICT, "%s", msg)
+	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
 }
 
 // ProvisionallyAdmit marks an approved application 拟录取 and takes a seat.
@@ -227,28 +247,29 @@ func (d *DB) stateConflict(ctx context.Context, appID int64, msg string) error {
 // ({free: {$gt: 0}} ⇒ $inc free −1, admitted +1), atomic on its own, so the
 // plan is never exceeded. The application then moves approved → provisional
 // under a condition on its state and program; if that fails the seat is given
-// back. A crash between the two writes loses a seat until Recount repairs it.
+// back and the application read again to say why. A crash between the two
+// writes leaves a seat taken, which Recount reports and RepairCounts repairs.
 func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
-	var app appDoc
-	if err := d.col(colApplications).FindOne(ctx, bson.M{"_id": appID}).Decode(&app); err != nil {
-		return recruit.Application{}, storeErr(err, "报名记录不存在", "")
+	app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
+	if err != nil {
+		return recruit.Application{}, err
 	}
-	if app.State != recruit.StateApproved {
-		return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, "只有审核通过的报名才能拟录取")
+	if err := recruit.Transition(app.State, recruit.StateProvisional); err != nil {
+		return recruit.Application{}, err
 	}
 	programs := d.col(colPrograms)
-	err := programs.FindOneAndUpdate(ctx,
+	err = programs.FindOneAndUpdate(ctx,
 		bson.M{"_id": app.ProgramID, "free": bson.M{"$gt": 0}},
 		bson.M{"$inc": bson.M{"free": -1, "admitted": 1}}).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, "该专业拟录取人数已达招生计划数")
+		return recruit.Application{}, d.admitRefused(ctx, appID, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
 	}
 	if err != nil {
 		return recruit.Application{}, internal(err)
 	}
 	var doc appDoc
 	err = d.col(colApplications).FindOneAndUpdate(ctx,
-		bson.M{"_id": appID, "state": recruit.StateApproved, "program_id": app.ProgramID},
+		bson.M{"_id": appID, "state": app.State, "program_id": app.ProgramID},
 		bson.M{"$set": bson.M{"state": recruit.StateProvisional, "updated_at": norm(now)}}, after).Decode(&doc)
 	if err == nil {
 		return doc.app(), nil
@@ -256,28 +277,30 @@ func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time)
 	if _, gerr := programs.UpdateOne(ctx, bson.M{"_id": app.ProgramID}, bson.M{"$inc": bson.M{"free": 1, "admitted": -1}}); gerr != nil {
 		return recruit.Application{}, internal(gerr)
 	}
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return recruit.Application{}, d.stateConflict(ctx, appID, "报名状态已变化，请刷新后重试")
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return recruit.Application{}, internal(err)
 	}
-	return recruit.Application{}, internal(err)
+	return recruit.Application{}, d.admitRefused(ctx, appID, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
+}
+
+// admitRefused explains a provisional admission that failed on a write: the
+// application read again is refused by the state machine when a concurrent
+// call admitted it (what the other backends answer), else the answer is
+// otherwise.
+func (d *DB) admitRefused(ctx context.Context, appID int64, otherwise error) error {
+	app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
+	if err != nil {
+		return err
+	}
+	if err := recruit.Transition(app.State, recruit.StateProvisional); err != nil {
+		return err
+	}
+	return otherwise
 }
 
 // Recount counts registered and admitted per program of the year from the
-// applications, and reconciles the stored counters with them.
-//
-// A single count cannot tell a counter left wrong by a crash from one whose
-// second write is simply in flight, so a difference is first recorded on the
-// program (suspect) and repaired only when the next Recount finds the same
-// stored counters disagreeing in the same way; every write is conditional on
-// the counters read. Recount runs from the scheduler at intervals far longer
-// than any operation.
+// applications. It only reads.
 func (d *DB) Recount(ctx context.Context, year int) (map[int64]recruit.Counts, error) {
-	// Programs are read before applications: a change landing in between
-	// alters the counters and so fails the conditional writes below.
-	var progs []programDoc
-	if err := d.findAll(ctx, colPrograms, bson.M{"year": year}, &progs); err != nil {
-		return nil, err
-	}
 	var apps []struct {
 		ProgramID int64         `bson:"program_id"`
 		State     recruit.State `bson:"state"`
@@ -288,76 +311,55 @@ func (d *DB) Recount(ctx context.Context, year int) (map[int64]recruit.Counts, e
 	}
 	counts := map[int64]recruit.Counts{}
 	for _, a := range apps {
-		if !a.State.Active() {
-			continue
-		}
-		c := counts[a.ProgramID]
-		c.Registered++
-		if a.State.HoldsSeat() {
-			c.Admitted++
-		}
-		counts[a.ProgramID] = c
-	}
-	for _, p := range progs {
-		if err := d.reconcile(ctx, p, counts[p.ID]); err != nil {
-			return nil, err
+		if c := counts[a.ProgramID].Add(a.State, 1); c != (recruit.Counts{}) {
+			counts[a.ProgramID] = c
 		}
 	}
 	return counts, nil
 }
 
-func (d *DB) reconcile(ctx context.Context, p programDoc, counted recruit.Counts) error {
-	var update bson.M
-	seen := suspect{Registered: p.Registered, Admitted: p.Admitted, CountedRegistered: counted.Registered, CountedAdmitted: counted.Admitted}
-	switch {
-	case counted == recruit.Counts{Registered: p.Registered, Admitted: p.Admitted}:
-		if p.Suspect == nil {
-			return nil
-		}
-		update = bson.M{"$unset": bson.M{"suspect": ""}}
-	case p.Suspect != nil && *p.Suspect == seen:
-		update = bson.M{
-			"$set":   bson.M{"registered": counted.Registered, "admitted": counted.Admitted, "free": p.Plan - counted.Admitted},
-			"$unset": bson.M{"suspect": ""},
-		}
-	default:
-		update = bson.M{"$set": bson.M{"suspect": seen}}
+// RepairCounts sets the counters of the year's programs that differ from a
+// recount to it. Programs are read before the applications, and each write
+// is conditional on the counters read, so a program whose counters moved
+// meanwhile is left alone (and not reported). An operation between its two
+// writes while RepairCounts runs can still be counted twice: run it when
+// the counters have stayed wrong, and Recount again after it.
+func (d *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, error) {
+	var progs []programDoc
+	if err := d.findAll(ctx, colPrograms, bson.M{"year": year}, &progs); err != nil {
+		return nil, err
 	}
-	filter := bson.M{"_id": p.ID, "plan": p.Plan, "registered": p.Registered, "admitted": p.Admitted}
-	_, err := d.col(colPrograms).UpdateOne(ctx, filter, update)
-	return internal(err)
-}
-
-// GetApplicationByID returns one application.
-func (d *DB) GetApplicationByID(ctx context.Context, appID int64) (recruit.Application, error) {
-	return d.application(ctx, bson.M{"_id": appID})
-}
-
-// TouchApplication bumps an application's version (and updated_at) after
-// its applicant's profile changed, so earlier forms become outdated.
-func (d *DB) TouchApplication(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
-	return d.touch(ctx, bson.M{"_id": appID}, now)
-}
-
-// touch bumps the version of the application matching filter.
-func (d *DB) touch(ctx context.Context, filter bson.M, now time.Time) (recruit.Application, error) {
-	var doc appDoc
-	err := d.col(colApplications).FindOneAndUpdate(ctx, filter, bson.M{
-		"$set": bson.M{"updated_at": norm(now)},
-		"$inc": bson.M{"version": 1},
-	}, after).Decode(&doc)
+	counted, err := d.Recount(ctx, year)
 	if err != nil {
-		return recruit.Application{}, storeErr(err, "报名记录不存在", "")
+		return nil, err
 	}
-	return doc.app(), nil
+	plans := make(map[int64]int, len(progs))
+	stored := make([]recruit.Program, len(progs))
+	for i, p := range progs {
+		plans[p.ID] = p.Plan
+		stored[i] = recruit.Program{ID: p.ID, Registered: p.Registered, Admitted: p.Admitted}
+	}
+	var changed []recruit.CountDiff
+	for _, c := range recruit.CountDiffs(stored, counted) {
+		res, err := d.col(colPrograms).UpdateOne(ctx,
+			bson.M{"_id": c.ProgramID, "plan": plans[c.ProgramID], "registered": c.Stored.Registered, "admitted": c.Stored.Admitted},
+			bson.M{"$set": bson.M{"registered": c.Counted.Registered, "admitted": c.Counted.Admitted, "free": plans[c.ProgramID] - c.Counted.Admitted}})
+		if err != nil {
+			return changed, internal(err)
+		}
+		if res.MatchedCount == 1 {
+			changed = append(changed, c)
+		}
+	}
+	return changed, nil
 }
 
-// ReopenApplications makes the year's approved and rejected applications
+// ReopenApplications makes the year's applications in the reopened states
 // pending again. UpdateMany changes each document atomically; running it
 // again after a partial failure finishes the job.
 func (d *DB) ReopenApplications(ctx context.Context, year int, now time.Time) (int, error) {
 	res, err := d.col(colApplications).UpdateMany(ctx,
-		bson.M{"year": year, "state": bson.M{"$in": bson.A{recruit.StateApproved, recruit.StateRejected}}},
+		bson.M{"year": year, "state": bson.M{"$in": recruit.Reopened}},
 		bson.M{"$set": bson.M{"state": recruit.StatePending, "updated_at": norm(now)}})
 	if err != nil {
 		return 0, internal(err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,4 +119,25 @@ func testSealer(t *testing.T) recruit.IDSealer {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// t0 is the tests' fixed "now", in the service's time zone.
+var t0 = time.Date(2025, time.July, 2, 9, 30, 0, 0, recruit.Shanghai)
+
+// concurrently runs f(0) … f(n-1) at once and returns their errors by index.
+func concurrently(n int, f func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = f(i) })
+	}
+	wg.Wait()
+	return errs
+}
+
+func wantErrCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := recruit.ErrorCode(err); got != code {
+		t.Errorf("%s: %v, want %s", what, err, code)
+	}
 }

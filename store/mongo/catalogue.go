@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -30,8 +29,8 @@ func (y yearDoc) year() recruit.Year {
 
 // PutYear creates or replaces a recruitment year.
 func (d *DB) PutYear(ctx context.Context, y recruit.Year) error {
-	if y.Year <= 0 {
-		return recruit.Errorf(recruit.EINVALID, "年度无效")
+	if err := recruit.CheckYear(y.Year); err != nil {
+		return err
 	}
 	doc := yearDoc{Year: y.Year, Title: y.Title, Notice: y.Notice, Calendar: y.Calendar}
 	_, err := d.col(colYears).ReplaceOne(ctx, bson.M{"_id": y.Year}, doc, options.Replace().SetUpsert(true))
@@ -42,7 +41,7 @@ func (d *DB) PutYear(ctx context.Context, y recruit.Year) error {
 func (d *DB) GetYear(ctx context.Context, year int) (recruit.Year, error) {
 	var doc yearDoc
 	if err := d.col(colYears).FindOne(ctx, bson.M{"_id": year}).Decode(&doc); err != nil {
-		return recruit.Year{}, storeErr(err, "该年度不存在", "")
+		return recruit.Year{}, storeErr(err, recruit.MsgNoYear, "")
 	}
 	return doc.year(), nil
 }
@@ -52,7 +51,7 @@ func (d *DB) LatestYear(ctx context.Context) (recruit.Year, error) {
 	var doc yearDoc
 	opts := options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}})
 	if err := d.col(colYears).FindOne(ctx, bson.M{}, opts).Decode(&doc); err != nil {
-		return recruit.Year{}, storeErr(err, "尚未设置招录年度", "")
+		return recruit.Year{}, storeErr(err, recruit.MsgNoYear, "")
 	}
 	return doc.year(), nil
 }
@@ -69,52 +68,32 @@ type specialtyDoc struct {
 	Group string `bson:"group"`
 }
 
-// suspect records a disagreement between a program's stored counters and
-// the applications seen by Recount; see Recount.
-type suspect struct {
-	Registered        int `bson:"registered"`
-	Admitted          int `bson:"admitted"`
-	CountedRegistered int `bson:"counted_registered"`
-	CountedAdmitted   int `bson:"counted_admitted"`
-}
-
 // programDoc is a program with its counters. Free is always Plan − Admitted;
 // it is the field the conditional seat update tests.
 type programDoc struct {
-	ID            int64    `bson:"_id"`
-	Year          int      `bson:"year"`
-	BaseID        int64    `bson:"base_id"`
-	SpecialtyCode string   `bson:"specialty_code"`
-	Plan          int      `bson:"plan"`
-	Registered    int      `bson:"registered"`
-	Admitted      int      `bson:"admitted"`
-	Free          int      `bson:"free"`
-	Suspect       *suspect `bson:"suspect,omitempty"`
+	ID            int64  `bson:"_id"`
+	Year          int    `bson:"year"`
+	BaseID        int64  `bson:"base_id"`
+	SpecialtyCode string `bson:"specialty_code"`
+	Plan          int    `bson:"plan"`
+	Registered    int    `bson:"registered"`
+	Admitted      int    `bson:"admitted"`
+	Free          int    `bson:"free"`
 }
 
-// ImportPlan upserts the bases, specialties and programs of rows. Each
-// write is a single-document operation; a re-imported program gets the new
-// plan and its free seats move by the difference, its counters are kept.
+// ImportPlan upserts the bases, specialties and programs of rows. The rows
+// are checked (recruit.CleanPlan), and every plan against the admitted count
+// of its program, before anything is written; each write is then a
+// single-document operation, a re-imported program gets the new plan under
+// the condition that it is not below the admitted count, its free seats
+// move by the difference and its counters are kept. Only a provisional
+// admission racing the import can stop it half-way (ECONFLICT).
 func (d *DB) ImportPlan(ctx context.Context, year int, rows []recruit.PlanRow) error {
-	if year <= 0 {
-		return recruit.Errorf(recruit.EINVALID, "年度无效")
+	rows, err := recruit.CleanPlan(year, rows)
+	if err != nil {
+		return err
 	}
-	fe := recruit.FieldErrors{}
-	for i, r := range rows {
-		line := r.Line
-		if line == 0 {
-			line = i + 1
-		}
-		switch {
-		case r.BaseName == "":
-			fe.Add(fmt.Sprintf("line%d", line), fmt.Sprintf("第%d行：培训基地名称不能为空", line))
-		case r.SpecialtyCode == "" || r.SpecialtyName == "":
-			fe.Add(fmt.Sprintf("line%d", line), fmt.Sprintf("第%d行：培训专业代码和名称不能为空", line))
-		case r.Plan < 0:
-			fe.Add(fmt.Sprintf("line%d", line), fmt.Sprintf("第%d行：计划数不能为负数", line))
-		}
-	}
-	if err := fe.Err(); err != nil {
+	if err := d.checkAdmitted(ctx, year, rows); err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -131,8 +110,37 @@ func (d *DB) ImportPlan(ctx context.Context, year int, rows []recruit.PlanRow) e
 		if err != nil && !mongo.IsDuplicateKeyError(err) { // a concurrent upsert created it
 			return internal(err)
 		}
-		if err := d.ensureProgram(ctx, year, baseID, r.SpecialtyCode, r.Plan); err != nil {
+		if err := d.ensureProgram(ctx, year, baseID, r); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkAdmitted refuses the first row whose plan is below the admitted
+// count of its existing program.
+func (d *DB) checkAdmitted(ctx context.Context, year int, rows []recruit.PlanRow) error {
+	var bases []baseDoc
+	if err := d.findAll(ctx, colBases, bson.M{}, &bases); err != nil {
+		return err
+	}
+	baseIDs := make(map[string]int64, len(bases))
+	for _, b := range bases {
+		baseIDs[b.Name] = b.ID
+	}
+	var progs []programDoc
+	if err := d.findAll(ctx, colPrograms, bson.M{"year": year, "admitted": bson.M{"$gt": 0}}, &progs); err != nil {
+		return err
+	}
+	admitted := map[[2]any]int{}
+	for _, p := range progs {
+		admitted[[2]any{p.BaseID, p.SpecialtyCode}] = p.Admitted
+	}
+	for _, r := range rows {
+		if id, ok := baseIDs[r.BaseName]; ok {
+			if n := admitted[[2]any{id, r.SpecialtyCode}]; r.Plan < n {
+				return recruit.ErrPlanBelowAdmitted(r.Line, r.Plan, n)
+			}
 		}
 	}
 	return nil
@@ -167,22 +175,26 @@ func (d *DB) ensureBase(ctx context.Context, name, city string) (int64, error) {
 			return 0, internal(err)
 		}
 	}
-	return 0, recruit.Errorf(recruit.ECONFLICT, "培训基地正被同时修改，请重试")
+	return 0, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
 }
 
-// ensureProgram creates the program or sets its plan, moving free by the
-// change of plan under a condition on the plan read.
-func (d *DB) ensureProgram(ctx context.Context, year int, baseID int64, code string, plan int) error {
+// ensureProgram creates the program of row r or sets its plan, moving free
+// by the change of plan under a condition on the plan read and on the
+// admitted count not exceeding the new plan.
+func (d *DB) ensureProgram(ctx context.Context, year int, baseID int64, r recruit.PlanRow) error {
 	for range retries {
 		var p programDoc
-		err := d.col(colPrograms).FindOne(ctx, bson.M{"year": year, "base_id": baseID, "specialty_code": code}).Decode(&p)
+		err := d.col(colPrograms).FindOne(ctx, bson.M{"year": year, "base_id": baseID, "specialty_code": r.SpecialtyCode}).Decode(&p)
 		switch {
 		case err == nil:
-			if p.Plan == plan {
+			if p.Admitted > r.Plan {
+				return recruit.ErrPlanBelowAdmitted(r.Line, r.Plan, p.Admitted)
+			}
+			if p.Plan == r.Plan {
 				return nil
 			}
-			res, err := d.col(colPrograms).UpdateOne(ctx, bson.M{"_id": p.ID, "plan": p.Plan},
-				bson.M{"$set": bson.M{"plan": plan}, "$inc": bson.M{"free": plan - p.Plan}})
+			res, err := d.col(colPrograms).UpdateOne(ctx, bson.M{"_id": p.ID, "plan": p.Plan, "admitted": bson.M{"$lte": r.Plan}},
+				bson.M{"$set": bson.M{"plan": r.Plan}, "$inc": bson.M{"free": r.Plan - p.Plan}})
 			if err != nil {
 				return internal(err)
 			}
@@ -194,7 +206,7 @@ func (d *DB) ensureProgram(ctx context.Context, year int, baseID int64, code str
 			if err != nil {
 				return err
 			}
-			doc := programDoc{ID: id, Year: year, BaseID: baseID, SpecialtyCode: code, Plan: plan, Free: plan}
+			doc := programDoc{ID: id, Year: year, BaseID: baseID, SpecialtyCode: r.SpecialtyCode, Plan: r.Plan, Free: r.Plan}
 			if _, err := d.col(colPrograms).InsertOne(ctx, doc); err == nil {
 				return nil
 			} else if !mongo.IsDuplicateKeyError(err) {
@@ -204,7 +216,7 @@ func (d *DB) ensureProgram(ctx context.Context, year int, baseID int64, code str
 			return internal(err)
 		}
 	}
-	return recruit.Errorf(recruit.ECONFLICT, "招生计划正被同时修改，请重试")
+	return recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
 }
 
 // ListBases returns every base ordered by id.
@@ -258,7 +270,7 @@ func (d *DB) ListPrograms(ctx context.Context, f recruit.ProgramFilter) ([]recru
 func (d *DB) GetProgram(ctx context.Context, id int64) (recruit.Program, error) {
 	var doc programDoc
 	if err := d.col(colPrograms).FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil {
-		return recruit.Program{}, storeErr(err, "培训专业不存在", "")
+		return recruit.Program{}, storeErr(err, recruit.MsgNoProgram, "")
 	}
 	ps, err := d.withNames(ctx, []programDoc{doc})
 	if err != nil {

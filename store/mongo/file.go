@@ -35,8 +35,6 @@ type fileDoc struct {
 	CreatedAt   time.Time          `bson:"created_at"`
 }
 
-const msgNoFile = "文件不存在"
-
 // bucket returns a GridFS bucket for one operation (a Bucket keeps buffers
 // and is not safe for concurrent use). The v1 GridFS API takes deadlines,
 // not contexts: ctx's deadline is applied.
@@ -54,8 +52,8 @@ func (d *DB) bucket(ctx context.Context) (*gridfs.Bucket, error) {
 
 // PutFile stores a file under f.ID, replacing any file with that id.
 func (d *DB) PutFile(ctx context.Context, f recruit.File) error {
-	if f.ID == "" {
-		return recruit.Errorf(recruit.EINVALID, "文件编号不能为空")
+	if err := recruit.CheckFile(f); err != nil {
+		return err
 	}
 	b, err := d.bucket(ctx)
 	if err != nil {
@@ -121,7 +119,7 @@ func (d *DB) GetFile(ctx context.Context, id string) (recruit.File, error) {
 	for range retries {
 		var doc fileDoc
 		if err := d.col(colFiles).FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil {
-			return recruit.File{}, storeErr(err, msgNoFile, "")
+			return recruit.File{}, storeErr(err, recruit.MsgNoFile, "")
 		}
 		var data bytes.Buffer
 		data.Grow(int(doc.Size))

@@ -25,21 +25,14 @@ type identityDoc struct {
 	BoundAt  time.Time `bson:"bound_at"`
 }
 
-// Messages of CreateIdentity conflicts.
-const (
-	msgOpenIDBound = "该微信账号已完成实名认证"
-	msgNumberBound = "该证件号码已被其他微信账号绑定"
-	msgNameDiffers = "姓名与该证件号码已有的认证信息不一致"
-)
-
 // CreateIdentity binds an OpenID to a person. A new ID number gets a new
 // identity. An ID number whose identity was unbound is re-attached to the
 // OpenID, keeping its id (and so the person's profile and applications), if
 // the name matches the stored one. ECONFLICT when the OpenID is already
 // bound, the ID number is bound to another account, or the name differs.
 func (d *DB) CreateIdentity(ctx context.Context, id recruit.Identity) (recruit.Identity, error) {
-	if id.OpenID == "" || id.IDType == "" || id.IDNumber == "" {
-		return recruit.Identity{}, recruit.Errorf(recruit.EINVALID, "微信账号、证件类型和证件号码不能为空")
+	if err := recruit.CheckNewIdentity(id); err != nil {
+		return recruit.Identity{}, err
 	}
 	sealed, err := d.sealer.Seal(id.IDNumber)
 	if err != nil {
@@ -75,7 +68,7 @@ func (d *DB) rebind(ctx context.Context, doc identityDoc) (recruit.Identity, err
 	case err != nil:
 		return recruit.Identity{}, internal(err)
 	case n > 0:
-		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, msgOpenIDBound)
+		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgOpenIDBound)
 	}
 	var old identityDoc
 	err = ids.FindOne(ctx, bson.M{"id_index": doc.IDIndex}).Decode(&old)
@@ -86,9 +79,9 @@ func (d *DB) rebind(ctx context.Context, doc identityDoc) (recruit.Identity, err
 	case err != nil:
 		return recruit.Identity{}, internal(err)
 	case old.OpenID != "":
-		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, msgNumberBound)
+		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgNumberBound)
 	case old.Name != doc.Name:
-		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, msgNameDiffers)
+		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgNameDiffers)
 	}
 	var got identityDoc
 	err = ids.FindOneAndUpdate(ctx,
@@ -96,9 +89,9 @@ func (d *DB) rebind(ctx context.Context, doc identityDoc) (recruit.Identity, err
 		bson.M{"$set": bson.M{"openid": doc.OpenID, "bound_at": doc.BoundAt}}, after).Decode(&got)
 	switch {
 	case errors.Is(err, mongo.ErrNoDocuments): // another account re-attached it first
-		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, msgNumberBound)
+		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgNumberBound)
 	case mongo.IsDuplicateKeyError(err): // this account was bound meanwhile
-		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, msgOpenIDBound)
+		return recruit.Identity{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgOpenIDBound)
 	case err != nil:
 		return recruit.Identity{}, internal(err)
 	}
@@ -113,7 +106,7 @@ func (d *DB) UnbindIdentity(ctx context.Context, identityID int64) error {
 		return internal(err)
 	}
 	if res.MatchedCount == 0 {
-		return recruit.Errorf(recruit.ENOTFOUND, "实名认证信息不存在")
+		return recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoIdentity)
 	}
 	return nil
 }
@@ -121,7 +114,7 @@ func (d *DB) UnbindIdentity(ctx context.Context, identityID int64) error {
 // IdentityByOpenID returns the binding of a WeChat account.
 func (d *DB) IdentityByOpenID(ctx context.Context, openID string) (recruit.Identity, error) {
 	if openID == "" {
-		return recruit.Identity{}, recruit.Errorf(recruit.ENOTFOUND, "尚未完成实名认证")
+		return recruit.Identity{}, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound)
 	}
 	return d.identity(ctx, bson.M{"openid": openID})
 }
@@ -134,7 +127,7 @@ func (d *DB) GetIdentity(ctx context.Context, id int64) (recruit.Identity, error
 func (d *DB) identity(ctx context.Context, filter bson.M) (recruit.Identity, error) {
 	var doc identityDoc
 	if err := d.col(colIdentities).FindOne(ctx, filter).Decode(&doc); err != nil {
-		return recruit.Identity{}, storeErr(err, "尚未完成实名认证", "")
+		return recruit.Identity{}, storeErr(err, recruit.MsgNotBound, "")
 	}
 	return d.identityFromDoc(doc)
 }

@@ -57,7 +57,7 @@ func (d *DB) SetKV(ctx context.Context, key, value string, ttl time.Duration, no
 func (d *DB) GetKV(ctx context.Context, key string, now time.Time) (string, error) {
 	var doc kvDoc
 	if err := d.col(colKV).FindOne(ctx, live(key, now)).Decode(&doc); err != nil {
-		return "", storeErr(err, "记录不存在或已过期", "")
+		return "", storeErr(err, recruit.MsgNoKV, "")
 	}
 	return doc.value(), nil
 }
@@ -120,7 +120,17 @@ func (d *DB) IncrKV(ctx context.Context, key string, ttl time.Duration, now time
 			return 0, internal(err)
 		}
 	}
-	return 0, recruit.Errorf(recruit.ECONFLICT, "系统繁忙，请稍后重试")
+	return 0, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
+}
+
+// PurgeExpiredKV deletes the records expired at now; permanent records
+// expire at noExpiry, which is never reached.
+func (d *DB) PurgeExpiredKV(ctx context.Context, now time.Time) (int, error) {
+	res, err := d.col(colKV).DeleteMany(ctx, bson.M{"exp": bson.M{"$lte": now}})
+	if err != nil {
+		return 0, internal(err)
+	}
+	return int(res.DeletedCount), nil
 }
 
 // DeleteKV removes a record; removing an absent one is not an error.

@@ -1,6 +1,8 @@
-// Package mongo implements recruit.Store (with recruit.ProfileStore and
-// recruit.StaffStore) on MongoDB with the official Go driver
-// (go.mongodb.org/mongo-driver v1).
+// Package mongo implements recruit.Store (every aggregate, the staff
+// accounts of recruit.StaffStore included) on MongoDB with the official Go
+// driver (go.mongodb.org/mongo-driver v1). The rules it shares with
+// store/sqlite (the state machine, the counters of each state, plan
+// validation, input checks and messages) come from package recruit.
 //
 // It uses only single-document atomic operations: conditional updates,
 // FindOneAndUpdate with $inc, inserts guarded by unique indexes. There are no
@@ -14,11 +16,11 @@
 //	years         {_id: year, title, notice, calendar}
 //	bases         {_id, name (unique), city}
 //	specialties   {_id: code, name, group}
-//	programs      {_id, year, base_id, specialty_code, plan, registered, admitted, free, suspect}
+//	programs      {_id, year, base_id, specialty_code, plan, registered, admitted, free}
 //	identities    {_id, openid (unique, sparse; absent when unbound), name, id_type, id_sealed, id_index (unique), bound_at}
-//	applications  {_id, year, identity_id, program_id, ... } unique {year, identity_id}
+//	applications  {_id, year, identity_id, program_id, ..., pending, touch_version} unique {year, identity_id}
 //	kv            {_id: key, value, n, exp}
-//	profiles      {_id: identity_id, basic, work, education, certificates, version, updated_at}
+//	profiles      {_id: identity_id, basic, work, education, certificates, version, updated_at, pending}
 //	revisions     {_id, identity_id, kind, summary, snapshot, by, at}
 //	files         {_id: file id, blob, owner_id, kind, content_type, size, created_at}
 //	blobs.files, blobs.chunks   the GridFS bucket holding the files' data
@@ -31,6 +33,18 @@
 // A program's free field is plan − admitted: provisional admission takes a
 // seat with one conditional update {free: {$gt: 0}}, which can never exceed
 // the plan however many callers race.
+//
+// Side effects of a change are never "written right after" it: a choice's
+// history entry and notification, and a profile save's history entry and
+// application-version bump, go into the changed document's pending array in
+// the same single-document write, with ids assigned before it. The relay
+// moves each entry on to its collection idempotently (insert by id, or a
+// bump conditional on the profile version it records) and then $pulls it.
+// It runs synchronously right after the write, so reads see the entries at
+// once; what a crash leaves pending the scheduler's relay job (DB.Relay)
+// delivers. Program counters still move in a second write ($inc): a crash
+// in between leaves them off, which Recount reports and RepairCounts, run
+// deliberately, repairs.
 package mongo
 
 import (
@@ -74,12 +88,12 @@ type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
 	sealer recruit.IDSealer
+	// relayAfterWrite makes every write deliver its pending entries right
+	// away; tests turn it off to stand for a crash before the relay.
+	relayAfterWrite bool
 }
 
-var (
-	_ recruit.Store        = (*DB)(nil)
-	_ recruit.ProfileStore = (*DB)(nil)
-)
+var _ recruit.Store = (*DB)(nil)
 
 // Open connects to the server at uri, uses the named database and creates
 // the indexes. Extra client options are applied after the URI (tests use
@@ -93,7 +107,7 @@ func Open(ctx context.Context, uri, database string, sealer recruit.IDSealer, op
 	if err != nil {
 		return nil, err
 	}
-	d := &DB{client: client, db: client.Database(database), sealer: sealer}
+	d := &DB{client: client, db: client.Database(database), sealer: sealer, relayAfterWrite: true}
 	if err := d.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err

@@ -1,7 +1,10 @@
 package mongo
 
 import (
+	"context"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/bson"
 
 	"zhupei/recruit"
 	"zhupei/store/storetest"
@@ -10,13 +13,14 @@ import (
 // TestStore runs the contract suite shared with every backend.
 func TestStore(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, srv backend) {
-		storetest.Run(t, func(t *testing.T) recruit.Store { return srv.fresh(t, storetest.Sealer()) })
-	})
-}
-
-// TestProfileStore runs the shared contract suite of recruit.ProfileStore.
-func TestProfileStore(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, srv backend) {
-		storetest.RunProfiles(t, func(t *testing.T) storetest.ProfileBackend { return srv.fresh(t, storetest.Sealer()) })
+		storetest.Run(t, storetest.Backend{
+			Open: func(t *testing.T) recruit.Store { return srv.fresh(t, storetest.Sealer()) },
+			SkewCounts: func(t *testing.T, s recruit.Store, programID int64, d recruit.Counts) {
+				if _, err := s.(*DB).col(colPrograms).UpdateOne(context.Background(), bson.M{"_id": programID},
+					bson.M{"$inc": bson.M{"registered": d.Registered, "admitted": d.Admitted, "free": -d.Admitted}}); err != nil {
+					t.Fatal(err)
+				}
+			},
+		})
 	})
 }

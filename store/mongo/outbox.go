@@ -31,25 +31,32 @@ func (n notificationDoc) notification() recruit.Notification {
 	return out
 }
 
-// AddNotification queues a notification with the next id (State "queued"
-// unless given). ECONFLICT when its ClientMsgID was queued before.
-func (d *DB) AddNotification(ctx context.Context, n recruit.Notification) (recruit.Notification, error) {
-	if n.IdentityID <= 0 || n.Kind == "" || n.ClientMsgID == "" {
-		return recruit.Notification{}, recruit.Errorf(recruit.EINVALID, "通知缺少接收人、类别或消息编号")
-	}
-	id, err := d.nextID(ctx, colNotices)
-	if err != nil {
-		return recruit.Notification{}, err
-	}
+// notificationFrom is n as stored, State "queued" unless given, without
+// its id.
+func notificationFrom(n recruit.Notification) *notificationDoc {
 	doc := notificationDoc(n)
-	doc.ID = id
 	doc.NextAt = norm(n.NextAt)
 	doc.CreatedAt = norm(n.CreatedAt)
 	if doc.State == "" {
 		doc.State = "queued"
 	}
+	return &doc
+}
+
+// AddNotification queues a notification with the next id. ECONFLICT when
+// its ClientMsgID was queued before.
+func (d *DB) AddNotification(ctx context.Context, n recruit.Notification) (recruit.Notification, error) {
+	if err := recruit.CheckNotification(n); err != nil {
+		return recruit.Notification{}, err
+	}
+	id, err := d.nextID(ctx, colNotices)
+	if err != nil {
+		return recruit.Notification{}, err
+	}
+	doc := notificationFrom(n)
+	doc.ID = id
 	if _, err := d.col(colNotices).InsertOne(ctx, doc); err != nil {
-		return recruit.Notification{}, storeErr(err, "", "该通知已在发送队列中")
+		return recruit.Notification{}, storeErr(err, "", recruit.MsgQueued)
 	}
 	return doc.notification(), nil
 }
@@ -82,17 +89,15 @@ func (f formDoc) form() recruit.FormRecord {
 	return out
 }
 
-const msgNoForm = "报名表不存在"
-
 // AddForm records a generated form; ECONFLICT when its code exists.
 func (d *DB) AddForm(ctx context.Context, f recruit.FormRecord) error {
-	if f.Code == "" || f.ApplicationID <= 0 {
-		return recruit.Errorf(recruit.EINVALID, "报名表缺少编号或报名记录")
+	if err := recruit.CheckForm(f); err != nil {
+		return err
 	}
 	doc := formDoc(f)
 	doc.GeneratedAt = norm(f.GeneratedAt)
 	_, err := d.col(colForms).InsertOne(ctx, doc)
-	return storeErr(err, "", "报名表编号已存在")
+	return storeErr(err, "", recruit.MsgFormCodeUsed)
 }
 
 // FormByCode returns the form printed with code.
@@ -110,7 +115,7 @@ func (d *DB) LatestForm(ctx context.Context, appID int64) (recruit.FormRecord, e
 func (d *DB) form(ctx context.Context, filter bson.M, opts ...*options.FindOneOptions) (recruit.FormRecord, error) {
 	var doc formDoc
 	if err := d.col(colForms).FindOne(ctx, filter, opts...).Decode(&doc); err != nil {
-		return recruit.FormRecord{}, storeErr(err, msgNoForm, "")
+		return recruit.FormRecord{}, storeErr(err, recruit.MsgNoForm, "")
 	}
 	return doc.form(), nil
 }

@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -16,7 +17,8 @@ import (
 // encoded through their json tags (the profiles collection is opened with
 // UseJSONStructTags), so stored field names match the API's and
 // Basic.IDNumber, tagged json:"-", is never written nor read: the ID number
-// lives sealed in identities only.
+// lives sealed in identities only. Pending holds the history entry and the
+// application touch of the last saves until the relay has delivered them.
 type profileDoc struct {
 	IdentityID   int64                 `bson:"_id"`
 	Basic        *recruit.Basic        `bson:"basic,omitempty"`
@@ -25,12 +27,14 @@ type profileDoc struct {
 	Certificates *recruit.Certificates `bson:"certificates,omitempty"`
 	Version      int                   `bson:"version"`
 	UpdatedAt    time.Time             `bson:"updated_at"`
+	Pending      []pendingDoc          `bson:"pending,omitempty"`
 }
 
 func (p profileDoc) profile() recruit.Profile {
-	out := recruit.Profile(p)
-	out.UpdatedAt = norm(p.UpdatedAt)
-	return out
+	return recruit.Profile{
+		IdentityID: p.IdentityID, Basic: p.Basic, Work: p.Work, Education: p.Education,
+		Certificates: p.Certificates, Version: p.Version, UpdatedAt: norm(p.UpdatedAt),
+	}
 }
 
 // profiles is the profiles collection with json-tag encoding.
@@ -53,54 +57,81 @@ func (d *DB) GetProfile(ctx context.Context, identityID int64) (recruit.Profile,
 	return doc.profile(), nil
 }
 
-// msgStale is the message of a save on an outdated version.
-const msgStale = "信息已被修改，请刷新后重试"
-
 // SaveProfile stores p if the stored version is p.Version: a new profile
 // (Version 0) is inserted under its _id, an existing one replaced with a
 // filter on its version, so of concurrent saves of one version exactly one
-// wins and the others get ECONFLICT. rev is then appended to the history
-// (a second write: a crash in between loses that history entry only).
-// The stored profile is returned, with Basic.IDNumber empty.
+// wins and the others get ECONFLICT. The history entry and the bump of
+// touchApp's version go into the same single-document write (the pending
+// array) and are relayed right after. A replacement is also conditional on
+// no entries being pending, so that it cannot drop them: a document a crash
+// left with entries is relayed first. The stored profile is returned, with
+// Basic.IDNumber empty.
 func (d *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Revision, touchApp int64) (recruit.Profile, error) {
-	if p.IdentityID <= 0 || p.Version < 0 {
-		return recruit.Profile{}, recruit.Errorf(recruit.EINVALID, "个人信息的编号或版本无效")
+	if err := recruit.CheckProfileKey(p); err != nil {
+		return recruit.Profile{}, err
+	}
+	rev.IdentityID = p.IdentityID
+	if err := recruit.CheckRevision(rev); err != nil {
+		return recruit.Profile{}, err
+	}
+	if touchApp != 0 {
+		if _, err := d.application(ctx, bson.M{"_id": touchApp, "identity_id": p.IdentityID}, recruit.MsgNoApplication); err != nil {
+			return recruit.Profile{}, err
+		}
+	}
+	entries, err := d.pendingRecords(ctx, revisionFrom(rev), nil)
+	if err != nil {
+		return recruit.Profile{}, err
+	}
+	if touchApp != 0 {
+		entries = append(entries, pendingDoc{ID: fmt.Sprintf("touch:%d", p.Version+1), TouchApp: touchApp, TouchVersion: p.Version + 1, At: norm(rev.At)})
 	}
 	doc := profileDoc{
 		IdentityID: p.IdentityID, Basic: p.Basic, Work: p.Work, Education: p.Education,
-		Certificates: p.Certificates, Version: p.Version + 1, UpdatedAt: norm(rev.At),
+		Certificates: p.Certificates, Version: p.Version + 1, UpdatedAt: norm(rev.At), Pending: entries,
 	}
 	if p.Basic != nil { // a copy without the number, not to alter the caller's
 		b := *p.Basic
 		b.IDNumber = ""
 		doc.Basic = &b
 	}
-	profiles := d.profiles()
-	if p.Version == 0 {
-		if _, err := profiles.InsertOne(ctx, doc); err != nil {
-			return recruit.Profile{}, storeErr(err, "", msgStale)
-		}
-	} else {
-		res, err := profiles.ReplaceOne(ctx, bson.M{"_id": p.IdentityID, "version": p.Version}, doc)
-		if err != nil {
-			return recruit.Profile{}, internal(err)
-		}
-		if res.MatchedCount == 0 {
-			return recruit.Profile{}, recruit.Errorf(recruit.ECONFLICT, msgStale)
-		}
-	}
-	// The application's version first: an outdated printed form must not
-	// verify as current, even if the history entry then fails.
-	if touchApp != 0 {
-		if _, err := d.touch(ctx, bson.M{"_id": touchApp, "identity_id": p.IdentityID}, rev.At); err != nil {
-			return recruit.Profile{}, err
-		}
-	}
-	rev.IdentityID = p.IdentityID
-	if err := d.AddRevision(ctx, rev); err != nil {
+	if err := d.writeProfile(ctx, doc); err != nil {
 		return recruit.Profile{}, err
 	}
+	d.relayDoc(ctx, d.profiles(), doc.IdentityID, entries)
 	return doc.profile(), nil
+}
+
+// writeProfile inserts doc (version 1) or replaces version doc.Version−1
+// with it, relaying first the entries a crash left pending.
+func (d *DB) writeProfile(ctx context.Context, doc profileDoc) error {
+	profiles := d.profiles()
+	if doc.Version == 1 {
+		_, err := profiles.InsertOne(ctx, doc)
+		return storeErr(err, "", recruit.MsgStale)
+	}
+	for range retries {
+		filter := bson.M{"_id": doc.IdentityID, "version": doc.Version - 1}
+		res, err := profiles.ReplaceOne(ctx, bson.M{"$and": bson.A{filter, bson.M{"pending.id": bson.M{"$exists": false}}}}, doc)
+		if err != nil {
+			return internal(err)
+		}
+		if res.MatchedCount == 1 {
+			return nil
+		}
+		var old profileDoc
+		err = profiles.FindOne(ctx, filter).Decode(&old)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale)
+		}
+		if err != nil {
+			return internal(err)
+		}
+		if _, err := d.deliver(ctx, profiles, old.IdentityID, old.Pending); err != nil {
+			return err
+		}
+	}
+	return recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
 }
 
 // revisionDoc is one history entry; its _id comes from the revisions counter.
@@ -114,20 +145,11 @@ type revisionDoc struct {
 	At         time.Time `bson:"at"`
 }
 
-// AddRevision appends a history entry with the next revision id.
-func (d *DB) AddRevision(ctx context.Context, rev recruit.Revision) error {
-	if rev.IdentityID <= 0 || rev.Kind == "" {
-		return recruit.Errorf(recruit.EINVALID, "修改记录缺少申请人或类别")
-	}
-	id, err := d.nextID(ctx, colRevisions)
-	if err != nil {
-		return err
-	}
+// revisionFrom is rev as stored, without its id.
+func revisionFrom(rev recruit.Revision) *revisionDoc {
 	doc := revisionDoc(rev)
-	doc.ID = id
 	doc.At = norm(rev.At)
-	_, err = d.col(colRevisions).InsertOne(ctx, doc)
-	return internal(err)
+	return &doc
 }
 
 // History returns an identity's revisions, newest (highest id) first.

@@ -4,13 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"zhupei/recruit"
 )
-
-// msgNoApp is the message of a missing application.
-const msgNoApp = "报名记录不存在"
 
 const appColumns = `id, year, identity_id, program_id, accepts_adjustment, state, version, review_remark, submitted_at, updated_at`
 
@@ -28,27 +26,33 @@ func scanApp(s scanner) (recruit.Application, error) {
 func appByID(ctx context.Context, tx *sql.Tx, id int64) (recruit.Application, error) {
 	a, err := scanApp(tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = ?`, id))
 	if err != nil {
-		return recruit.Application{}, notFound(err, msgNoApp)
+		return recruit.Application{}, notFound(err, recruit.MsgNoApplication)
 	}
 	return a, nil
 }
 
-// moveCounts adds the given deltas to a program's counters.
-func moveCounts(ctx context.Context, tx *sql.Tx, programID int64, registered, admitted int) error {
-	_, err := tx.ExecContext(ctx, `UPDATE programs SET registered = registered + ?, admitted = admitted + ? WHERE id = ?`,
-		registered, admitted, programID)
-	return err
+// moveCounts applies to the program counters the move of one application
+// from (fromProgram, from) to (toProgram, to); see recruit.CountMoves.
+func moveCounts(ctx context.Context, tx *sql.Tx, fromProgram int64, from recruit.State, toProgram int64, to recruit.State) error {
+	for program, d := range recruit.CountMoves(fromProgram, from, toProgram, to) {
+		if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = registered + ?, admitted = admitted + ? WHERE id = ?`,
+			d.Registered, d.Admitted, program); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SubmitChoice creates or changes the applicant's application in one
-// transaction with the counters of the old and the new program.
+// transaction with the counters of the old and the new program and the
+// records of log.
 func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time, log recruit.ChoiceLog) (recruit.Application, error) {
 	var out recruit.Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var programYear int
 		err := tx.QueryRowContext(ctx, `SELECT year FROM programs WHERE id = ?`, c.ProgramID).Scan(&programYear)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && programYear != year) {
-			return recruit.Errorf(recruit.ENOTFOUND, "所选培训基地和专业在%d年度没有招录计划", year)
+			return recruit.ErrNoPlanInYear(year)
 		}
 		if err != nil {
 			return err
@@ -60,27 +64,26 @@ func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c re
 		)
 		err = tx.QueryRowContext(ctx, `SELECT id, program_id, state FROM applications WHERE year = ? AND identity_id = ?`,
 			year, identityID).Scan(&id, &oldProg, &old)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := recruit.Transition(old, recruit.StatePending); err != nil {
+			return err
+		}
+		if id == 0 {
 			err = tx.QueryRowContext(ctx, `INSERT INTO applications (year, identity_id, program_id, accepts_adjustment, state, version, submitted_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
 				year, identityID, c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), now.UnixNano()).Scan(&id)
-			err = foreignKey(err, "请先完成实名认证")
-		case err == nil:
-			if old.HoldsSeat() {
-				return errSeatHeld(old)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE applications SET program_id = ?, accepts_adjustment = ?, state = ?,
+			err = foreignKey(err, recruit.MsgNotBound)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE applications SET program_id = ?, accepts_adjustment = ?, state = ?,
 				version = version + 1, review_remark = '', updated_at = ? WHERE id = ?`,
-				c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), id); err != nil {
-				return err
-			}
-			err = moveCounts(ctx, tx, oldProg, -count(old.Active()), -count(old.HoldsSeat()))
+				c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), id)
 		}
 		if err != nil {
 			return err
 		}
-		if err := moveCounts(ctx, tx, c.ProgramID, 1, 0); err != nil {
+		if err := moveCounts(ctx, tx, oldProg, old, c.ProgramID, recruit.StatePending); err != nil {
 			return err
 		}
 		if out, err = appByID(ctx, tx, id); err != nil || log == nil {
@@ -98,7 +101,7 @@ func recordChoice(ctx context.Context, tx *sql.Tx, app recruit.Application, log 
 	if err != nil {
 		return err
 	}
-	if err := checkRevision(rev); err != nil {
+	if err := recruit.CheckRevision(rev); err != nil {
 		return err
 	}
 	if err := insertRevision(ctx, tx, rev); err != nil {
@@ -108,26 +111,11 @@ func recordChoice(ctx context.Context, tx *sql.Tx, app recruit.Application, log 
 	return err
 }
 
-// errSeatHeld refuses to change the choice of an application that holds a
-// seat: whatever a caller checked before, the store never silently undoes a
-// provisional admission or an admission.
-func errSeatHeld(st recruit.State) error {
-	return recruit.Errorf(recruit.ECONFLICT, "该报名已%s，志愿不可再修改", st.Label())
-}
-
-// count is 1 for true and 0 for false.
-func count(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // GetApplication returns the application of one applicant in one year.
 func (db *DB) GetApplication(ctx context.Context, year int, identityID int64) (recruit.Application, error) {
 	a, err := scanApp(db.read.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE year = ? AND identity_id = ?`, year, identityID))
 	if err != nil {
-		return recruit.Application{}, notFound(err, "尚未报名")
+		return recruit.Application{}, notFound(err, recruit.MsgNotApplied)
 	}
 	return a, nil
 }
@@ -139,8 +127,8 @@ func (db *DB) ListApplications(ctx context.Context, programID int64) ([]recruit.
 
 // Review moves a pending application to approved or rejected.
 func (db *DB) Review(ctx context.Context, appID int64, to recruit.State, remark string, now time.Time) (recruit.Application, error) {
-	if to != recruit.StateApproved && to != recruit.StateRejected {
-		return recruit.Application{}, recruit.Errorf(recruit.EINVALID, "审核结果只能是审核通过或审核不通过")
+	if err := recruit.CheckReviewResult(to); err != nil {
+		return recruit.Application{}, err
 	}
 	var out recruit.Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -148,8 +136,8 @@ func (db *DB) Review(ctx context.Context, appID int64, to recruit.State, remark 
 		if err != nil {
 			return err
 		}
-		if a.State != recruit.StatePending {
-			return recruit.Errorf(recruit.ECONFLICT, "该报名当前为“%s”，不能审核", a.State.Label())
+		if err := recruit.Transition(a.State, to); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, review_remark = ?, updated_at = ? WHERE id = ?`,
 			to, remark, now.UnixNano(), appID); err != nil {
@@ -170,8 +158,8 @@ func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time
 		if err != nil {
 			return err
 		}
-		if a.State != recruit.StateApproved {
-			return recruit.Errorf(recruit.EFORBIDDEN, "只有审核通过的报名才能拟录取，该报名当前为“%s”", a.State.Label())
+		if err := recruit.Transition(a.State, recruit.StateProvisional); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE programs SET admitted = admitted + 1 WHERE id = ? AND admitted < plan`, a.ProgramID)
 		if err != nil {
@@ -182,7 +170,7 @@ func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time
 			return err
 		}
 		if n == 0 {
-			return recruit.Errorf(recruit.ECONFLICT, "该培训专业的拟录取人数已达计划数")
+			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, updated_at = ? WHERE id = ?`,
 			recruit.StateProvisional, now.UnixNano(), appID); err != nil {
@@ -197,12 +185,16 @@ func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time
 // Recount counts registered and admitted per program of a year from the
 // applications themselves.
 func (db *DB) Recount(ctx context.Context, year int) (map[int64]recruit.Counts, error) {
+	return recount(ctx, db.read, year)
+}
+
+func recount(ctx context.Context, q queryer, year int) (map[int64]recruit.Counts, error) {
 	type group struct {
 		program int64
 		state   recruit.State
 		n       int
 	}
-	groups, err := queryAll(ctx, db.read, `SELECT program_id, state, count(*) FROM applications WHERE year = ? GROUP BY program_id, state`,
+	groups, err := queryAll(ctx, q, `SELECT program_id, state, count(*) FROM applications WHERE year = ? GROUP BY program_id, state`,
 		[]any{year}, func(s scanner) (group, error) {
 			var g group
 			return g, s.Scan(&g.program, &g.state, &g.n)
@@ -212,27 +204,45 @@ func (db *DB) Recount(ctx context.Context, year int) (map[int64]recruit.Counts, 
 	}
 	out := map[int64]recruit.Counts{}
 	for _, g := range groups {
-		c := out[g.program]
-		c.Registered += g.n * count(g.state.Active())
-		c.Admitted += g.n * count(g.state.HoldsSeat())
-		if c != (recruit.Counts{}) {
+		if c := out[g.program].Add(g.state, g.n); c != (recruit.Counts{}) {
 			out[g.program] = c
 		}
 	}
 	return out, nil
 }
 
+// RepairCounts sets the counters that differ from a recount to it, in one
+// transaction.
+func (db *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, error) {
+	var diffs []recruit.CountDiff
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		counted, err := recount(ctx, tx, year)
+		if err != nil {
+			return err
+		}
+		programs, err := queryAll(ctx, tx, programQuery+`WHERE p.year = ?`, []any{year}, scanProgram)
+		if err != nil {
+			return err
+		}
+		diffs = recruit.CountDiffs(programs, counted)
+		for _, d := range diffs {
+			if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = ?, admitted = ? WHERE id = ?`,
+				d.Counted.Registered, d.Counted.Admitted, d.ProgramID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return diffs, err
+}
+
 // ReopenApplications makes the year's approved and rejected applications
-// pending again in one statement.
+// pending again (recruit.Reopened) in one statement.
 func (db *DB) ReopenApplications(ctx context.Context, year int, now time.Time) (int, error) {
-	res, err := db.write.ExecContext(ctx, `UPDATE applications SET state = ?, updated_at = ? WHERE year = ? AND state IN (?, ?)`,
-		recruit.StatePending, now.UnixNano(), year, recruit.StateApproved, recruit.StateRejected)
-	if err != nil {
-		return 0, recruit.Internal(err)
+	args := []any{recruit.StatePending, now.UnixNano(), year}
+	for _, s := range recruit.Reopened {
+		args = append(args, s)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, recruit.Internal(err)
-	}
-	return int(n), nil
+	return affected(db.write.ExecContext(ctx, `UPDATE applications SET state = ?, updated_at = ? WHERE year = ? AND state IN (?`+
+		strings.Repeat(", ?", len(recruit.Reopened)-1)+`)`, args...))
 }

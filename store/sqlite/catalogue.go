@@ -3,9 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"strings"
-
 	sqlitelib "modernc.org/sqlite/lib"
 
 	"zhupei/recruit"
@@ -15,8 +12,8 @@ const yearColumns = `year, title, notice, registration, round1, round2, adjustme
 
 // PutYear creates or replaces a recruitment year.
 func (db *DB) PutYear(ctx context.Context, y recruit.Year) error {
-	if y.Year <= 0 {
-		return recruit.Errorf(recruit.EINVALID, "年度无效：%d", y.Year)
+	if err := recruit.CheckYear(y.Year); err != nil {
+		return err
 	}
 	c := y.Calendar
 	_, err := db.write.ExecContext(ctx, `INSERT OR REPLACE INTO years (`+yearColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -42,7 +39,7 @@ func (db *DB) queryYear(ctx context.Context, query string, args ...any) (recruit
 	)
 	err := db.read.QueryRowContext(ctx, query, args...).Scan(&y.Year, &y.Title, &y.Notice, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5])
 	if err != nil {
-		return recruit.Year{}, notFound(err, "招录年度不存在")
+		return recruit.Year{}, notFound(err, recruit.MsgNoYear)
 	}
 	y.Calendar = recruit.Calendar{
 		Registration: fromNanos(t[0]), Round1: fromNanos(t[1]), Round2: fromNanos(t[2]),
@@ -51,41 +48,11 @@ func (db *DB) queryYear(ctx context.Context, query string, args ...any) (recruit
 	return y, nil
 }
 
-// cleanRows trims the rows and checks them; every problem is reported with
-// its line number.
-func cleanRows(year int, rows []recruit.PlanRow) ([]recruit.PlanRow, error) {
-	if year <= 0 {
-		return nil, recruit.Errorf(recruit.EINVALID, "年度无效：%d", year)
-	}
-	out := make([]recruit.PlanRow, len(rows))
-	errs := recruit.FieldErrors{}
-	seen := map[string]int{}
-	for i, r := range rows {
-		r.BaseName, r.City = strings.TrimSpace(r.BaseName), strings.TrimSpace(r.City)
-		r.SpecialtyCode, r.SpecialtyName = strings.TrimSpace(r.SpecialtyCode), strings.TrimSpace(r.SpecialtyName)
-		field := fmt.Sprintf("line%06d", r.Line)
-		switch {
-		case r.BaseName == "":
-			errs.Add(field, fmt.Sprintf("第%d行：培训基地名称为空", r.Line))
-		case r.SpecialtyCode == "" || r.SpecialtyName == "":
-			errs.Add(field, fmt.Sprintf("第%d行：培训专业代码和名称不能为空", r.Line))
-		case r.Plan < 0:
-			errs.Add(field, fmt.Sprintf("第%d行：计划数不能为负数", r.Line))
-		}
-		key := r.BaseName + "\x00" + r.SpecialtyCode
-		if prev, ok := seen[key]; ok {
-			errs.Add(field, fmt.Sprintf("第%d行与第%d行的培训基地和专业重复", r.Line, prev))
-		}
-		seen[key] = r.Line
-		out[i] = r
-	}
-	return out, errs.Err()
-}
-
 // ImportPlan upserts the bases, specialties and programs of rows in one
-// transaction. A plan below the program's admitted count is refused.
+// transaction. A plan below the program's admitted count is refused by the
+// table's CHECK constraint.
 func (db *DB) ImportPlan(ctx context.Context, year int, rows []recruit.PlanRow) error {
-	rows, err := cleanRows(year, rows)
+	rows, err := recruit.CleanPlan(year, rows)
 	if err != nil {
 		return err
 	}
@@ -107,7 +74,12 @@ func (db *DB) ImportPlan(ctx context.Context, year int, rows []recruit.PlanRow) 
 				ON CONFLICT (year, base_id, specialty_code) DO UPDATE SET plan = excluded.plan`,
 				year, baseID, r.SpecialtyCode, r.Plan)
 			if isConstraint(err, sqlitelib.SQLITE_CONSTRAINT_CHECK) {
-				return recruit.Errorf(recruit.ECONFLICT, "第%d行：计划数 %d 少于该专业已拟录取人数", r.Line, r.Plan)
+				var admitted int
+				if err := tx.QueryRowContext(ctx, `SELECT admitted FROM programs WHERE year = ? AND base_id = ? AND specialty_code = ?`,
+					year, baseID, r.SpecialtyCode).Scan(&admitted); err != nil {
+					return err
+				}
+				return recruit.ErrPlanBelowAdmitted(r.Line, r.Plan, admitted)
 			}
 			if err != nil {
 				return err
@@ -157,7 +129,7 @@ func (db *DB) ListPrograms(ctx context.Context, f recruit.ProgramFilter) ([]recr
 func (db *DB) GetProgram(ctx context.Context, id int64) (recruit.Program, error) {
 	p, err := scanProgram(db.read.QueryRowContext(ctx, programQuery+`WHERE p.id = ?`, id))
 	if err != nil {
-		return recruit.Program{}, notFound(err, "培训计划不存在")
+		return recruit.Program{}, notFound(err, recruit.MsgNoProgram)
 	}
 	return p, nil
 }
@@ -165,8 +137,13 @@ func (db *DB) GetProgram(ctx context.Context, id int64) (recruit.Program, error)
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
+// queryer is the read pool or a write transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // queryAll runs query and scans every row with scan.
-func queryAll[T any](ctx context.Context, q *reader, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+func queryAll[T any](ctx context.Context, q queryer, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, recruit.Internal(err)

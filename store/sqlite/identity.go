@@ -16,8 +16,8 @@ import (
 // the document is bound to another account or the name differs.
 func (db *DB) CreateIdentity(ctx context.Context, id recruit.Identity) (recruit.Identity, error) {
 	id.IDNumber = strings.TrimSpace(id.IDNumber)
-	if id.OpenID == "" || id.IDType == "" || id.IDNumber == "" {
-		return recruit.Identity{}, recruit.Errorf(recruit.EINVALID, "微信账号、证件类型和证件号码不能为空")
+	if err := recruit.CheckNewIdentity(id); err != nil {
+		return recruit.Identity{}, err
 	}
 	sealed, err := db.sealer.Seal(id.IDNumber)
 	if err != nil {
@@ -30,7 +30,7 @@ func (db *DB) CreateIdentity(ctx context.Context, id recruit.Identity) (recruit.
 			return err
 		}
 		if n > 0 {
-			return recruit.Errorf(recruit.ECONFLICT, "该微信账号已完成实名认证")
+			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgOpenIDBound)
 		}
 		var (
 			oldID     int64
@@ -46,9 +46,9 @@ func (db *DB) CreateIdentity(ctx context.Context, id recruit.Identity) (recruit.
 		case err != nil:
 			return err
 		case oldOpenID.Valid:
-			return recruit.Errorf(recruit.ECONFLICT, "该证件号码已被其他微信账号认证")
+			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgNumberBound)
 		case oldName != id.Name:
-			return recruit.Errorf(recruit.ECONFLICT, "姓名与该证件号码已有的认证信息不一致")
+			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgNameDiffers)
 		}
 		id.ID = oldID
 		_, err = tx.ExecContext(ctx, `UPDATE identities SET open_id = ?, bound_at = ? WHERE id = ?`, id.OpenID, nanos(id.BoundAt), oldID)
@@ -67,7 +67,7 @@ func (db *DB) UnbindIdentity(ctx context.Context, identityID int64) error {
 	if err != nil {
 		return recruit.Internal(err)
 	}
-	return oneRow(res, "实名认证信息不存在")
+	return oneRow(res, recruit.MsgNoIdentity)
 }
 
 // oneRow returns ENOTFOUND with msg when res changed no row.
@@ -102,7 +102,7 @@ func (db *DB) queryIdentity(ctx context.Context, where string, arg any) (recruit
 	err := db.read.QueryRowContext(ctx, `SELECT id, open_id, name, id_type, id_sealed, bound_at FROM identities WHERE `+where, arg).
 		Scan(&id.ID, &openID, &id.Name, &id.IDType, &sealed, &bound)
 	if err != nil {
-		return recruit.Identity{}, notFound(err, "尚未完成实名认证")
+		return recruit.Identity{}, notFound(err, recruit.MsgNotBound)
 	}
 	if id.IDNumber, err = db.sealer.Open(sealed); err != nil {
 		return recruit.Identity{}, recruit.Internal(err)

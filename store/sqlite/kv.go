@@ -20,17 +20,17 @@ func expiry(ttl time.Duration, now time.Time) int64 {
 // live is the SQL condition of a kv record that has not expired at :now.
 const live = `(kv.expires_at = 0 OR kv.expires_at > :now)`
 
-// SetKV creates or replaces a record and purges the records expired at now.
+// SetKV creates or replaces a record.
 func (db *DB) SetKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM kv WHERE expires_at != 0 AND expires_at <= ?`, now.UnixNano()); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
-			key, value, expiry(ttl, now))
-		return err
-	})
+	_, err := db.write.ExecContext(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+		key, value, expiry(ttl, now))
+	return storeErr(err)
+}
+
+// PurgeExpiredKV deletes the records expired at now in one statement.
+func (db *DB) PurgeExpiredKV(ctx context.Context, now time.Time) (int, error) {
+	return affected(db.write.ExecContext(ctx, `DELETE FROM kv WHERE NOT `+live, sql.Named("now", now.UnixNano())))
 }
 
 // GetKV returns a live record's value.
@@ -39,7 +39,7 @@ func (db *DB) GetKV(ctx context.Context, key string, now time.Time) (string, err
 	err := db.read.QueryRowContext(ctx, `SELECT value FROM kv WHERE key = :key AND `+live,
 		sql.Named("key", key), sql.Named("now", now.UnixNano())).Scan(&v)
 	if err != nil {
-		return "", notFound(err, "记录不存在或已过期")
+		return "", notFound(err, recruit.MsgNoKV)
 	}
 	return v, nil
 }
@@ -47,17 +47,10 @@ func (db *DB) GetKV(ctx context.Context, key string, now time.Time) (string, err
 // AddKV creates the record unless a live one exists; one statement, so
 // exactly one of many concurrent callers wins.
 func (db *DB) AddKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) (bool, error) {
-	res, err := db.write.ExecContext(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (:key, :value, :exp)
+	n, err := affected(db.write.ExecContext(ctx, `INSERT INTO kv (key, value, expires_at) VALUES (:key, :value, :exp)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE NOT `+live,
-		sql.Named("key", key), sql.Named("value", value), sql.Named("exp", expiry(ttl, now)), sql.Named("now", now.UnixNano()))
-	if err != nil {
-		return false, recruit.Internal(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, recruit.Internal(err)
-	}
-	return n == 1, nil
+		sql.Named("key", key), sql.Named("value", value), sql.Named("exp", expiry(ttl, now)), sql.Named("now", now.UnixNano())))
+	return n == 1, err
 }
 
 // IncrKV adds one to a live counter, or starts a new window at 1.

@@ -5,14 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"time"
 
 	sqlitelib "modernc.org/sqlite/lib"
 
 	"zhupei/recruit"
 )
-
-var _ recruit.ProfileStore = (*DB)(nil)
 
 // sections is the stored JSON of a profile. Basic.IDNumber is tagged
 // json:"-", so the ID number never enters it.
@@ -48,17 +45,14 @@ func (db *DB) GetProfile(ctx context.Context, identityID int64) (recruit.Profile
 	return p, nil
 }
 
-// msgStale is the message of a save on an outdated version.
-const msgStale = "信息已被修改，请刷新后重试"
-
 // SaveProfile stores p when the stored version is p.Version (0: none yet)
 // and appends rev to the history, in one transaction.
 func (db *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Revision, touchApp int64) (recruit.Profile, error) {
-	if p.IdentityID <= 0 || p.Version < 0 {
-		return recruit.Profile{}, recruit.Errorf(recruit.EINVALID, "个人信息的编号或版本无效")
+	if err := recruit.CheckProfileKey(p); err != nil {
+		return recruit.Profile{}, err
 	}
 	rev.IdentityID = p.IdentityID
-	if err := checkRevision(rev); err != nil {
+	if err := recruit.CheckRevision(rev); err != nil {
 		return recruit.Profile{}, err
 	}
 	if p.Basic != nil { // a copy without the number, not to alter the caller's
@@ -81,14 +75,14 @@ func (db *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Re
 				WHERE identity_id = ? AND version = ?`, data, nanos(rev.At), p.IdentityID, p.Version)
 		}
 		if err != nil {
-			return foreignKey(err, "实名认证信息不存在")
+			return foreignKey(err, recruit.MsgNoIdentity)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return recruit.Errorf(recruit.ECONFLICT, msgStale)
+			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale)
 		}
 		if err := insertRevision(ctx, tx, rev); err != nil || touchApp == 0 {
 			return err
@@ -98,7 +92,7 @@ func (db *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Re
 		if err != nil {
 			return err
 		}
-		return oneRow(res, "报名信息不存在")
+		return oneRow(res, recruit.MsgNoApplication)
 	})
 	if err != nil {
 		return recruit.Profile{}, err
@@ -116,25 +110,10 @@ func foreignKey(err error, msg string) error {
 	return err
 }
 
-func checkRevision(rev recruit.Revision) error {
-	if rev.IdentityID <= 0 || rev.Kind == "" {
-		return recruit.Errorf(recruit.EINVALID, "修改记录缺少申请人或类别")
-	}
-	return nil
-}
-
 func insertRevision(ctx context.Context, tx *sql.Tx, rev recruit.Revision) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (identity_id, kind, summary, snapshot, by_whom, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		rev.IdentityID, rev.Kind, rev.Summary, rev.Snapshot, rev.By, nanos(rev.At))
-	return foreignKey(err, "实名认证信息不存在")
-}
-
-// AddRevision appends a history entry.
-func (db *DB) AddRevision(ctx context.Context, rev recruit.Revision) error {
-	if err := checkRevision(rev); err != nil {
-		return err
-	}
-	return db.inTx(ctx, func(tx *sql.Tx) error { return insertRevision(ctx, tx, rev) })
+	return foreignKey(err, recruit.MsgNoIdentity)
 }
 
 // History returns an identity's revisions, newest first.
@@ -151,29 +130,19 @@ func (db *DB) History(ctx context.Context, identityID int64) ([]recruit.Revision
 	})
 }
 
-// TouchApplication bumps an application's version and update time.
-func (db *DB) TouchApplication(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
-	a, err := scanApp(db.write.QueryRowContext(ctx, `UPDATE applications SET version = version + 1, updated_at = ?
-		WHERE id = ? RETURNING `+appColumns, now.UnixNano(), appID))
-	if err != nil {
-		return recruit.Application{}, notFound(err, msgNoApp)
-	}
-	return a, nil
-}
-
 // GetApplicationByID returns one application.
 func (db *DB) GetApplicationByID(ctx context.Context, appID int64) (recruit.Application, error) {
 	a, err := scanApp(db.read.QueryRowContext(ctx, `SELECT `+appColumns+` FROM applications WHERE id = ?`, appID))
 	if err != nil {
-		return recruit.Application{}, notFound(err, msgNoApp)
+		return recruit.Application{}, notFound(err, recruit.MsgNoApplication)
 	}
 	return a, nil
 }
 
 // PutFile stores a file under f.ID, replacing any file with that id.
 func (db *DB) PutFile(ctx context.Context, f recruit.File) error {
-	if f.ID == "" {
-		return recruit.Errorf(recruit.EINVALID, "文件编号不能为空")
+	if err := recruit.CheckFile(f); err != nil {
+		return err
 	}
 	if f.Data == nil {
 		f.Data = []byte{}
@@ -192,7 +161,7 @@ func (db *DB) GetFile(ctx context.Context, id string) (recruit.File, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT id, owner_id, kind, content_type, size, data, created_at FROM files WHERE id = ?`, id).
 		Scan(&f.ID, &f.OwnerID, &f.Kind, &f.ContentType, &f.Size, &f.Data, &created)
 	if err != nil {
-		return recruit.File{}, notFound(err, "文件不存在")
+		return recruit.File{}, notFound(err, recruit.MsgNoFile)
 	}
 	f.CreatedAt = fromNanos(created)
 	return f, nil
@@ -218,8 +187,8 @@ func (db *DB) AddNotification(ctx context.Context, n recruit.Notification) (recr
 
 // insertNotification queues n inside tx; ClientMsgID is unique.
 func insertNotification(ctx context.Context, tx *sql.Tx, n recruit.Notification) (recruit.Notification, error) {
-	if n.IdentityID <= 0 || n.Kind == "" || n.ClientMsgID == "" {
-		return recruit.Notification{}, recruit.Errorf(recruit.EINVALID, "通知缺少接收人、类别或消息编号")
+	if err := recruit.CheckNotification(n); err != nil {
+		return recruit.Notification{}, err
 	}
 	if n.State == "" {
 		n.State = "queued"
@@ -229,12 +198,16 @@ func insertNotification(ctx context.Context, tx *sql.Tx, n recruit.Notification)
 		n.IdentityID, n.Kind, n.ClientMsgID, n.Payload, n.State, n.Attempts, nanos(n.NextAt), nanos(n.CreatedAt)).Scan(&n.ID)
 	switch {
 	case isDuplicate(err):
-		return recruit.Notification{}, recruit.Errorf(recruit.ECONFLICT, "该通知已在发送队列中")
+		return recruit.Notification{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgQueued)
 	case err != nil:
-		return recruit.Notification{}, storeErr(foreignKey(err, "实名认证信息不存在"))
+		return recruit.Notification{}, storeErr(foreignKey(err, recruit.MsgNoIdentity))
 	}
 	return n, nil
 }
+
+// Relay has nothing to deliver: every change writes its history entry and
+// notification in its own transaction.
+func (db *DB) Relay(context.Context) (int, error) { return 0, nil }
 
 // ListNotifications returns an identity's notifications, newest first.
 func (db *DB) ListNotifications(ctx context.Context, identityID int64) ([]recruit.Notification, error) {
@@ -252,15 +225,15 @@ func (db *DB) ListNotifications(ctx context.Context, identityID int64) ([]recrui
 
 // AddForm records a generated form; ECONFLICT when its code exists.
 func (db *DB) AddForm(ctx context.Context, f recruit.FormRecord) error {
-	if f.Code == "" || f.ApplicationID <= 0 {
-		return recruit.Errorf(recruit.EINVALID, "报名表缺少编号或报名记录")
+	if err := recruit.CheckForm(f); err != nil {
+		return err
 	}
 	_, err := db.write.ExecContext(ctx, `INSERT INTO forms (code, application_id, version, file_id, generated_at) VALUES (?, ?, ?, ?, ?)`,
 		f.Code, f.ApplicationID, f.Version, f.FileID, nanos(f.GeneratedAt))
 	if isDuplicate(err) {
-		return recruit.Errorf(recruit.ECONFLICT, "报名表编号已存在")
+		return recruit.Errorf(recruit.ECONFLICT, recruit.MsgFormCodeUsed)
 	}
-	return storeErr(foreignKey(err, msgNoApp))
+	return storeErr(foreignKey(err, recruit.MsgNoApplication))
 }
 
 const formQuery = `SELECT code, application_id, version, file_id, generated_at FROM forms `
@@ -282,7 +255,7 @@ func (db *DB) queryForm(ctx context.Context, query string, arg any) (recruit.For
 		at int64
 	)
 	if err := db.read.QueryRowContext(ctx, query, arg).Scan(&f.Code, &f.ApplicationID, &f.Version, &f.FileID, &at); err != nil {
-		return recruit.FormRecord{}, notFound(err, "报名表不存在")
+		return recruit.FormRecord{}, notFound(err, recruit.MsgNoForm)
 	}
 	f.GeneratedAt = fromNanos(at)
 	return f, nil

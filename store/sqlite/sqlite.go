@@ -1,5 +1,9 @@
-// Package sqlite is the embedded recruit.Store and recruit.ProfileStore: one
-// SQLite database file (modernc.org/sqlite, pure Go) in WAL mode. All writes
+// Package sqlite is the embedded recruit.Store (every aggregate): one
+// SQLite database file (modernc.org/sqlite, pure Go) in WAL mode. Every
+// multi-row change (a choice with its counters, history entry and
+// notification; a profile save with its history entry and application
+// version) is one transaction, so Relay has nothing to do. The rules it
+// shares with store/mongo come from package recruit. All writes
 // go through a single connection with BEGIN IMMEDIATE transactions, so
 // concurrent writers queue instead of failing with SQLITE_BUSY; reads use a
 // separate pool of read-only connections. The schema is migrated at start-up
@@ -122,6 +126,18 @@ func storeErr(err error) error {
 		return err
 	}
 	return recruit.Internal(err)
+}
+
+// affected returns how many rows a single write statement changed.
+func affected(res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, recruit.Internal(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, recruit.Internal(err)
+	}
+	return int(n), nil
 }
 
 // notFound maps sql.ErrNoRows to ENOTFOUND with msg.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	id := newIdentities(t, s, "submit", 1)[0]
 
 	_, err := s.GetApplication(ctx, 2025, id)
-	wantCode(t, "GetApplication before submitting", err, recruit.ENOTFOUND)
+	wantErr(t, "GetApplication before submitting", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotApplied))
 
 	first, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0, nil)
 	must(t, "SubmitChoice", err)
@@ -78,9 +79,9 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	wantCounts(t, s, b, 1, 0)
 
 	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b + a + 1000}, t1, nil)
-	wantCode(t, "SubmitChoice of a missing program", err, recruit.ENOTFOUND)
+	wantErr(t, "SubmitChoice of a missing program", err, recruit.ErrNoPlanInYear(2025))
 	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1, nil)
-	wantCode(t, "SubmitChoice of another year's program", err, recruit.ENOTFOUND)
+	wantErr(t, "SubmitChoice of another year's program", err, recruit.ErrNoPlanInYear(2025))
 	got, err = s.GetApplication(ctx, 2025, id)
 	must(t, "GetApplication", err)
 	wantApp(t, "after failed submissions", got, b, recruit.StatePending, 3)
@@ -116,9 +117,9 @@ func testReview(t *testing.T, s recruit.Store) {
 	must(t, "SubmitChoice", err)
 
 	_, err = s.Review(ctx, first.ID, recruit.StateAdmitted, "", t0)
-	wantCode(t, "Review to a state that is not a review result", err, recruit.EINVALID)
+	wantErr(t, "Review to a state that is not a review result", err, recruit.CheckReviewResult(recruit.StateAdmitted))
 	_, err = s.Review(ctx, first.ID+second.ID+100, recruit.StateApproved, "", t0)
-	wantCode(t, "Review of a missing application", err, recruit.ENOTFOUND)
+	wantErr(t, "Review of a missing application", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoApplication))
 
 	t1 := t0.Add(time.Hour)
 	ok, err := s.Review(ctx, first.ID, recruit.StateApproved, "材料齐全", t1)
@@ -131,7 +132,7 @@ func testReview(t *testing.T, s recruit.Store) {
 	sameTime(t, "SubmittedAt after review", ok.SubmittedAt, t0)
 
 	_, err = s.Review(ctx, first.ID, recruit.StateRejected, "", t1)
-	wantCode(t, "Review of a reviewed application", err, recruit.ECONFLICT, recruit.EFORBIDDEN)
+	wantErr(t, "Review of a reviewed application", err, recruit.Transition(recruit.StateApproved, recruit.StateRejected))
 
 	no, err := s.Review(ctx, second.ID, recruit.StateRejected, "照片不合格", t1)
 	must(t, "Review reject", err)
@@ -167,9 +168,10 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 	must(t, "SubmitChoice", err)
 
 	_, err = s.ProvisionallyAdmit(ctx, pending.ID, t0)
-	wantCode(t, "ProvisionallyAdmit of a pending application", err, recruit.ECONFLICT, recruit.EFORBIDDEN)
+	wantErr(t, "ProvisionallyAdmit of a pending application", err, recruit.Transition(recruit.StatePending, recruit.StateProvisional))
+	wantCounts(t, s, one, 3, 0)
 	_, err = s.ProvisionallyAdmit(ctx, pending.ID+1000, t0)
-	wantCode(t, "ProvisionallyAdmit of a missing application", err, recruit.ENOTFOUND)
+	wantErr(t, "ProvisionallyAdmit of a missing application", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoApplication))
 
 	t1 := t0.Add(time.Hour)
 	admitted, err := s.ProvisionallyAdmit(ctx, apps[0].ID, t1)
@@ -179,9 +181,9 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 	wantCounts(t, s, one, 3, 1)
 
 	_, err = s.ProvisionallyAdmit(ctx, apps[0].ID, t1)
-	wantCode(t, "ProvisionallyAdmit twice", err, recruit.ECONFLICT, recruit.EFORBIDDEN)
+	wantErr(t, "ProvisionallyAdmit twice", err, recruit.Transition(recruit.StateProvisional, recruit.StateProvisional))
 	_, err = s.ProvisionallyAdmit(ctx, apps[1].ID, t1)
-	wantCode(t, "ProvisionallyAdmit into a full program", err, recruit.ECONFLICT)
+	wantErr(t, "ProvisionallyAdmit into a full program", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
 	got, err := s.GetApplication(ctx, 2025, ids[1])
 	must(t, "GetApplication", err)
 	wantApp(t, "refused admission", got, one, recruit.StateApproved, 1)
@@ -190,7 +192,7 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 	// The choice of a provisionally admitted application cannot change:
 	// the store refuses it whatever the caller checked, and the seat stays.
 	_, err = s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: two}, t1, nil)
-	wantCode(t, "SubmitChoice of a provisionally admitted application", err, recruit.ECONFLICT)
+	wantErr(t, "SubmitChoice of a provisionally admitted application", err, recruit.Transition(recruit.StateProvisional, recruit.StatePending))
 	got, err = s.GetApplication(ctx, 2025, ids[0])
 	must(t, "GetApplication", err)
 	wantApp(t, "still admitted", got, one, recruit.StateProvisional, 1)
@@ -273,15 +275,9 @@ func testChoiceLog(t *testing.T, s recruit.Store) {
 	a := ps["山东省立医院/0100"].ID
 	id := newIdentities(t, s, "choicelog", 1)[0]
 	var seen recruit.Application
-	app, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0,
-		func(app recruit.Application) (recruit.Revision, recruit.Notification, error) {
-			seen = app
-			return recruit.Revision{IdentityID: id, Kind: "choice", Summary: fmt.Sprintf("v%d", app.Version), Snapshot: "{}", By: "本人", At: t0},
-				recruit.Notification{IdentityID: id, Kind: "registered", ClientMsgID: fmt.Sprintf("reg-%d-v%d", app.ID, app.Version), Payload: "{}", NextAt: t0, CreatedAt: t0},
-				nil
-		})
+	app, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0, choiceLog(id, "", &seen))
 	must(t, "SubmitChoice with a log", err)
-	if seen.ID != app.ID || seen.Version != 1 || seen.ProgramID != a || seen.State != recruit.StatePending {
+	if seen != app || seen.Version != 1 || seen.ProgramID != a || seen.State != recruit.StatePending {
 		t.Errorf("log saw %+v, want the stored application %+v", seen, app)
 	}
 	hist, err := s.History(ctx, id)
@@ -294,13 +290,181 @@ func testChoiceLog(t *testing.T, s recruit.Store) {
 	if len(ns) != 1 || ns[0].ClientMsgID != fmt.Sprintf("reg-%d-v1", app.ID) || ns[0].State != "queued" {
 		t.Errorf("notifications = %+v, want one queued reg-%d-v1", ns, app.ID)
 	}
+	// Nothing is left for a relay: the entries were delivered with the choice.
+	n, err := s.Relay(ctx)
+	if err != nil || n != 0 {
+		t.Errorf("Relay after SubmitChoice = %d, %v; want 0", n, err)
+	}
+}
 
+// A choice by an identity that does not exist is refused and counts nothing.
+func testSubmitChoiceUnbound(t *testing.T, s recruit.Store) {
+	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
+	_, err := s.SubmitChoice(context.Background(), 4242, 2025, recruit.Choice{ProgramID: p}, t0, nil)
+	wantErr(t, "SubmitChoice by a missing identity", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound))
+	wantCounts(t, s, p, 0, 0)
+	wantCountersMatchRecount(t, s, 2025)
+}
+
+// Recount only counts: counters a crash left wrong stay wrong until
+// RepairCounts sets them, reporting what it changed once.
+func testRecountIsPure(t *testing.T, s recruit.Store, skew func(t *testing.T, s recruit.Store, programID int64, d recruit.Counts)) {
+	ctx := context.Background()
+	p := importRows(t, s, 2025, plan([]string{"齐鲁医院"}, []string{"0100"}, 2))["齐鲁医院/0100"].ID
+	ids := newIdentities(t, s, "repair", 2)
+	a := submitApproved(t, s, ids[:1], p)[0]
+	// As if a crash had left a seat taken with no application moved.
+	skew(t, s, p, recruit.Counts{Registered: 1, Admitted: 1})
+	for range 2 {
+		got, err := s.Recount(ctx, 2025)
+		must(t, "Recount", err)
+		if want := map[int64]recruit.Counts{p: {Registered: 1}}; !maps.Equal(got, want) {
+			t.Errorf("Recount = %v, want %v", got, want)
+		}
+		wantCounts(t, s, p, 2, 1)
+	}
+	diffs, err := s.RepairCounts(ctx, 2025)
+	must(t, "RepairCounts", err)
+	want := []recruit.CountDiff{{ProgramID: p, Stored: recruit.Counts{Registered: 2, Admitted: 1}, Counted: recruit.Counts{Registered: 1}}}
+	if !slices.Equal(diffs, want) {
+		t.Errorf("RepairCounts = %+v, want %+v", diffs, want)
+	}
+	wantCounts(t, s, p, 1, 0)
+	if diffs, err := s.RepairCounts(ctx, 2025); err != nil || len(diffs) != 0 {
+		t.Errorf("RepairCounts again = %+v, %v; want nothing to repair", diffs, err)
+	}
+	// Both seats are usable again.
+	b := submitApproved(t, s, ids[1:], p)[0]
+	for _, app := range []recruit.Application{a, b} {
+		_, err := s.ProvisionallyAdmit(ctx, app.ID, t0)
+		must(t, "ProvisionallyAdmit after the repair", err)
+	}
+	wantCountersMatchRecount(t, s, 2025)
+}
+
+// choiceLog returns a log recording a choice entry and a notification with
+// the given message id ("" for one named by the application and version).
+func choiceLog(id int64, msgID string, seen *recruit.Application) recruit.ChoiceLog {
+	return func(app recruit.Application) (recruit.Revision, recruit.Notification, error) {
+		if seen != nil {
+			*seen = app
+		}
+		m := msgID
+		if m == "" {
+			m = fmt.Sprintf("reg-%d-v%d", app.ID, app.Version)
+		}
+		return recruit.Revision{IdentityID: id, Kind: "choice", Summary: fmt.Sprintf("v%d", app.Version), Snapshot: "{}", By: "本人", At: t0},
+			recruit.Notification{IdentityID: id, Kind: "registered", ClientMsgID: m, Payload: "{}", NextAt: t0, CreatedAt: t0},
+			nil
+	}
+}
+
+// wantUnchanged fails the test unless the identity's application, the
+// counters of programs, its history and its notifications are as before.
+func wantUnchanged(t *testing.T, s recruit.Store, what string, id int64, before recruit.Application, programs map[int64]recruit.Counts, history, notes int) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := s.GetApplication(ctx, 2025, id)
+	must(t, "GetApplication", err)
+	if got != before {
+		t.Errorf("%s: application %+v, want %+v", what, got, before)
+	}
+	for p, c := range programs {
+		wantCounts(t, s, p, c.Registered, c.Admitted)
+	}
+	hist, err := s.History(ctx, id)
+	must(t, "History", err)
+	ns, err := s.ListNotifications(ctx, id)
+	must(t, "ListNotifications", err)
+	if len(hist) != history || len(ns) != notes {
+		t.Errorf("%s: %d history entries and %d notifications, want %d and %d", what, len(hist), len(ns), history, notes)
+	}
+}
+
+// A choice whose log fails, or whose notification collides with a queued
+// one, records nothing: not the change, its counters, its history entry or
+// its notification.
+func testChoiceLogRefused(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	ps := importRows(t, s, 2025, planRows)
+	a, b := ps["山东省立医院/0100"].ID, ps["齐鲁医院/0100"].ID
 	boom := recruit.Errorf(recruit.EINVALID, "log failed")
-	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a}, t0,
-		func(recruit.Application) (recruit.Revision, recruit.Notification, error) {
-			return recruit.Revision{}, recruit.Notification{}, boom
-		})
-	if err == nil || recruit.ErrorMessage(err) != "log failed" {
-		t.Errorf("a failing log: err = %v, want it returned", err)
+	failing := func(recruit.Application) (recruit.Revision, recruit.Notification, error) {
+		return recruit.Revision{}, recruit.Notification{}, boom
+	}
+	ids := newIdentities(t, s, "refused", 3)
+	cases := []struct {
+		name        string
+		first, then recruit.ChoiceLog
+		want        error
+	}{
+		{"a failing log", choiceLog(ids[0], "", nil), failing, boom},
+		{"a colliding notification", choiceLog(ids[1], "same", nil), choiceLog(ids[1], "same", nil), recruit.Errorf(recruit.ECONFLICT, recruit.MsgQueued)},
+	}
+	for i, c := range cases {
+		first, err := s.SubmitChoice(ctx, ids[i], 2025, recruit.Choice{ProgramID: a}, t0, c.first)
+		must(t, "SubmitChoice", err)
+		_, err = s.SubmitChoice(ctx, ids[i], 2025, recruit.Choice{ProgramID: b}, t0.Add(time.Hour), c.then)
+		wantErr(t, "a choice with "+c.name, err, c.want)
+		wantUnchanged(t, s, "after "+c.name, ids[i], first, map[int64]recruit.Counts{a: {Registered: i + 1}, b: {}}, 1, 1)
+	}
+
+	// A first submission with a failing log leaves no application either.
+	_, err := s.SubmitChoice(ctx, ids[2], 2025, recruit.Choice{ProgramID: b}, t0, failing)
+	wantErr(t, "a failing log of a first submission", err, boom)
+	_, err = s.GetApplication(ctx, 2025, ids[2])
+	wantErr(t, "GetApplication after a failed first submission", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotApplied))
+	wantCountersMatchRecount(t, s, 2025)
+}
+
+// Of concurrent admissions of one application one wins; the others see it
+// admitted, and the seats of the losers are given back.
+func testConcurrentAdmitOne(t *testing.T, s recruit.Store) {
+	const callers = 20
+	ctx := context.Background()
+	p := importRows(t, s, 2025, plan([]string{"齐鲁医院"}, []string{"0100"}, 10))["齐鲁医院/0100"].ID
+	a := submitApproved(t, s, newIdentities(t, s, "admitone", 1), p)[0]
+	errs := make([]error, callers)
+	race(callers, func(i int) { _, errs[i] = s.ProvisionallyAdmit(ctx, a.ID, t0) })
+	won := 0
+	refusal := recruit.Transition(recruit.StateProvisional, recruit.StateProvisional)
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		wantErr(t, "a losing admission", err, refusal)
+	}
+	if won != 1 {
+		t.Errorf("%d admissions of one application succeeded, want 1", won)
+	}
+	wantCounts(t, s, p, 1, 1)
+	wantCountersMatchRecount(t, s, 2025)
+}
+
+// Concurrent first submissions of one applicant make one application with
+// a version for each.
+func testConcurrentFirstSubmissions(t *testing.T, s recruit.Store) {
+	const callers = 10
+	ctx := context.Background()
+	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
+	id := newIdentities(t, s, "firsts", 1)[0]
+	race(callers, func(int) {
+		if _, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0, choiceLog(id, "", nil)); err != nil {
+			t.Errorf("SubmitChoice: %v", err)
+		}
+	})
+	a, err := s.GetApplication(ctx, 2025, id)
+	must(t, "GetApplication", err)
+	if a.Version != callers {
+		t.Errorf("version %d after %d submissions, want %d", a.Version, callers, callers)
+	}
+	wantCounts(t, s, p, 1, 0)
+	hist, err := s.History(ctx, id)
+	must(t, "History", err)
+	ns, err := s.ListNotifications(ctx, id)
+	must(t, "ListNotifications", err)
+	if len(hist) != callers || len(ns) != callers {
+		t.Errorf("%d history entries and %d notifications, want %d each", len(hist), len(ns), callers)
 	}
 }

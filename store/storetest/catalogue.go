@@ -12,14 +12,10 @@ import (
 
 func testYears(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
-	_, err := s.GetYear(ctx, 2025)
-	wantCode(t, "GetYear of a missing year", err, recruit.ENOTFOUND)
-	_, err = s.LatestYear(ctx)
-	wantCode(t, "LatestYear of no years", err, recruit.ENOTFOUND)
-
 	y24 := recruit.Year{Year: 2024, Title: "2024年招录", Notice: "旧提示", Calendar: recruit.DefaultCalendar(2024)}
 	y25 := recruit.Year{Year: 2025, Title: "2025年招录", Notice: "请如实填写", Calendar: recruit.DefaultCalendar(2025)}
 	must(t, "PutYear 2025", s.PutYear(ctx, y25))
+	var err error
 	must(t, "PutYear 2024", s.PutYear(ctx, y24))
 
 	got, err := s.GetYear(ctx, 2024)
@@ -165,8 +161,9 @@ func testImportPlanInvalid(t *testing.T, s recruit.Store) {
 		{Line: 2, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "", SpecialtyName: "儿科", Plan: 1},
 	}
 	for _, b := range bad {
-		err := s.ImportPlan(ctx, 2025, []recruit.PlanRow{good, b})
-		wantCode(t, "ImportPlan with a bad row", err, recruit.EINVALID)
+		rows := []recruit.PlanRow{good, b}
+		_, want := recruit.CleanPlan(2025, rows)
+		wantErr(t, "ImportPlan with a bad row", s.ImportPlan(ctx, 2025, rows), want)
 	}
 	ps, err := s.ListPrograms(ctx, recruit.ProgramFilter{})
 	must(t, "ListPrograms", err)
@@ -243,4 +240,71 @@ func testSpecialtyGroup(t *testing.T, s recruit.Store) {
 	if want := map[string]string{"0100": "clinical", "3500": "tcm"}; !maps.Equal(got, want) {
 		t.Errorf("groups = %v, want %v", got, want)
 	}
+}
+
+// Names are trimmed: a padded row names the same base and specialty as a
+// clean one.
+func testImportPlanTrims(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	padded := []recruit.PlanRow{{Line: 2, BaseName: " 齐鲁医院\t", City: " 济南 ", SpecialtyCode: " 0100", SpecialtyName: "内科　", Plan: 3}}
+	ps := importRows(t, s, 2025, padded)
+	p, ok := ps["齐鲁医院/0100"]
+	if !ok || p.SpecialtyName != "内科" || len(ps) != 1 {
+		t.Fatalf("programs of a padded row = %+v, want 齐鲁医院/0100 内科", ps)
+	}
+	bases, err := s.ListBases(ctx)
+	must(t, "ListBases", err)
+	if len(bases) != 1 || bases[0].Name != "齐鲁医院" || bases[0].City != "济南" {
+		t.Errorf("bases = %+v, want 齐鲁医院 in 济南", bases)
+	}
+	again := importRows(t, s, 2025, []recruit.PlanRow{{Line: 2, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 4}})
+	if q := again["齐鲁医院/0100"]; q.ID != p.ID || q.Plan != 4 || len(again) != 1 {
+		t.Errorf("re-import of the clean row = %+v, want program %d with plan 4", again, p.ID)
+	}
+}
+
+// A base × specialty named twice is refused, and nothing is imported.
+func testImportPlanDuplicateRows(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	rows := []recruit.PlanRow{
+		{Line: 2, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 3},
+		{Line: 3, BaseName: "齐鲁医院 ", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 5},
+	}
+	err := s.ImportPlan(ctx, 2025, rows)
+	wantErr(t, "ImportPlan with a duplicate row", err, recruit.PlanError([]string{recruit.PlanLineProblem(3, []string{"与第2行重复（同一基地同一专业）"})}))
+	if ps, err := s.ListPrograms(ctx, recruit.ProgramFilter{}); err != nil || len(ps) != 0 {
+		t.Errorf("a refused import left %d programs, %v", len(ps), err)
+	}
+}
+
+// A plan below the admitted count of its program is refused, and nothing of
+// the import is written, not even its good rows.
+func testImportPlanBelowAdmitted(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	row := recruit.PlanRow{Line: 7, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 2}
+	other := recruit.PlanRow{Line: 8, BaseName: "齐鲁医院", City: "济南", SpecialtyCode: "0200", SpecialtyName: "儿科", Plan: 4}
+	ps := importRows(t, s, 2025, []recruit.PlanRow{row, other})
+	p := ps["齐鲁医院/0100"].ID
+	app := submitApproved(t, s, newIdentities(t, s, "below", 1), p)[0]
+	_, err := s.ProvisionallyAdmit(ctx, app.ID, t0)
+	must(t, "ProvisionallyAdmit", err)
+
+	other.Plan, row.Plan = 9, 0
+	err = s.ImportPlan(ctx, 2025, []recruit.PlanRow{other, row})
+	wantErr(t, "ImportPlan below the admitted count", err, recruit.ErrPlanBelowAdmitted(7, 0, 1))
+	after := importRows(t, s, 2025, nil)
+	if q := after["齐鲁医院/0100"]; q.Plan != 2 || q.Admitted != 1 {
+		t.Errorf("program after the refused import = %+v, want plan 2, admitted 1", q)
+	}
+	if q := after["齐鲁医院/0200"]; q.Plan != 4 {
+		t.Errorf("the good row of the refused import was written: %+v", q)
+	}
+
+	// Lowering the plan to the admitted count is allowed and leaves no seat.
+	row.Plan = 1
+	importRows(t, s, 2025, []recruit.PlanRow{row})
+	next := submitApproved(t, s, newIdentities(t, s, "below-next", 1), p)[0]
+	_, err = s.ProvisionallyAdmit(ctx, next.ID, t0)
+	wantErr(t, "ProvisionallyAdmit after lowering the plan", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
+	wantCountersMatchRecount(t, s, 2025)
 }

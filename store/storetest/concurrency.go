@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand"
-	"sync"
 	"testing"
 
 	"zhupei/recruit"
@@ -18,17 +17,8 @@ func testConcurrentAdmit(t *testing.T, s recruit.Store) {
 	p := importRows(t, s, 2025, plan([]string{"齐鲁医院"}, []string{"0100"}, seats))["齐鲁医院/0100"].ID
 	apps := submitApproved(t, s, newIdentities(t, s, "race", applicants), p)
 
-	start := make(chan struct{})
 	errs := make([]error, applicants)
-	var wg sync.WaitGroup
-	for i, a := range apps {
-		wg.Go(func() {
-			<-start
-			_, errs[i] = s.ProvisionallyAdmit(ctx, a.ID, t0)
-		})
-	}
-	close(start)
-	wg.Wait()
+	race(applicants, func(i int) { _, errs[i] = s.ProvisionallyAdmit(ctx, apps[i].ID, t0) })
 
 	won := 0
 	for _, err := range errs {
@@ -79,23 +69,16 @@ func testConcurrentMix(t *testing.T, s recruit.Store) {
 		owners[w] = newIdentities(t, s, fmt.Sprintf("mix%02d", w), perWorker)
 	}
 
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			<-start
-			rng := rand.New(rand.NewSource(seed + int64(w)))
-			apps := map[int64]recruit.Application{} // by identity, this worker's view
-			for range opsPerWork {
-				if err := mixStep(ctx, s, rng, programs, owners[w], apps); err != nil {
-					t.Error(err)
-					return
-				}
+	race(workers, func(w int) {
+		rng := rand.New(rand.NewSource(seed + int64(w)))
+		apps := map[int64]recruit.Application{} // by identity, this worker's view
+		for range opsPerWork {
+			if err := mixStep(ctx, s, rng, programs, owners[w], apps); err != nil {
+				t.Error(err)
+				return
 			}
-		})
-	}
-	close(start)
-	wg.Wait()
+		}
+	})
 
 	want := map[int64]recruit.Counts{}
 	for _, ids := range owners {
@@ -154,8 +137,8 @@ func mixStep(ctx context.Context, s recruit.Store, rng *rand.Rand, programs, ids
 		return nil
 	}
 	if ok && op == "SubmitChoice" && a.State.HoldsSeat() {
-		if recruit.ErrorCode(err) != recruit.ECONFLICT {
-			return fmt.Errorf("SubmitChoice of a %s application: %v, want ECONFLICT", a.State, err)
+		if recruit.ErrorCode(err) != recruit.EFORBIDDEN {
+			return fmt.Errorf("SubmitChoice of a %s application: %v, want EFORBIDDEN", a.State, err)
 		}
 		return nil
 	}

@@ -26,17 +26,20 @@ func testIdentities(t *testing.T, s recruit.Store) {
 	must(t, "GetIdentity", err)
 	wantIdentity(t, "GetIdentity", byID, want)
 
-	conflicts := []recruit.Identity{
+	conflicts := []struct {
+		id  recruit.Identity
+		msg string
+	}{
 		// the same WeChat account again, another person
-		{OpenID: "o-zhang", Name: "李四", IDType: recruit.IDTypeResident, IDNumber: "370102199202021234", BoundAt: t0},
+		{recruit.Identity{OpenID: "o-zhang", Name: "李四", IDType: recruit.IDTypeResident, IDNumber: "370102199202021234", BoundAt: t0}, recruit.MsgOpenIDBound},
 		// the same document from another WeChat account
-		{OpenID: "o-other", Name: "张三", IDType: recruit.IDTypeResident, IDNumber: "37010219900101123X", BoundAt: t0},
+		{recruit.Identity{OpenID: "o-other", Name: "张三", IDType: recruit.IDTypeResident, IDNumber: "37010219900101123X", BoundAt: t0}, recruit.MsgNumberBound},
 		// the same document with a lower-case check character
-		{OpenID: "o-other", Name: "张三", IDType: recruit.IDTypeResident, IDNumber: "37010219900101123x", BoundAt: t0},
+		{recruit.Identity{OpenID: "o-other", Name: "张三", IDType: recruit.IDTypeResident, IDNumber: "37010219900101123x", BoundAt: t0}, recruit.MsgNumberBound},
 	}
 	for _, c := range conflicts {
-		_, err := s.CreateIdentity(ctx, c)
-		wantCode(t, "CreateIdentity of a bound account or document", err, recruit.ECONFLICT)
+		_, err := s.CreateIdentity(ctx, c.id)
+		wantErr(t, "CreateIdentity of a bound account or document", err, recruit.Errorf(recruit.ECONFLICT, "%s", c.msg))
 	}
 
 	// The same number as another document type is another document.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +23,7 @@ func wantKV(t *testing.T, s recruit.Store, key, value string, now time.Time) {
 func wantNoKV(t *testing.T, s recruit.Store, key string, now time.Time) {
 	t.Helper()
 	_, err := s.GetKV(context.Background(), key, now)
-	wantCode(t, fmt.Sprintf("GetKV(%q) at %v", key, now), err, recruit.ENOTFOUND)
+	wantErr(t, fmt.Sprintf("GetKV(%q) at %v", key, now), err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoKV))
 }
 
 func testKV(t *testing.T, s recruit.Store) {
@@ -66,32 +65,29 @@ func testKVAdd(t *testing.T, s recruit.Store) {
 	add("forever", "a", 0, t0, true)
 	add("forever", "b", time.Minute, t0.AddDate(10, 0, 0), false)
 
-	const callers = 20
-	won := make([]bool, callers)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Go(func() {
-			<-start
-			ok, err := s.AddKV(ctx, "lease:job", fmt.Sprintf("worker-%d", i), time.Minute, t0)
+	// Of concurrent callers exactly one wins an absent key and an expired one.
+	must(t, "SetKV", s.SetKV(ctx, "lease:old", "old", time.Minute, t0.Add(-time.Minute)))
+	for _, key := range []string{"lease:job", "lease:old"} {
+		const callers = 20
+		won := make([]bool, callers)
+		race(callers, func(i int) {
+			ok, err := s.AddKV(ctx, key, fmt.Sprintf("worker-%d", i), time.Minute, t0)
 			if err != nil {
 				t.Errorf("AddKV: %v", err)
 			}
 			won[i] = ok
 		})
-	}
-	close(start)
-	wg.Wait()
-	winner, n := -1, 0
-	for i, ok := range won {
-		if ok {
-			winner, n = i, n+1
+		winner, n := -1, 0
+		for i, ok := range won {
+			if ok {
+				winner, n = i, n+1
+			}
 		}
+		if n != 1 {
+			t.Fatalf("%d of %d concurrent AddKV callers of %s won, want exactly 1", n, callers, key)
+		}
+		wantKV(t, s, key, fmt.Sprintf("worker-%d", winner), t0)
 	}
-	if n != 1 {
-		t.Fatalf("%d of %d concurrent AddKV callers won, want exactly 1", n, callers)
-	}
-	wantKV(t, s, "lease:job", fmt.Sprintf("worker-%d", winner), t0)
 }
 
 func testKVIncr(t *testing.T, s recruit.Store) {
@@ -116,20 +112,13 @@ func testKVIncr(t *testing.T, s recruit.Store) {
 
 	const callers = 20
 	got := make([]int64, callers)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Go(func() {
-			<-start
-			n, err := s.IncrKV(ctx, "rate:race", time.Minute, t0)
-			if err != nil {
-				t.Errorf("IncrKV: %v", err)
-			}
-			got[i] = n
-		})
-	}
-	close(start)
-	wg.Wait()
+	race(callers, func(i int) {
+		n, err := s.IncrKV(ctx, "rate:race", time.Minute, t0)
+		if err != nil {
+			t.Errorf("IncrKV: %v", err)
+		}
+		got[i] = n
+	})
 	slices.Sort(got)
 	for i, n := range got {
 		if n != int64(i+1) {
@@ -138,4 +127,34 @@ func testKVIncr(t *testing.T, s recruit.Store) {
 	}
 	must(t, "DeleteKV", s.DeleteKV(ctx, "rate:race"))
 	incr("rate:race", time.Minute, t0, 1)
+}
+
+// PurgeExpiredKV removes exactly the records expired at now, once.
+func testKVPurge(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	for key, ttl := range map[string]time.Duration{"short": time.Minute, "long": time.Hour, "forever": 0} {
+		must(t, "SetKV", s.SetKV(ctx, key, "v", ttl, t0))
+	}
+	_, err := s.IncrKV(ctx, "counter", time.Minute, t0)
+	must(t, "IncrKV", err)
+	_, err = s.AddKV(ctx, "lease", "me", 2*time.Minute, t0)
+	must(t, "AddKV", err)
+	later := t0.Add(2 * time.Minute) // short, counter and lease have expired
+	n, err := s.PurgeExpiredKV(ctx, later)
+	must(t, "PurgeExpiredKV", err)
+	if n != 3 {
+		t.Errorf("PurgeExpiredKV removed %d records, want 3", n)
+	}
+	if n, err := s.PurgeExpiredKV(ctx, later); err != nil || n != 0 {
+		t.Errorf("PurgeExpiredKV again = %d, %v; want 0", n, err)
+	}
+	wantKV(t, s, "long", "v", later)
+	wantKV(t, s, "forever", "v", t0.AddDate(50, 0, 0))
+	// Removed, not merely expired: the lease's key is free at its old time.
+	if ok, err := s.AddKV(ctx, "lease", "other", time.Minute, t0); err != nil || !ok {
+		t.Errorf("AddKV of a purged key at a time it was live = %v, %v; want true", ok, err)
+	}
+	if n, err := s.IncrKV(ctx, "counter", time.Minute, t0); err != nil || n != 1 {
+		t.Errorf("IncrKV of a purged counter = %d, %v; want 1", n, err)
+	}
 }

@@ -4,47 +4,13 @@ import (
 	"bytes"
 	"context"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"zhupei/recruit"
 )
 
-// ProfileBackend is a store that also keeps profiles and records.
-type ProfileBackend interface {
-	recruit.Store
-	recruit.ProfileStore
-}
-
-// RunProfiles runs the contract suite of recruit.ProfileStore, like Run:
-// open returns a fresh, empty store that RunProfiles closes.
-func RunProfiles(t *testing.T, open func(t *testing.T) ProfileBackend) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s ProfileBackend)
-	}{
-		{"Rebind", testRebind},
-		{"Profile", testProfile},
-		{"TouchApplication", testTouchApplication},
-		{"Files", testFiles},
-		{"Notifications", testNotifications},
-		{"Forms", testForms},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tc.fn(t, s)
-		})
-	}
-}
-
-func testRebind(t *testing.T, s ProfileBackend) {
+func testRebind(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	person := recruit.Identity{OpenID: "o-first", Name: "王五", IDType: recruit.IDTypeResident, IDNumber: "370102199303031234", BoundAt: t0}
 	first, err := s.CreateIdentity(ctx, person)
@@ -53,7 +19,7 @@ func testRebind(t *testing.T, s ProfileBackend) {
 	must(t, "SubmitChoice", err)
 
 	must(t, "UnbindIdentity", s.UnbindIdentity(ctx, first.ID))
-	wantCode(t, "UnbindIdentity of a missing identity", s.UnbindIdentity(ctx, first.ID+100), recruit.ENOTFOUND)
+	wantErr(t, "UnbindIdentity of a missing identity", s.UnbindIdentity(ctx, first.ID+100), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoIdentity))
 	_, err = s.IdentityByOpenID(ctx, "o-first")
 	wantCode(t, "IdentityByOpenID after unbinding", err, recruit.ENOTFOUND)
 	if got, err := s.GetIdentity(ctx, first.ID); err != nil || got.OpenID != "" || got.IDNumber != person.IDNumber {
@@ -63,7 +29,7 @@ func testRebind(t *testing.T, s ProfileBackend) {
 	other := person
 	other.OpenID, other.Name = "o-second", "王六"
 	_, err = s.CreateIdentity(ctx, other)
-	wantCode(t, "rebinding with another name", err, recruit.ECONFLICT)
+	wantErr(t, "rebinding with another name", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgNameDiffers))
 
 	other.Name = person.Name
 	t1 := t0.Add(time.Hour)
@@ -82,13 +48,13 @@ func testRebind(t *testing.T, s ProfileBackend) {
 
 	other.OpenID = "o-third"
 	_, err = s.CreateIdentity(ctx, other)
-	wantCode(t, "binding a document bound again", err, recruit.ECONFLICT)
+	wantErr(t, "binding a document bound again", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgNumberBound))
 	// The first account, now free, may bind another document.
 	_, err = s.CreateIdentity(ctx, recruit.Identity{OpenID: "o-first", Name: "赵七", IDType: recruit.IDTypePassport, IDNumber: "E7654321", BoundAt: t1})
 	must(t, "binding the freed account", err)
 }
 
-func testProfile(t *testing.T, s ProfileBackend) {
+func testProfile(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	id := newIdentities(t, s, "profile", 1)[0]
 	empty, err := s.GetProfile(ctx, id)
@@ -118,7 +84,7 @@ func testProfile(t *testing.T, s ProfileBackend) {
 	}
 
 	_, err = s.SaveProfile(ctx, p, recruit.Revision{Kind: "basic", At: t0}, 0)
-	wantCode(t, "SaveProfile of version 0 again", err, recruit.ECONFLICT)
+	wantErr(t, "SaveProfile of version 0 again", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
 	got.Work = &recruit.Work{HasEmployer: true, EmployerName: "某医院"}
 	t1 := t0.Add(time.Hour)
 	_, err = s.SaveProfile(ctx, got, recruit.Revision{Kind: "work", Summary: "保存工作信息", At: t1}, 0)
@@ -129,13 +95,7 @@ func testProfile(t *testing.T, s ProfileBackend) {
 	must(t, "GetProfile", err)
 	const savers = 10
 	errs := make([]error, savers)
-	var wg sync.WaitGroup
-	for i := range savers {
-		wg.Go(func() {
-			_, errs[i] = s.SaveProfile(ctx, got, recruit.Revision{Kind: "certificates", At: t1}, 0)
-		})
-	}
-	wg.Wait()
+	race(savers, func(i int) { _, errs[i] = s.SaveProfile(ctx, got, recruit.Revision{Kind: "certificates", At: t1}, 0) })
 	won := 0
 	for _, err := range errs {
 		if err == nil {
@@ -148,8 +108,8 @@ func testProfile(t *testing.T, s ProfileBackend) {
 		t.Errorf("%d concurrent saves of version %d won, want 1", won, got.Version)
 	}
 
-	must(t, "AddRevision", s.AddRevision(ctx, recruit.Revision{IdentityID: id, Kind: "choice", Summary: "提交志愿", At: t1}))
-	wantCode(t, "AddRevision without a kind", s.AddRevision(ctx, recruit.Revision{IdentityID: id, At: t1}), recruit.EINVALID)
+	_, err = s.SaveProfile(ctx, got, recruit.Revision{At: t1}, 0)
+	wantErr(t, "SaveProfile with a revision without a kind", err, recruit.CheckRevision(recruit.Revision{IdentityID: id}))
 	hist, err := s.History(ctx, id)
 	must(t, "History", err)
 	var kinds []string
@@ -159,51 +119,79 @@ func testProfile(t *testing.T, s ProfileBackend) {
 			t.Errorf("revision of identity %d in the history of %d", r.IdentityID, id)
 		}
 	}
-	if want := []string{"choice", "certificates", "work", "basic"}; !slices.Equal(kinds, want) {
-		t.Errorf("history kinds = %v, want %v", kinds, want)
+	if want := []string{"certificates", "work", "basic"}; !slices.Equal(kinds, want) {
+		t.Fatalf("history kinds = %v, want %v", kinds, want)
 	}
-	if hist[2].Summary != "保存工作信息" {
-		t.Errorf("history entry = %+v", hist[2])
+	if hist[1].Summary != "保存工作信息" {
+		t.Errorf("history entry = %+v", hist[1])
 	}
-	sameTime(t, "revision At", hist[3].At, t0)
+	sameTime(t, "revision At", hist[2].At, t0)
 }
 
-func testTouchApplication(t *testing.T, s ProfileBackend) {
+// A profile save that names the identity's application bumps its version
+// with the save.
+func testProfileTouch(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	id := newIdentities(t, s, "touch", 1)[0]
 	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
 	a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0, nil)
 	must(t, "SubmitChoice", err)
 	t1 := t0.Add(time.Hour)
-	touched, err := s.TouchApplication(ctx, a.ID, t1)
-	must(t, "TouchApplication", err)
-	wantApp(t, "touched", touched, p, recruit.StatePending, 2)
-	sameTime(t, "UpdatedAt", touched.UpdatedAt, t1)
-	got, err := s.GetApplicationByID(ctx, a.ID)
-	must(t, "GetApplicationByID", err)
-	wantApp(t, "GetApplicationByID", got, p, recruit.StatePending, 2)
-	wantCounts(t, s, p, 1, 0)
-	_, err = s.TouchApplication(ctx, a.ID+100, t1)
-	wantCode(t, "TouchApplication of a missing application", err, recruit.ENOTFOUND)
-	_, err = s.GetApplicationByID(ctx, a.ID+100)
-	wantCode(t, "GetApplicationByID of a missing application", err, recruit.ENOTFOUND)
-
-	// A profile save that names the application bumps its version too.
-	saved, err := s.SaveProfile(ctx, recruit.Profile{IdentityID: id, Work: &recruit.Work{}},
-		recruit.Revision{Kind: "work", Summary: "保存工作信息", Snapshot: "{}", By: "本人", At: t1}, a.ID)
-	must(t, "SaveProfile touching the application", err)
-	if saved.Version != 1 {
-		t.Errorf("profile version %d, want 1", saved.Version)
+	profile := recruit.Profile{IdentityID: id, Work: &recruit.Work{}}
+	for v := 1; v <= 2; v++ {
+		saved, err := s.SaveProfile(ctx, profile, recruit.Revision{Kind: "work", Summary: "保存工作信息", Snapshot: "{}", By: "本人", At: t1}, a.ID)
+		must(t, "SaveProfile touching the application", err)
+		if saved.Version != v {
+			t.Errorf("profile version %d, want %d", saved.Version, v)
+		}
+		got, err := s.GetApplicationByID(ctx, a.ID)
+		must(t, "GetApplicationByID", err)
+		wantApp(t, "after a touching save", got, p, recruit.StatePending, 1+v)
+		sameTime(t, "UpdatedAt after a touching save", got.UpdatedAt, t1)
+		profile = saved
 	}
-	got, err = s.GetApplicationByID(ctx, a.ID)
-	must(t, "GetApplicationByID", err)
-	wantApp(t, "after a touching save", got, p, recruit.StatePending, 3)
+	if n, err := s.Relay(ctx); err != nil || n != 0 {
+		t.Errorf("Relay after SaveProfile = %d, %v; want 0", n, err)
+	}
+	if got, err := s.GetApplicationByID(ctx, a.ID); err != nil || got.Version != 3 {
+		t.Errorf("application after Relay = %+v, %v; want version 3", got, err)
+	}
+	if h, err := s.History(ctx, id); err != nil || len(h) != 2 {
+		t.Errorf("history = %d entries, %v; want 2", len(h), err)
+	}
+	wantCounts(t, s, p, 1, 0)
+	_, err = s.GetApplicationByID(ctx, a.ID+100)
+	wantErr(t, "GetApplicationByID of a missing application", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoApplication))
 }
 
-func testFiles(t *testing.T, s ProfileBackend) {
+// A profile save naming an application that is not the identity's saves
+// nothing: profile, history and versions stay as they were.
+func testProfileTouchOther(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	ids := newIdentities(t, s, "touchother", 2)
+	a, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
+	must(t, "SubmitChoice", err)
+	rev := recruit.Revision{Kind: "work", Summary: "保存工作信息", Snapshot: "{}", By: "本人", At: t0}
+	for _, app := range []int64{a.ID, a.ID + 100} {
+		_, err = s.SaveProfile(ctx, recruit.Profile{IdentityID: ids[0], Work: &recruit.Work{}}, rev, app)
+		wantErr(t, "a save touching another's or a missing application", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoApplication))
+	}
+	p, err := s.GetProfile(ctx, ids[0])
+	if err != nil || p.Version != 0 || p.Work != nil {
+		t.Errorf("profile after the failed saves: %+v %v", p, err)
+	}
+	if hist, err := s.History(ctx, ids[0]); err != nil || len(hist) != 0 {
+		t.Errorf("history after the failed saves: %d entries, %v", len(hist), err)
+	}
+	if got, err := s.GetApplicationByID(ctx, a.ID); err != nil || got.Version != 1 {
+		t.Errorf("the other's application after the failed saves: %+v, %v", got, err)
+	}
+}
+
+func testFiles(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	_, err := s.GetFile(ctx, "photo-1")
-	wantCode(t, "GetFile of a missing file", err, recruit.ENOTFOUND)
+	wantErr(t, "GetFile of a missing file", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoFile))
 	data := bytes.Repeat([]byte{0xff, 0xd8, 0x00, 0x42}, 100_000)
 	must(t, "PutFile", s.PutFile(ctx, recruit.File{ID: "photo-1", OwnerID: 7, Kind: "photo", ContentType: "image/jpeg", Data: data, CreatedAt: t0}))
 	f, err := s.GetFile(ctx, "photo-1")
@@ -226,7 +214,7 @@ func testFiles(t *testing.T, s ProfileBackend) {
 	must(t, "DeleteFile of a missing file", s.DeleteFile(ctx, "photo-1"))
 }
 
-func testNotifications(t *testing.T, s ProfileBackend) {
+func testNotifications(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	ids := newIdentities(t, s, "notify", 2)
 	var added []recruit.Notification
@@ -239,7 +227,7 @@ func testNotifications(t *testing.T, s ProfileBackend) {
 		added = append(added, n)
 	}
 	_, err := s.AddNotification(ctx, recruit.Notification{IdentityID: ids[0], Kind: "registered", ClientMsgID: "msg-registered", CreatedAt: t0})
-	wantCode(t, "AddNotification of a queued message id", err, recruit.ECONFLICT)
+	wantErr(t, "AddNotification of a queued message id", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgQueued))
 	_, err = s.AddNotification(ctx, recruit.Notification{IdentityID: ids[0], Kind: "registered"})
 	wantCode(t, "AddNotification without a message id", err, recruit.EINVALID)
 
@@ -256,7 +244,7 @@ func testNotifications(t *testing.T, s ProfileBackend) {
 	}
 }
 
-func testForms(t *testing.T, s ProfileBackend) {
+func testForms(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	id := newIdentities(t, s, "form", 1)[0]
 	a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
@@ -271,7 +259,7 @@ func testForms(t *testing.T, s ProfileBackend) {
 	for _, f := range forms {
 		must(t, "AddForm", s.AddForm(ctx, f))
 	}
-	wantCode(t, "AddForm of a used code", s.AddForm(ctx, forms[0]), recruit.ECONFLICT)
+	wantErr(t, "AddForm of a used code", s.AddForm(ctx, forms[0]), recruit.Errorf(recruit.ECONFLICT, recruit.MsgFormCodeUsed))
 	wantCode(t, "AddForm without a code", s.AddForm(ctx, recruit.FormRecord{ApplicationID: a.ID}), recruit.EINVALID)
 	latest, err := s.LatestForm(ctx, a.ID)
 	must(t, "LatestForm", err)
@@ -285,5 +273,39 @@ func testForms(t *testing.T, s ProfileBackend) {
 		t.Errorf("FormByCode = %+v", byCode)
 	}
 	_, err = s.FormByCode(ctx, "F-ZZZ")
-	wantCode(t, "FormByCode of a missing code", err, recruit.ENOTFOUND)
+	wantErr(t, "FormByCode of a missing code", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoForm))
 }
+
+// Bad input is refused with the one message of recruit's checks.
+func testBadInput(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
+	id := newIdentities(t, s, "bad", 1)[0]
+	app, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0, nil)
+	must(t, "SubmitChoice", err)
+	noNumber := recruit.Identity{OpenID: "o", IDType: recruit.IDTypePassport}
+	checks := []struct {
+		what      string
+		err, want error
+	}{
+		{"PutYear of year 0", s.PutYear(ctx, recruit.Year{}), recruit.CheckYear(0)},
+		{"ImportPlan of year 0", s.ImportPlan(ctx, 0, planRows), recruit.CheckYear(0)},
+		{"CreateIdentity without a number", second(s.CreateIdentity(ctx, noNumber)), recruit.CheckNewIdentity(noNumber)},
+		{"SaveProfile without an identity", second(s.SaveProfile(ctx, recruit.Profile{}, recruit.Revision{Kind: "basic"}, 0)), recruit.CheckProfileKey(recruit.Profile{})},
+		{"PutFile without an id", s.PutFile(ctx, recruit.File{Data: []byte("x")}), recruit.CheckFile(recruit.File{})},
+		{"AddNotification without a message id", second(s.AddNotification(ctx, recruit.Notification{IdentityID: id, Kind: "registered"})), recruit.CheckNotification(recruit.Notification{})},
+		{"AddForm without a code", s.AddForm(ctx, recruit.FormRecord{ApplicationID: app.ID}), recruit.CheckForm(recruit.FormRecord{})},
+		{"GetYear of a missing year", second(s.GetYear(ctx, 2030)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoYear)},
+		{"LatestYear of no years", second(s.LatestYear(ctx)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoYear)},
+		{"GetProgram of a missing id", second(s.GetProgram(ctx, p+1000)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoProgram)},
+		{"IdentityByOpenID of an unbound account", second(s.IdentityByOpenID(ctx, "o-nobody")), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound)},
+		{"GetIdentity of a missing id", second(s.GetIdentity(ctx, id+1000)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound)},
+		{"LatestForm before any form", second(s.LatestForm(ctx, app.ID)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoForm)},
+	}
+	for _, c := range checks {
+		wantErr(t, c.what, c.err, c.want)
+	}
+}
+
+// second returns the error of a call returning a value and an error.
+func second[T any](_ T, err error) error { return err }
