@@ -11,9 +11,9 @@ import (
 
 // Reconcile returns the counter-reconciliation job: for the latest year it
 // recounts registered and admitted from the applications and logs every
-// program whose stored counters differ. Backends whose counters can drift
-// (store/mongo, between its two single-document writes after a crash)
-// repair them inside Recount.
+// program whose stored counters differ. It only reports: counters are set
+// outright by the explicit, logged Applications.RepairCounts, never by a
+// timer.
 func Reconcile(st recruit.Store, log *slog.Logger) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		y, err := st.LatestYear(ctx)
@@ -31,13 +31,34 @@ func Reconcile(st recruit.Store, log *slog.Logger) func(ctx context.Context) err
 		if err != nil {
 			return err
 		}
-		for _, p := range programs {
-			want := counts[p.ID]
-			if got := (recruit.Counts{Registered: p.Registered, Admitted: p.Admitted}); got != want {
-				log.Warn("program counters differ from recount", "program", p.ID, "stored", got, "recount", want)
-			}
+		for _, d := range recruit.CountDiffs(programs, counts) {
+			log.Warn("program counters differ from recount", "program", d.ProgramID, "stored", d.Stored, "recount", d.Counted)
 		}
 		return nil
+	}
+}
+
+// CleanUp returns the clean-up job: it removes the key-value records that
+// have expired.
+func CleanUp(kv recruit.KV, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		n, err := kv.PurgeExpiredKV(ctx, now())
+		if err == nil && n > 0 {
+			log.Info("expired key-value records removed", "count", n)
+		}
+		return err
+	}
+}
+
+// Relay returns the relay job: it delivers the history entries and
+// notifications a crash kept in the changed records (see Outbox.Relay).
+func Relay(out recruit.Outbox, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		n, err := out.Relay(ctx)
+		if n > 0 {
+			log.Warn("relayed side effects left pending", "count", n)
+		}
+		return err
 	}
 }
 

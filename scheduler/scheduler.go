@@ -1,5 +1,6 @@
-// Package scheduler runs the service's timed jobs (phase transitions and
-// counter reconciliation; the notification outbox and clean-up as they come)
+// Package scheduler runs the service's timed jobs (phase transitions,
+// counter reconciliation, the relay of pending side effects and the clean-up
+// of expired key-value records; the notification sender as it comes)
 // with robfig/cron in the Asia/Shanghai time zone. With several instances
 // sharing one store, each tick of a job runs on exactly one of them: the
 // instance that wins the tick's lease (an AddKV record) runs it.

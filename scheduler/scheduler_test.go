@@ -154,6 +154,10 @@ func TestReconcileReportsDrift(t *testing.T) {
 	if !strings.Contains(logs.String(), "program counters differ from recount") {
 		t.Fatalf("drift not reported; logs: %s", logs.String())
 	}
+	// Reported, not repaired: that is RepairCounts' job, run deliberately.
+	if p, err := st.GetProgram(ctx, programs[0].ID); err != nil || p.Registered != 4 {
+		t.Errorf("program after the job = %+v, %v; want the drifted registered 4 kept", p, err)
+	}
 	if strings.Contains(logs.String(), "张三") || strings.Contains(logs.String(), "11010519491231002X") {
 		t.Fatal("personal data in logs")
 	}
@@ -218,5 +222,38 @@ func TestPhaseTransitionsReopenOncePerPhase(t *testing.T) {
 	clock = cal.Adjustment.Add(time.Minute)
 	if err := job(ctx); err != nil || state(late) != recruit.StatePending {
 		t.Fatalf("adjustment start did not reopen: %v, %s", err, state(late))
+	}
+}
+
+func TestCleanUpPurgesExpired(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	var logs bytes.Buffer
+	for key, ttl := range map[string]time.Duration{"old": time.Minute, "live": time.Hour, "forever": 0} {
+		if err := st.SetKV(ctx, key, "v", ttl, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := now.Add(2 * time.Minute)
+	job := CleanUp(st, func() time.Time { return later }, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err := job(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.PurgeExpiredKV(ctx, later); err != nil || n != 0 {
+		t.Errorf("after the job PurgeExpiredKV finds %d, %v; want 0", n, err)
+	}
+	if !strings.Contains(logs.String(), "count=1") {
+		t.Errorf("the purge is not logged with its count: %s", logs.String())
+	}
+	if _, err := st.GetKV(ctx, "live", later); err != nil {
+		t.Errorf("a live record was removed: %v", err)
+	}
+}
+
+func TestRelayJobQuietWithNothingPending(t *testing.T) {
+	st, _ := openStore(t)
+	var logs bytes.Buffer
+	if err := Relay(st, slog.New(slog.NewTextHandler(&logs, nil)))(context.Background()); err != nil || logs.Len() != 0 {
+		t.Errorf("Relay job: %v, logs %q", err, logs.String())
 	}
 }

@@ -407,6 +407,12 @@ func (m *Main) startJobs() (*scheduler.Scheduler, error) {
 	if err := jobs.Add("phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.store, m.Now, m.Logger)); err != nil {
 		return nil, err
 	}
+	if err := jobs.Add("relay", "* * * * *", scheduler.Relay(m.store, m.Logger)); err != nil {
+		return nil, err
+	}
+	if err := jobs.Add("clean-up", "17 * * * *", scheduler.CleanUp(m.store, m.Now, m.Logger)); err != nil {
+		return nil, err
+	}
 	jobs.Start()
 	return jobs, nil
 }
