@@ -124,12 +124,8 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c rec
 // newApplication returns the first application of a bound identity, with
 // its id.
 func (d *DB) newApplication(ctx context.Context, identityID int64, year int, now time.Time) (appDoc, error) {
-	bound, err := d.exists(ctx, colIdentities, bson.M{"_id": identityID})
-	if err != nil {
+	if err := d.mustExist(ctx, colIdentities, identityID, recruit.MsgNotBound); err != nil {
 		return appDoc{}, err
-	}
-	if !bound {
-		return appDoc{}, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound)
 	}
 	id, err := d.nextID(ctx, colApplications)
 	if err != nil {

@@ -49,6 +49,9 @@ func (d *DB) AddNotification(ctx context.Context, n recruit.Notification) (recru
 	if err := recruit.CheckNotification(n); err != nil {
 		return recruit.Notification{}, err
 	}
+	if err := d.mustExist(ctx, colIdentities, n.IdentityID, recruit.MsgNoIdentity); err != nil {
+		return recruit.Notification{}, err
+	}
 	id, err := d.nextID(ctx, colNotices)
 	if err != nil {
 		return recruit.Notification{}, err
@@ -92,6 +95,9 @@ func (f formDoc) form() recruit.FormRecord {
 // AddForm records a generated form; ECONFLICT when its code exists.
 func (d *DB) AddForm(ctx context.Context, f recruit.FormRecord) error {
 	if err := recruit.CheckForm(f); err != nil {
+		return err
+	}
+	if err := d.mustExist(ctx, colApplications, f.ApplicationID, recruit.MsgNoApplication); err != nil {
 		return err
 	}
 	doc := formDoc(f)

@@ -74,6 +74,9 @@ func (d *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Rev
 	if err := recruit.CheckRevision(rev); err != nil {
 		return recruit.Profile{}, err
 	}
+	if err := d.mustExist(ctx, colIdentities, p.IdentityID, recruit.MsgNoIdentity); err != nil {
+		return recruit.Profile{}, err
+	}
 	if touchApp != 0 {
 		if _, err := d.application(ctx, bson.M{"_id": touchApp, "identity_id": p.IdentityID}, recruit.MsgNoApplication); err != nil {
 			return recruit.Profile{}, err

@@ -119,6 +119,16 @@ func (d *DB) exists(ctx context.Context, col string, filter bson.M) (bool, error
 	return n > 0, nil
 }
 
+// mustExist is ENOTFOUND with missing unless col holds the document with
+// _id id: the check SQLite's foreign keys make.
+func (d *DB) mustExist(ctx context.Context, col string, id int64, missing string) error {
+	ok, err := d.exists(ctx, col, bson.M{"_id": id})
+	if err == nil && !ok {
+		err = recruit.Errorf(recruit.ENOTFOUND, "%s", missing)
+	}
+	return err
+}
+
 // pendingRecords assigns the ids of a revision and a notification written as
 // pending entries, checked as the other backends check them before writing.
 func (d *DB) pendingRecords(ctx context.Context, rev *revisionDoc, n *notificationDoc) ([]pendingDoc, error) {

@@ -301,6 +301,9 @@ func testBadInput(t *testing.T, s recruit.Store) {
 		{"IdentityByOpenID of an unbound account", second(s.IdentityByOpenID(ctx, "o-nobody")), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound)},
 		{"GetIdentity of a missing id", second(s.GetIdentity(ctx, id+1000)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound)},
 		{"LatestForm before any form", second(s.LatestForm(ctx, app.ID)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoForm)},
+		{"SaveProfile of a missing identity", second(s.SaveProfile(ctx, recruit.Profile{IdentityID: id + 1000}, recruit.Revision{Kind: "basic"}, 0)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoIdentity)},
+		{"AddNotification for a missing identity", second(s.AddNotification(ctx, recruit.Notification{IdentityID: id + 1000, Kind: "registered", ClientMsgID: "m"})), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoIdentity)},
+		{"AddForm of a missing application", s.AddForm(ctx, recruit.FormRecord{Code: "F-1", ApplicationID: app.ID + 1000}), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoApplication)},
 	}
 	for _, c := range checks {
 		wantErr(t, c.what, c.err, c.want)
