@@ -1,5 +1,7 @@
 package recruit
 
+import "strings"
+
 // Messages of the conditions every store reports, one per condition; the
 // contract suite (store/storetest) checks that each backend gives them.
 const (
@@ -49,12 +51,14 @@ func CheckYear(year int) error {
 	return nil
 }
 
-// CheckNewIdentity refuses a binding without account, ID type or number.
-func CheckNewIdentity(id Identity) error {
+// CleanNewIdentity trims the ID number of a binding and refuses one
+// without account, ID type or number.
+func CleanNewIdentity(id Identity) (Identity, error) {
+	id.IDNumber = strings.TrimSpace(id.IDNumber)
 	if id.OpenID == "" || id.IDType == "" || id.IDNumber == "" {
-		return Errorf(EINVALID, msgBadIdentity)
+		return Identity{}, Errorf(EINVALID, msgBadIdentity)
 	}
-	return nil
+	return id, nil
 }
 
 // CheckRevision refuses a history entry without identity or kind.

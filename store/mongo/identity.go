@@ -31,7 +31,8 @@ type identityDoc struct {
 // the name matches the stored one. ECONFLICT when the OpenID is already
 // bound, the ID number is bound to another account, or the name differs.
 func (d *DB) CreateIdentity(ctx context.Context, id recruit.Identity) (recruit.Identity, error) {
-	if err := recruit.CheckNewIdentity(id); err != nil {
+	id, err := recruit.CleanNewIdentity(id)
+	if err != nil {
 		return recruit.Identity{}, err
 	}
 	sealed, err := d.sealer.Seal(id.IDNumber)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 
 	"zhupei/recruit"
 )
@@ -15,8 +14,8 @@ import (
 // applications, when the name matches. ECONFLICT when the OpenID is bound,
 // the document is bound to another account or the name differs.
 func (db *DB) CreateIdentity(ctx context.Context, id recruit.Identity) (recruit.Identity, error) {
-	id.IDNumber = strings.TrimSpace(id.IDNumber)
-	if err := recruit.CheckNewIdentity(id); err != nil {
+	id, err := recruit.CleanNewIdentity(id)
+	if err != nil {
 		return recruit.Identity{}, err
 	}
 	sealed, err := db.sealer.Seal(id.IDNumber)

@@ -42,6 +42,17 @@ func testIdentities(t *testing.T, s recruit.Store) {
 		wantErr(t, "CreateIdentity of a bound account or document", err, recruit.Errorf(recruit.ECONFLICT, "%s", c.msg))
 	}
 
+	// The number is trimmed: padded, it is the same document.
+	padded := recruit.Identity{OpenID: "o-padded", Name: "张三", IDType: recruit.IDTypeResident, IDNumber: " 37010219900101123X ", BoundAt: t0}
+	_, err = s.CreateIdentity(ctx, padded)
+	wantErr(t, "CreateIdentity of a padded bound number", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgNumberBound))
+	padded.IDNumber, padded.IDType = " E7654321\t", recruit.IDTypePassport
+	trimmed, err := s.CreateIdentity(ctx, padded)
+	must(t, "CreateIdentity with a padded number", err)
+	if got, err := s.GetIdentity(ctx, trimmed.ID); err != nil || got.IDNumber != "E7654321" || trimmed.IDNumber != "E7654321" {
+		t.Errorf("padded number stored as %q (returned %q), %v; want E7654321", got.IDNumber, trimmed.IDNumber, err)
+	}
+
 	// The same number as another document type is another document.
 	other, err := s.CreateIdentity(ctx, recruit.Identity{OpenID: "o-other", Name: "张三", IDType: recruit.IDTypePassport, IDNumber: "37010219900101123X", BoundAt: t0})
 	must(t, "CreateIdentity with another type", err)
