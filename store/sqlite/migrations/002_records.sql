@@ -1,5 +1,5 @@
 -- Profiles, their history, files, the notification outbox and generated
--- forms (recruit.ProfileStore). Times are unix nanoseconds.
+-- forms (recruit.Profiles, Files, Outbox, Forms). Times are unix nanoseconds.
 
 -- data is the JSON of the four sections; Basic.IDNumber is never in it.
 CREATE TABLE profiles (
