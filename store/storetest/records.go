@@ -31,6 +31,14 @@ func testRebind(t *testing.T, s recruit.Store) {
 	_, err = s.CreateIdentity(ctx, other)
 	wantErr(t, "rebinding with another name", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgNameDiffers))
 
+	// An account bound to someone else cannot re-attach the number either.
+	_, err = s.CreateIdentity(ctx, recruit.Identity{OpenID: "o-busy", Name: "孙八", IDType: recruit.IDTypePassport, IDNumber: "E1000001", BoundAt: t0})
+	must(t, "CreateIdentity", err)
+	busy := person
+	busy.OpenID = "o-busy"
+	_, err = s.CreateIdentity(ctx, busy)
+	wantErr(t, "rebinding from a bound account", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgOpenIDBound))
+
 	other.Name = person.Name
 	t1 := t0.Add(time.Hour)
 	other.BoundAt = t1
@@ -90,22 +98,29 @@ func testProfile(t *testing.T, s recruit.Store) {
 	_, err = s.SaveProfile(ctx, got, recruit.Revision{Kind: "work", Summary: "保存工作信息", At: t1}, 0)
 	must(t, "SaveProfile version 1", err)
 
-	// Of concurrent saves of one version exactly one wins.
+	// Of concurrent saves of one version exactly one wins, for a new profile
+	// and an existing one alike.
 	got, err = s.GetProfile(ctx, id)
 	must(t, "GetProfile", err)
-	const savers = 10
-	errs := make([]error, savers)
-	race(savers, func(i int) { _, errs[i] = s.SaveProfile(ctx, got, recruit.Revision{Kind: "certificates", At: t1}, 0) })
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-		} else if recruit.ErrorCode(err) != recruit.ECONFLICT {
-			t.Errorf("concurrent SaveProfile: %v", err)
+	newcomer := newIdentities(t, s, "profile-new", 1)[0]
+	for _, p := range []recruit.Profile{{IdentityID: newcomer, Work: &recruit.Work{}}, got} {
+		const savers = 10
+		errs := make([]error, savers)
+		race(savers, func(i int) { _, errs[i] = s.SaveProfile(ctx, p, recruit.Revision{Kind: "certificates", At: t1}, 0) })
+		won := 0
+		for _, err := range errs {
+			if err == nil {
+				won++
+			} else {
+				wantErr(t, "a losing concurrent SaveProfile", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d concurrent saves of version %d won, want 1", won, p.Version)
 		}
 	}
-	if won != 1 {
-		t.Errorf("%d concurrent saves of version %d won, want 1", won, got.Version)
+	if h, err := s.History(ctx, newcomer); err != nil || len(h) != 1 {
+		t.Errorf("history of the new profile = %d entries, %v; want the winner's only", len(h), err)
 	}
 
 	_, err = s.SaveProfile(ctx, got, recruit.Revision{At: t1}, 0)
@@ -241,6 +256,12 @@ func testNotifications(t *testing.T, s recruit.Store) {
 	}
 	if other, err := s.ListNotifications(ctx, ids[1]); err != nil || len(other) != 0 {
 		t.Errorf("ListNotifications of another identity = %+v, %v", other, err)
+	}
+	// A state given is kept.
+	sent, err := s.AddNotification(ctx, recruit.Notification{IdentityID: ids[1], Kind: "registered", ClientMsgID: "msg-sent", State: "sent", CreatedAt: t0})
+	must(t, "AddNotification", err)
+	if list, err := s.ListNotifications(ctx, ids[1]); err != nil || len(list) != 1 || list[0].State != "sent" || sent.State != "sent" {
+		t.Errorf("notification added as sent = %+v, listed %+v, %v", sent, list, err)
 	}
 }
 
