@@ -15,6 +15,9 @@
 //	                                           staff account with that role (and base: required
 //	                                           for base_admin and reviewer, refused for province)
 //	                                           for the mini-program account redeeming it
+//	zhupei [-config FILE] repair-counts [-year N]
+//	                                           set program counters that differ from a count
+//	                                           of the applications to it, logging each change
 //	zhupei version                             print the version
 //
 // Settings come from config.yaml and ZHUPEI_* environment variables; see
@@ -86,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "version":
 		fmt.Fprintln(stdout, "zhupei", version)
 		return 0
-	case "serve", "demo", "wechat-menu":
+	case "serve", "demo", "wechat-menu", "repair-counts":
 		if err := sub.Parse(rest); err != nil {
 			return 2
 		}
@@ -120,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return 2
 		}
 	default:
-		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、wechat-menu、staff-invite、version）\n", cmd)
+		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、wechat-menu、staff-invite、repair-counts、version）\n", cmd)
 		return 2
 	}
 
@@ -205,6 +208,8 @@ func (m *Main) command(ctx context.Context, cmd string, args []string) error {
 		return nil
 	case "wechat-menu":
 		return m.wechatMenu(ctx)
+	case "repair-counts":
+		return m.RepairCounts(ctx)
 	}
 	return m.Run(ctx)
 }
@@ -255,6 +260,25 @@ func (m *Main) ImportPlan(ctx context.Context, path string) (int, error) {
 		return 0, err
 	}
 	return store.ImportPlanFile(ctx, m.store, y, path)
+}
+
+// RepairCounts sets the program counters of the configured year that
+// differ from a count of the applications to that count, logging each
+// change; the counter-reconciliation job only reports them.
+func (m *Main) RepairCounts(ctx context.Context) error {
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	y := m.year()
+	diffs, err := m.store.RepairCounts(ctx, y)
+	for _, d := range diffs {
+		m.Logger.Warn("program counters repaired", "year", y, "program", d.ProgramID, "stored", d.Stored, "recount", d.Counted)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%d年度计数已核对：修正了 %d 个培训计划的报名和录取人数\n", y, len(diffs))
+	return nil
 }
 
 const staffInviteUsage = "用法：zhupei staff-invite -role province|base_admin|reviewer [-base 培训基地编号] [-name 姓名] [-ttl 168h]"

@@ -200,6 +200,8 @@ func TestCommands(t *testing.T) {
 		{"import bad plan", environ, []string{"import-plan", "-year", "2027", bad}, 1, "", "第3行：专业代码“900”应为4位数字"},
 		{"import good plan", environ, []string{"import-plan", "-year", "2027", good}, 0, "已导入 2 条招收计划（2027年度）", ""},
 		{"import missing file", environ, []string{"import-plan", "-year", "2027", good + ".gone"}, 1, "", "无法打开计划文件"},
+		{"repair counts", environ, []string{"repair-counts", "-year", "2024"}, 0, "2024年度计数已核对：修正了 0 个培训计划", ""},
+		{"repair counts with an argument", environ, []string{"repair-counts", "2024"}, 2, "", "多余的参数"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
