@@ -279,10 +279,10 @@ func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time)
 	return recruit.Application{}, d.admitRefused(ctx, appID, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
 }
 
-// admitRefused explains a provisional admission that failed on a write: the
-// application read again is refused by the state machine when a concurrent
-// call admitted it (what the other backends answer), else the answer is
-// otherwise.
+// admitRefused explains a provisional admission that failed on a write:
+// when a concurrent call admitted the application meanwhile, the state
+// machine's refusal of it read again (what a backend with transactions
+// answers), else otherwise.
 func (d *DB) admitRefused(ctx context.Context, appID int64, otherwise error) error {
 	app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
 	if err != nil {

@@ -132,13 +132,17 @@ func (d *DB) checkAdmitted(ctx context.Context, year int, rows []recruit.PlanRow
 	if err := d.findAll(ctx, colPrograms, bson.M{"year": year, "admitted": bson.M{"$gt": 0}}, &progs); err != nil {
 		return err
 	}
-	admitted := map[[2]any]int{}
+	type key struct {
+		base int64
+		code string
+	}
+	admitted := map[key]int{}
 	for _, p := range progs {
-		admitted[[2]any{p.BaseID, p.SpecialtyCode}] = p.Admitted
+		admitted[key{p.BaseID, p.SpecialtyCode}] = p.Admitted
 	}
 	for _, r := range rows {
 		if id, ok := baseIDs[r.BaseName]; ok {
-			if n := admitted[[2]any{id, r.SpecialtyCode}]; r.Plan < n {
+			if n := admitted[key{id, r.SpecialtyCode}]; r.Plan < n {
 				return recruit.ErrPlanBelowAdmitted(r.Line, r.Plan, n)
 			}
 		}
