@@ -62,7 +62,9 @@ type Applications interface {
 	// changes its choice; the new state is pending and Version grows by one.
 	// ENOTFOUND when the identity or the program of that year does not
 	// exist, EFORBIDDEN when Transition refuses. The registered counters of
-	// the old and new program move with it. When log is not nil, the
+	// the old and new program move with it (on a backend without
+	// transactions a crash in between can leave them off: Recount reports
+	// it, RepairCounts repairs it). When log is not nil, the
 	// history entry and the notification it builds from the application to
 	// be stored are recorded with the choice, atomically with it: a failing
 	// log, or a notification whose ClientMsgID is queued already
