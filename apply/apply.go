@@ -27,9 +27,19 @@ import (
 	"zhupei/recruit"
 )
 
+// Store is the part of the store the applicant's use-cases need.
+type Store interface {
+	recruit.Catalogue
+	recruit.Identities
+	recruit.Applications
+	recruit.Profiles
+	recruit.Files
+	recruit.KV
+}
+
 // Deps are the dependencies of a Service.
 type Deps struct {
-	Store recruit.Store
+	Store Store
 	// Now is the domain clock; time.Now when nil.
 	Now func() time.Time
 	// Logger gets the failures that do not fail a request (a replaced file
@@ -45,7 +55,7 @@ type Deps struct {
 
 // Service runs the applicant's use-cases.
 type Service struct {
-	store    recruit.Store
+	store    Store
 	now      func() time.Time
 	log      *slog.Logger
 	sealer   recruit.IDSealer

@@ -382,3 +382,31 @@ func TestStatesRefuseEdits(t *testing.T) {
 		t.Errorf("round2 new applicant: %v", err)
 	}
 }
+
+func TestLanding(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	who := f.identity(t, 1)
+	land := func(next string) string {
+		t.Helper()
+		to, err := f.svc.Landing(ctx, who.ID, next)
+		if err != nil {
+			t.Fatalf("Landing(%q): %v", next, err)
+		}
+		return to
+	}
+	for _, next := range []string{"", "/", "/apply", "/result"} {
+		if to := land(next); to != "/apply/basic" {
+			t.Errorf("without a profile, Landing(%q) = %q, want /apply/basic", next, to)
+		}
+	}
+	if to := land("/messages"); to != "/messages" {
+		t.Errorf("another page asked for: %q", to)
+	}
+	if err := f.svc.SaveBasic(ctx, f.load(t, who), apply.Edit{Files: map[string][]byte{apply.FieldPhoto: testimg.Photo(t)}}, basic()); err != nil {
+		t.Fatal(err)
+	}
+	if to := land("/apply"); to != "/result" {
+		t.Errorf("with a profile, Landing(/apply) = %q, want /result", to)
+	}
+}

@@ -31,3 +31,23 @@ func (s *Service) Result(ctx context.Context, a *Applicant) (Result, error) {
 	r.CanChoose = a.Profile.Complete() && a.May(recruit.ActionChangeSpecialty) == nil
 	return r, nil
 }
+
+// Landing returns where a login of identityID goes when it asked for next:
+// for the registration and result entries (立即报名, 结果查询) the
+// basic-information page while the person has no profile yet, else the
+// result page (seed 6.1, 6.2); any other page asked for as next.
+func (s *Service) Landing(ctx context.Context, identityID int64, next string) (string, error) {
+	switch next {
+	case "", "/", "/apply", "/result":
+	default:
+		return next, nil
+	}
+	p, err := s.store.GetProfile(ctx, identityID)
+	if err != nil {
+		return "", recruit.WithOp("apply.Landing", err)
+	}
+	if p.Version == 0 {
+		return "/apply/basic", nil
+	}
+	return "/result", nil
+}

@@ -35,9 +35,19 @@ type Renderer interface {
 	Render(regform.Form) ([]byte, error)
 }
 
+// Store is the part of the store the form's use-cases need.
+type Store interface {
+	recruit.Catalogue
+	recruit.Identities
+	recruit.Applications
+	recruit.Profiles
+	recruit.Files
+	recruit.Forms
+}
+
 // Deps are the dependencies of a Service.
 type Deps struct {
-	Store recruit.Store
+	Store Store
 	// Renderer is nil when no usable font was found (pdf.font_path):
 	// generating a form then fails with a clear EUPSTREAM error, while
 	// stored forms are still served and verified.
@@ -52,7 +62,7 @@ type Deps struct {
 // Service is the registration form's use-cases; it is safe for concurrent
 // use.
 type Service struct {
-	store     recruit.Store
+	store     Store
 	renderer  Renderer
 	now       func() time.Time
 	publicURL string

@@ -16,6 +16,7 @@
 package handlers
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -29,9 +30,18 @@ import (
 	"zhupei/wechat"
 )
 
+// Store is the part of the store the HTTP layer reads itself: sessions and
+// login tickets, the public pages' catalogue, the binding of a session.
+type Store interface {
+	recruit.Catalogue
+	recruit.Identities
+	recruit.KV
+	Ping(ctx context.Context) error
+}
+
 // Config is what the HTTP layer needs.
 type Config struct {
-	Store recruit.Store
+	Store Store
 	// Apply runs the applicant's use-cases; nil serves no applicant routes
 	// (registration pages and API, files, result, real-name binding).
 	Apply    *apply.Service
@@ -58,7 +68,7 @@ type Config struct {
 
 // server holds the dependencies shared by the route handlers.
 type server struct {
-	store   recruit.Store
+	store   Store
 	apply   *apply.Service
 	now     func() time.Time
 	log     *slog.Logger

@@ -265,7 +265,7 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 		if sess.IdentityID == 0 {
 			return c.Redirect("/bind?next="+url.QueryEscape(next), fiber.StatusSeeOther)
 		}
-		to, err := s.landing(ctx, sess.IdentityID, next)
+		to, err := s.apply.Landing(ctx, sess.IdentityID, next)
 		if err != nil {
 			return err
 		}
@@ -382,31 +382,11 @@ func (s *server) loginStatus(c *fiber.Ctx) error {
 	if _, err := s.startSession(c, session{OpenID: res.OpenID, IdentityID: res.IdentityID, Via: "qr"}); err != nil {
 		return err
 	}
-	to, err := s.landing(ctx, res.IdentityID, tk.Next)
+	to, err := s.apply.Landing(ctx, res.IdentityID, tk.Next)
 	if err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"state": "confirmed", "redirect": to})
-}
-
-// landing is where a login goes: for the registration and result entries
-// (立即报名, 结果查询) the basic-information page while the person has no
-// profile yet, else the result page (seed 6.1, 6.2); any other page asked
-// for as next.
-func (s *server) landing(ctx context.Context, identityID int64, next string) (string, error) {
-	switch next {
-	case "", "/", "/apply", "/result":
-	default:
-		return next, nil
-	}
-	p, err := s.store.GetProfile(ctx, identityID)
-	if err != nil {
-		return "", err
-	}
-	if p.Version == 0 {
-		return "/apply/basic", nil
-	}
-	return "/result", nil
 }
 
 // confirmData is the data of confirm.html.

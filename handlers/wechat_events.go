@@ -25,7 +25,7 @@ func WeChatEvents(cfg Config) wechat.EventHandler {
 }
 
 type wechatEvents struct {
-	store recruit.Store
+	store Store
 	now   func() time.Time
 	base  string // the service's public URL
 }

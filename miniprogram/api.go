@@ -34,9 +34,16 @@ type CodeExchanger interface {
 	Code2Session(ctx context.Context, code string) (wechat.Session, error)
 }
 
+// Store is the part of the store the mini-program's staff use-cases need.
+type Store interface {
+	recruit.Catalogue
+	recruit.KV
+	recruit.StaffStore
+}
+
 // Config is what the mini-program API needs.
 type Config struct {
-	Store  recruit.Store
+	Store  Store
 	WeChat CodeExchanger
 	Forms  *forms.Service   // serves the staff's form and file routes; none when nil
 	Now    func() time.Time // time.Now when nil
@@ -45,7 +52,7 @@ type Config struct {
 
 // API serves the staff mini-program's JSON API.
 type API struct {
-	store recruit.Store
+	store Store
 	wx    CodeExchanger
 	forms *forms.Service
 	now   func() time.Time

@@ -499,11 +499,12 @@ func TestRoutesDocumented(t *testing.T) {
 		}
 		return n
 	}
-	cfg := Config{Store: &sqlite.DB{}, WeChat: &wechat.Client{}}
+	db := &sqlite.DB{}
+	cfg := Config{Store: db, WeChat: &wechat.Client{}}
 	if n := routes(cfg); n != 4 {
 		t.Fatalf("%d routes, want login, bind, me and logout", n)
 	}
-	cfg.Forms = forms.New(forms.Deps{Store: cfg.Store})
+	cfg.Forms = forms.New(forms.Deps{Store: db})
 	if n := routes(cfg); n != 6 {
 		t.Fatalf("%d routes with forms, want also the form and the files", n)
 	}

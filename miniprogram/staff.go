@@ -56,7 +56,7 @@ type InviteRequest struct {
 
 // CreateInvite stores a new invitation for req, valid for req.TTL
 // (recruit.MinInviteTTL to recruit.MaxInviteTTL) from now.
-func CreateInvite(ctx context.Context, st recruit.Store, req InviteRequest, now time.Time) (Invite, error) {
+func CreateInvite(ctx context.Context, st Store, req InviteRequest, now time.Time) (Invite, error) {
 	inv := recruit.Invitation{Role: req.Role, BaseID: req.BaseID, Name: req.Name, Expires: now.Add(req.TTL), CreatedAt: now}
 	// A clash is one in 31^8.
 	for range 5 {
@@ -85,7 +85,7 @@ func CreateInvite(ctx context.Context, st recruit.Store, req InviteRequest, now 
 // mini-program openid openID. An invitation works once: of many concurrent
 // redeemers exactly one wins. Refusals: EINVALID for a malformed code, and
 // those of recruit.StaffStore.RedeemInvitation.
-func Redeem(ctx context.Context, st recruit.Store, code, openID string, now time.Time) (recruit.Staff, error) {
+func Redeem(ctx context.Context, st Store, code, openID string, now time.Time) (recruit.Staff, error) {
 	code, err := recruit.NormalizeInviteCode(code)
 	if err != nil {
 		return recruit.Staff{}, err
@@ -113,13 +113,9 @@ const legacyRole = recruit.RoleReviewer
 // record is deleted after its entity exists, and an entity that exists
 // already counts as moved, so running it again, even after a failure
 // half-way, changes nothing more.
-func MigrateStaff(ctx context.Context, st recruit.Store, now time.Time) (int, error) {
-	kv, ok := st.(recruit.KVScanner)
-	if !ok {
-		return 0, recruit.Internal(fmt.Errorf("store %T cannot list key-value records", st))
-	}
+func MigrateStaff(ctx context.Context, st Store, now time.Time) (int, error) {
 	moved := 0
-	err := kv.ScanKV(ctx, legacyStaff, now, func(key, value string, _ time.Time) error {
+	err := st.ScanKV(ctx, legacyStaff, now, func(key, value string, _ time.Time) error {
 		var rec struct {
 			BaseID  int64     `json:"base_id"`
 			BoundAt time.Time `json:"bound_at"`
@@ -139,13 +135,13 @@ func MigrateStaff(ctx context.Context, st recruit.Store, now time.Time) (int, er
 		return moved, err
 	}
 	used := map[string]bool{}
-	if err := kv.ScanKV(ctx, legacyInviteUsed, now, func(key, _ string, _ time.Time) error {
+	if err := st.ScanKV(ctx, legacyInviteUsed, now, func(key, _ string, _ time.Time) error {
 		used[strings.TrimPrefix(key, legacyInviteUsed)] = true
 		return nil
 	}); err != nil {
 		return moved, err
 	}
-	err = kv.ScanKV(ctx, legacyInvite, now, func(key, value string, expires time.Time) error {
+	err = st.ScanKV(ctx, legacyInvite, now, func(key, value string, expires time.Time) error {
 		code := strings.TrimPrefix(key, legacyInvite)
 		if !used[code] && expires.Sub(now) >= recruit.MinInviteTTL {
 			baseID, err := strconv.ParseInt(value, 10, 64)
@@ -164,13 +160,13 @@ func MigrateStaff(ctx context.Context, st recruit.Store, now time.Time) (int, er
 	if err != nil {
 		return moved, err
 	}
-	return moved, kv.ScanKV(ctx, legacyInviteUsed, now, func(key, _ string, _ time.Time) error {
+	return moved, st.ScanKV(ctx, legacyInviteUsed, now, func(key, _ string, _ time.Time) error {
 		return st.DeleteKV(ctx, key)
 	})
 }
 
 // baseByID finds a base, ENOTFOUND when it does not exist.
-func baseByID(ctx context.Context, st recruit.Store, id int64) (recruit.Base, error) {
+func baseByID(ctx context.Context, st Store, id int64) (recruit.Base, error) {
 	bases, err := st.ListBases(ctx)
 	if err != nil {
 		return recruit.Base{}, err

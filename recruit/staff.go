@@ -279,13 +279,3 @@ type StaffStore interface {
 	// openID belongs to an account already (the invitation stays usable).
 	RedeemInvitation(ctx context.Context, codeHash string, ch Channel, openID string, now time.Time) (Staff, error)
 }
-
-// KVScanner lists the records of the key-value part by key prefix. Both
-// backends implement it; it serves the migration of records into
-// aggregates (miniprogram.MigrateStaff).
-type KVScanner interface {
-	// ScanKV calls fn for every live record whose key starts with prefix,
-	// in key order; expires is zero for a record without expiry. The
-	// records are read before the first call, so fn may write to the store.
-	ScanKV(ctx context.Context, prefix string, now time.Time, fn func(key, value string, expires time.Time) error) error
-}

@@ -170,6 +170,12 @@ type KV interface {
 	// PurgeExpiredKV removes the records expired at now and returns how
 	// many it removed.
 	PurgeExpiredKV(ctx context.Context, now time.Time) (int, error)
+	// ScanKV calls fn for every live record whose key starts with prefix,
+	// in key order; expires is zero for a record without expiry. The
+	// records are read before the first call, so fn may write to the store.
+	// It serves the migration of records into aggregates
+	// (miniprogram.MigrateStaff).
+	ScanKV(ctx context.Context, prefix string, now time.Time, fn func(key, value string, expires time.Time) error) error
 }
 
 // Store is every aggregate of one database: what a backend implements and
