@@ -77,8 +77,13 @@ type WeChatConfig struct {
 	Token   string `yaml:"token" secret:"true"`
 	AESKey  string `yaml:"aes_key" secret:"true"`
 	BaseURL string `yaml:"base_url"`
+	// Verifier is the real-name check: "" (the provider at VerifierURL
+	// when it is set, else format and checksum, which live mode refuses)
+	// or VerifierFormatOnly, which live mode accepts with a warning at
+	// every start.
+	Verifier string `yaml:"verifier"`
 	// VerifierURL is an identity-verification provider for real-name
-	// binding; empty: format and checksum only.
+	// binding (the contract is apply.HTTPVerifier's).
 	VerifierURL     string        `yaml:"verifier_url" secret:"true"`
 	VerifierTimeout time.Duration `yaml:"verifier_timeout"`
 }
@@ -105,6 +110,10 @@ const (
 	ModeSandbox = "sandbox"
 	ModeLive    = "live"
 )
+
+// VerifierFormatOnly is the wechat.verifier setting that accepts, in live
+// mode, real-name binding checked for format and checksum only.
+const VerifierFormatOnly = "format_only"
 
 // DefaultConfig returns the built-in defaults, the same values config.yaml
 // documents.
@@ -386,6 +395,15 @@ func (c *Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return bad("wechat.verifier_url", "应为实名核验服务的完整 http(s) 地址")
 		}
+	}
+	switch v := c.WeChat.Verifier; {
+	case v != "" && v != VerifierFormatOnly:
+		return bad("wechat.verifier", "“%s”无效，只能为空或 format_only", v)
+	case v == VerifierFormatOnly && c.WeChat.VerifierURL != "":
+		return bad("wechat.verifier", "设置了 wechat.verifier_url 时不能为 format_only")
+	case live && v == "" && c.WeChat.VerifierURL == "":
+		return bad("wechat.verifier_url", "wechat.mode 为 live 时必须设置实名核验服务地址：仅校验格式和校验码时任何人都能用他人的证件号码认证；"+
+			"确需如此请显式设置 wechat.verifier: format_only")
 	}
 	if t := c.WeChat.VerifierTimeout; t <= 0 || t > time.Minute {
 		return bad("wechat.verifier_timeout", "应在 0 到 1m 之间，当前为 %s", t)

@@ -148,7 +148,7 @@ func TestLoadConfigMissingExplicitFile(t *testing.T) {
 }
 
 func TestLoadConfigInvalid(t *testing.T) {
-	live := "wechat:\n  mode: live\n  appid: wx1\n  secret: s3cret-value\n  token: tok\n  aes_key: " + strings.Repeat("a", 43) + "\n  base_url: https://zp.example.cn\nsecurity:\n  id_key: 0123456789abcdef0123\n"
+	live := "wechat:\n  mode: live\n  appid: wx1\n  secret: s3cret-value\n  token: tok\n  aes_key: " + strings.Repeat("a", 43) + "\n  base_url: https://zp.example.cn\n  verifier_url: https://verify.example.cn/check\nsecurity:\n  id_key: 0123456789abcdef0123\n"
 	tests := []struct {
 		name string
 		file string            // YAML content, "" for none
@@ -174,6 +174,10 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"live without base_url", strings.Replace(live, "base_url: https://zp.example.cn", "base_url: \"\"", 1), nil, []string{"wechat.base_url"}},
 		{"live mini-program without secret", live + "miniprogram:\n  appid: wxmini\n", nil, []string{"miniprogram.secret"}},
 		{"live without safe mode", strings.Replace(live, "aes_key: "+strings.Repeat("a", 43), "aes_key: \"\"", 1), nil, []string{"wechat.aes_key", "ZHUPEI_WECHAT_AES_KEY"}},
+		{"live without verifier", strings.Replace(live, "  verifier_url: https://verify.example.cn/check\n", "", 1), nil, []string{"wechat.verifier_url", "format_only"}},
+		{"live format_only", strings.Replace(live, "verifier_url: https://verify.example.cn/check", "verifier: format_only", 1), nil, nil},
+		{"format_only and a verifier", strings.Replace(live, "security:", "  verifier: format_only\nsecurity:", 1), nil, []string{"wechat.verifier", "verifier_url"}},
+		{"verifier value", "", map[string]string{"ZHUPEI_WECHAT_VERIFIER": "none"}, []string{"wechat.verifier", "none"}},
 		{"proxy header without trusted proxies", "", map[string]string{"ZHUPEI_HTTP_PROXY_HEADER": "X-Forwarded-For"}, []string{"http.proxy_header", "trusted_proxies"}},
 		{"trusted proxy not an address", "", map[string]string{"ZHUPEI_HTTP_PROXY_HEADER": "X-Forwarded-For", "ZHUPEI_HTTP_TRUSTED_PROXIES": "127.0.0.1, proxy.example"}, []string{"http.trusted_proxies", "proxy.example"}},
 		{"proxy settings valid", "", map[string]string{"ZHUPEI_HTTP_PROXY_HEADER": "X-Forwarded-For", "ZHUPEI_HTTP_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}, nil},

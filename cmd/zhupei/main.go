@@ -4,7 +4,8 @@
 // Usage:
 //
 //	zhupei [-config FILE] [serve [-year N]]    run the web service (default); on an
-//	                                           empty database it first creates a demo year
+//	                                           empty database in sandbox mode it first
+//	                                           creates a demo year
 //	zhupei [-config FILE] import-plan [-year N] FILE
 //	                                           import a plan file (.csv or .xlsx)
 //	zhupei [-config FILE] demo [-year N]       create a demo year (idempotent)
@@ -306,7 +307,8 @@ func (m *Main) StaffInvite(ctx context.Context, req miniprogram.InviteRequest) e
 
 // Run serves HTTP until ctx is cancelled, then shuts down gracefully:
 // in-flight requests get http.shutdown_timeout to finish. On a database
-// without any year it first creates a demo year for the configured year.
+// without any year it first creates a demo year for the configured year,
+// in sandbox mode only.
 func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("zhupei starting", "version", m.Version, "config", m.Config)
 	if err := m.openStore(ctx); err != nil {
@@ -319,12 +321,20 @@ func (m *Main) Run(ctx context.Context) error {
 	if moved > 0 {
 		m.Logger.Info("key-value staff records moved to staff accounts and invitations", "records", moved)
 	}
-	if _, err := m.store.LatestYear(ctx); recruit.ErrorCode(err) == recruit.ENOTFOUND {
+	live := m.Config.WeChat.Mode == ModeLive
+	if live && m.Config.WeChat.VerifierURL == "" {
+		m.Logger.Warn("实名认证仅校验证件号码格式和校验码（wechat.verifier: format_only）：任何人都能用他人的证件号码认证，请尽快配置 wechat.verifier_url (real-name binding checks the format only)")
+	}
+	switch _, err := m.store.LatestYear(ctx); {
+	case recruit.ErrorCode(err) == recruit.ENOTFOUND && live:
+		// Real applicants must never see made-up bases and counts.
+		m.Logger.Warn("数据库中没有招录年度：请用 import-plan 导入招收计划 (no recruitment year; live mode creates no demo year)")
+	case recruit.ErrorCode(err) == recruit.ENOTFOUND:
 		if err := store.Demo(ctx, m.store, m.year(), m.Now()); err != nil {
 			return err
 		}
 		m.Logger.Info("empty database: demo year created", "year", m.year())
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/internal/testlog"
 	"zhupei/recruit"
 	"zhupei/store"
 )
@@ -249,5 +250,49 @@ func TestIsLoopback(t *testing.T) {
 		if got := isLoopback(a); got != want {
 			t.Errorf("isLoopback(%s) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+// TestServeLiveFormatOnly starts live mode on an empty database with the
+// explicit format_only verifier: the start warns about it, creates no demo
+// year, and serves no sandbox.
+func TestServeLiveFormatOnly(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	cfg := serveConfig(dataDir)
+	cfg.Security.IDKey = "0123456789abcdef0123"
+	cfg.WeChat = WeChatConfig{Mode: ModeLive, AppID: "wx1", Secret: "s3cret", Token: "tok",
+		AESKey: strings.Repeat("a", 43), BaseURL: "https://zp.example.cn",
+		Verifier: VerifierFormatOnly, VerifierTimeout: time.Second}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var logs testlog.Buffer
+	m, lines, stop := serveInBackground(t, cfg, &logs, 1, nil)
+	base, _ := strings.CutPrefix(lines[0], "zhupei 已启动：")
+	if code, body := get(t, base+"sandbox/"); code != http.StatusNotFound {
+		t.Errorf("live mode serves the sandbox: %d %.200s", code, body)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"format_only", "no demo year"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the start-up log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	sealer, err := recruit.NewSealer(cfg.Security.IDKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), store.Config{DataDir: dataDir}, sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if y, err := st.LatestYear(context.Background()); recruit.ErrorCode(err) != recruit.ENOTFOUND {
+		t.Errorf("live mode created year %d (%v)", y.Year, err)
 	}
 }
