@@ -1,5 +1,5 @@
 // Package apply holds the applicant's use-cases: real-name binding
-// (实名认证: the verifier, the 30-day windows and the attempt limit),
+// (实名认证: the verifier, the 30-day windows and the attempt limits),
 // unbinding, loading what an applicant sees, saving the four profile
 // sections with their uploads (each save a history entry and, once a choice
 // is submitted, a new application version), submitting or changing the
@@ -51,6 +51,11 @@ type Deps struct {
 	// Verifier checks a real name; FormatVerifier (format and checksum only)
 	// when nil.
 	Verifier Verifier
+	// ConfirmReattach (live mode) re-attaches the unbound identity of an ID
+	// number, with its profile, files and applications, to a new account
+	// only when the Verifier Confirms; without it (sandbox) the stored
+	// name suffices.
+	ConfirmReattach bool
 }
 
 // Service runs the applicant's use-cases.
@@ -60,6 +65,8 @@ type Service struct {
 	log      *slog.Logger
 	sealer   recruit.IDSealer
 	verifier Verifier
+	// confirmReattach is Deps.ConfirmReattach.
+	confirmReattach bool
 }
 
 // New returns the service over d; it panics without d.Store or d.Sealer.
@@ -76,7 +83,8 @@ func New(d Deps) *Service {
 	if d.Verifier == nil {
 		d.Verifier = FormatVerifier{Now: d.Now}
 	}
-	return &Service{store: d.Store, now: d.Now, log: d.Logger, sealer: d.Sealer, verifier: d.Verifier}
+	return &Service{store: d.Store, now: d.Now, log: d.Logger, sealer: d.Sealer, verifier: d.Verifier,
+		confirmReattach: d.ConfirmReattach}
 }
 
 // Sections of the profile and the choice, as the revision kinds and the

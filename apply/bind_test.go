@@ -15,6 +15,7 @@ import (
 	"zhupei/apply"
 	"zhupei/internal/testid"
 	"zhupei/recruit"
+	"zhupei/store/storetest"
 )
 
 func bindReq(name, number string) apply.BindRequest {
@@ -50,9 +51,10 @@ func TestBindWindows(t *testing.T) {
 		t.Errorf("BindStatus after unbinding: %+v", st)
 	}
 	// Another account cannot take the same number within 30 days either,
-	// and the refused claim leaves that account free.
+	// told so without a date, and the refused claim leaves that account
+	// free.
 	_, err = f.svc.Bind(ctx, "acct-b", bindReq("丁一", number))
-	wantError(t, "number window", err, recruit.EFORBIDDEN, "该证件号码30天内只能认证一次，下次可认证时间：2025年8月5日")
+	wantError(t, "number window", err, recruit.ECONFLICT, apply.MsgNumberTaken)
 	if st, _ := f.svc.BindStatus(ctx, "acct-b"); !st.NextBind.IsZero() {
 		t.Errorf("a refused bind locked the account until %v", st.NextBind)
 	}
@@ -109,6 +111,8 @@ type refusing struct {
 	calls int
 }
 
+func (v *refusing) Confirms() bool { return true }
+
 func (v *refusing) Verify(context.Context, string, string, string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -150,7 +154,8 @@ func TestBindAttemptLimit(t *testing.T) {
 }
 
 // Accounts racing to bind one number: exactly one wins, the others are
-// refused by the number's window or the store's uniqueness.
+// refused by the number's window, the store's uniqueness or the number's
+// attempt limit.
 func TestBindSameNumberConcurrently(t *testing.T) {
 	f := newFixture(t, nil)
 	number := testid.Resident("37020219851111002")
@@ -167,7 +172,7 @@ func TestBindSameNumberConcurrently(t *testing.T) {
 		switch err := <-results; recruit.ErrorCode(err) {
 		case "":
 			won++
-		case recruit.EFORBIDDEN, recruit.ECONFLICT:
+		case recruit.EFORBIDDEN, recruit.ECONFLICT, recruit.ETOOMANY:
 		default:
 			t.Errorf("bind: %v", err)
 		}
@@ -233,4 +238,114 @@ func TestHTTPVerifier(t *testing.T) {
 	if err := v.Verify(ctx, "癸", recruit.IDTypeResident, number); err != nil {
 		t.Fatalf("provider passes: %v", err)
 	}
+}
+
+// confirming is a provider's verifier that passes everyone.
+type confirming struct{}
+
+func (confirming) Verify(context.Context, string, string, string) error { return nil }
+func (confirming) Confirms() bool                                        { return true }
+
+// A number with a binding gets one answer whatever the name and whichever
+// the reason, without a date; the refusals claim nothing, so the real
+// owner can still re-attach the unbound identity.
+func TestBindRegisteredNumberOneAnswer(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	number := testid.Resident("37010219900307123")
+	owner, err := f.svc.Bind(ctx, "owner", bindReq("丁一", number))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := func(what, acct, name string) {
+		t.Helper()
+		_, err := f.svc.Bind(ctx, acct, apply.BindRequest{Name: name, IDType: recruit.IDTypeResident, IDNumber: number, Client: acct})
+		wantError(t, what, err, recruit.ECONFLICT, apply.MsgNumberTaken)
+		if st, _ := f.svc.BindStatus(ctx, acct); st.Identity != nil || !st.NextBind.IsZero() {
+			t.Errorf("%s: the refusal bound or locked %s: %+v", what, acct, st)
+		}
+	}
+	refused("bound, right name", "x1", "丁一")
+	refused("bound, wrong name", "x2", "丁二")
+	if strings.ContainsAny(apply.MsgNumberTaken, "年月日") {
+		t.Errorf("the refusal gives a date: %s", apply.MsgNumberTaken)
+	}
+	for _, w := range []string{"其他微信账号", "省级管理员解除原绑定"} {
+		if !strings.Contains(apply.MsgNumberTaken, w) {
+			t.Errorf("the refusal does not say %q", w)
+		}
+	}
+
+	// Unbound and past every window: a wrong name gets the same answer
+	// (no name oracle); the owner then gets the old identity back.
+	f.clock.t = f.clock.t.Add(24 * time.Hour)
+	if err := f.svc.Unbind(ctx, "owner"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.t = f.clock.t.Add(31 * 24 * time.Hour)
+	refused("unbound, wrong name", "x3", "丁二")
+	again, err := f.svc.Bind(ctx, "owner-new", bindReq("丁一", number))
+	if err != nil || again.ID != owner.ID {
+		t.Fatalf("the owner re-attaching: %+v, %v; want identity %d", again, err, owner.ID)
+	}
+}
+
+// With ConfirmReattach (live mode) an unbound identity comes back only when
+// the verifier confirms the person: format and checksum are not enough.
+func TestBindReattachNeedsConfirmation(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		verifier apply.Verifier
+		reattach bool
+	}{{"format only", nil, false}, {"provider", confirming{}, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.verifier)
+			f.svc = apply.New(apply.Deps{Store: f.store, Now: f.clock.now, Sealer: storetest.Sealer(),
+				Verifier: tc.verifier, ConfirmReattach: true})
+			ctx := context.Background()
+			number := testid.Resident("37010219900307123")
+			first, err := f.svc.Bind(ctx, "first", bindReq("丁一", number))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.Unbind(ctx, "first"); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.t = f.clock.t.Add(31 * 24 * time.Hour)
+			got, err := f.svc.Bind(ctx, "second", bindReq("丁一", number))
+			if !tc.reattach {
+				wantError(t, "re-attach", err, recruit.ECONFLICT, apply.MsgNumberTaken)
+				return
+			}
+			if err != nil || got.ID != first.ID {
+				t.Fatalf("re-attach: %+v, %v; want identity %d", got, err, first.ID)
+			}
+		})
+	}
+}
+
+// Attempts are limited per ID number (from any account and address) and
+// per client address (from any account).
+func TestBindNumberAndAddressLimits(t *testing.T) {
+	f := newFixture(t, &refusing{})
+	ctx := context.Background()
+	number := testid.Resident("37010219900307123")
+	for i := range apply.BindNumberLimit {
+		_, err := f.svc.Bind(ctx, fmt.Sprintf("n%d", i), apply.BindRequest{Name: "丁一", IDType: recruit.IDTypeResident, IDNumber: number, Client: fmt.Sprintf("10.0.0.%d", i)})
+		wantError(t, "attempt on the number", err, recruit.EINVALID, "")
+	}
+	_, err := f.svc.Bind(ctx, "n-last", apply.BindRequest{Name: "丁一", IDType: recruit.IDTypeResident, IDNumber: number, Client: "10.0.1.1"})
+	wantError(t, "over the number's limit", err, recruit.ETOOMANY, "该证件号码今日认证尝试次数过多，请24小时后再试")
+
+	for i := range apply.BindAddrLimit {
+		_, err := f.svc.Bind(ctx, fmt.Sprintf("a%d", i), apply.BindRequest{Name: "丁一", IDType: recruit.IDTypeResident,
+			IDNumber: testid.Resident(fmt.Sprintf("37010219900307%03d", i)), Client: "192.0.2.1"})
+		wantError(t, "attempt from the address", err, recruit.EINVALID, "")
+	}
+	_, err = f.svc.Bind(ctx, "a-last", apply.BindRequest{Name: "丁一", IDType: recruit.IDTypeResident,
+		IDNumber: testid.Resident("37010219900307999"), Client: "192.0.2.1"})
+	wantError(t, "over the address's limit", err, recruit.ETOOMANY, "当前网络的认证操作过于频繁，请1小时后再试")
+	_, err = f.svc.Bind(ctx, "a-last", apply.BindRequest{Name: "丁一", IDType: recruit.IDTypeResident,
+		IDNumber: testid.Resident("37010219900307999"), Client: "192.0.2.2"})
+	wantError(t, "another address", err, recruit.EINVALID, "")
 }

@@ -18,6 +18,11 @@ import (
 // verifier that cannot answer returns EUPSTREAM.
 type Verifier interface {
 	Verify(ctx context.Context, name, idType, number string) error
+	// Confirms reports whether a pass confirms that the number belongs to
+	// the named person (an identity provider was asked), which re-attaching
+	// an unbound identity needs in live mode; false when only the format is
+	// checked.
+	Confirms() bool
 }
 
 // FormatVerifier is the default: the format of the number and, for a
@@ -25,6 +30,9 @@ type Verifier interface {
 type FormatVerifier struct {
 	Now func() time.Time
 }
+
+// Confirms is false: a well-formed number says nothing about its owner.
+func (FormatVerifier) Confirms() bool { return false }
 
 // Verify checks the number's format.
 func (v FormatVerifier) Verify(_ context.Context, _, idType, number string) error {
@@ -36,9 +44,22 @@ func (v FormatVerifier) Verify(_ context.Context, _, idType, number string) erro
 }
 
 // HTTPVerifier asks an identity-verification provider after the format
-// check. It POSTs {"name", "id_type", "id_number"} as JSON to URL and expects
-// 200 with {"pass": true|false, "message": "…"}; message is shown when the
-// check fails.
+// check (wechat.verifier_url). The contract, which an adapter in front of a
+// commercial or government 实名核验 service implements:
+//
+//	POST URL
+//	Content-Type: application/json
+//	{"name": "张三", "id_type": "居民身份证", "id_number": "37010219900307123X"}
+//
+//	200 {"pass": true}                                  the number is the named person's
+//	200 {"pass": false, "message": "姓名与证件号码不一致"}  refused; message (≤100 characters
+//	                                                    shown) is shown to the applicant
+//
+// id_type is one of recruit.IDTypes, id_number is upper-case without
+// spaces. Any other status, a body that is not JSON or lacks "pass", or no
+// answer within the timeout is "the verifier is down" (EUPSTREAM: the
+// applicant is asked to retry later; nothing is bound). The request
+// carries personal data: use https, and the provider must not log it.
 type HTTPVerifier struct {
 	URL    string
 	Client *http.Client // with the timeout; http.DefaultClient when nil
@@ -55,6 +76,9 @@ const errVerifierDown = "实名核验服务暂时不可用，请稍后重试"
 
 // maxVerifierMessage bounds the provider's message shown to the user.
 const maxVerifierMessage = 100
+
+// Confirms is true: a pass is the provider's confirmation.
+func (*HTTPVerifier) Confirms() bool { return true }
 
 // Verify checks the format, then asks the provider.
 func (v *HTTPVerifier) Verify(ctx context.Context, name, idType, number string) error {

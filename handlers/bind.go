@@ -105,6 +105,7 @@ func (s *server) bindSubmit(c *fiber.Ctx) error {
 		Name:     strings.TrimSpace(c.FormValue("name")),
 		IDType:   c.FormValue("id_type"),
 		IDNumber: strings.TrimSpace(c.FormValue("id_number")),
+		Client:   recruit.Client(c.UserContext()),
 	}
 	id, err := s.apply.Bind(c.UserContext(), sess.OpenID, form)
 	if err != nil {

@@ -59,9 +59,11 @@ type Config struct {
 	WeChat  *wechat.Client
 	Sandbox *fiber.App
 	// ProxyHeader names the header with the client's address behind a
-	// reverse proxy (X-Forwarded-For); it and X-Forwarded-Proto are believed
-	// only from TrustedProxies (IPs or CIDRs). Rate limits count per client
-	// address, so behind a proxy both must be set.
+	// reverse proxy (X-Forwarded-For); it and X-Forwarded-Host/Proto are
+	// believed only from TrustedProxies (IPs or CIDRs; none when empty), and
+	// the client is its right-most hop that is not a trusted proxy. Rate
+	// limits count per client address (recruit.Client), so behind a proxy
+	// both must be set.
 	ProxyHeader    string
 	TrustedProxies []string
 }
@@ -115,15 +117,17 @@ func New(cfg Config) *fiber.App {
 		// Values from the request (params, queries, forms, headers, cookies)
 		// stay valid after the handler returns: they are kept in sessions,
 		// the store and goroutines, and Fiber reuses its buffers otherwise.
-		Immutable:               true,
-		ProxyHeader:             cfg.ProxyHeader,
-		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		Immutable: true,
+		// Always on: with no trusted proxies nobody's X-Forwarded-* is
+		// believed. The client's address is clientAddr's, not Fiber's
+		// ProxyHeader (which takes the left-most, client-written hop).
+		EnableTrustedProxyCheck: true,
 		TrustedProxies:          cfg.TrustedProxies,
 	})
 	mountSandbox(app, cfg)
 	// One Use for all middleware: observe labels a request "unmatched" when
 	// the route it ends on is this one.
-	app.Use(requestID, securityHeaders, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, csrf)
+	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, csrf)
 	s.opsRoutes(app)
 	app.Post("/logout", s.logout)
 	s.wechatRoutes(app, cfg)

@@ -274,7 +274,7 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 	if inWeChat(c) {
 		return c.Redirect(oauthLogin(next), fiber.StatusSeeOther)
 	}
-	n, err := s.store.IncrKV(ctx, loginRateKey+c.IP(), time.Minute, s.now())
+	n, err := s.store.IncrKV(ctx, loginRateKey+recruit.Client(ctx), time.Minute, s.now())
 	if err != nil {
 		return err
 	}

@@ -266,7 +266,7 @@ type loginResponse struct {
 // login exchanges a wx.login code for a session token.
 func (a *API) login(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if err := a.limit(ctx, keyRateLogin+c.IP(), loginLimit, time.Minute, "登录过于频繁，请1分钟后再试"); err != nil {
+	if err := a.limit(ctx, keyRateLogin+recruit.Client(ctx), loginLimit, time.Minute, "登录过于频繁，请1分钟后再试"); err != nil {
 		return err
 	}
 	var req struct {

@@ -48,6 +48,10 @@ type Identities interface {
 	IdentityByOpenID(ctx context.Context, openID string) (Identity, error)
 	// GetIdentity returns a binding by id.
 	GetIdentity(ctx context.Context, id int64) (Identity, error)
+	// IdentityByNumber returns the identity of an ID number (of a type;
+	// the number as NormalizeCode leaves it), bound or not: OpenID is empty
+	// while it is unbound. ENOTFOUND when the number was never bound.
+	IdentityByNumber(ctx context.Context, idType, number string) (Identity, error)
 	// UnbindIdentity detaches the WeChat account from an identity. The
 	// person's record, profile and applications stay: binding the same ID
 	// number again (from any account) re-attaches them.

@@ -358,7 +358,7 @@ func (m *Main) Run(ctx context.Context) error {
 	hcfg := handlers.Config{
 		Store: m.store,
 		Apply: apply.New(apply.Deps{Store: m.store, Now: m.Now, Logger: m.Logger,
-			Sealer: m.sealer, Verifier: m.verifier()}),
+			Sealer: m.sealer, Verifier: m.verifier(), ConfirmReattach: live}),
 		Now:      m.Now,
 		Logger:   m.Logger,
 		Registry: reg,

@@ -125,6 +125,11 @@ func (d *DB) GetIdentity(ctx context.Context, id int64) (recruit.Identity, error
 	return d.identity(ctx, bson.M{"_id": id})
 }
 
+// IdentityByNumber returns the identity of an ID number, bound or not.
+func (d *DB) IdentityByNumber(ctx context.Context, idType, number string) (recruit.Identity, error) {
+	return d.identity(ctx, bson.M{"id_index": recruit.IdentityIndex(d.sealer, idType, number)})
+}
+
 func (d *DB) identity(ctx context.Context, filter bson.M) (recruit.Identity, error) {
 	var doc identityDoc
 	if err := d.col(colIdentities).FindOne(ctx, filter).Decode(&doc); err != nil {

@@ -91,6 +91,11 @@ func (db *DB) GetIdentity(ctx context.Context, id int64) (recruit.Identity, erro
 	return db.queryIdentity(ctx, `id = ?`, id)
 }
 
+// IdentityByNumber returns the identity of an ID number, bound or not.
+func (db *DB) IdentityByNumber(ctx context.Context, idType, number string) (recruit.Identity, error) {
+	return db.queryIdentity(ctx, `id_index = ?`, recruit.IdentityIndex(db.sealer, idType, number))
+}
+
 func (db *DB) queryIdentity(ctx context.Context, where string, arg any) (recruit.Identity, error) {
 	var (
 		id     recruit.Identity

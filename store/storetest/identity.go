@@ -25,6 +25,11 @@ func testIdentities(t *testing.T, s recruit.Store) {
 	byID, err := s.GetIdentity(ctx, a.ID)
 	must(t, "GetIdentity", err)
 	wantIdentity(t, "GetIdentity", byID, want)
+	byNumber, err := s.IdentityByNumber(ctx, recruit.IDTypeResident, "37010219900101123X")
+	must(t, "IdentityByNumber", err)
+	wantIdentity(t, "IdentityByNumber", byNumber, want)
+	_, err = s.IdentityByNumber(ctx, recruit.IDTypePassport, "37010219900101123X")
+	wantErr(t, "IdentityByNumber of another type", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound))
 
 	conflicts := []struct {
 		id  recruit.Identity

@@ -25,6 +25,9 @@ func testRebind(t *testing.T, s recruit.Store) {
 	if got, err := s.GetIdentity(ctx, first.ID); err != nil || got.OpenID != "" || got.IDNumber != person.IDNumber {
 		t.Errorf("GetIdentity of an unbound identity = %+v, %v; want no OpenID, the number kept", got, err)
 	}
+	if got, err := s.IdentityByNumber(ctx, person.IDType, person.IDNumber); err != nil || got.ID != first.ID || got.OpenID != "" {
+		t.Errorf("IdentityByNumber of an unbound identity = %+v, %v; want identity %d without OpenID", got, err, first.ID)
+	}
 
 	other := person
 	other.OpenID, other.Name = "o-second", "王六"
