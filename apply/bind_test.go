@@ -244,7 +244,7 @@ func TestHTTPVerifier(t *testing.T) {
 type confirming struct{}
 
 func (confirming) Verify(context.Context, string, string, string) error { return nil }
-func (confirming) Confirms() bool                                        { return true }
+func (confirming) Confirms() bool                                       { return true }
 
 // A number with a binding gets one answer whatever the name and whichever
 // the reason, without a date; the refusals claim nothing, so the real
