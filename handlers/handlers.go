@@ -66,6 +66,9 @@ type Config struct {
 	// both must be set.
 	ProxyHeader    string
 	TrustedProxies []string
+	// StateKey signs the OAuth states (HMAC-SHA256); every instance behind
+	// one address needs the same key. Empty: a random key, for one instance.
+	StateKey []byte
 }
 
 // server holds the dependencies shared by the route handlers.

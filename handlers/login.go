@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,15 +26,17 @@ import (
 
 // wechatState is what the WeChat routes need besides the server.
 type wechatState struct {
-	client *wechat.Client
+	client   *wechat.Client
+	stateKey []byte // signs OAuth states
 }
 
 // Lifetimes and store keys of the login records.
 const (
 	oauthStateTTL  = 10 * time.Minute
-	oauthStateKey  = "oauth:state:" // + state → oauthState JSON
-	oauthUsedKey   = "oauth:used:"  // + state, once the callback took it
-	oauthCookie    = "zp_oauth"     // the browser's nonce for OAuth states
+	oauthUsedKey   = "oauth:used:"   // + state, once a login took it
+	oauthCookie    = "zp_oauth"      // the browser's nonce for OAuth states
+	oauthNext      = "zp_oauth_next" // where to go after the login
+	oauthPath      = "/wechat/oauth" // the path of both cookies
 	oauthCallback  = "/wechat/oauth/callback"
 	loginTTL       = 5 * time.Minute
 	loginKey       = "login:"      // + ticket → loginTicket JSON
@@ -52,7 +56,11 @@ func (s *server) wechatRoutes(app *fiber.App, cfg Config) {
 	if cfg.WeChat == nil {
 		return
 	}
-	s.wx = &wechatState{client: cfg.WeChat}
+	key := cfg.StateKey
+	if len(key) == 0 {
+		key = []byte(randomToken(32))
+	}
+	s.wx = &wechatState{client: cfg.WeChat, stateKey: key}
 	app.Get("/wechat/oauth/start", s.oauthStart)
 	app.Get(oauthCallback, s.oauthCallback)
 	app.Get("/login", s.loginPage)
@@ -134,15 +142,28 @@ func (s *server) setJSONKV(ctx context.Context, key string, v any, ttl time.Dura
 	return s.store.SetKV(ctx, key, string(raw), ttl, s.now())
 }
 
-// oauthState is what an OAuth state stands for: the browser that asked (the
-// hash of its nonce cookie) and where to go afterwards.
-type oauthState struct {
-	Browser string `json:"browser"`
-	Next    string `json:"next"`
+// OAuth states are stateless: nothing is stored until WeChat sends back a
+// code that logs someone in. A state is its expiry (Unix seconds, 10
+// digits), a random salt (each state is new, as the one-time record needs)
+// and an HMAC of both with the browser's nonce cookie and the next page
+// (kept in its own cookie), so it is valid only in the browser that started
+// the login, only for that next page and only until it expires; WeChat
+// allows a state of at most 128 letters and digits.
+const (
+	stateExpiryLen = 10
+	stateSaltLen   = 16 // hex digits
+	stateMACLen    = 32 // hex digits of the HMAC kept
+)
+
+// oauthStateMAC is the signature part of a state.
+func (w *wechatState) oauthStateMAC(nonce, expirySalt, next string) string {
+	m := hmac.New(sha256.New, w.stateKey)
+	fmt.Fprintf(m, "oauth-state\x00%s\x00%s\x00%s", nonce, expirySalt, next)
+	return hex.EncodeToString(m.Sum(nil))[:stateMACLen]
 }
 
 // oauthStart sends the browser to WeChat's snsapi_base authorization with a
-// fresh state bound to this browser.
+// fresh state signed for this browser; it writes nothing to the store.
 func (s *server) oauthStart(c *fiber.Ctx) error {
 	client := s.wx.client
 	// In sandbox mode the browser may have come on another host name
@@ -152,51 +173,70 @@ func (s *server) oauthStart(c *fiber.Ctx) error {
 		return c.Redirect(client.BaseURL()+string(c.Request().URI().RequestURI()), fiber.StatusFound)
 	}
 	next := safeNext(c.Query("next"), "/apply")
-	nonce := browserNonce(c, oauthCookie, "/wechat/oauth", oauthStateTTL)
-	state := randomToken(16)
-	if err := s.setJSONKV(c.UserContext(), oauthStateKey+state, oauthState{Browser: hashNonce(nonce), Next: next}, oauthStateTTL); err != nil {
-		return err
-	}
-	target, err := client.OAuthURL(client.BaseURL()+oauthCallback, state)
+	nonce := browserNonce(c, oauthCookie, oauthPath, oauthStateTTL)
+	c.Cookie(&fiber.Cookie{
+		Name: oauthNext, Value: url.QueryEscape(next), Path: oauthPath, MaxAge: int(oauthStateTTL / time.Second),
+		HTTPOnly: true, Secure: c.Protocol() == "https", SameSite: fiber.CookieSameSiteLaxMode,
+	})
+	head := strconv.FormatInt(s.now().Add(oauthStateTTL).Unix(), 10) + randomToken(stateSaltLen/2)
+	target, err := client.OAuthURL(client.BaseURL()+oauthCallback, head+s.wx.oauthStateMAC(nonce, head, next))
 	if err != nil {
 		return err
 	}
 	return c.Redirect(target, fiber.StatusFound)
 }
 
+// checkState returns the next page of a state made by oauthStart for this
+// browser and not expired.
+func (s *server) checkState(c *fiber.Ctx, state string) (string, error) {
+	invalid := recruit.Errorf(recruit.EFORBIDDEN, "授权链接无效或已过期，请从公众号菜单或登录页面重新进入")
+	if len(state) != stateExpiryLen+stateSaltLen+stateMACLen {
+		return "", invalid
+	}
+	head, mac := state[:stateExpiryLen+stateSaltLen], state[stateExpiryLen+stateSaltLen:]
+	unix, err := strconv.ParseInt(head[:stateExpiryLen], 10, 64)
+	if err != nil || !s.now().Before(time.Unix(unix, 0)) {
+		return "", invalid
+	}
+	next, err := url.QueryUnescape(c.Cookies(oauthNext))
+	nonce := c.Cookies(oauthCookie)
+	if err != nil || nonce == "" || !hmac.Equal([]byte(mac), []byte(s.wx.oauthStateMAC(nonce, head, next))) {
+		return "", recruit.Errorf(recruit.EFORBIDDEN, "授权请求不是从当前浏览器发起的，请从公众号菜单或登录页面重新进入")
+	}
+	return next, nil
+}
+
 // oauthCallback takes WeChat's code: it checks the state, exchanges the code
 // for the openid, starts the session and leaves the URL carrying the code.
-// Every state is random, made by oauthStart for one browser and used once:
-// the menu's links go through oauthStart too, so that nobody can send a
-// victim a callback URL that logs them into someone else's account.
+// Every state is made by oauthStart for one browser and used once: the
+// menu's links go through oauthStart too, so that nobody can send a victim a
+// callback URL that logs them into someone else's account. The one-time
+// record is written only after WeChat accepted the code, so a request that
+// logs nobody in writes nothing.
 func (s *server) oauthCallback(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	state := c.Query("state")
 	if state == "" {
 		return recruit.Errorf(recruit.EINVALID, "授权链接缺少 state 参数，请从公众号菜单或登录页面重新进入")
 	}
-	var st oauthState
-	err := s.getJSONKV(ctx, oauthStateKey+state, &st)
-	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
-		return recruit.Errorf(recruit.EFORBIDDEN, "授权链接无效或已过期，请从公众号菜单或登录页面重新进入")
-	}
+	next, err := s.checkState(c, state)
 	if err != nil {
 		return err
 	}
-	if !sameNonce(c, oauthCookie, st.Browser) {
-		return recruit.Errorf(recruit.EFORBIDDEN, "授权请求不是从当前浏览器发起的，请从公众号菜单或登录页面重新进入")
+	errUsed := recruit.Errorf(recruit.ECONFLICT, "该授权链接已使用，请从公众号菜单或登录页面重新进入")
+	if _, err := s.store.GetKV(ctx, oauthUsedKey+state, s.now()); err == nil {
+		return errUsed
+	}
+	openID, err := s.wx.client.ExchangeCode(ctx, c.Query("code"))
+	if err != nil {
+		return err
 	}
 	first, err := s.store.AddKV(ctx, oauthUsedKey+state, "1", oauthStateTTL, s.now())
 	if err != nil {
 		return err
 	}
 	if !first {
-		return recruit.Errorf(recruit.ECONFLICT, "该授权链接已使用，请从公众号菜单或登录页面重新进入")
-	}
-	next := st.Next
-	openID, err := s.wx.client.ExchangeCode(ctx, c.Query("code"))
-	if err != nil {
-		return err
+		return errUsed
 	}
 	identityID, err := s.identityIDOf(ctx, openID)
 	if err != nil {

@@ -211,10 +211,14 @@ func csrf(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// safeNext returns next if it is a local path, else fallback: redirects after
-// login never leave the site.
+// maxNext caps the next page a request may name: it travels in cookies,
+// states and QR-login records.
+const maxNext = 512
+
+// safeNext returns next if it is a local path of at most maxNext bytes,
+// else fallback: redirects after login never leave the site.
 func safeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if next == "" || len(next) > maxNext || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
 		return fallback
 	}
 	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {

@@ -27,6 +27,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -223,14 +225,28 @@ func (m *Main) year() int {
 	return m.Now().In(recruit.Shanghai).Year()
 }
 
+// idKey is security.id_key, the fixed demo key when it is unset.
+func (m *Main) idKey() string {
+	if m.Config.Security.IDKey == "" {
+		return devIDKey
+	}
+	return m.Config.Security.IDKey
+}
+
+// stateKey signs OAuth states: derived from security.id_key, so that every
+// instance has the same one.
+func (m *Main) stateKey() []byte {
+	mac := hmac.New(sha256.New, []byte(m.idKey()))
+	mac.Write([]byte("zhupei oauth state"))
+	return mac.Sum(nil)
+}
+
 // openStore opens the configured database with the ID-number sealer.
 func (m *Main) openStore(ctx context.Context) error {
-	key := m.Config.Security.IDKey
-	if key == "" {
+	if m.Config.Security.IDKey == "" {
 		m.Logger.Warn("security.id_key 未设置：使用固定的演示密钥加密身份证号，仅可用于开发和沙箱环境 (using the fixed demo ID key)")
-		key = devIDKey
 	}
-	sealer, err := recruit.NewSealer(key)
+	sealer, err := recruit.NewSealer(m.idKey())
 	if err != nil {
 		return &ConfigError{Key: "security.id_key", Msg: err.Error()}
 	}
@@ -369,6 +385,7 @@ func (m *Main) Run(ctx context.Context) error {
 		// Behind a reverse proxy: the client address for rate limits.
 		ProxyHeader:    m.Config.HTTP.ProxyHeader,
 		TrustedProxies: m.Config.HTTP.trustedProxies(),
+		StateKey:       m.stateKey(),
 	}
 	app := handlers.New(hcfg)
 	mp.Register(app)
