@@ -377,8 +377,19 @@ func TestStaffAccess(t *testing.T) {
 	b := f.applicant(t, "openid-b", "司马青云", "110105194912310046", f.progB1)
 	draft := f.applicant(t, "openid-c", "钱三", "110105194912310045", 0)
 
+	// The staff accounts (ids 7 and 8) of the two bases, and a province
+	// admin, who has no base.
+	staffOf := func(base int64) recruit.Staff {
+		if base == f.baseA {
+			return recruit.Staff{ID: 7, Role: recruit.RoleReviewer, BaseID: base}
+		}
+		return recruit.Staff{ID: 8, Role: recruit.RoleReviewer, BaseID: base}
+	}
+	_, err := svc.ForStaff(ctx, recruit.Staff{ID: 9, Role: recruit.RoleProvince}, a.app.ID)
+	wantError(t, "ForStaff of a province admin", err, "forms.ForStaff", recruit.EFORBIDDEN, "该账号不属于任何培训基地")
+
 	// Staff of the chosen base get the form the applicant gets.
-	staffForm, err := svc.ForStaff(ctx, f.baseA, a.app.ID)
+	staffForm, err := svc.ForStaff(ctx, staffOf(f.baseA), a.app.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +397,7 @@ func TestStaffAccess(t *testing.T) {
 	if err != nil || !sameRecord(own.Record, staffForm.Record) || own.Name != "欧阳明远" {
 		t.Errorf("the applicant's form %+v (%v) differs from the staff's %+v", own.Record, err, staffForm.Record)
 	}
-	file, err := svc.StaffFile(ctx, f.baseA, a.photo.ID)
+	file, err := svc.StaffFile(ctx, staffOf(f.baseA), a.photo.ID)
 	if err != nil || !bytes.Equal(file.Data, a.photo.Data) {
 		t.Errorf("StaffFile: %v", err)
 	}
@@ -402,7 +413,7 @@ func TestStaffAccess(t *testing.T) {
 		{f.baseA, 0, recruit.EINVALID, "报名编号无效"},
 		{f.baseA, -1, recruit.EINVALID, "报名编号无效"},
 	} {
-		_, err := svc.ForStaff(ctx, tc.base, tc.app)
+		_, err := svc.ForStaff(ctx, staffOf(tc.base), tc.app)
 		wantError(t, "ForStaff", err, "forms.ForStaff", tc.code, tc.msg)
 	}
 	for _, tc := range []struct {
@@ -419,17 +430,18 @@ func TestStaffAccess(t *testing.T) {
 		{f.baseA, strings.ToUpper(a.photo.ID), recruit.EINVALID, "文件编号无效"},
 		{f.baseA, "x", recruit.EINVALID, "文件编号无效"},
 	} {
-		_, err := svc.StaffFile(ctx, tc.base, tc.id)
+		_, err := svc.StaffFile(ctx, staffOf(tc.base), tc.id)
 		wantError(t, "StaffFile "+tc.id, err, "forms.StaffFile", tc.code, tc.msg)
 	}
 
 	// Every access is audited with the request id, never personal data.
 	logs := f.logs.String()
 	for _, line := range []string{
-		fmt.Sprintf("action=staff.form base_id=%d application_id=%d result=ok request_id=req-staff-1", f.baseA, a.app.ID),
-		fmt.Sprintf("action=staff.file base_id=%d application_id=%d result=ok", f.baseA, a.app.ID),
-		fmt.Sprintf("action=staff.form base_id=%d application_id=0 result=not_found", f.baseB),
-		fmt.Sprintf("action=staff.file base_id=%d application_id=0 result=invalid", f.baseA),
+		fmt.Sprintf("action=staff.form staff_id=7 base_id=%d requested=%d application_id=%d result=ok request_id=req-staff-1", f.baseA, a.app.ID, a.app.ID),
+		fmt.Sprintf("action=staff.file staff_id=7 base_id=%d requested=%s application_id=%d result=ok", f.baseA, a.photo.ID, a.app.ID),
+		fmt.Sprintf("action=staff.form staff_id=8 base_id=%d requested=%d application_id=0 result=not_found", f.baseB, a.app.ID),
+		fmt.Sprintf("action=staff.file staff_id=7 base_id=%d requested=invalid application_id=0 result=invalid", f.baseA),
+		"action=staff.form staff_id=9 base_id=0 requested=",
 	} {
 		if !strings.Contains(logs, line) {
 			t.Errorf("audit log misses %q", line)

@@ -2,6 +2,7 @@ package forms
 
 import (
 	"context"
+	"strconv"
 
 	"zhupei/recruit"
 )
@@ -17,15 +18,31 @@ var (
 	errNoFile  = recruit.Errorf(recruit.ENOTFOUND, "文件不存在")
 )
 
-// ForStaff returns the current form of application appID for the staff of
-// base staffBase, generated first when there is none: the same stored form
-// the applicant sees. appID must be positive (a transport passes 0 for an
-// id it cannot parse): EINVALID otherwise. The access is written to the
-// audit log.
-func (s *Service) ForStaff(ctx context.Context, staffBase, appID int64) (Form, error) {
-	f, seen, err := s.forStaff(ctx, staffBase, appID)
-	s.audit(ctx, "staff.form", staffBase, seen, err)
+// errNoBase refuses staff without a base (a province admin).
+var errNoBase = recruit.Errorf(recruit.EFORBIDDEN, "该账号不属于任何培训基地")
+
+// ForStaff returns the current form of application appID for staff, a
+// member of a base's staff, generated first when there is none: the same
+// stored form the applicant sees. appID must be positive (a transport
+// passes 0 for an id it cannot parse): EINVALID otherwise. The access is
+// written to the audit log.
+func (s *Service) ForStaff(ctx context.Context, staff recruit.Staff, appID int64) (Form, error) {
+	var f Form
+	var seen int64
+	err := staffHasBase(staff)
+	if err == nil {
+		f, seen, err = s.forStaff(ctx, staff.BaseID, appID)
+	}
+	s.audit(ctx, "staff.form", staff, strconv.FormatInt(appID, 10), seen, err)
 	return f, recruit.WithOp("forms.ForStaff", err)
+}
+
+// staffHasBase refuses staff of no base.
+func staffHasBase(staff recruit.Staff) error {
+	if !staff.Role.HasBase() || staff.BaseID <= 0 {
+		return errNoBase
+	}
+	return nil
 }
 
 // forStaff returns the form and the id of the application the staff may
@@ -55,9 +72,18 @@ func (s *Service) forStaff(ctx context.Context, staffBase, appID int64) (Form, i
 // latest year is one they may see; ENOTFOUND otherwise, EINVALID for an id
 // that is no upload's (32 lower-case hex digits). The access is written to
 // the audit log.
-func (s *Service) StaffFile(ctx context.Context, staffBase int64, fileID string) (recruit.File, error) {
-	f, appID, err := s.staffFile(ctx, staffBase, fileID)
-	s.audit(ctx, "staff.file", staffBase, appID, err)
+func (s *Service) StaffFile(ctx context.Context, staff recruit.Staff, fileID string) (recruit.File, error) {
+	var f recruit.File
+	var appID int64
+	err := staffHasBase(staff)
+	if err == nil {
+		f, appID, err = s.staffFile(ctx, staff.BaseID, fileID)
+	}
+	requested := fileID
+	if !validFileID(fileID) {
+		requested = "invalid" // client text stays out of the log
+	}
+	s.audit(ctx, "staff.file", staff, requested, appID, err)
 	return f, recruit.WithOp("forms.StaffFile", err)
 }
 
@@ -85,16 +111,17 @@ func (s *Service) staffFile(ctx context.Context, staffBase int64, fileID string)
 	return f, app.ID, nil
 }
 
-// audit writes the audit line of a staff access: the base, the application
+// audit writes the audit line of a staff access: the staff member (id,
+// never the name) and their base, the id they asked for, the application
 // (0 when none was found), the outcome and the request id, never personal
 // data.
-func (s *Service) audit(ctx context.Context, action string, staffBase, appID int64, err error) {
+func (s *Service) audit(ctx context.Context, action string, staff recruit.Staff, requested string, appID int64, err error) {
 	result := "ok"
 	if err != nil {
 		result = recruit.ErrorCode(err)
 	}
-	s.log.Info("audit: staff access", "action", action, "base_id", staffBase, "application_id", appID,
-		"result", result, "request_id", recruit.RequestID(ctx))
+	s.log.Info("audit: staff access", "action", action, "staff_id", staff.ID, "base_id", staff.BaseID,
+		"requested", requested, "application_id", appID, "result", result, "request_id", recruit.RequestID(ctx))
 }
 
 // latestApplication returns the applicant's application in the latest year.

@@ -183,14 +183,20 @@ func (a *API) Staff(c *fiber.Ctx) (recruit.Staff, error) {
 // routes (forms.go): it returns the id of the caller's base, and refuses a
 // province admin, who has none, with EFORBIDDEN.
 func (a *API) StaffBase(c *fiber.Ctx) (int64, error) {
+	st, err := a.baseStaff(c)
+	return st.BaseID, err
+}
+
+// baseStaff returns the request's staff account when it belongs to a base.
+func (a *API) baseStaff(c *fiber.Ctx) (recruit.Staff, error) {
 	st, err := a.Staff(c)
 	if err != nil {
-		return 0, err
+		return recruit.Staff{}, err
 	}
 	if !st.Role.HasBase() {
-		return 0, errNoBase
+		return recruit.Staff{}, errNoBase
 	}
-	return st.BaseID, nil
+	return st, nil
 }
 
 // challenge names the authentication scheme on a 401 answer (RFC 6750).

@@ -31,7 +31,7 @@ func (a *API) formRoutes(mp fiber.Router) {
 // staffForm sends the current form of application :id inline, named as
 // the applicant's own download.
 func (a *API) staffForm(c *fiber.Ctx) error {
-	base, err := a.StaffBase(c)
+	st, err := a.baseStaff(c)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (a *API) staffForm(c *fiber.Ctx) error {
 	if err != nil {
 		id = 0 // which the service refuses as invalid
 	}
-	form, err := a.forms.ForStaff(c.UserContext(), base, id)
+	form, err := a.forms.ForStaff(c.UserContext(), st, id)
 	if err != nil {
 		return err
 	}
@@ -55,11 +55,11 @@ func (a *API) staffForm(c *fiber.Ctx) error {
 // staffFile sends uploaded file :id inline with its checked content type,
 // which clients must not second-guess, and never to a shared cache.
 func (a *API) staffFile(c *fiber.Ctx) error {
-	base, err := a.StaffBase(c)
+	st, err := a.baseStaff(c)
 	if err != nil {
 		return err
 	}
-	f, err := a.forms.StaffFile(c.UserContext(), base, c.Params("id"))
+	f, err := a.forms.StaffFile(c.UserContext(), st, c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,9 @@ import (
 	"zhupei/recruit"
 	"zhupei/regform"
 )
+
+// staffIDRe finds the staff member's account id in an audit line.
+var staffIDRe = regexp.MustCompile(`action=staff\.\w+ staff_id=[1-9][0-9]* `)
 
 var (
 	rendererOnce sync.Once
@@ -157,13 +161,19 @@ func TestStaffOpensFormAndFiles(t *testing.T) {
 	// Each access after authentication is audited without personal data.
 	logs := f.logs.String()
 	for _, line := range []string{
-		fmt.Sprintf("action=staff.form base_id=%d application_id=%d result=ok", f.baseA.ID, a.ID),
-		fmt.Sprintf("action=staff.file base_id=%d application_id=%d result=ok", f.baseA.ID, a.ID),
-		fmt.Sprintf("action=staff.form base_id=%d application_id=0 result=not_found", f.baseB.ID),
-		fmt.Sprintf("action=staff.file base_id=%d application_id=0 result=invalid", f.baseA.ID),
+		fmt.Sprintf("base_id=%d requested=%d application_id=%d result=ok", f.baseA.ID, a.ID, a.ID),
+		fmt.Sprintf("base_id=%d requested=%s application_id=%d result=ok", f.baseA.ID, photoA, a.ID),
+		fmt.Sprintf("base_id=%d requested=%d application_id=0 result=not_found", f.baseB.ID, a.ID),
+		fmt.Sprintf("base_id=%d requested=invalid application_id=0 result=invalid", f.baseA.ID),
 	} {
 		if !strings.Contains(logs, line) {
 			t.Errorf("audit log misses %q", line)
+		}
+	}
+	// Every line names the staff member by account id.
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, "audit: staff access") && !staffIDRe.MatchString(line) {
+			t.Errorf("audit line without the staff member: %s", line)
 		}
 	}
 	for _, secret := range []string{"欧阳明远", "11010519491231002X", "司马青云", "openid-"} {
