@@ -88,9 +88,18 @@ func rateKey(a netip.Addr) string {
 	return a.String()
 }
 
+// localClientIP is the c.Locals key of the client's address.
+const localClientIP = "client_ip"
+
+// clientIP returns the client's address as clientAddr found it.
+func clientIP(c *fiber.Ctx) string {
+	ip, _ := c.Locals(localClientIP).(string)
+	return ip
+}
+
 // clientAddr is middleware: it puts the client's rate-limit key into the
 // request's context (recruit.Client), for this package's limits and the
-// mini-program's.
+// mini-program's, and its address into the locals (clientIP).
 func (p proxies) clientAddr(c *fiber.Ctx) error {
 	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
 	var hops []string
@@ -99,6 +108,8 @@ func (p proxies) clientAddr(c *fiber.Ctx) error {
 			hops = append(hops, strings.Split(string(v), ",")...)
 		}
 	}
-	c.SetUserContext(recruit.WithClient(c.UserContext(), rateKey(p.client(peer, hops))))
+	client := p.client(peer, hops)
+	c.Locals(localClientIP, client.String())
+	c.SetUserContext(recruit.WithClient(c.UserContext(), rateKey(client)))
 	return c.Next()
 }

@@ -278,6 +278,33 @@ type loginTicket struct {
 	Next    string    `json:"next"`
 	QRURL   string    `json:"qr_url"` // what the QR code encodes
 	Expires time.Time `json:"expires"`
+	PC      pcInfo    `json:"pc"`
+}
+
+// pcInfo is what the phone is shown of the PC asking to log in, so that a
+// user tricked into scanning someone else's code can tell.
+type pcInfo struct {
+	Addr    string `json:"addr"`    // the client address
+	Browser string `json:"browser"` // browserLabel of its User-Agent
+	Time    string `json:"time"`    // when the code was made, Beijing time
+}
+
+// browserLabel names a User-Agent's browser and system in a few words
+// ("Chrome / Windows"), never echoing the client's text.
+func browserLabel(ua string) string {
+	first := func(pairs ...string) string {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if strings.Contains(ua, pairs[i]) {
+				return pairs[i+1]
+			}
+		}
+		return "未知"
+	}
+	browser := first("MicroMessenger", "微信", "Edg/", "Edge", "OPR/", "Opera", "Firefox/", "Firefox",
+		"Chrome/", "Chrome", "Safari/", "Safari")
+	system := first("Windows", "Windows", "iPhone", "iOS", "iPad", "iPadOS", "Mac OS X", "macOS",
+		"Android", "Android", "CrOS", "ChromeOS", "Linux", "Linux")
+	return browser + " / " + system
 }
 
 // loginResult is the phone's answer to a ticket.
@@ -327,7 +354,9 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tk := loginTicket{Browser: hashNonce(nonce), Next: next, QRURL: qr.URL, Expires: s.now().Add(loginTTL)}
+	tk := loginTicket{Browser: hashNonce(nonce), Next: next, QRURL: qr.URL, Expires: s.now().Add(loginTTL),
+		PC: pcInfo{Addr: clientIP(c), Browser: browserLabel(c.Get(fiber.HeaderUserAgent)),
+			Time: s.now().In(recruit.Shanghai).Format("2006-01-02 15:04:05")}}
 	if err := s.setJSONKV(ctx, loginKey+t, tk, loginTTL); err != nil {
 		return err
 	}
@@ -434,6 +463,7 @@ type confirmData struct {
 	Ticket string
 	CSRF   string
 	Name   string
+	PC     pcInfo
 	Done   string // "", "confirmed" or "cancelled"
 }
 
@@ -466,7 +496,8 @@ func (s *server) confirmPage(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	t := c.Query("t")
-	if _, err := s.scannedTicket(ctx, t, sess); err != nil {
+	tk, err := s.scannedTicket(ctx, t, sess)
+	if err != nil {
 		return err
 	}
 	id, err := s.store.IdentityByOpenID(ctx, sess.OpenID)
@@ -476,7 +507,7 @@ func (s *server) confirmPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "confirm.html", page{Title: "确认登录", Body: confirmData{Ticket: t, CSRF: sess.CSRF, Name: id.Name}})
+	return s.render(c, fiber.StatusOK, "confirm.html", page{Title: "确认登录", Body: confirmData{Ticket: t, CSRF: sess.CSRF, Name: id.Name, PC: tk.PC}})
 }
 
 // confirmSubmit records the phone's answer: 确认登录 or 取消.

@@ -97,6 +97,7 @@ func newWeChatFixture(t *testing.T, mode string, verifier apply.Verifier, option
 type browser struct {
 	f       *wxFixture
 	cookies map[string]string
+	ua      string // the User-Agent sent, none when empty
 }
 
 func (f *wxFixture) browser() *browser { return &browser{f: f, cookies: map[string]string{}} }
@@ -114,6 +115,9 @@ func (b *browser) do(t testing.TB, method, target string, form url.Values) (*htt
 	req := httptest.NewRequest(method, target, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
 	}
 	for k, v := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
@@ -488,6 +492,7 @@ func (b *browser) status(t testing.TB, ticket string) (int, map[string]any) {
 func TestQRLogin(t *testing.T) {
 	f := newWeChatFixture(t, wechat.ModeSandbox, nil)
 	pc := f.browser()
+	pc.ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 	ticket := pc.pcLogin(t, "/apply")
 	resp, body := pc.get(t, "/login/qr.png?t="+ticket)
 	want(t, "QR image", resp, body, http.StatusOK, "")
@@ -539,6 +544,9 @@ func TestQRLogin(t *testing.T) {
 	resp, body = phone.get(t, "/login/confirm?t="+ticket)
 	want(t, "confirm page", resp, body, http.StatusOK, "")
 	wantContains(t, "confirm page", body, "确认登录", "取消", "辛")
+	// The phone is shown which PC asks (app.Test's peer is 0.0.0.0) and
+	// warned not to confirm someone else's code.
+	wantContains(t, "confirm page", body, "0.0.0.0", "Chrome / Windows", "2025-07-05 10:00:00", "请只确认您本人")
 	resp, body = phone.post(t, "/login/confirm", url.Values{csrfField: {csrf}, "t": {ticket}, "action": {"confirm"}})
 	want(t, "confirm", resp, body, http.StatusOK, "")
 	wantContains(t, "confirm", body, "已确认登录")
@@ -592,6 +600,7 @@ func errMessage(m map[string]any) string {
 func TestLoginTicketExpiresAndCancels(t *testing.T) {
 	f := newWeChatFixture(t, wechat.ModeSandbox, nil)
 	pc := f.browser()
+	pc.ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 	ticket := pc.pcLogin(t, "/apply")
 	f.clock.add(loginTTL + time.Second)
 	if code, m := pc.status(t, ticket); code != http.StatusNotFound || !strings.Contains(errMessage(m), "已过期") {

@@ -129,3 +129,17 @@ func TestLoginRateLimitIgnoresForgedHops(t *testing.T) {
 		t.Fatalf("a minute later: %d", code)
 	}
 }
+
+func TestBrowserLabel(t *testing.T) {
+	for ua, want := range map[string]string{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0": "Edge / Windows",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15":        "Safari / macOS",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0":                                                    "Firefox / Linux",
+		"<script>alert(1)</script>": "未知 / 未知",
+		"":                          "未知 / 未知",
+	} {
+		if got := browserLabel(ua); got != want {
+			t.Errorf("browserLabel(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}
