@@ -48,7 +48,8 @@ const (
 )
 
 // newWeChatFixture wires the service as cmd/zhupei does, the staff
-// mini-program's API included; options adjust the handlers' Config.
+// mini-program's API included; options adjust the handlers' Config (its
+// Forms serve the mini-program too).
 func newWeChatFixture(t *testing.T, mode string, verifier apply.Verifier, options ...func(*Config)) *wxFixture {
 	t.Helper()
 	f := newFixture(t, false)
@@ -70,7 +71,6 @@ func newWeChatFixture(t *testing.T, mode string, verifier apply.Verifier, option
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
-	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Now: clock.now, Logger: log})
 	hcfg := Config{
 		Store: f.store, Now: clock.now, Logger: log,
 		Apply:    apply.New(apply.Deps{Store: f.store, Now: clock.now, Logger: log, Sealer: storetest.Sealer(), Verifier: verifier}),
@@ -80,6 +80,7 @@ func newWeChatFixture(t *testing.T, mode string, verifier apply.Verifier, option
 	for _, o := range options {
 		o(&hcfg)
 	}
+	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Forms: hcfg.Forms, Now: clock.now, Logger: log})
 	f.app = New(hcfg)
 	mp.Register(f.app)
 	cb := client.NewCallback(WeChatEvents(hcfg), wechat.CallbackOptions{Workers: 1, Queue: 16})

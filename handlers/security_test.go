@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +142,39 @@ func TestBrowserLabel(t *testing.T) {
 		if got := browserLabel(ua); got != want {
 			t.Errorf("browserLabel(%q) = %q, want %q", ua, got, want)
 		}
+	}
+}
+
+// GET /wechat/oauth/start writes nothing however often it is called, and a
+// next page longer than maxNext is replaced by the default.
+func TestOAuthStartWritesNothing(t *testing.T) {
+	counter := &writeCounter{}
+	f := newWeChatFixture(t, wechat.ModeSandbox, nil, func(c *Config) {
+		counter.Store = c.Store
+		c.Store = counter
+	})
+	for range 50 {
+		req := httptest.NewRequest(http.MethodGet, f.base+"/wechat/oauth/start?next=/apply%3Fx%3D"+strings.Repeat("a", 4000), nil)
+		resp, err := f.app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound {
+			t.Fatalf("oauth start: %d", resp.StatusCode)
+		}
+		for _, c := range resp.Cookies() {
+			if c.Name == oauthNext && c.Value != url.QueryEscape("/apply") {
+				t.Fatalf("an over-long next was kept: %d bytes", len(c.Value))
+			}
+		}
+	}
+	if n := counter.n.Load(); n != 0 {
+		t.Fatalf("50 anonymous OAuth starts wrote %d records", n)
+	}
+	// The login still works, writing once WeChat accepted the code.
+	b := f.browser()
+	if to := b.oauthLogin(t, f.user(t, "甲"), "/bind"); to != "/bind" {
+		t.Fatalf("login went to %q", to)
 	}
 }
