@@ -67,7 +67,7 @@ var rateLimitedWriters = map[string]bool{"GET /login": true}
 // writeCounter counts the key-value writes made through the handlers'
 // store: sessions, login tickets, one-time records and rate counters.
 type writeCounter struct {
-	recruit.Store
+	Store
 	n atomic.Int64
 }
 
@@ -182,9 +182,9 @@ func staffLogin(t *testing.T, f *wxFixture, name string, base int64) string {
 func TestRouteSweep(t *testing.T) {
 	counter := &writeCounter{}
 	f := newWeChatFixture(t, wechat.ModeSandbox, nil, func(c *Config) {
+		c.Forms = newForms(c.Store.(recruit.Store), newFormRenderer(t), c.Logger)
 		counter.Store = c.Store
 		c.Store = counter
-		c.Forms = newForms(c.Store, newFormRenderer(t), c.Logger)
 	})
 	f.seed(t)
 	ctx := context.Background()
@@ -314,7 +314,7 @@ func TestRouteSweep(t *testing.T) {
 // sandbox route: the sweep above covers every route of both.
 func TestLiveRoutesAreSwept(t *testing.T) {
 	routesOf := func(mode string) map[string]bool {
-		f := newWeChatFixture(t, mode, nil, func(c *Config) { c.Forms = newForms(c.Store, nil, c.Logger) })
+		f := newWeChatFixture(t, mode, nil, func(c *Config) { c.Forms = newForms(c.Store.(recruit.Store), nil, c.Logger) })
 		out := map[string]bool{}
 		for _, r := range f.app.GetRoutes(true) {
 			out[r.Method+" "+r.Path] = true
