@@ -48,11 +48,7 @@ func TestForwardedHeadersFromAnUntrustedClient(t *testing.T) {
 	req := httptest.NewRequest(http.MethodGet, f.base+"/wechat/oauth/start?next=/apply", nil)
 	req.Header.Set("X-Forwarded-Proto", "https")
 	req.Header.Set("X-Forwarded-Host", "evil.example")
-	resp, err := f.app.Test(req, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := f.send(t, req)
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("oauth start: %d", resp.StatusCode)
 	}
@@ -110,11 +106,7 @@ func TestLoginRateLimitIgnoresForgedHops(t *testing.T) {
 	status := func(xff string) int {
 		req := httptest.NewRequest(http.MethodGet, f.base+"/login?next=/apply", nil)
 		req.Header.Set("X-Forwarded-For", xff)
-		resp, err := f.app.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := f.send(t, req)
 		return resp.StatusCode
 	}
 	for i := range loginRateLimit {
@@ -154,12 +146,7 @@ func TestOAuthStartWritesNothing(t *testing.T) {
 		c.Store = counter
 	})
 	for range 50 {
-		req := httptest.NewRequest(http.MethodGet, f.base+"/wechat/oauth/start?next=/apply%3Fx%3D"+strings.Repeat("a", 4000), nil)
-		resp, err := f.app.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := f.send(t, httptest.NewRequest(http.MethodGet, f.base+"/wechat/oauth/start?next=/apply%3Fx%3D"+strings.Repeat("a", 4000), nil))
 		if resp.StatusCode != http.StatusFound {
 			t.Fatalf("oauth start: %d", resp.StatusCode)
 		}
