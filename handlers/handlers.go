@@ -1,5 +1,5 @@
 // Package handlers is the HTTP layer of zhupei: the Fiber application with
-// its middleware (request id, access log, metrics, panic recovery, store-
+// its middleware (request id, client address (client.go), access log, metrics, panic recovery, store-
 // backed sessions, CSRF), the one error handler that maps recruit.Error codes
 // to HTTP statuses, and the routes by area, one file (or prefix) each:
 //
