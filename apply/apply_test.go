@@ -30,7 +30,7 @@ func TestSaveBasicWithPhoto(t *testing.T) {
 	err = f.svc.SaveBasic(ctx, a, apply.Edit{Files: map[string][]byte{apply.FieldPhoto: blue},
 		Parsed: recruit.FieldErrors{"qq": "QQ应为数字"}}, basic())
 	var re *recruit.Error
-	if !errors.As(err, &re) || re.Fields[apply.FieldPhoto] != "照片底色必须为白色" || re.Fields["qq"] != "QQ应为数字" {
+	if !errors.As(err, &re) || re.Fields[apply.FieldPhoto] != "照片底色必须为白色，检测到蓝色背景，请更换白底证件照" || re.Fields["qq"] != "QQ应为数字" {
 		t.Fatalf("refused photo: %v", err)
 	}
 	if p := f.load(t, who).Profile; p.Basic != nil {

@@ -564,7 +564,7 @@ func TestPhotoRefusals(t *testing.T) {
 	m := f.newMember(t, 9)
 	blue := testimg.JPEG(t, 540, 720, color.RGBA{60, 120, 220, 255}, 97)
 	resp, body := f.request(t, m, http.MethodPost, "/apply/basic", basicForm(), map[string][]byte{apply.FieldPhoto: blue})
-	if resp.StatusCode != http.StatusBadRequest || fieldError(body, apply.FieldPhoto) != "照片底色必须为白色" {
+	if resp.StatusCode != http.StatusBadRequest || fieldError(body, apply.FieldPhoto) != "照片底色必须为白色，检测到蓝色背景，请更换白底证件照" {
 		t.Errorf("blue background: %d %q", resp.StatusCode, fieldError(body, apply.FieldPhoto))
 	}
 	wantContains(t, "refused photo", body, "文件未保存，请重新选择文件后再提交。", `value="13800138000"`)

@@ -30,11 +30,17 @@ const (
 var decodeSlots = make(chan struct{}, photoDecodes)
 
 // Photo shape and background: height/width between minRatio and maxRatio;
-// at least whiteShare of the sampled border pixels near white.
+// at least whiteShare of the sampled background pixels near white. A real
+// ID photo has the shoulders on the bottom edge and the lower side edges
+// and the hair close to the top, so only the top edge and the upper
+// judgedSide of the side edges are judged, and a pixel counts as white when
+// it is light and nearly neutral: off-white paper, a warm light and JPEG
+// noise pass, a blue, red or grey backdrop does not.
 const (
 	minRatio    = 1.2
 	maxRatio    = 1.6
-	whiteShare  = 0.9
+	whiteShare  = 0.85
+	judgedSide  = 2.0 / 3
 	whiteMin    = 200 // every channel at least this (of 255)
 	whiteSpread = 40  // and the channels at most this far apart
 )
@@ -43,9 +49,11 @@ func photoError(msg string) error { return Errorf(EINVALID, "%s", msg) }
 
 // CheckPhoto accepts an ID photo: a JPEG (by content, not name) of 150 KB to
 // 10 MB, portrait (height/width 1.2–1.6) with a white background (judged on
-// the border pixels). A photo whose header declares more than about 12.6
-// million pixels is refused before it is decoded, and at most two photos are
-// decoded at once. A refusal is an EINVALID *Error with a Chinese message.
+// the top edge and the upper two thirds of the side edges). A photo whose
+// header declares more than about 12.6 million pixels is refused before it
+// is decoded, and at most two photos are decoded at once. A refusal is an
+// EINVALID *Error with a Chinese message; a coloured background is named
+// (蓝色, 红色, 灰色).
 func CheckPhoto(data []byte) error {
 	if http.DetectContentType(data) != "image/jpeg" {
 		return photoError("照片格式必须为JPG")
@@ -72,42 +80,66 @@ func CheckPhoto(data []byte) error {
 	if err != nil {
 		return photoError("照片文件已损坏，无法识别")
 	}
-	if whiteBorderShare(img) < whiteShare {
-		return photoError("照片底色必须为白色")
+	if bg := judgeBackground(img); bg.share < whiteShare {
+		return photoError(bg.refusal())
 	}
 	return nil
 }
 
-// whiteBorderShare samples the pixels of a band along the four edges (2% of
-// the shorter side, at least one pixel) and returns the share near white.
-func whiteBorderShare(img image.Image) float64 {
+// background is what the judged border of a photo shows: the share of
+// near-white pixels and the mean colour of the others.
+type background struct {
+	share   float64
+	r, g, b int // mean of the pixels that are not near white
+}
+
+// refusal names a background that is not white.
+func (bg background) refusal() string {
+	hi, lo := max(bg.r, bg.g, bg.b), min(bg.r, bg.g, bg.b)
+	switch {
+	case bg.b == hi && bg.b-max(bg.r, bg.g) >= 30:
+		return "照片底色必须为白色，检测到蓝色背景，请更换白底证件照"
+	case bg.r == hi && bg.r-max(bg.g, bg.b) >= 40:
+		return "照片底色必须为白色，检测到红色背景，请更换白底证件照"
+	case hi-lo <= whiteSpread:
+		return "照片底色必须为白色，检测到灰色背景，请更换白底证件照"
+	}
+	return "照片底色必须为白色"
+}
+
+// judgeBackground samples a band (2% of the shorter side, at least one
+// pixel) along the top edge and the upper judgedSide of both side edges.
+func judgeBackground(img image.Image) background {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	band := min(w, h) / 50
-	if band < 1 {
-		band = 1
-	}
+	band := max(min(w, h)/50, 1)
+	side := int(float64(h-1) * judgedSide)
 	const samples = 200 // per edge and band row
-	var white, total int
+	var white, total, sr, sg, sb int
 	sample := func(x, y int) {
 		r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
 		r8, g8, b8 := int(r>>8), int(g>>8), int(bl>>8)
 		total++
 		if min(r8, g8, b8) >= whiteMin && max(r8, g8, b8)-min(r8, g8, b8) <= whiteSpread {
 			white++
+			return
 		}
+		sr, sg, sb = sr+r8, sg+g8, sb+b8
 	}
 	for d := 0; d < band; d++ {
 		for i := 0; i < samples; i++ {
 			x := i * (w - 1) / (samples - 1)
-			y := i * (h - 1) / (samples - 1)
+			y := i * side / (samples - 1)
 			sample(x, d)
-			sample(x, h-1-d)
 			sample(d, y)
 			sample(w-1-d, y)
 		}
 	}
-	return float64(white) / float64(total)
+	out := background{share: float64(white) / float64(total)}
+	if n := total - white; n > 0 {
+		out.r, out.g, out.b = sr/n, sg/n, sb/n
+	}
+	return out
 }
 
 // CheckScan accepts a certificate scan: JPEG, PNG or PDF by content, at most

@@ -28,7 +28,7 @@ func TestCheckPhoto(t *testing.T) {
 		{"too small", testimg.JPEG(t, 90, 120, testimg.White, 50), "照片大小不能小于150KB"},
 		{"too big", big, "照片大小不能超过10MB"},
 		{"truncated", truncated, "照片文件已损坏，无法识别"},
-		{"blue background", testimg.JPEG(t, 540, 720, color.RGBA{60, 120, 220, 255}, 97), "照片底色必须为白色"},
+		{"blue background", testimg.JPEG(t, 540, 720, color.RGBA{60, 120, 220, 255}, 97), "照片底色必须为白色，检测到蓝色背景，请更换白底证件照"},
 		{"landscape", testimg.JPEG(t, 800, 600, testimg.White, 95), "照片须为竖版证件照（高宽比约为4:3至3:2）"},
 		{"square", testimg.JPEG(t, 600, 600, testimg.White, 95), "照片须为竖版证件照（高宽比约为4:3至3:2）"},
 	}
@@ -42,6 +42,31 @@ func TestCheckPhoto(t *testing.T) {
 		}
 		if recruit.ErrorCode(err) != recruit.EINVALID || recruit.ErrorMessage(err) != tc.want {
 			t.Errorf("%s (%d bytes): %v, want %q", tc.name, len(tc.photo), err, tc.want)
+		}
+	}
+}
+
+// Generated photos as applicants bring them are accepted; the same photos
+// on coloured backdrops are refused, each naming its colour.
+func TestCheckPhotoRealistic(t *testing.T) {
+	for _, p := range testimg.Realistic {
+		data := testimg.IDPhoto(t, p.Portrait)
+		if len(data) < recruit.PhotoMinSize || len(data) > recruit.MaxUploadSize {
+			t.Fatalf("%s: %d bytes is outside the size limits, the test would not judge the background", p.Name, len(data))
+		}
+		if err := recruit.CheckPhoto(data); err != nil {
+			t.Errorf("%s (%d×%d, %d bytes): %v", p.Name, p.W, p.H, len(data), err)
+		}
+	}
+	want := map[string]string{
+		"蓝色背景": "照片底色必须为白色，检测到蓝色背景，请更换白底证件照",
+		"红色背景": "照片底色必须为白色，检测到红色背景，请更换白底证件照",
+		"灰色背景": "照片底色必须为白色，检测到灰色背景，请更换白底证件照",
+	}
+	for _, p := range testimg.Coloured {
+		err := recruit.CheckPhoto(testimg.IDPhoto(t, p.Portrait))
+		if recruit.ErrorCode(err) != recruit.EINVALID || recruit.ErrorMessage(err) != want[p.Name] {
+			t.Errorf("%s: %v, want %q", p.Name, err, want[p.Name])
 		}
 	}
 }
