@@ -410,3 +410,58 @@ func TestLanding(t *testing.T) {
 		t.Errorf("with a profile, Landing(/apply) = %q, want /result", to)
 	}
 }
+
+// A valid photo sent with an error elsewhere is kept as a staged upload of
+// the applicant and committed by the next save that names it; a staged id
+// that is not the applicant's photo is ignored.
+func TestRefusedSaveStagesTheAcceptedPhoto(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	who, other := f.identity(t, 5), f.identity(t, 6)
+	a := f.load(t, who)
+	bad := basic()
+	bad.Phone = "123"
+	staged := map[string]string{}
+	err := f.svc.SaveBasic(ctx, a, apply.Edit{Files: map[string][]byte{apply.FieldPhoto: testimg.Photo(t)}, Staged: staged}, bad)
+	if recruit.ErrorCode(err) != recruit.EINVALID || staged[apply.FieldPhoto] == "" {
+		t.Fatalf("refused save: %v, staged %v", err, staged)
+	}
+	id := staged[apply.FieldPhoto]
+	if file, err := f.svc.File(ctx, who, id); err != nil || file.Kind != "photo" {
+		t.Fatalf("the staged photo is not the applicant's: %+v %v", file, err)
+	}
+	if a.Profile.Basic != nil {
+		t.Fatal("the refused save stored the section")
+	}
+
+	// Another applicant cannot commit it.
+	b := f.load(t, other)
+	if err := f.svc.SaveBasic(ctx, b, apply.Edit{Staged: map[string]string{apply.FieldPhoto: id}}, basic()); recruit.ErrorCode(err) != recruit.EINVALID {
+		t.Fatalf("another applicant's staged photo was accepted: %v", err)
+	}
+
+	// A second refused save without a new file keeps naming it.
+	again := map[string]string{apply.FieldPhoto: id}
+	if err := f.svc.SaveBasic(ctx, a, apply.Edit{Staged: again}, bad); recruit.ErrorCode(err) != recruit.EINVALID || again[apply.FieldPhoto] != id {
+		t.Fatalf("second refused save: %v, staged %v", err, again)
+	}
+	if err := f.svc.SaveBasic(ctx, a, apply.Edit{Staged: map[string]string{apply.FieldPhoto: id}}, basic()); err != nil {
+		t.Fatalf("save with the staged photo: %v", err)
+	}
+	if a.Profile.Basic.PhotoID != id {
+		t.Fatalf("photo %q, want the staged %q", a.Profile.Basic.PhotoID, id)
+	}
+
+	// A stale save keeps its new photo too; the stored photo is untouched.
+	stale := map[string]string{}
+	err = f.svc.SaveBasic(ctx, a, apply.Edit{Version: 0, Files: map[string][]byte{apply.FieldPhoto: testimg.Photo(t)}, Staged: stale}, basic())
+	if recruit.ErrorCode(err) != recruit.ECONFLICT || stale[apply.FieldPhoto] == "" || stale[apply.FieldPhoto] == id {
+		t.Fatalf("stale save: %v, staged %v", err, stale)
+	}
+	if got := f.load(t, who).Profile.Basic.PhotoID; got != id {
+		t.Fatalf("a stale save changed the photo to %q", got)
+	}
+	if _, err := f.store.GetFile(ctx, stale[apply.FieldPhoto]); err != nil {
+		t.Fatalf("the stale save's photo is not kept: %v", err)
+	}
+}

@@ -25,6 +25,14 @@ type Edit struct {
 	// field left blank); they are reported with the validation's, and
 	// theirs win for the same field.
 	Parsed recruit.FieldErrors
+	// Staged names, by field, uploads that an earlier refused save kept
+	// (see below): a field without a new file in Files takes its staged
+	// file, when that is an upload of the applicant of the field's kind.
+	// A save refused for invalid input or a stale version keeps the
+	// accepted files it carried (new or staged) as stored, not yet
+	// referenced uploads and, when Staged is not nil, names them in it,
+	// so that the next save commits them without a new upload.
+	Staged map[string]string
 }
 
 // ErrNoRecord answers for an education record that is not the applicant's.
@@ -75,6 +83,8 @@ type change struct {
 	summary  string
 	snapshot any
 	uploads  []recruit.File
+	fields   []string          // the field of each upload
+	staged   map[string]string // field → an already stored upload that the change commits
 	replaced []string
 }
 
@@ -148,11 +158,30 @@ func (s *Service) dropFiles(ctx context.Context, files []recruit.File) {
 
 // uploads checks the new files of fields in e and records each accepted
 // one in ch, with the stored file it replaces (*ids[i], which then names
-// the new file); a refused file gets its message in fe.
-func (s *Service) uploads(a *Applicant, e Edit, fields []string, ids []*string, ch *change, fe recruit.FieldErrors) {
+// the new file); a refused file gets its message in fe. A field without a
+// new file takes its staged upload (e.Staged) when that is the applicant's
+// and of the field's kind; any other staged id is ignored.
+func (s *Service) uploads(ctx context.Context, a *Applicant, e Edit, fields []string, ids []*string, ch *change, fe recruit.FieldErrors) error {
+	ch.staged = map[string]string{}
 	for i, field := range fields {
 		data, ok := e.Files[field]
 		if !ok {
+			id := e.Staged[field]
+			if id == "" || id == *ids[i] || len(id) != 32 {
+				continue
+			}
+			f, err := s.store.GetFile(ctx, id)
+			if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if f.OwnerID != a.Identity.ID || f.Kind != slots[field].Kind {
+				continue
+			}
+			ch.staged[field], ch.replaced = id, append(ch.replaced, *ids[i])
+			*ids[i] = id
 			continue
 		}
 		f, err := s.newUpload(a, slots[field], data)
@@ -160,9 +189,34 @@ func (s *Service) uploads(a *Applicant, e Edit, fields []string, ids []*string, 
 			fe.Add(field, recruit.ErrorMessage(err))
 			continue
 		}
-		ch.uploads, ch.replaced = append(ch.uploads, f), append(ch.replaced, *ids[i])
+		ch.uploads, ch.fields, ch.replaced = append(ch.uploads, f), append(ch.fields, field), append(ch.replaced, *ids[i])
 		*ids[i] = f.ID
 	}
+	return nil
+}
+
+// keep answers a save refused with err: when err is a refusal of the input
+// or a stale version and the caller asked (e.Staged not nil), the accepted
+// uploads of ch are stored (the staged ones already are) and named in
+// e.Staged, so that the form can carry them to the next save; err is
+// returned as it is.
+func (s *Service) keep(ctx context.Context, e Edit, fields []string, ch change, err error) error {
+	if code := recruit.ErrorCode(err); e.Staged == nil || (code != recruit.EINVALID && code != recruit.ECONFLICT) {
+		return err
+	}
+	for _, field := range fields {
+		delete(e.Staged, field)
+	}
+	for field, id := range ch.staged {
+		e.Staged[field] = id
+	}
+	for i, f := range ch.uploads {
+		if perr := s.store.PutFile(ctx, f); perr != nil {
+			return perr
+		}
+		e.Staged[ch.fields[i]] = f.ID
+	}
+	return err
 }
 
 // parsed returns a copy of the transport's messages of e to add to.
@@ -206,21 +260,24 @@ func (s *Service) SaveBasic(ctx context.Context, a *Applicant, e Edit, in recrui
 	}
 	fe := e.parsed()
 	var ch change
-	s.uploads(a, e, []string{FieldPhoto}, []*string{&b.PhotoID}, &ch, fe)
+	fields := []string{FieldPhoto}
+	if err := s.uploads(ctx, a, e, fields, []*string{&b.PhotoID}, &ch, fe); err != nil {
+		return err
+	}
 	err = b.Validate(s.now())
 	if err == nil && a.Profile.Work != nil {
 		err = s.consistent(ctx, a, b, *a.Profile.Work)
 	}
 	if err := mergeErrors(fe, err); err != nil {
-		return err
+		return s.keep(ctx, e, fields, ch, err)
 	}
 	ch.next, ch.version, ch.kind, ch.snapshot = a.Profile, e.Version, SectionBasic, b
 	ch.next.Basic = &b
 	ch.summary = "保存基本信息"
-	if len(ch.uploads) > 0 {
+	if len(ch.uploads)+len(ch.staged) > 0 {
 		ch.summary = "保存基本信息（更换证件照片）"
 	}
-	return s.commit(ctx, a, ch)
+	return s.keep(ctx, e, fields, ch, s.commit(ctx, a, ch))
 }
 
 // SaveWork validates and stores 工作信息.
@@ -260,17 +317,19 @@ func (s *Service) SaveCertificates(ctx context.Context, a *Applicant, e Edit, ct
 	for i, field := range ScanFields {
 		ids[i] = ScanID(&ct, field)
 	}
-	s.uploads(a, e, ScanFields, ids, &ch, fe)
-	if err := mergeErrors(fe, ct.Validate(s.now())); err != nil {
+	if err := s.uploads(ctx, a, e, ScanFields, ids, &ch, fe); err != nil {
 		return err
+	}
+	if err := mergeErrors(fe, ct.Validate(s.now())); err != nil {
+		return s.keep(ctx, e, ScanFields, ch, err)
 	}
 	ch.next, ch.version, ch.kind, ch.snapshot = a.Profile, e.Version, SectionCertificates, ct
 	ch.next.Certificates = &ct
 	ch.summary = "保存证书信息"
-	if len(ch.uploads) > 0 {
-		ch.summary = fmt.Sprintf("保存证书信息（上传%d个扫描件）", len(ch.uploads))
+	if n := len(ch.uploads) + len(ch.staged); n > 0 {
+		ch.summary = fmt.Sprintf("保存证书信息（上传%d个扫描件）", n)
 	}
-	return s.commit(ctx, a, ch)
+	return s.keep(ctx, e, ScanFields, ch, s.commit(ctx, a, ch))
 }
 
 // SaveEducation adds (id 0) or replaces (id of a record) one 教育经历
