@@ -465,3 +465,35 @@ func TestRefusedSaveStagesTheAcceptedPhoto(t *testing.T) {
 		t.Fatalf("the stale save's photo is not kept: %v", err)
 	}
 }
+
+// The result says whether the newest form is missing, current or older
+// than the application after a change.
+func TestResultFormState(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	who, a := f.filled(t, 7)
+	if st, err := f.svc.FormState(ctx, a); err != nil || st != apply.FormNone {
+		t.Fatalf("before a choice: %v %v", st, err)
+	}
+	app, err := f.svc.Choose(ctx, a, 0, recruit.Choice{ProgramID: f.progA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = f.load(t, who)
+	if r, err := f.svc.Result(ctx, a); err != nil || r.Form != apply.FormNone {
+		t.Fatalf("no form yet: %+v %v", r, err)
+	}
+	if err := f.store.AddForm(ctx, recruit.FormRecord{Code: "ABCDEFGH12345678", ApplicationID: app.ID, Version: a.App.Version,
+		FileID: "f", GeneratedAt: f.clock.now()}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := f.svc.Result(ctx, a); err != nil || r.Form != apply.FormCurrent {
+		t.Fatalf("form of the current version: %+v %v", r, err)
+	}
+	if err := f.svc.SaveWork(ctx, a, apply.Edit{Version: a.Profile.Version}, recruit.Work{WesternSupport: true}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := f.svc.Result(ctx, a); err != nil || r.Form != apply.FormOutdated {
+		t.Fatalf("after a change: %+v %v", r, err)
+	}
+}

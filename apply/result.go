@@ -14,22 +14,63 @@ type Result struct {
 	// CanEdit: the profile may be edited now. CanGenerate: the PDF form may
 	// be generated. CanChoose: the choice may be changed.
 	CanEdit, CanGenerate, CanChoose bool
+	// Form is the state of the newest generated registration form.
+	Form FormState
 }
 
+// FormState says whether a registration form (报名表) was generated and
+// whether it still shows the current application version.
+type FormState int
+
+// The states of the newest form.
+const (
+	FormNone     FormState = iota // never generated: the button reads 生成报名表
+	FormCurrent                   // shows the current version
+	FormOutdated                  // generated before a later change: regenerate
+)
+
+// OutdatedFormNotice tells the applicant that a form already downloaded no
+// longer shows what is saved.
+const OutdatedFormNotice = "您在生成报名表后修改了信息，请重新生成并以最新版本为准"
+
 // Result returns what the result page shows of the applicant's application.
-func (s *Service) Result(ctx context.Context, a *Applicant) (Result, error) {
-	r := Result{CanEdit: a.EditRefusal() == nil}
+func (s *Service) Result(ctx context.Context, a *Applicant) (r Result, err error) {
+	defer func() { err = recruit.WithOp("apply.Result", err) }()
+	r.CanEdit = a.EditRefusal() == nil
 	if a.App == nil {
 		return r, nil
 	}
 	prog, err := s.store.GetProgram(ctx, a.App.ProgramID)
 	if err != nil {
-		return r, recruit.WithOp("apply.Result", err)
+		return r, err
 	}
 	r.Program = &prog
 	r.CanGenerate = a.May(recruit.ActionGenerateForm) == nil
 	r.CanChoose = a.Profile.Complete() && a.May(recruit.ActionChangeSpecialty) == nil
-	return r, nil
+	r.Form, err = s.formState(ctx, a)
+	return r, err
+}
+
+// FormState returns the state of the applicant's newest registration form.
+func (s *Service) FormState(ctx context.Context, a *Applicant) (FormState, error) {
+	st, err := s.formState(ctx, a)
+	return st, recruit.WithOp("apply.FormState", err)
+}
+
+func (s *Service) formState(ctx context.Context, a *Applicant) (FormState, error) {
+	if a.App == nil {
+		return FormNone, nil
+	}
+	rec, err := s.store.LatestForm(ctx, a.App.ID)
+	switch {
+	case recruit.ErrorCode(err) == recruit.ENOTFOUND:
+		return FormNone, nil
+	case err != nil:
+		return FormNone, err
+	case rec.Version < a.App.Version:
+		return FormOutdated, nil
+	}
+	return FormCurrent, nil
 }
 
 // Landing returns where a login of identityID goes when it asked for next:
