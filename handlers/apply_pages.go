@@ -75,6 +75,12 @@ type uploadView struct {
 	Error  string
 	Accept string
 	Hint   string
+	// Staged is the id of an accepted upload kept from a refused save,
+	// sent again with the form and committed by the next save.
+	Staged    string
+	StagedURL string
+	MinSize   int // bytes; the page refuses smaller files before sending
+	MaxSize   int
 }
 
 // recordView is one 教育经历 record in the list.
@@ -111,6 +117,48 @@ type applyView struct {
 	Records    []recordView
 	Highest    string
 	Choice     *choiceView
+	// Outdated follows Saved when the registration form generated before
+	// the change no longer shows it.
+	Outdated string
+	// Conflicts compare, after a save from an outdated page, what is saved
+	// now with what the user sent (still in the form, now at the current
+	// version, so that saving again keeps theirs).
+	Conflicts []conflictRow
+	// Form is the registration form button of the step list.
+	Form formButton
+
+	current int               // the profile version stored now
+	staged  map[string]string // uploads kept by a refused save, by field
+}
+
+// conflictRow is one field that differs between the stored profile and a
+// save made from an outdated page.
+type conflictRow struct {
+	Label  string
+	Saved  string
+	Theirs string
+}
+
+// formButton is the 生成报名表 / 重新生成报名表 button with its notice.
+type formButton struct {
+	Show   bool
+	Label  string
+	Notice string
+	CSRF   string
+}
+
+// newFormButton shows the form button of r: 生成报名表 before any form
+// exists, 重新生成报名表 after, with the outdated notice when a change came
+// after the newest form.
+func newFormButton(r apply.Result, csrf string) formButton {
+	b := formButton{Show: r.CanGenerate, Label: "重新生成报名表", CSRF: csrf}
+	switch r.Form {
+	case apply.FormNone:
+		b.Label = "生成报名表"
+	case apply.FormOutdated:
+		b.Notice = apply.OutdatedFormNotice
+	}
+	return b
 }
 
 // view starts the page data of section for a.
@@ -119,7 +167,7 @@ func (s *server) view(c *fiber.Ctx, a *apply.Applicant, section string) applyVie
 		Section: section, Heading: apply.SectionLabel(section),
 		Tabs:  steps(a, tabOrder, tabLabel, section),
 		Steps: steps(a, stepOrder, apply.SectionLabel, section),
-		CSRF:  sessionOf(c).CSRF, Version: a.Profile.Version, Action: "/apply/" + section,
+		CSRF:  sessionOf(c).CSRF, Version: a.Profile.Version, current: a.Profile.Version, Action: "/apply/" + section,
 		PhaseLabel: a.Phase.Label(),
 		Name:       a.Identity.Name, IDType: a.Identity.IDType, IDNumber: recruit.MaskID(a.Identity.IDNumber),
 	}
@@ -128,6 +176,13 @@ func (s *server) view(c *fiber.Ctx, a *apply.Applicant, section string) applyVie
 	}
 	if saved := c.Query("saved"); apply.SectionLabel(saved) != "" {
 		v.Saved = apply.SectionLabel(saved) + "已保存"
+		st, err := s.apply.FormState(c.UserContext(), a)
+		if err != nil {
+			s.log.WarnContext(c.UserContext(), "form state", "op", "handlers.view", "err", err)
+		}
+		if st == apply.FormOutdated {
+			v.Outdated = apply.OutdatedFormNotice
+		}
 	}
 	return v
 }
@@ -138,9 +193,13 @@ func (s *server) renderApply(c *fiber.Ctx, status int, name string, v applyView)
 }
 
 // formFailed re-renders a form after a refused save: validation messages go
-// next to their fields (others above the form), conflicts and refusals above
-// it; what the user typed is kept. Other errors go to the error handler.
-func (s *server) formFailed(c *fiber.Ctx, name string, v applyView, defs []fieldDef, values map[string]string, err error, extra ...string) error {
+// next to their fields (others above the form), refusals above it; what the
+// user typed is kept, and so are the uploads the service staged (v.staged).
+// A save from an outdated page (ECONFLICT) shows what is stored now (saved)
+// next to what was sent and moves the form to the current version, so that
+// saving again keeps the user's values. Other errors go to the error
+// handler.
+func (s *server) formFailed(c *fiber.Ctx, name string, v applyView, defs []fieldDef, values, saved map[string]string, err error, extra ...string) error {
 	var fields map[string]string
 	switch recruit.ErrorCode(err) {
 	case recruit.EINVALID:
@@ -149,28 +208,65 @@ func (s *server) formFailed(c *fiber.Ctx, name string, v applyView, defs []field
 			fields = re.Fields
 		}
 		v.Errors = append([]string{"信息有误，请按提示修改后再保存。"}, otherMessages(defs, fields, extra...)...)
-	case recruit.ECONFLICT, recruit.EFORBIDDEN:
-		v.Errors = []string{recruit.ErrorMessage(err)}
-		if recruit.ErrorCode(err) == recruit.ECONFLICT {
-			v.Errors = append(v.Errors, "您的修改尚未保存：请先复制需要的内容，再刷新页面。")
+	case recruit.ECONFLICT:
+		v.Version = v.current
+		v.Conflicts = conflicts(defs, saved, values)
+		v.Errors = []string{"您打开本页后，这部分信息已在别处保存过（例如在另一页面，或返回旧页面后再次保存）。"}
+		if len(v.Conflicts) > 0 {
+			v.Errors = append(v.Errors, "下表对比了当前已保存的内容和您本次填写的内容。您的填写仍保留在下方表单中：再次点击“保存”即以您的填写为准。")
+		} else {
+			v.Errors = append(v.Errors, "页面已更新到最新版本，您的填写仍保留在下方：请核对后再次提交。")
 		}
+	case recruit.EFORBIDDEN:
+		v.Errors = []string{recruit.ErrorMessage(err)}
 	default:
 		return err
 	}
 	v.Fields = fieldViews(defs, values, fields)
 	if v.Photo != nil {
 		v.Photo.Error = fields[apply.FieldPhoto]
+		v.Photo.setStaged(v.staged[apply.FieldPhoto])
 	}
 	for i := range v.Scans {
 		v.Scans[i].Error = fields[v.Scans[i].Field]
+		v.Scans[i].setStaged(v.staged[v.Scans[i].Field])
 	}
 	if len(v.Scans) > 0 || v.Photo != nil {
 		if hasFileErrors(fields) {
-			v.Errors = append(v.Errors, "文件未保存，请重新选择文件后再提交。")
+			v.Errors = append(v.Errors, "未通过检查的文件未保存，请重新选择文件后再提交。")
 		}
 	}
 	status, _ := classify(err)
 	return s.renderApply(c, status, name, v)
+}
+
+// setStaged shows the upload kept from a refused save.
+func (u *uploadView) setStaged(id string) {
+	u.Staged, u.StagedURL = id, fileURL(id)
+}
+
+// conflicts lists the fields of defs whose stored value differs from the
+// one sent.
+func conflicts(defs []fieldDef, saved, theirs map[string]string) []conflictRow {
+	var out []conflictRow
+	for _, d := range defs {
+		if saved[d.Name] != theirs[d.Name] {
+			out = append(out, conflictRow{Label: d.Label, Saved: saved[d.Name], Theirs: theirs[d.Name]})
+		}
+	}
+	return out
+}
+
+// stagedFiles reads the ids of the uploads that a refused save kept, sent
+// back by the form as staged_<field>.
+func stagedFiles(c *fiber.Ctx, fields ...string) map[string]string {
+	out := map[string]string{}
+	for _, f := range fields {
+		if id := c.FormValue("staged_" + f); id != "" {
+			out[f] = id
+		}
+	}
+	return out
 }
 
 func hasFileErrors(fields map[string]string) bool {
@@ -206,6 +302,11 @@ func (s *server) applySteps(c *fiber.Ctx) error {
 	}
 	v := s.view(c, a, "")
 	v.Heading = "招录报名"
+	r, err := s.apply.Result(c.UserContext(), a)
+	if err != nil {
+		return err
+	}
+	v.Form = newFormButton(r, v.CSRF)
 	return s.renderApply(c, fiber.StatusOK, "apply_steps.html", v)
 }
 
@@ -213,6 +314,7 @@ func (s *server) applySteps(c *fiber.Ctx) error {
 
 func photoUpload(a *apply.Applicant) *uploadView {
 	u := &uploadView{Field: apply.FieldPhoto, Label: recruit.FieldLabel(apply.FieldPhoto), Accept: "image/jpeg",
+		MinSize: recruit.PhotoMinSize, MaxSize: recruit.MaxUploadSize,
 		Hint: "上传照片要求：本人近期彩色免冠证件照；头部占照片尺寸的2/3；格式：jpg；大小：150k-10M；底色：白底。"}
 	if a.Profile.Basic != nil {
 		u.URL = fileURL(a.Profile.Basic.PhotoID)
@@ -245,13 +347,14 @@ func (s *server) basicSave(c *fiber.Ctx) error {
 	}
 	v := s.view(c, a, apply.SectionBasic)
 	v.Photo = photoUpload(a)
+	v.staged = stagedFiles(c, apply.FieldPhoto)
 	version, err := formVersion(c, "version")
 	if err == nil {
 		v.Version = version
-		err = s.apply.SaveBasic(c.UserContext(), a, apply.Edit{Version: version, Files: files, Parsed: pre}, b)
+		err = s.apply.SaveBasic(c.UserContext(), a, apply.Edit{Version: version, Files: files, Parsed: pre, Staged: v.staged}, b)
 	}
 	if err != nil {
-		return s.formFailed(c, "apply_basic.html", v, basicFields, values, err, apply.FieldPhoto, "name", "id_type", "id_number")
+		return s.formFailed(c, "apply_basic.html", v, basicFields, values, formValues(a.Profile.Basic), err, apply.FieldPhoto, "name", "id_type", "id_number")
 	}
 	return savedRedirect(c, apply.SectionBasic)
 }
@@ -283,7 +386,7 @@ func (s *server) workSave(c *fiber.Ctx) error {
 		err = s.apply.SaveWork(c.UserContext(), a, apply.Edit{Version: version, Parsed: pre}, w)
 	}
 	if err != nil {
-		return s.formFailed(c, "apply_work.html", v, workFields, values, err)
+		return s.formFailed(c, "apply_work.html", v, workFields, values, formValues(a.Profile.Work), err)
 	}
 	return savedRedirect(c, apply.SectionWork)
 }
@@ -294,8 +397,8 @@ func scanUploads(ct *recruit.Certificates) []uploadView {
 	out := make([]uploadView, len(apply.ScanFields))
 	for i, field := range apply.ScanFields {
 		slot, _ := apply.SlotOf(field)
-		out[i] = uploadView{Field: field, Label: slot.Label, Accept: "image/jpeg,image/png,application/pdf",
-			Hint: "格式：jpg、png或pdf；大小不超过10M；每次提交的文件合计不超过12M，可分次上传。"}
+		out[i] = uploadView{Field: field, Label: slot.Label, Accept: "image/jpeg,image/png,application/pdf", MaxSize: recruit.MaxUploadSize,
+			Hint: "格式：jpg、png或pdf；大小不超过10M；每次提交的文件合计不超过20M，可分次上传。"}
 		if ct != nil {
 			out[i].URL = fileURL(*apply.ScanID(ct, field))
 		}
@@ -328,13 +431,14 @@ func (s *server) certificatesSave(c *fiber.Ctx) error {
 	}
 	v := s.view(c, a, apply.SectionCertificates)
 	v.Scans = scanUploads(a.Profile.Certificates)
+	v.staged = stagedFiles(c, apply.ScanFields...)
 	version, err := formVersion(c, "version")
 	if err == nil {
 		v.Version = version
-		err = s.apply.SaveCertificates(c.UserContext(), a, apply.Edit{Version: version, Files: files, Parsed: pre}, ct)
+		err = s.apply.SaveCertificates(c.UserContext(), a, apply.Edit{Version: version, Files: files, Parsed: pre, Staged: v.staged}, ct)
 	}
 	if err != nil {
-		return s.formFailed(c, "apply_certificates.html", v, certificateFields, values, err, apply.ScanFields...)
+		return s.formFailed(c, "apply_certificates.html", v, certificateFields, values, formValues(a.Profile.Certificates), err, apply.ScanFields...)
 	}
 	return savedRedirect(c, apply.SectionCertificates)
 }
@@ -423,7 +527,11 @@ func (s *server) educationSave(c *fiber.Ctx) error {
 		err = s.apply.SaveEducation(c.UserContext(), a, apply.Edit{Version: version, Parsed: pre}, id, e)
 	}
 	if err != nil {
-		return s.formFailed(c, "apply_education.html", v, educationFields, values, err)
+		saved := values // a new record conflicts with nothing stored
+		if rec, rerr := a.Record(id); rerr == nil {
+			saved = formValues(rec)
+		}
+		return s.formFailed(c, "apply_education.html", v, educationFields, values, saved, err)
 	}
 	return c.Redirect("/apply/education?saved="+apply.SectionEducation, fiber.StatusSeeOther)
 }
@@ -446,7 +554,7 @@ func (s *server) educationDelete(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		v := s.educationView(c, a)
-		return s.formFailed(c, "apply_education.html", v, nil, nil, err)
+		return s.formFailed(c, "apply_education.html", v, nil, nil, nil, err)
 	}
 	return c.Redirect("/apply/education?saved="+apply.SectionEducation, fiber.StatusSeeOther)
 }

@@ -316,7 +316,7 @@ func TestApplyCompleteFlow(t *testing.T) {
 	}
 	result := f.page(t, m, "/result?submitted=1", http.StatusOK)
 	wantContains(t, "result", result, "甲医院", "内科", "待审核", "查看报名表", `href="/form"`, "/form/generate",
-		"重新生成报名表", "修改个人信息", "重新提交志愿", "每次修改信息后，请再次生成报名表，并以最后一次信息修改后生成的报名表为准", "370***********")
+		`id="generate-form">生成报名表`, "修改个人信息", "重新提交志愿", "每次修改信息后，请再次生成报名表，并以最后一次信息修改后生成的报名表为准", "370***********")
 
 	// The choice's records (their content is apply's, tested there).
 	if notes, err := f.store.ListNotifications(context.Background(), m.id); err != nil || len(notes) != 1 {
@@ -500,12 +500,21 @@ func TestStaleProfileVersionConflicts(t *testing.T) {
 	wantSaved(t, "first", resp, body)
 	// A second tab still holds version 0.
 	resp, body = f.request(t, m, http.MethodPost, "/apply/work", with(workForm(0), "military", "是"), nil)
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "信息已被修改，请刷新后重试") || !strings.Contains(body, `value="是" selected`) {
+	// The page compares what is saved with what was sent, keeps the
+	// latter in the form and moves it to the current version.
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, `value="是" selected`) || !strings.Contains(body, `name="version" value="1"`) {
 		t.Fatalf("stale save: %d %s", resp.StatusCode, body)
 	}
+	wantContains(t, "stale save", body, "这部分信息已在别处保存过", `data-field-label="是否为军队住院医师"`, "当前已保存</span>否", "您的填写</span>是")
 	p := f.profile(t, m.id)
 	if p.Version != 1 || p.Work.Military {
 		t.Errorf("a stale save changed the profile: %+v", p.Work)
+	}
+	// Saving that page again keeps the user's values.
+	resp, body = f.request(t, m, http.MethodPost, "/apply/work", with(workForm(1), "military", "是"), nil)
+	wantSaved(t, "again from the conflict page", resp, body)
+	if p := f.profile(t, m.id); !p.Work.Military {
+		t.Errorf("saving again did not keep the user's value: %+v", p.Work)
 	}
 	// The API checks the version the same way.
 	resp, body = f.api(t, m, http.MethodPut, "/api/v1/me/profile/work", map[string]any{"version": 0, "data": recruit.Work{Military: true}})

@@ -25,7 +25,7 @@ type resultView struct {
 	Remark      string
 	Version     int
 	Adjustment  string
-	CanGenerate bool
+	Form        formButton
 	CanEdit     bool
 	CanChoose   bool
 	CSRF        string
@@ -44,7 +44,7 @@ func (s *server) resultMine(c *fiber.Ctx) error {
 	v := resultView{
 		Name: a.Identity.Name, MaskedID: recruit.MaskID(a.Identity.IDNumber), CSRF: sessionOf(c).CSRF,
 		PhaseLabel: a.Phase.Label(), Submitted: c.Query("submitted") == "1",
-		CanEdit: r.CanEdit, CanGenerate: r.CanGenerate, CanChoose: r.CanChoose,
+		CanEdit: r.CanEdit, CanChoose: r.CanChoose, Form: newFormButton(r, sessionOf(c).CSRF),
 	}
 	if prog := r.Program; prog != nil {
 		v.HasApp = true
