@@ -15,21 +15,21 @@ import (
 
 // resultView is the data of result_mine.html.
 type resultView struct {
-	HasApp      bool
-	Submitted   bool // just submitted: show the confirmation
-	Name        string
-	MaskedID    string
-	Base        string
-	Specialty   string
-	State       string
-	Remark      string
-	Version     int
-	Adjustment  string
-	Form        formButton
-	CanEdit     bool
-	CanChoose   bool
-	CSRF        string
-	PhaseLabel  string
+	HasApp     bool
+	Submitted  bool // just submitted: show the confirmation
+	Name       string
+	MaskedID   string
+	Base       string
+	Specialty  string
+	State      string
+	Remark     string
+	Version    int
+	Adjustment string
+	Form       formButton
+	CanEdit    bool
+	CanChoose  bool
+	CSRF       string
+	PhaseLabel string
 }
 
 func (s *server) resultMine(c *fiber.Ctx) error {
