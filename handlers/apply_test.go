@@ -8,9 +8,11 @@ import (
 	"image/color"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -818,4 +820,62 @@ func BenchmarkSubmitChoice(b *testing.B) {
 			b.Fatalf("%d %s", resp.StatusCode, body)
 		}
 	}
+}
+
+// A photo over the limit, as it comes from a phone camera, is answered with
+// the form and every typed value; a valid photo sent with an error
+// elsewhere is staged, carried by the form and committed by the next save;
+// only a body beyond the server's limit gets the 413 page, which leads back
+// to the form.
+func TestUploadsKeepTypedInput(t *testing.T) {
+	f := newFixture(t, true)
+	m := f.newMember(t, 31)
+	huge := append(testimg.Photo(t), make([]byte, 12<<20)...)
+	resp, body := f.request(t, m, http.MethodPost, "/apply/basic", with(basicForm(), "qq", "87654321"), map[string][]byte{apply.FieldPhoto: huge})
+	if resp.StatusCode != http.StatusBadRequest || fieldError(body, apply.FieldPhoto) != "照片大小不能超过10MB" {
+		t.Fatalf("12 MB photo: %d %q", resp.StatusCode, fieldError(body, apply.FieldPhoto))
+	}
+	wantContains(t, "12 MB photo", body, `value="87654321"`, `value="doctor@example.com"`)
+
+	resp, body = f.request(t, m, http.MethodPost, "/apply/basic", with(basicForm(), "phone", "123"), map[string][]byte{apply.FieldPhoto: testimg.Photo(t)})
+	if resp.StatusCode != http.StatusBadRequest || fieldError(body, "phone") == "" {
+		t.Fatalf("bad phone with a good photo: %d %s", resp.StatusCode, fieldErrorsOf(body))
+	}
+	staged := regexp.MustCompile(`name="staged_photo_id" value="([0-9a-f]{32})"`).FindStringSubmatch(body)
+	if staged == nil {
+		t.Fatalf("the accepted photo is not carried by the form:\n%s", body)
+	}
+	wantContains(t, "staged photo", body, "已暂存您刚才上传的", fileURL(staged[1]))
+	resp, body = f.request(t, m, http.MethodPost, "/apply/basic", with(basicForm(), "staged_photo_id", staged[1]), nil)
+	wantSaved(t, "save with the staged photo", resp, body)
+	if p := f.profile(t, m.id); p.Basic == nil || p.Basic.PhotoID != staged[1] {
+		t.Fatalf("the staged photo was not committed: %+v", p.Basic)
+	}
+
+	// app.Test reports the refused body as its own error, so a listener
+	// answers; Expect: 100-continue lets the server refuse before the
+	// body is written (without it the client may see the connection reset
+	// before it reads the answer).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = f.app.Listener(ln) }()
+	t.Cleanup(func() { _ = f.app.Shutdown() })
+	req := httptest.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/apply/certificates", bytes.NewReader(make([]byte, bodyLimit+1)))
+	req.RequestURI = ""
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	req.Header.Set("Expect", "100-continue")
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: m.cookie})
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	body = string(raw)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("body over the limit: %d", resp.StatusCode)
+	}
+	wantContains(t, "body over the limit", body, "本次未保存", `href="/apply/certificates"`, "您填写的内容仍在页面上")
 }

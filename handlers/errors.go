@@ -29,7 +29,7 @@ var fiberMessages = map[int]string{
 	http.StatusNotFound:              "您访问的页面不存在",
 	http.StatusMethodNotAllowed:      "不支持该请求方法",
 	http.StatusRequestTimeout:        "请求超时，请稍后重试",
-	http.StatusRequestEntityTooLarge: "提交的内容过大",
+	http.StatusRequestEntityTooLarge: "提交的内容过大（照片、扫描件每个不超过10MB，每次提交的文件合计不超过20MB），本次未保存",
 	http.StatusTooManyRequests:       "请求过于频繁，请稍后再试",
 }
 
@@ -107,10 +107,13 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	if isAPI(c) {
 		return c.Status(status).JSON(apiError{Error: body})
 	}
-	return s.render(c, status, "error.html", page{
-		Title: "出错了",
-		Body:  errorPage{Status: status, Message: body.Message, RequestID: body.RequestID},
-	})
+	ep := errorPage{Status: status, Message: body.Message, RequestID: body.RequestID}
+	if status == http.StatusRequestEntityTooLarge && strings.HasPrefix(c.Path(), "/apply/") {
+		// The body was not read: the browser's Back still holds what was
+		// typed, the form's page what is saved.
+		ep.Back = c.Path()
+	}
+	return s.render(c, status, "error.html", page{Title: "出错了", Body: ep})
 }
 
 // isAPI reports whether the request is for the JSON API.
@@ -121,4 +124,5 @@ type errorPage struct {
 	Status    int
 	Message   string
 	RequestID string
+	Back      string // the form to return to after a refused upload
 }

@@ -116,7 +116,7 @@ func New(cfg Config) *fiber.App {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
-		BodyLimit:             bodyLimit, // one upload of up to 10 MB with its form
+		BodyLimit:             bodyLimit, // two uploads of up to 10 MB with their form
 		// Values from the request (params, queries, forms, headers, cookies)
 		// stay valid after the handler returns: they are kept in sessions,
 		// the store and goroutines, and Fiber reuses its buffers otherwise.

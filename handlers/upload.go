@@ -16,9 +16,13 @@ import (
 // to the staff of the base of the owner's application (GET
 // /api/v1/mp/files/:id, see staff.go).
 
-// bodyLimit is the largest request the server reads: one file at the limit
-// plus the form around it.
-const bodyLimit = recruit.MaxUploadSize + 2<<20
+// bodyLimit is the largest request the server reads: two files at the
+// limit plus the form around it. It is well above one file's limit so that
+// a photo straight from a phone camera (12 MB and more) reaches the service
+// and is refused next to its field, with the form and its values kept;
+// only a larger body gets the bare 413 page (see handleError). Each request
+// holds at most this much in memory.
+const bodyLimit = 2*recruit.MaxUploadSize + 2<<20
 
 // formFiles reads the uploaded files named fields from a multipart request;
 // a field without a file is absent from the result.

@@ -1,6 +1,7 @@
 // Applicant registration pages: shows the fields that depend on another
-// answer (data-show-if / data-show-in), keeps the specialty list of the
-// choice page live (labels refreshed every few seconds from
+// answer (data-show-if / data-show-in), refuses a file of the wrong size
+// before it is sent (data-min-size / data-max-size), keeps the specialty
+// list of the choice page live (labels refreshed every few seconds from
 // /api/v1/programs?base=<id>) and asks for confirmation before a choice is
 // submitted. The server validates everything regardless.
 (function () {
@@ -26,6 +27,33 @@
     f.addEventListener('reset', function () { setTimeout(refreshDependents, 0); });
   });
   refreshDependents();
+
+  // ---- uploads: size checked before anything is sent ----
+  // A file outside data-min-size..data-max-size is taken out of the form
+  // with a message next to it; the rest of the form is kept as typed.
+  function mb(n) { return (n / 1048576).toFixed(1) + 'MB'; }
+  function sizeProblem(input) {
+    var f = input.files && input.files[0];
+    if (!f) { return ''; }
+    var label = input.getAttribute('data-label') || '文件';
+    var maxSize = Number(input.getAttribute('data-max-size') || 0);
+    var minSize = Number(input.getAttribute('data-min-size') || 0);
+    if (maxSize && f.size > maxSize) {
+      return '所选' + label + '为' + mb(f.size) + '，超过' + mb(maxSize).replace('.0', '') + '的上限，未上传；请压缩后重新选择。您填写的其他内容不受影响。';
+    }
+    if (minSize && f.size < minSize) {
+      return '所选' + label + '为' + Math.round(f.size / 1024) + 'KB，小于' + Math.round(minSize / 1024) + 'KB，未上传；请选择更清晰的原图。';
+    }
+    return '';
+  }
+  document.querySelectorAll('input[type=file][data-max-size]').forEach(function (input) {
+    var msg = document.querySelector('[data-size-error-for="' + input.name + '"]');
+    input.addEventListener('change', function () {
+      var problem = sizeProblem(input);
+      if (msg) { msg.textContent = problem; msg.hidden = !problem; }
+      if (problem) { input.value = ''; }
+    });
+  });
 
   // ---- choice: live specialty list ----
   var form = document.getElementById('choice-form');
