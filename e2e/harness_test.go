@@ -25,7 +25,7 @@ const (
 	// chromiumPath is Debian's chromium, which `make test` installs.
 	chromiumPath = "/usr/bin/chromium"
 	// browserTimeout bounds everything one test does in its browser.
-	browserTimeout = 60 * time.Second
+	browserTimeout = 120 * time.Second
 	// startTimeout bounds the start-up of zhupei, stopTimeout its shutdown
 	// after SIGTERM.
 	startTimeout = 30 * time.Second
