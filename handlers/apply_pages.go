@@ -246,10 +246,14 @@ func (u *uploadView) setStaged(id string) {
 }
 
 // conflicts lists the fields of defs whose stored value differs from the
-// one sent.
+// one sent; a field shown for neither (a dependent field whose answer does
+// not open it) is not compared.
 func conflicts(defs []fieldDef, saved, theirs map[string]string) []conflictRow {
 	var out []conflictRow
 	for _, d := range defs {
+		if !d.active(saved) && !d.active(theirs) {
+			continue
+		}
 		if saved[d.Name] != theirs[d.Name] {
 			out = append(out, conflictRow{Label: d.Label, Saved: saved[d.Name], Theirs: theirs[d.Name]})
 		}

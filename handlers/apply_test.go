@@ -508,6 +508,9 @@ func TestStaleProfileVersionConflicts(t *testing.T) {
 		t.Fatalf("stale save: %d %s", resp.StatusCode, body)
 	}
 	wantContains(t, "stale save", body, "这部分信息已在别处保存过", `data-field-label="是否为军队住院医师"`, "当前已保存</span>否", "您的填写</span>是")
+	if strings.Contains(body, `data-field-label="工作年限"`) {
+		t.Error("a field closed by both answers (工作年限 without an employer) is compared")
+	}
 	p := f.profile(t, m.id)
 	if p.Version != 1 || p.Work.Military {
 		t.Errorf("a stale save changed the profile: %+v", p.Work)
