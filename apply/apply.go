@@ -34,6 +34,7 @@ type Store interface {
 	recruit.Applications
 	recruit.Profiles
 	recruit.Files
+	recruit.Forms // whether the newest registration form is outdated (Result)
 	recruit.KV
 }
 

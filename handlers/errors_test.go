@@ -41,7 +41,7 @@ func TestClassify(t *testing.T) {
 		{recruit.Errorf("weird", "奇怪"), 500, "internal", "奇怪"},
 		{fiber.ErrNotFound, 404, "not_found", "您访问的页面不存在"},
 		{fiber.ErrMethodNotAllowed, 405, "invalid", "不支持该请求方法"},
-		{fiber.ErrRequestEntityTooLarge, 413, "invalid", "提交的内容过大"},
+		{fiber.ErrRequestEntityTooLarge, 413, "invalid", "提交的内容过大（照片、扫描件每个不超过10MB，每次提交的文件合计不超过20MB），本次未保存"},
 		{fiber.ErrServiceUnavailable, 503, "internal", "系统内部错误，请稍后重试"},
 		{fiber.ErrTeapot, 418, "invalid", "请求无法处理"},
 	}
@@ -93,7 +93,7 @@ func TestBodyTooLargeKeepsStatus(t *testing.T) {
 	raw, _ := io.ReadAll(resp.Body)
 	var e apiError
 	decode(t, string(raw), &e)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || e.Error.Message != "提交的内容过大" {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || e.Error.Message != fiberMessage(http.StatusRequestEntityTooLarge) {
 		t.Errorf("status %d, body %s", resp.StatusCode, raw)
 	}
 }
