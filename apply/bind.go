@@ -64,6 +64,9 @@ type BindStatus struct {
 	// NextBind (unbound) and NextUnbind (bound) are when the account may
 	// bind or unbind again; zero when it may now.
 	NextBind, NextUnbind time.Time
+	// Rebind (bound) is what unbinding now would cost, for the
+	// confirmation of 解除认证.
+	Rebind Rebind
 }
 
 // BindStatus returns the binding of the WeChat account openID and when it
@@ -75,6 +78,9 @@ func (s *Service) BindStatus(ctx context.Context, openID string) (st BindStatus,
 	case "":
 		st.Identity = &id
 		st.NextUnbind = s.lockedUntil(ctx, unbindAcctKey+openID)
+		if st.Rebind, err = s.rebindAfterUnbind(ctx, openID, id); err != nil {
+			return st, err
+		}
 	case recruit.ENOTFOUND:
 		st.NextBind = s.lockedUntil(ctx, bindAcctKey+openID)
 	default:

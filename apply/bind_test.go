@@ -349,3 +349,47 @@ func TestBindNumberAndAddressLimits(t *testing.T) {
 		IDNumber: testid.Resident("37010219900307999"), Client: "192.0.2.2"})
 	wantError(t, "another address", err, recruit.EINVALID, "")
 }
+// TestBindStatusRebind checks what the confirmation of 解除认证 is told: the
+// date of the next binding (30 days after the last one, for the account and
+// the number) and whether it falls after the registration window.
+func TestBindStatusRebind(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	number := testid.Resident("37010219900307123")
+	if _, err := f.svc.Bind(ctx, "acct-a", bindReq("丁一", number)); err != nil {
+		t.Fatal(err)
+	}
+	// The fixture's registration window ends the day after the clock.
+	st, err := f.svc.BindStatus(ctx, "acct-a")
+	r := st.Rebind
+	if err != nil || !r.At.Equal(testNow.Add(30*24*time.Hour)) || !r.AfterWindow || r.WindowEnd.IsZero() ||
+		!r.WindowLastDay.Before(r.WindowEnd) {
+		t.Fatalf("Rebind in a short window: %+v %v", r, err)
+	}
+
+	// A window that ends in 40 days holds the next binding.
+	long := recruit.Calendar{Registration: testNow.Add(-time.Hour), Round1: testNow.Add(40 * 24 * time.Hour)}
+	long.Round2, long.Adjustment, long.Confirmation, long.Closed = long.Round1.Add(time.Hour), long.Round1.Add(2*time.Hour),
+		long.Round1.Add(3*time.Hour), long.Round1.Add(4*time.Hour)
+	if err := f.store.PutYear(ctx, recruit.Year{Year: testYear, Calendar: long}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err = f.svc.BindStatus(ctx, "acct-a"); err != nil || st.Rebind.AfterWindow || !st.Rebind.WindowEnd.Equal(long.Round1) {
+		t.Fatalf("Rebind in a 40-day window: %+v %v", st.Rebind, err)
+	}
+
+	// Once the 30 days have passed, binding again is possible at once; when
+	// no window is left, there is none to warn about.
+	f.clock.t = f.clock.t.Add(31 * 24 * time.Hour)
+	f.setPhase(t, recruit.PhaseClosed)
+	if st, err = f.svc.BindStatus(ctx, "acct-a"); err != nil || !st.Rebind.At.Equal(f.clock.t) || st.Rebind.AfterWindow || !st.Rebind.WindowEnd.IsZero() {
+		t.Fatalf("Rebind after 31 days, year closed: %+v %v", st.Rebind, err)
+	}
+	// Unbound, the account has nothing to rebind.
+	if err := f.svc.Unbind(ctx, "acct-a"); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ = f.svc.BindStatus(ctx, "acct-a"); !st.Rebind.At.IsZero() {
+		t.Errorf("Rebind of an unbound account: %+v", st.Rebind)
+	}
+}

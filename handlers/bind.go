@@ -33,9 +33,23 @@ type bindData struct {
 	// bind or unbind again, "" when it may now.
 	NextBind   string
 	NextUnbind string
-	Form       apply.BindRequest
-	Error      string
-	Fields     map[string]string
+	// Unbind is the confirmation of 解除认证; AskUnbind shows it open (the
+	// page without JavaScript, after a post that did not confirm).
+	Unbind    unbindConfirm
+	AskUnbind bool
+	Form      apply.BindRequest
+	Error     string
+	Fields    map[string]string
+}
+
+// unbindConfirm is what the confirmation of 解除认证 says, from
+// apply.BindStatus's Rebind: the date of the next possible binding, the last
+// day of the registration window ("" when none is left) and whether the
+// first is after the second.
+type unbindConfirm struct {
+	Rebind        string
+	WindowLastDay string
+	Late          bool
 }
 
 // untilText shows when a change is allowed again, "" when it is now.
@@ -64,6 +78,10 @@ func (s *server) bindView(c *fiber.Ctx, sess *session) (bindData, error) {
 		d.BoundAt = recruit.ChineseDate(id.BoundAt)
 	}
 	d.NextBind, d.NextUnbind = untilText(st.NextBind), untilText(st.NextUnbind)
+	d.Unbind = unbindConfirm{Rebind: recruit.ChineseDate(st.Rebind.At), Late: st.Rebind.AfterWindow}
+	if !st.Rebind.WindowEnd.IsZero() {
+		d.Unbind.WindowLastDay = recruit.ChineseDate(st.Rebind.WindowLastDay)
+	}
 	if identityID != sess.IdentityID {
 		sess.IdentityID = identityID
 		if err := s.saveSession(c, sess); err != nil {
@@ -118,9 +136,19 @@ func (s *server) bindSubmit(c *fiber.Ctx) error {
 	return c.Redirect(safeNext(c.FormValue("next"), "/bind"), fiber.StatusSeeOther)
 }
 
-// unbindSubmit detaches the account from its identity (解除认证).
+// unbindSubmit detaches the account from its identity (解除认证) once the
+// post confirms it (confirm=yes, the dialog's button); without it the page
+// comes back with the confirmation open.
 func (s *server) unbindSubmit(c *fiber.Ctx) error {
 	sess := sessionOf(c)
+	if c.FormValue("confirm") != "yes" {
+		d, err := s.bindView(c, sess)
+		if err != nil {
+			return err
+		}
+		d.AskUnbind = true
+		return s.render(c, fiber.StatusOK, "bind.html", page{Title: "实名认证", Body: d})
+	}
 	if err := s.apply.Unbind(c.UserContext(), sess.OpenID); err != nil {
 		return s.bindFailed(c, apply.BindRequest{}, err)
 	}

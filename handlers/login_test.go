@@ -386,7 +386,16 @@ func TestBindAndUnbindOncePer30Days(t *testing.T) {
 	// with the date.
 	f.clock.add(29 * 24 * time.Hour)
 	csrf = b.relogin(t, u)
+	// A post that does not confirm shows the confirmation, with the date of
+	// the next binding, and unbinds nothing.
 	resp, body = b.post(t, "/bind/unbind", url.Values{csrfField: {csrf}})
+	want(t, "unconfirmed unbind", resp, body, http.StatusOK, "")
+	wantContains(t, "unconfirmed unbind", body, "确定要解除实名认证吗", "下次可认证时间：<b id=\"unbind-next\">2025年8月4日</b>")
+	wantMissing(t, "unconfirmed unbind", body, `id="unbind-dialog" role="dialog" aria-modal="true" aria-labelledby="unbind-title" hidden`)
+	if _, err := f.store.IdentityByOpenID(context.Background(), u.OpenID); err != nil {
+		t.Fatalf("an unconfirmed unbind unbound the account: %v", err)
+	}
+	resp, body = b.post(t, "/bind/unbind", url.Values{csrfField: {csrf}, "confirm": {"yes"}})
 	want(t, "unbind", resp, body, http.StatusSeeOther, "/bind")
 	if s := b.session(t); s.IdentityID != 0 {
 		t.Fatalf("session keeps identity %d after unbinding", s.IdentityID)
@@ -407,7 +416,7 @@ func TestBindAndUnbindOncePer30Days(t *testing.T) {
 	if err != nil || again.ID != id.ID {
 		t.Fatalf("rebinding made identity %+v (%v), want id %d", again, err, id.ID)
 	}
-	resp, body = b.post(t, "/bind/unbind", url.Values{csrfField: {csrf}})
+	resp, body = b.post(t, "/bind/unbind", url.Values{csrfField: {csrf}, "confirm": {"yes"}})
 	want(t, "second unbind", resp, body, http.StatusForbidden, "")
 	wantContains(t, "second unbind", body, "30天内只能解除认证一次，下次可解除认证时间：2025年9月2日")
 	_, body = b.get(t, "/bind")

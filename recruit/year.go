@@ -107,3 +107,16 @@ func (c Calendar) PhaseAt(t time.Time) Phase {
 	}
 	return PhaseClosed
 }
+
+// RegistrationWindow returns the span of the calendar, around or after t,
+// in which people without an application may register (registrationOpen):
+// registration itself, or round 2 with adjustment. It gives the span that
+// holds t, else the next one; ok is false when none is left this year.
+func (c Calendar) RegistrationWindow(t time.Time) (start, end time.Time, ok bool) {
+	for _, w := range [][2]time.Time{{c.Registration, c.Round1}, {c.Round2, c.Confirmation}} {
+		if t.Before(w[1]) {
+			return w[0], w[1], true
+		}
+	}
+	return time.Time{}, time.Time{}, false
+}
