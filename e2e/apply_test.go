@@ -108,7 +108,8 @@ func fill(t *testing.T, ctx context.Context, values [][2]string) {
 	}
 }
 
-// save submits the page's form and waits for the step list's confirmation.
+// save submits the page's form and waits for the confirmation on the page
+// it leads to: the step list on a phone, the next tab on the PC.
 func save(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
 	do(t, ctx, "save "+what, chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS(".flash.ok")))
@@ -142,7 +143,7 @@ func fillAllSections(t *testing.T, ctx context.Context, srv *server, photo strin
 		{"start_date", "2013-09-01"}, {"qualification", "大学本科"}, {"graduation_date", "2018-07-01"}, {"has_diploma", "是"},
 		{"qualification_date", "2018-07-01"}, {"diploma_no", "104221201805000123"}, {"degree", "学士"}, {"has_degree_cert", "是"},
 		{"degree_date", "2018-07-01"}, {"degree_cert_no", "4042212018000123"}})
-	do(t, ctx, "save education", chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS("table.records")))
+	save(t, ctx, "教育经历")
 
 	open(t, ctx, srv.URL+"/apply/certificates")
 	fill(t, ctx, [][2]string{{"passed_exam", "否"}, {"has_qual_cert", "否"}, {"has_practising", "否"},

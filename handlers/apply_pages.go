@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -291,10 +292,22 @@ func formVersion(c *fiber.Ctx, name string) (int, error) {
 	return n, nil
 }
 
-// savedRedirect goes back to the step list with a confirmation, as the seed
-// does after each section (7.7, 7.10, 7.13, 7.16).
+// savedRedirect confirms a saved section where the layout the form was
+// posted from (layout, set by apply.js) goes next: the PC to the next tab
+// (seed 6.1–6.6), the phone, and a page without JavaScript, back to the step
+// list (7.7, 7.10, 7.13, 7.16).
 func savedRedirect(c *fiber.Ctx, section string) error {
-	return c.Redirect("/apply?saved="+url.QueryEscape(section), fiber.StatusSeeOther)
+	next := "/apply"
+	if c.FormValue("layout") == "pc" {
+		next = "/apply/" + nextTab(section)
+	}
+	return c.Redirect(next+"?saved="+url.QueryEscape(section), fiber.StatusSeeOther)
+}
+
+// nextTab is the PC tab after section, the last one for the last.
+func nextTab(section string) string {
+	i := slices.Index(tabOrder, section)
+	return tabOrder[min(i+1, len(tabOrder)-1)]
 }
 
 // ---- step list ----
@@ -537,7 +550,7 @@ func (s *server) educationSave(c *fiber.Ctx) error {
 		}
 		return s.formFailed(c, "apply_education.html", v, educationFields, values, saved, err)
 	}
-	return c.Redirect("/apply/education?saved="+apply.SectionEducation, fiber.StatusSeeOther)
+	return savedRedirect(c, apply.SectionEducation)
 }
 
 func (s *server) educationDelete(c *fiber.Ctx) error {

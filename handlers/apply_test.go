@@ -882,3 +882,46 @@ func TestUploadsKeepTypedInput(t *testing.T) {
 	}
 	wantContains(t, "body over the limit", body, "本次未保存", `href="/apply/certificates"`, "您填写的内容仍在页面上")
 }
+
+// TestSaveLeadsByLayout: a save posted from the PC layout (layout=pc, set by
+// apply.js) goes on to the next tab, from the phone or without JavaScript
+// back to the step list, for every section, education included.
+func TestSaveLeadsByLayout(t *testing.T) {
+	f := newFixture(t, true)
+	m := f.newMember(t, 1)
+	pc := func(v url.Values) url.Values { v.Set("layout", "pc"); return v }
+	cases := []struct {
+		what, target string
+		form         url.Values
+		files        map[string][]byte
+		location     string
+	}{
+		{"basic on the PC", "/apply/basic", pc(basicForm()), map[string][]byte{apply.FieldPhoto: testimg.Photo(t)}, "/apply/work?saved=basic"},
+		{"work on the phone", "/apply/work", with(workForm(1), "layout", "h5"), nil, "/apply?saved=work"},
+		{"education on the PC", "/apply/education/new", pc(educationForm(2)), nil, "/apply/certificates?saved=education"},
+		{"education on the phone", "/apply/education/1", educationForm(3), nil, "/apply?saved=education"},
+		{"certificates on the PC", "/apply/certificates", pc(certificatesForm(4)), nil, "/apply/choice?saved=certificates"},
+	}
+	for _, tc := range cases {
+		resp, body := f.request(t, m, http.MethodPost, tc.target, tc.form, tc.files)
+		wantSaved(t, tc.what, resp, body)
+		if got := resp.Header.Get("Location"); got != tc.location {
+			t.Errorf("%s: to %s, want %s", tc.what, got, tc.location)
+		}
+	}
+	tab := f.page(t, m, "/apply/choice?saved=certificates", http.StatusOK)
+	wantContains(t, "next tab", tab, "证书信息已保存")
+}
+
+// TestEveryPageCarriesTheYear: the applicant's pages and the error page
+// carry the latest year's title, as the home page does.
+func TestEveryPageCarriesTheYear(t *testing.T) {
+	f := newFixture(t, true)
+	m := f.newMember(t, 1)
+	const title = "2025年度山东省住院医师规范化培训招录报名系统"
+	for _, path := range []string{"/apply", "/apply/basic", "/apply/education", "/result", "/preview", "/history"} {
+		body := f.page(t, m, path, http.StatusOK)
+		wantContains(t, path, body, "<title>", title+"</title>", `class="brand" href="/">`+title)
+	}
+	wantContains(t, "an unknown record", f.page(t, m, "/apply/education/99", http.StatusNotFound), title+"</title>")
+}

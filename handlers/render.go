@@ -21,7 +21,7 @@ const layoutFile = "layout.html"
 // the page's own data.
 type page struct {
 	Title string
-	Brand string // yearTitle(nil) when empty
+	Brand string // the latest year's title (yearTitle) when empty
 	Nav   string // "home", "board" or "results"
 	Body  any
 	Login *loginView // the logged-in account, set by render
@@ -98,6 +98,17 @@ func (p *pages) fragment(name, block string, data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// latestYear is the latest year of the public snapshot, for the title every
+// page carries; nil when there is none or the snapshot cannot be loaded
+// (an error page must still render).
+func (s *server) latestYear(c *fiber.Ctx) *recruit.Year {
+	snap, err := s.public.get(c.UserContext())
+	if err != nil {
+		return nil
+	}
+	return snap.Year
+}
+
 // render executes page name into a buffer first, so that a template error
 // becomes a clean 500 instead of a half-written page.
 func (s *server) render(c *fiber.Ctx, status int, name string, data page) error {
@@ -111,7 +122,7 @@ func (s *server) render(c *fiber.Ctx, status int, name string, data page) error 
 		s.pages.bufs.Put(buf)
 	}()
 	if data.Brand == "" {
-		data.Brand = yearTitle(nil)
+		data.Brand = yearTitle(s.latestYear(c))
 	}
 	data.Login = s.loginView(c)
 	if err := t.ExecuteTemplate(buf, layoutFile, data); err != nil {

@@ -222,10 +222,23 @@ func NormalizeInviteCode(code string) (string, error) {
 		return "", Errorf(EINVALID, "请输入邀请码")
 	}
 	if len(code) != InviteLen || strings.Trim(code, InviteAlphabet) != "" {
-		return "", Errorf(EINVALID, "邀请码应为 8 位字母或数字")
+		return "", Errorf(EINVALID, "%s", inviteFormMessage)
 	}
 	return code, nil
 }
+
+// inviteFormMessage says which characters an invite code has: the digits
+// and letters of InviteAlphabet and, since they look alike, those left out.
+var inviteFormMessage = func() string {
+	var left []string
+	for _, r := range "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" {
+		if !strings.ContainsRune(InviteAlphabet, r) {
+			left = append(left, string(r))
+		}
+	}
+	return fmt.Sprintf("邀请码应为 %d 位，只能包含数字和大写字母 %s（不区分大小写；没有易混淆的 %s）",
+		InviteLen, InviteAlphabet, strings.Join(left, "、"))
+}()
 
 // Refusals of the staff store, the same on every backend.
 var (

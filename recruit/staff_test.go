@@ -107,6 +107,12 @@ func TestInviteCodes(t *testing.T) {
 			t.Errorf("NormalizeInviteCode(%q): %v, want %q", in, err, msg)
 		}
 	}
+	// Eight letters of a look-alike (O, I) are refused with the characters
+	// that are allowed.
+	const want = "邀请码应为 8 位，只能包含数字和大写字母 23456789ABCDEFGHJKMNPQRSTUVWXYZ（不区分大小写；没有易混淆的 0、1、I、L、O）"
+	if _, err := NormalizeInviteCode("ABCDEFGO"); ErrorMessage(err) != want {
+		t.Errorf("NormalizeInviteCode(ABCDEFGO): %v, want %q", err, want)
+	}
 	if h := HashSecret("ABCD2345"); len(h) != 64 || h == HashSecret("ABCD2346") || strings.Contains(h, "ABCD") {
 		t.Errorf("HashSecret = %q", h)
 	}

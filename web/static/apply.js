@@ -1,7 +1,9 @@
 // Applicant registration pages: shows the fields that depend on another
 // answer (data-show-if / data-show-in), refuses a file of the wrong size
-// before it is sent (data-min-size / data-max-size), keeps the specialty
-// list of the choice page live (labels refreshed every few seconds from
+// before it is sent (data-min-size / data-max-size), tells the server the
+// layout a form is posted from (layout=pc|h5: where the save leads), keeps
+// the specialty list of the choice page live (labels refreshed every few
+// seconds from
 // /api/v1/programs?base=<id>) and asks for confirmation before a choice is
 // submitted. The server validates everything regardless.
 (function () {
@@ -55,6 +57,25 @@
     });
   });
 
+  // ---- ux2: where a save leads ----
+  // The PC layout (the tabs shown, see site.css) goes on to the next tab
+  // after a save (seed 6.1–6.6), the phone layout back to the step list
+  // (7.7–7.16); the form tells the server which layout it was posted from.
+  var tabs = document.querySelector('.apply-tabs');
+  document.querySelectorAll('form.apply-form').forEach(function (f) {
+    f.addEventListener('submit', function () {
+      var pc = !!tabs && getComputedStyle(tabs).display !== 'none';
+      var input = f.querySelector('input[name="layout"]');
+      if (!input) {
+        input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = 'layout';
+        f.appendChild(input);
+      }
+      input.value = pc ? 'pc' : 'h5';
+    });
+  });
+
   // ---- choice: live specialty list ----
   var form = document.getElementById('choice-form');
   if (!form) { return; }
@@ -93,7 +114,7 @@
       .then(function (data) {
         if (base.value !== want) { return; }
         fill(data.programs || []);
-        updated.textContent = '名额数据更新于 ' + new Date(data.updated_at).toLocaleTimeString('zh-CN', { hour12: false });
+        updated.textContent = '名额数据更新于 ' + new Date(data.updated_at).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
       })
       .catch(function () { updated.textContent = '（名额数据自动更新失败，稍后重试）'; });
   }
