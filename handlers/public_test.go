@@ -62,7 +62,7 @@ func TestBoard(t *testing.T) {
 
 	all := f.get(t, "/board", http.StatusOK)
 	wantContains(t, "board", all, "招录情况一览表", a1, a2, b1, boardTotals(18, 4, 1),
-		`data-poll="/api/v1/programs"`, `src="/static/board.js"`, "更新时间")
+		`data-poll="/api/v1/programs"`, `src="/static/board.js"`, "更新时间", "拟录取人数</th>")
 
 	byBase := f.get(t, fmt.Sprintf("/board?base=%d", f.baseA), http.StatusOK)
 	wantContains(t, "base filter", byBase, a1, a2, boardTotals(13, 3, 1),

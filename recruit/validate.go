@@ -3,6 +3,7 @@ package recruit
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -474,10 +475,15 @@ func (e Education) Validate(now time.Time) error {
 }
 
 func (e Education) check(c checker) {
-	c.choice("level", "教育层次（中专、大专、本科、研究生、博士）", e.Level, EducationLevels)
+	levelOK := c.choice("level", "教育层次（中专、大专、本科、研究生、博士）", e.Level, EducationLevels)
 	c.text("school", "在读/毕业院校", e.School)
 	c.text("major", "在读/毕业专业", e.Major)
-	c.choice("qualification", "学历", e.Qualification, Qualifications)
+	if c.choice("qualification", "学历", e.Qualification, Qualifications) && levelOK {
+		// The levels and the qualifications are listed in the same order.
+		if want := Qualifications[slices.Index(EducationLevels, e.Level)]; e.Qualification != want {
+			c.add("qualification", fmt.Sprintf("教育层次为%s的，学历应为%s", e.Level, want))
+		}
+	}
 	start, startOK := c.pastDate("start_date", "入学时间", e.StartDate)
 
 	var grad time.Time
@@ -545,10 +551,14 @@ func ValidateEducation(records []Education, now time.Time) error {
 	return c.f.Err()
 }
 
-// HighestEducation returns the record of the highest known level.
+// HighestEducation returns the completed record (not 在读) of the highest
+// known level.
 func HighestEducation(records []Education) (Education, bool) {
 	best, bestRank := Education{}, -1
 	for _, e := range records {
+		if e.InSchool {
+			continue
+		}
 		for rank, l := range EducationLevels {
 			if l == e.Level && rank > bestRank {
 				best, bestRank = e, rank

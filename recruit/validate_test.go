@@ -528,6 +528,26 @@ func TestHighestEducation(t *testing.T) {
 	if got.Level != EduBachelor {
 		t.Fatalf("HighestEducation level = %s, want 本科", got.Level)
 	}
+	// A master's still 在读 is not the highest degree yet.
+	if got, _ = HighestEducation([]Education{inSchoolMaster(), validEducation()}); got.Level != EduBachelor {
+		t.Fatalf("HighestEducation with a 在读 master = %s, want 本科", got.Level)
+	}
+	if _, ok := HighestEducation([]Education{inSchoolMaster()}); ok {
+		t.Fatal("only a 在读 record must give ok=false")
+	}
+}
+
+// TestEducationLevelMatchesQualification: 教育层次 and 学历 name the same
+// level; a contradiction is refused on the 学历 field.
+func TestEducationLevelMatchesQualification(t *testing.T) {
+	e := validEducation()
+	e.Qualification = "硕士研究生"
+	wantField(t, e.Validate(testNow), "qualification", "教育层次为本科的，学历应为大学本科")
+	for i, level := range EducationLevels {
+		e := inSchoolMaster()
+		e.Level, e.Qualification = level, Qualifications[i]
+		wantOK(t, e.Validate(testNow))
+	}
 }
 
 func validCertificates() Certificates {
