@@ -497,3 +497,21 @@ func TestResultFormState(t *testing.T) {
 		t.Fatalf("after a change: %+v %v", r, err)
 	}
 }
+
+// TestBasicFromID: a 居民身份证 gives the gender and birth date, which the
+// draft shows before the first save and the save stores, whatever was posted.
+func TestBasicFromID(t *testing.T) {
+	f := newFixture(t, nil)
+	a := f.load(t, f.identity(t, 1)) // born 1995-03-15, male
+	if d := a.BasicDraft(); d.Gender != "男" || d.BirthDate != "1995-03-15" {
+		t.Fatalf("draft %s %s, want 男 1995-03-15", d.Gender, d.BirthDate)
+	}
+	b := basic()
+	b.Gender, b.BirthDate = "女", ""
+	if err := f.svc.SaveBasic(context.Background(), a, apply.Edit{Files: map[string][]byte{apply.FieldPhoto: testimg.Photo(t)}}, b); err != nil {
+		t.Fatalf("SaveBasic with the ID's facts left out: %v", err)
+	}
+	if got := f.load(t, a.Identity).Profile.Basic; got.Gender != "男" || got.BirthDate != "1995-03-15" {
+		t.Errorf("stored %s %s, want 男 1995-03-15", got.Gender, got.BirthDate)
+	}
+}

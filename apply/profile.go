@@ -254,6 +254,9 @@ func (s *Service) SaveBasic(ctx context.Context, a *Applicant, e Edit, in recrui
 	}
 	b := in
 	b.Name, b.IDType, b.IDNumber = a.Identity.Name, a.Identity.IDType, a.Identity.IDNumber
+	if birth, gender, ok := a.FromID(); ok {
+		b.Gender, b.BirthDate = gender, birth
+	}
 	b.PhotoID = ""
 	if a.Profile.Basic != nil {
 		b.PhotoID = a.Profile.Basic.PhotoID
@@ -278,6 +281,30 @@ func (s *Service) SaveBasic(ctx context.Context, a *Applicant, e Edit, in recrui
 		ch.summary = "保存基本信息（更换证件照片）"
 	}
 	return s.keep(ctx, e, fields, ch, s.commit(ctx, a, ch))
+}
+
+// FromID returns the birth date and gender that the bound 居民身份证 number
+// gives; ok is false for the other ID types, whose holder enters them.
+// SaveBasic stores these, whatever the form says.
+func (a *Applicant) FromID() (birth, gender string, ok bool) {
+	if a.Identity.IDType != recruit.IDTypeResident {
+		return "", "", false
+	}
+	return recruit.IDBirthGender(a.Identity.IDNumber)
+}
+
+// BasicDraft is the 基本信息 the form starts from: the stored section, or
+// before the first save an empty one, with the gender and birth date of
+// FromID filled in.
+func (a *Applicant) BasicDraft() recruit.Basic {
+	var b recruit.Basic
+	if a.Profile.Basic != nil {
+		b = *a.Profile.Basic
+	}
+	if birth, gender, ok := a.FromID(); ok {
+		b.Gender, b.BirthDate = gender, birth
+	}
+	return b
 }
 
 // SaveWork validates and stores 工作信息.

@@ -95,6 +95,13 @@ func loginAndBind(t *testing.T, ctx context.Context, srv *server, nickname, idNu
 	)
 }
 
+// visibleTexts returns the rendered text (innerText: without what CSS
+// hides) of every element that matches the CSS selector.
+func visibleTexts(t *testing.T, ctx context.Context, selector string) []string {
+	t.Helper()
+	return evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll(`+jsString(selector)+`), e => e.innerText.trim())`)
+}
+
 // fill sets form controls by name and fires their change events, so that
 // apply.js shows the fields that depend on them.
 func fill(t *testing.T, ctx context.Context, values [][2]string) {
@@ -220,6 +227,9 @@ func TestApplyOnDesktop(t *testing.T) {
 	fillAllSections(t, ctx, srv, applyPhoto(t))
 
 	open(t, ctx, srv.URL+"/apply/choice")
+	if got := visibleTexts(t, ctx, `label[for="f-base"], label[for="f-program"], #submit-choice`); strings.Join(got, ",") != "培训基地,培训专业,提交报名信息" {
+		t.Errorf("PC choice labels %q, want 培训基地, 培训专业, 提交报名信息 (seed 6.6)", got)
+	}
 	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
 	pickBase(t, ctx, base)
 	ids := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)`)
@@ -282,10 +292,19 @@ func TestApplyOnPhone(t *testing.T) {
 	}
 
 	open(t, ctx, srv.URL+"/apply/choice")
+	if got := visibleTexts(t, ctx, `label[for="f-base"], label[for="f-program"], #submit-choice`); strings.Join(got, ",") != "报名基地,报名专业,确定报考" {
+		t.Errorf("phone choice labels %q, want the seed's 报名基地, 报名专业, 确定报考", got)
+	}
 	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
 	pickBase(t, ctx, base)
 	program := evaluate[string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)[0]`)
 	before := optionCount(t, ctx, program)
+	// Without 是否接受调剂 the page says so, and asks no confirmation.
+	fill(t, ctx, [][2]string{{"program_id", program}})
+	evaluate[chromedp.Void](t, ctx, `document.getElementById('submit-choice').click()`)
+	if msg := text(t, ctx, `[data-error-for="accepts_adjustment"]`); msg != "请选择是否接受调剂" || !evaluate[bool](t, ctx, `document.getElementById('confirm-dialog').hidden`) {
+		t.Errorf("submitting without 是否接受调剂: message %q, dialog open %v", msg, !evaluate[bool](t, ctx, `document.getElementById('confirm-dialog').hidden`))
+	}
 	submitChoice(t, ctx, program)
 	open(t, ctx, srv.URL+"/apply/choice")
 	if got := optionCount(t, ctx, program); got != before+1 {

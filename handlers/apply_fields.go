@@ -132,6 +132,9 @@ type fieldView struct {
 	fieldDef
 	Value string
 	Error string
+	// Fixed shows the value without letting it be changed (the gender and
+	// birth date that the ID number gives).
+	Fixed bool
 }
 
 // formValues renders a stored section (nil: not filled) as the strings the

@@ -130,6 +130,9 @@ type applyView struct {
 
 	current int               // the profile version stored now
 	staged  map[string]string // uploads kept by a refused save, by field
+	// fixed names the fields the page shows but does not let change: the
+	// gender and birth date of a 居民身份证 (apply.Applicant.FromID).
+	fixed map[string]bool
 }
 
 // conflictRow is one field that differs between the stored profile and a
@@ -174,6 +177,9 @@ func (s *server) view(c *fiber.Ctx, a *apply.Applicant, section string) applyVie
 	}
 	if err := a.EditRefusal(); err != nil {
 		v.Locked = recruit.ErrorMessage(err)
+	}
+	if _, _, ok := a.FromID(); ok && section == apply.SectionBasic {
+		v.fixed = map[string]bool{"gender": true, "birth_date": true}
 	}
 	if saved := c.Query("saved"); apply.SectionLabel(saved) != "" {
 		v.Saved = apply.SectionLabel(saved) + "已保存"
@@ -224,6 +230,7 @@ func (s *server) formFailed(c *fiber.Ctx, name string, v applyView, defs []field
 		return err
 	}
 	v.Fields = fieldViews(defs, values, fields)
+	v.markFixed()
 	if v.Photo != nil {
 		v.Photo.Error = fields[apply.FieldPhoto]
 		v.Photo.setStaged(v.staged[apply.FieldPhoto])
@@ -345,9 +352,20 @@ func (s *server) basicPage(c *fiber.Ctx) error {
 		return err
 	}
 	v := s.view(c, a, apply.SectionBasic)
-	v.Fields = fieldViews(basicFields, formValues(a.Profile.Basic), nil)
+	draft := a.BasicDraft()
+	values := formValues(a.Profile.Basic)
+	values["gender"], values["birth_date"] = draft.Gender, draft.BirthDate
+	v.Fields = fieldViews(basicFields, values, nil)
+	v.markFixed()
 	v.Photo = photoUpload(a)
 	return s.renderApply(c, fiber.StatusOK, "apply_basic.html", v)
+}
+
+// markFixed marks the fields of v.fixed as shown but not editable.
+func (v *applyView) markFixed() {
+	for i := range v.Fields {
+		v.Fields[i].Fixed = v.fixed[v.Fields[i].Name]
+	}
 }
 
 func (s *server) basicSave(c *fiber.Ctx) error {
@@ -371,6 +389,9 @@ func (s *server) basicSave(c *fiber.Ctx) error {
 		err = s.apply.SaveBasic(c.UserContext(), a, apply.Edit{Version: version, Files: files, Parsed: pre, Staged: v.staged}, b)
 	}
 	if err != nil {
+		if birth, gender, ok := a.FromID(); ok {
+			values["gender"], values["birth_date"] = gender, birth
+		}
 		return s.formFailed(c, "apply_basic.html", v, basicFields, values, formValues(a.Profile.Basic), err, apply.FieldPhoto, "name", "id_type", "id_number")
 	}
 	return savedRedirect(c, apply.SectionBasic)

@@ -364,8 +364,6 @@ func TestConditionalRequireds(t *testing.T) {
 		want   string
 		kept   string
 	}{
-		{"basic: birth date must agree with the ID", "/apply/basic", with(basicForm(), "birth_date", "1996-03-15"), photo, "birth_date", "出生日期与身份证号码不一致", `value="1996-03-15"`},
-		{"basic: gender must agree with the ID", "/apply/basic", with(basicForm(), "gender", "女"), photo, "gender", "性别与身份证号码不一致", `value="女" selected`},
 		{"basic: photo required", "/apply/basic", basicForm(), nil, apply.FieldPhoto, "请上传证件照片", `value="13800138000"`},
 		{"basic: phone", "/apply/basic", with(basicForm(), "phone", "12345"), photo, "phone", "手机号码应为11位中国大陆手机号码", `value="12345"`},
 		{"work: has employer needs the name", "/apply/work", with(withEmployer(t, workForm(0)), "employer_name", ""), nil, "employer_name", "请填写工作单位名称", `value="2020-07-01"`},
@@ -924,4 +922,25 @@ func TestEveryPageCarriesTheYear(t *testing.T) {
 		wantContains(t, path, body, "<title>", title+"</title>", `class="brand" href="/">`+title)
 	}
 	wantContains(t, "an unknown record", f.page(t, m, "/apply/education/99", http.StatusNotFound), title+"</title>")
+}
+
+// TestBasicGenderAndBirthFromID: the basic page shows the gender and birth
+// date of the resident ID, fixed; a post that says otherwise stores the ID's.
+func TestBasicGenderAndBirthFromID(t *testing.T) {
+	f := newFixture(t, true)
+	m := f.newMember(t, 1)
+	page := f.page(t, m, "/apply/basic", http.StatusOK)
+	wantContains(t, "basic page", page, `name="gender" value="男" readonly`, `name="birth_date" value="1995-03-15" readonly`, "根据身份证号码自动填写，不可修改")
+	resp, body := f.request(t, m, http.MethodPost, "/apply/basic", with(basicForm(), "gender", "女", "birth_date", "1996-03-15"),
+		map[string][]byte{apply.FieldPhoto: testimg.Photo(t)})
+	wantSaved(t, "basic", resp, body)
+	if b := f.profile(t, m.id).Basic; b.Gender != "男" || b.BirthDate != "1995-03-15" {
+		t.Errorf("stored %s %s, want the ID's 男 1995-03-15", b.Gender, b.BirthDate)
+	}
+	// A refused save shows the ID's values again.
+	resp, body = f.request(t, m, http.MethodPost, "/apply/basic", with(basicForm(), "version", "1", "phone", "12345", "gender", ""), nil)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("refused save: %d", resp.StatusCode)
+	}
+	wantContains(t, "refused save", body, `name="gender" value="男" readonly`, `value="12345"`)
 }

@@ -28,12 +28,22 @@ type page struct {
 }
 
 // templateFuncs are the helpers templates may call: SVG coordinates, and
-// the catalogue label of a field ({{label "gender"}}; an unknown key fails
-// the page).
+// the catalogue label of a field ({{label "gender"}}) and its phone name
+// ({{mlabel "base"}}); an unknown key fails the page.
 var templateFuncs = template.FuncMap{
-	"add":   func(a, b int) int { return a + b },
-	"sub":   func(a, b int) int { return a - b },
-	"label": fieldLabel,
+	"add":    func(a, b int) int { return a + b },
+	"sub":    func(a, b int) int { return a - b },
+	"label":  fieldLabel,
+	"mlabel": mobileLabel,
+}
+
+// mobileLabel returns the phone's name of the field key (recruit.MobileLabel).
+func mobileLabel(key string) (string, error) {
+	l, ok := recruit.MobileLabel(key)
+	if !ok {
+		return "", fmt.Errorf("no field %q in the catalogue", key)
+	}
+	return l, nil
 }
 
 // fieldLabel returns the catalogue label of the field key.

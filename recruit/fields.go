@@ -96,6 +96,29 @@ var catalogue = []Field{
 	{"accepts_adjustment", "是否接受调剂", SectionChoice},
 }
 
+// mobileLabels are the names the seed's phone pages (7.17) give where they
+// differ from Label, and the phone's name of the choice's submit button
+// (SubmitChoice; 提交报名信息 on the PC, seed 6.6).
+var mobileLabels = map[string]string{
+	"base":       "报名基地",
+	"program_id": "报名专业",
+	SubmitChoice: "确定报考",
+}
+
+// SubmitChoice is the key of the choice's submit button in MobileLabel.
+const SubmitChoice = "submit_choice"
+
+// MobileLabel returns the phone's name of the catalogued field key (or of
+// SubmitChoice), its Label where the phone uses the same; false for an
+// unknown key.
+func MobileLabel(key string) (string, bool) {
+	if l, ok := mobileLabels[key]; ok {
+		return l, true
+	}
+	f, ok := fieldByKey[key]
+	return f.Label, ok
+}
+
 // fieldByKey indexes the catalogue; keys are unique across sections.
 var fieldByKey = func() map[string]Field {
 	m := make(map[string]Field, len(catalogue))

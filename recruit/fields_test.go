@@ -70,3 +70,15 @@ func TestFieldLookups(t *testing.T) {
 	}()
 	FieldLabel("nope")
 }
+
+func TestMobileLabel(t *testing.T) {
+	for key, want := range map[string]string{"base": "报名基地", "program_id": "报名专业", SubmitChoice: "确定报考",
+		"accepts_adjustment": "是否接受调剂", "gender": "性别"} {
+		if got, ok := MobileLabel(key); !ok || got != want {
+			t.Errorf("MobileLabel(%s) = %q, %v; want %q", key, got, ok, want)
+		}
+	}
+	if _, ok := MobileLabel("nope"); ok {
+		t.Error("MobileLabel(nope) found a label")
+	}
+}

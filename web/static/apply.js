@@ -127,9 +127,26 @@
   // ---- choice: confirmation dialog ----
   var dialog = document.getElementById('confirm-dialog');
   var confirmed = false;
+  // ux2: what is missing is said next to its field before the dialog.
+  var required = { program_id: '请选择培训专业', accepts_adjustment: '请选择是否接受调剂' };
+  function missing() {
+    var first = null;
+    Object.keys(required).forEach(function (name) {
+      var el = control(name);
+      var msg = form.querySelector('[data-error-for="' + name + '"]');
+      var empty = !el.value;
+      msg.textContent = empty ? required[name] : '';
+      msg.hidden = !empty;
+      el.closest('.field').classList.toggle('has-error', empty);
+      if (empty && !first) { first = el; }
+    });
+    if (first) { first.focus(); }
+    return !!first;
+  }
   form.addEventListener('submit', function (e) {
     if (confirmed) { return; }
     e.preventDefault();
+    if (missing()) { return; }
     dialog.hidden = false;
     document.getElementById('confirm-ok').focus();
   });
