@@ -17,12 +17,8 @@ import (
 func TestUnbindConfirmation(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
-	ctx := newBrowser(t)
-	if err := chromedp.Do(ctx, chromedp.Emulate(phoneOf(375))); err != nil {
-		t.Fatal(err)
-	}
 	before := time.Now()
-	loginAndBind(t, ctx, srv, "解绑用户", applyIDNumber(t, 31))
+	ctx := boundBrowser(t, srv, phoneOf(375), "解绑用户", 31)
 	after := time.Now()
 	// The demo registration opened the day before the start of zhupei.
 	start := time.Date(before.In(recruit.Shanghai).Year(), before.In(recruit.Shanghai).Month(), before.In(recruit.Shanghai).Day()-1, 0, 0, 0, 0, recruit.Shanghai)

@@ -86,6 +86,18 @@ const wrappedButtons = `Array.from(document.querySelectorAll('.btn, button')).fi
 	return new Set(Array.from(r.getClientRects(), c => Math.round(c.top))).size > 1;
 }).map(b => b.textContent.trim())`
 
+// boundBrowser opens a browser as dev, logs a new sandbox user nickname in
+// and binds the ID number applyIDNumber(seq); it ends on /apply.
+func boundBrowser(t *testing.T, srv *server, dev device.Info, nickname string, seq int) context.Context {
+	t.Helper()
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx, chromedp.Emulate(dev)); err != nil {
+		t.Fatal(err)
+	}
+	loginAndBind(t, ctx, srv, nickname, applyIDNumber(t, seq))
+	return ctx
+}
+
 // pageName turns a path into a file name: /apply/education/new is
 // apply_education_new, / is home.
 func pageName(path string) string {
@@ -102,11 +114,7 @@ func pageName(path string) string {
 func TestNoPageScrollsSideways(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
-	ctx := newBrowser(t)
-	if err := chromedp.Do(ctx, mobile()); err != nil {
-		t.Fatal(err)
-	}
-	loginAndBind(t, ctx, srv, "窄屏用户", applyIDNumber(t, 21))
+	ctx := boundBrowser(t, srv, phoneOf(375), "窄屏用户", 21)
 	fillAllSections(t, ctx, srv, applyPhoto(t))
 	open(t, ctx, srv.URL+"/apply/choice")
 	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
