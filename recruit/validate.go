@@ -592,6 +592,9 @@ func (ct Certificates) Validate(now time.Time) error {
 		c.text("qual_cert_no", "医师资格证书编号", ct.QualCertNo)
 		qual, qualOK = c.pastDate("qual_cert_date", "取得医师资格证书时间", ct.QualCertDate)
 		c.notBefore("qual_cert_date", qual, qualOK, "取得医师资格证书时间", exam, examOK, "通过医师资格考试时间")
+		if ct.QualScanID == "" {
+			c.add("qual_scan_id", "已获得医师资格证书的，请上传医师资格证书扫描件")
+		}
 	} else {
 		const cond = "未获得医师资格证书"
 		c.blank("qual_level", cond, "医师资格级别", ct.QualLevel)

@@ -554,6 +554,7 @@ func validCertificates() Certificates {
 	return Certificates{
 		PassedExam: true, ExamDate: "2020-08-20",
 		HasQualCert: true, QualLevel: "执业医师", QualCategory: "临床", QualCertNo: "202037110370102199506151234", QualCertDate: "2020-12-01",
+		QualScanID:    "scan-1",
 		HasPractising: true, PractisingNo: "110370000123456", PractisingDate: "2021-03-01",
 		ForeignLangType: LangCollegeEng, EnglishLevel: "CET-6", ForeignLangCertNo: "161137021001234", ForeignLangCertDate: "2016-12-20",
 	}
@@ -573,6 +574,7 @@ func TestCertificatesValidate(t *testing.T) {
 		field, msg string
 	}{
 		{"exam date", func(c *Certificates) { c.ExamDate = "" }, "exam_date", "请选择通过医师资格考试时间"},
+		{"qualification scan", func(c *Certificates) { c.QualScanID = "" }, "qual_scan_id", "已获得医师资格证书的，请上传医师资格证书扫描件"},
 		{"exam date without exam", func(c *Certificates) {
 			c.PassedExam, c.HasQualCert, c.HasPractising = false, false, false
 			c.QualLevel, c.QualCategory, c.QualCertNo, c.QualCertDate, c.PractisingNo, c.PractisingDate = "", "", "", "", "", ""
