@@ -14,5 +14,9 @@
 //     and wait for it, failing the test with a clear message; screenshot
 //     saves the page to a PNG file.
 //
+// layout_test.go checks that no page scrolls sideways at 320, 375 and 414 px;
+// with ZHUPEI_E2E_SHOTS set to a directory it also saves a screenshot of
+// every page it opens there, at each width and at 1280 px.
+//
 // A failed test logs the server's stderr and a screenshot of each of its tabs.
 package e2e
