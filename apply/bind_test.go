@@ -349,6 +349,7 @@ func TestBindNumberAndAddressLimits(t *testing.T) {
 		IDNumber: testid.Resident("37010219900307999"), Client: "192.0.2.2"})
 	wantError(t, "another address", err, recruit.EINVALID, "")
 }
+
 // TestBindStatusRebind checks what the confirmation of 解除认证 is told: the
 // date of the next binding (30 days after the last one, for the account and
 // the number) and whether it falls after the registration window.
