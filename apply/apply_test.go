@@ -2,7 +2,6 @@ package apply_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image/color"
@@ -216,13 +215,10 @@ func TestChoose(t *testing.T) {
 	if err != nil || len(notes) != 1 {
 		t.Fatalf("notifications: %v %+v", err, notes)
 	}
-	var payload map[string]string
-	if err := json.Unmarshal([]byte(notes[0].Payload), &payload); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"base": "甲医院", "specialty": "内科", "time": "2025-07-06 09:00", "state": "待审核"}
-	if notes[0].Kind != "registered" || notes[0].ClientMsgID != fmt.Sprintf("reg-%d-v1", app.ID) || fmt.Sprint(payload) != fmt.Sprint(want) {
-		t.Errorf("notification %+v %v", notes[0], payload)
+	want := map[string]string{"base": "甲医院", "specialty": "内科", "time": "2025-07-06T09:00:00+08:00", "state": "待审核"}
+	if notes[0].Kind != recruit.KindRegistered || notes[0].Key != fmt.Sprintf("registered-%d-v1", app.ID) || fmt.Sprint(notes[0].Values) != fmt.Sprint(want) ||
+		notes[0].Body != "您已于2025年07月06日 09:00成功报名甲医院 内科（接受调剂），当前状态：待审核。请留意审核结果。" {
+		t.Errorf("notification %+v", notes[0])
 	}
 	if r, err := f.svc.Result(ctx, a); err != nil || r.Program == nil || r.Program.ID != f.progA1 || !r.CanEdit || !r.CanChoose || !r.CanGenerate {
 		t.Errorf("Result: %+v %v", r, err)
@@ -318,7 +314,7 @@ func TestChangeOfChoiceMovesCounts(t *testing.T) {
 		}
 	}
 	notes, _ := f.store.ListNotifications(ctx, who.ID)
-	if len(notes) != 2 || notes[0].ClientMsgID != fmt.Sprintf("reg-%d-v2", a.App.ID) {
+	if len(notes) != 2 || notes[0].Key != fmt.Sprintf("registered-%d-v2", a.App.ID) {
 		t.Errorf("notifications after A→B: %+v", notes)
 	}
 }

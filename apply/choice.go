@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"zhupei/notify"
 	"zhupei/recruit"
 )
 
@@ -96,20 +97,10 @@ func choiceRecords(identityID int64, prog recruit.Program, app recruit.Applicati
 	if err != nil {
 		return recruit.Revision{}, recruit.Notification{}, recruit.Internal(err)
 	}
-	payload, err := json.Marshal(registeredPayload{
-		Base: prog.BaseName, Specialty: prog.SpecialtyName,
-		Time: now.In(recruit.Shanghai).Format("2006-01-02 15:04"), State: app.State.Label(),
-	})
-	if err != nil {
-		return recruit.Revision{}, recruit.Notification{}, recruit.Internal(err)
-	}
 	rev := recruit.Revision{IdentityID: identityID, Kind: SectionChoice,
 		Summary:  fmt.Sprintf("提交志愿：%s %s（%s）", prog.BaseName, prog.SpecialtyName, adj),
 		Snapshot: string(snap), By: revisionBy, At: now}
-	n := recruit.Notification{IdentityID: identityID, Kind: "registered",
-		ClientMsgID: fmt.Sprintf("reg-%d-v%d", app.ID, app.Version),
-		Payload:     string(payload), NextAt: now, CreatedAt: now}
-	return rev, n, nil
+	return rev, notify.Registered(app, prog, now), nil
 }
 
 // choiceSnapshot is the history snapshot of a submitted choice.
@@ -118,15 +109,6 @@ type choiceSnapshot struct {
 	Base      string `json:"base"`
 	Specialty string `json:"specialty"`
 	Version   int    `json:"version"`
-}
-
-// registeredPayload is the template data of the 报名成功 notification
-// (seed 7.20): base, specialty, time and state.
-type registeredPayload struct {
-	Base      string `json:"base"`
-	Specialty string `json:"specialty"`
-	Time      string `json:"time"`
-	State     string `json:"state"`
 }
 
 // ChoiceOptions is what the choice form offers for one base.

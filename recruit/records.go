@@ -25,20 +25,6 @@ type File struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// Notification is an outbox row: a message to send to an applicant through
-// WeChat, sent and retried by the scheduler.
-type Notification struct {
-	ID          int64     `json:"id"`
-	IdentityID  int64     `json:"identity_id"`
-	Kind        string    `json:"kind"` // registered, reviewed, provisional, admitted
-	ClientMsgID string    `json:"client_msg_id"`
-	Payload     string    `json:"payload"` // JSON of the template fields
-	State       string    `json:"state"`   // queued, sent, failed, gave_up
-	Attempts    int       `json:"attempts"`
-	NextAt      time.Time `json:"next_at"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
 // FormRecord is one generated registration form (报名表): the application
 // version it shows and the code printed on it for verification.
 type FormRecord struct {

@@ -71,7 +71,7 @@ type Applications interface {
 	// it, RepairCounts repairs it). When log is not nil, the
 	// history entry and the notification it builds from the application to
 	// be stored are recorded with the choice, atomically with it: a failing
-	// log, or a notification whose ClientMsgID is queued already
+	// log, or a notification whose Key is queued already
 	// (ECONFLICT), records nothing.
 	SubmitChoice(ctx context.Context, identityID int64, year int, c Choice, now time.Time, log ChoiceLog) (Application, error)
 	// GetApplication returns the application of one applicant in one year.
@@ -140,9 +140,10 @@ type Forms interface {
 
 // Outbox holds the notifications to send.
 type Outbox interface {
-	// AddNotification queues a notification; ClientMsgID is unique.
+	// AddNotification queues a notification (state queued unless given);
+	// ECONFLICT when its Key was queued before.
 	AddNotification(ctx context.Context, n Notification) (Notification, error)
-	// ListNotifications returns an identity's notifications, newest first.
+	// ListNotifications returns an applicant's notifications, newest first.
 	ListNotifications(ctx context.Context, identityID int64) ([]Notification, error)
 	// Relay delivers the side effects a change recorded in the changed
 	// record itself (history entries, notifications, application versions)

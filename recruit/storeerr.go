@@ -20,13 +20,16 @@ const (
 	MsgNoForm        = "报名表不存在"
 	MsgFormCodeUsed  = "报名表编号已存在"
 	MsgQueued        = "该通知已在发送队列中"
+	MsgNoNotice      = "消息不存在"
+	MsgLeaseLost     = "该通知已不由本发送程序处理"
 	MsgNoKV          = "记录不存在或已过期"
 	MsgBusy          = "系统繁忙，请稍后重试"
 	msgBadIdentity   = "微信账号、证件类型和证件号码不能为空"
 	msgBadRevision   = "修改记录缺少申请人或类别"
 	msgBadProfileKey = "个人信息的编号或版本无效"
 	msgBadFile       = "文件编号不能为空"
-	msgBadNotice     = "通知缺少接收人、类别或消息编号"
+	msgBadNotice     = "通知缺少接收人、类别、编号或标题"
+	msgBadOutcome    = "通知的发送结果无效"
 	msgBadForm       = "报名表缺少编号或报名记录"
 	msgNoPlanInYear  = "所选培训基地和专业在%d年度没有招录计划"
 	msgBelowAdmitted = "第%d行：计划数 %d 少于该专业已拟录取人数 %d"
@@ -82,15 +85,6 @@ func CheckProfileKey(p Profile) error {
 func CheckFile(f File) error {
 	if f.ID == "" {
 		return Errorf(EINVALID, msgBadFile)
-	}
-	return nil
-}
-
-// CheckNotification refuses a notification without recipient, kind or
-// message id.
-func CheckNotification(n Notification) error {
-	if n.IdentityID <= 0 || n.Kind == "" || n.ClientMsgID == "" {
-		return Errorf(EINVALID, msgBadNotice)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ func TestStoreInputChecks(t *testing.T) {
 		{"revision", CheckRevision(Revision{IdentityID: 1}), CheckRevision(Revision{IdentityID: 1, Kind: "basic"})},
 		{"profile", CheckProfileKey(Profile{IdentityID: 1, Version: -1}), CheckProfileKey(Profile{IdentityID: 1})},
 		{"file", CheckFile(File{}), CheckFile(File{ID: "f"})},
-		{"notification", CheckNotification(Notification{IdentityID: 1, Kind: "registered"}), CheckNotification(Notification{IdentityID: 1, Kind: "registered", ClientMsgID: "m"})},
+		{"notification", CheckNotification(Notification{IdentityID: 1, Kind: KindRegistered, Title: "t"}), CheckNotification(Notification{IdentityID: 1, Kind: KindRegistered, Key: "m", Title: "t"})},
 		{"form", CheckForm(FormRecord{Code: "F"}), CheckForm(FormRecord{Code: "F", ApplicationID: 1})},
 	}
 	for _, tt := range tests {

@@ -140,8 +140,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		},
 		colRevisions: {{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")}},
 		colNotices: {
-			{Keys: bson.D{{Key: "client_msg_id", Value: 1}}, Options: unique("client_msg_id_unique")},
+			{Keys: bson.D{{Key: "key", Value: 1}}, Options: unique("key_unique")},
 			{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")},
+			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}, Options: plain("due")},
+			{Keys: bson.D{{Key: "msg_id", Value: 1}}, Options: plain("msg_id")},
 		},
 		colStaff: staffIndexes,
 		colForms: {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},

@@ -2,54 +2,87 @@ package mongo
 
 import (
 	"context"
+	"errors"
+	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"zhupei/recruit"
 )
 
 // notificationDoc is an outbox row; _id comes from the notifications
-// counter and client_msg_id is unique.
+// counter and key is unique. identity_id or staff_id is 0.
 type notificationDoc struct {
-	ID          int64     `bson:"_id"`
-	IdentityID  int64     `bson:"identity_id"`
-	Kind        string    `bson:"kind"`
-	ClientMsgID string    `bson:"client_msg_id"`
-	Payload     string    `bson:"payload"`
-	State       string    `bson:"state"`
-	Attempts    int       `bson:"attempts"`
-	NextAt      time.Time `bson:"next_at"`
-	CreatedAt   time.Time `bson:"created_at"`
+	ID         int64               `bson:"_id"`
+	IdentityID int64               `bson:"identity_id"`
+	StaffID    int64               `bson:"staff_id"`
+	Kind       recruit.NoticeKind  `bson:"kind"`
+	Key        string              `bson:"key"`
+	Title      string              `bson:"title"`
+	Body       string              `bson:"body"`
+	Values     map[string]string   `bson:"values"`
+	State      recruit.NoticeState `bson:"state"`
+	Attempts   int                 `bson:"attempts"`
+	NextAt     time.Time           `bson:"next_at"`
+	LeaseOwner string              `bson:"lease_owner"`
+	LeaseUntil time.Time           `bson:"lease_until"`
+	MsgID      int64               `bson:"msg_id"`
+	LastError  string              `bson:"last_error"`
+	ReadAt     time.Time           `bson:"read_at"`
+	CreatedAt  time.Time           `bson:"created_at"`
+	UpdatedAt  time.Time           `bson:"updated_at"`
 }
 
 func (n notificationDoc) notification() recruit.Notification {
-	out := recruit.Notification(n)
-	out.NextAt = norm(n.NextAt)
-	out.CreatedAt = norm(n.CreatedAt)
-	return out
+	return recruit.Notification{
+		ID: n.ID, IdentityID: n.IdentityID, StaffID: n.StaffID, Kind: n.Kind, Key: n.Key,
+		Title: n.Title, Body: n.Body, Values: n.Values, State: n.State, Attempts: n.Attempts,
+		NextAt: normZero(n.NextAt), LeaseOwner: n.LeaseOwner, LeaseUntil: normZero(n.LeaseUntil),
+		MsgID: n.MsgID, LastError: n.LastError, ReadAt: normZero(n.ReadAt),
+		CreatedAt: normZero(n.CreatedAt), UpdatedAt: normZero(n.UpdatedAt),
+	}
 }
 
-// notificationFrom is n as stored, State "queued" unless given, without
-// its id.
-func notificationFrom(n recruit.Notification) *notificationDoc {
-	doc := notificationDoc(n)
-	doc.NextAt = norm(n.NextAt)
-	doc.CreatedAt = norm(n.CreatedAt)
-	if doc.State == "" {
-		doc.State = "queued"
+// normZero is norm(t), the zero time for the zero time.
+func normZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
 	}
-	return &doc
+	return norm(t)
+}
+
+// notificationFrom is n as stored, State queued unless given, without its id.
+func notificationFrom(n recruit.Notification) *notificationDoc {
+	doc := &notificationDoc{
+		IdentityID: n.IdentityID, StaffID: n.StaffID, Kind: n.Kind, Key: n.Key,
+		Title: n.Title, Body: n.Body, Values: n.Values, State: n.State, Attempts: n.Attempts,
+		NextAt: norm(n.NextAt), CreatedAt: norm(n.CreatedAt), UpdatedAt: norm(n.UpdatedAt),
+	}
+	if doc.Values == nil {
+		doc.Values = map[string]string{}
+	}
+	if doc.State == "" {
+		doc.State = recruit.NoticeQueued
+	}
+	return doc
 }
 
 // AddNotification queues a notification with the next id. ECONFLICT when
-// its ClientMsgID was queued before.
+// its Key was queued before.
 func (d *DB) AddNotification(ctx context.Context, n recruit.Notification) (recruit.Notification, error) {
 	if err := recruit.CheckNotification(n); err != nil {
 		return recruit.Notification{}, err
 	}
-	if err := d.mustExist(ctx, colIdentities, n.IdentityID, recruit.MsgNoIdentity); err != nil {
+	var err error
+	if n.StaffID != 0 {
+		err = d.mustExist(ctx, colStaff, n.StaffID, recruit.ErrStaffNotFound.Message)
+	} else {
+		err = d.mustExist(ctx, colIdentities, n.IdentityID, recruit.MsgNoIdentity)
+	}
+	if err != nil {
 		return recruit.Notification{}, err
 	}
 	id, err := d.nextID(ctx, colNotices)
@@ -64,7 +97,7 @@ func (d *DB) AddNotification(ctx context.Context, n recruit.Notification) (recru
 	return doc.notification(), nil
 }
 
-// ListNotifications returns an identity's notifications, newest first.
+// ListNotifications returns an applicant's notifications, newest first.
 func (d *DB) ListNotifications(ctx context.Context, identityID int64) ([]recruit.Notification, error) {
 	var docs []notificationDoc
 	if err := d.findAll(ctx, colNotices, bson.M{"identity_id": identityID}, &docs, newestFirst); err != nil {
@@ -77,51 +110,152 @@ func (d *DB) ListNotifications(ctx context.Context, identityID int64) ([]recruit
 	return out, nil
 }
 
-// formDoc is a generated registration form keyed by its printed code.
-type formDoc struct {
-	Code          string    `bson:"_id"`
-	ApplicationID int64     `bson:"application_id"`
-	Version       int       `bson:"version"`
-	FileID        string    `bson:"file_id"`
-	GeneratedAt   time.Time `bson:"generated_at"`
+// notice returns the row matching filter.
+func (d *DB) notice(ctx context.Context, filter bson.M) (recruit.Notification, error) {
+	var doc notificationDoc
+	if err := d.col(colNotices).FindOne(ctx, filter).Decode(&doc); err != nil {
+		return recruit.Notification{}, storeErr(err, recruit.MsgNoNotice, "")
+	}
+	return doc.notification(), nil
 }
 
-func (f formDoc) form() recruit.FormRecord {
-	out := recruit.FormRecord(f)
-	out.GeneratedAt = norm(f.GeneratedAt)
-	return out
+// GetNotification returns one applicant's notification.
+func (d *DB) GetNotification(ctx context.Context, identityID, id int64) (recruit.Notification, error) {
+	return d.notice(ctx, bson.M{"_id": id, "identity_id": identityID})
 }
 
-// AddForm records a generated form; ECONFLICT when its code exists.
-func (d *DB) AddForm(ctx context.Context, f recruit.FormRecord) error {
-	if err := recruit.CheckForm(f); err != nil {
+// MarkNotificationRead sets ReadAt once: the update matches only an
+// unread row, and a read one is found by the lookup after it.
+func (d *DB) MarkNotificationRead(ctx context.Context, identityID, id int64, now time.Time) error {
+	res, err := d.col(colNotices).UpdateOne(ctx,
+		bson.M{"_id": id, "identity_id": identityID, "read_at": time.Time{}},
+		bson.M{"$set": bson.M{"read_at": norm(now)}})
+	if err != nil {
+		return internal(err)
+	}
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	_, err = d.GetNotification(ctx, identityID, id)
+	return err
+}
+
+// UnreadNotifications counts an applicant's unread notifications.
+func (d *DB) UnreadNotifications(ctx context.Context, identityID int64) (int, error) {
+	n, err := d.col(colNotices).CountDocuments(ctx, bson.M{"identity_id": identityID, "read_at": time.Time{}})
+	return int(n), internal(err)
+}
+
+// due matches the rows a sender may claim at now.
+func due(now time.Time) bson.M {
+	return bson.M{"$or": bson.A{
+		bson.M{"state": bson.M{"$in": bson.A{recruit.NoticeQueued, recruit.NoticeRetry}}, "next_at": bson.M{"$lte": norm(now)}},
+		bson.M{"state": recruit.NoticeSending, "lease_until": bson.M{"$lte": norm(now)}},
+	}}
+}
+
+var oldestDueFirst = bson.D{{Key: "next_at", Value: 1}, {Key: "_id", Value: 1}}
+
+// ClaimNotifications claims up to limit due rows, one conditional
+// FindOneAndUpdate each: a row another claimer took no longer matches.
+func (d *DB) ClaimNotifications(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]recruit.Notification, error) {
+	out := []recruit.Notification{}
+	opts := options.FindOneAndUpdate().SetSort(oldestDueFirst).SetReturnDocument(options.After)
+	set := bson.M{"$set": bson.M{"state": recruit.NoticeSending, "lease_owner": owner, "lease_until": norm(now.Add(lease))}}
+	for len(out) < limit {
+		var doc notificationDoc
+		err := d.col(colNotices).FindOneAndUpdate(ctx, due(now), set, opts).Decode(&doc)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			break
+		}
+		if err != nil {
+			return out, internal(err)
+		}
+		out = append(out, doc.notification())
+	}
+	return out, nil
+}
+
+// FinishNotification ends owner's attempt on row id.
+func (d *DB) FinishNotification(ctx context.Context, id int64, owner string, o recruit.NoticeOutcome) error {
+	return d.moveNotice(ctx, bson.M{"_id": id, "state": recruit.NoticeSending, "lease_owner": owner}, o)
+}
+
+// ReportDelivery applies a late delivery report to a sent row.
+func (d *DB) ReportDelivery(ctx context.Context, id, msgID int64, o recruit.NoticeOutcome) error {
+	return d.moveNotice(ctx, bson.M{"_id": id, "state": recruit.NoticeSent, "msg_id": msgID}, o)
+}
+
+// moveNotice applies o to the row matching filter; ECONFLICT when none does.
+func (d *DB) moveNotice(ctx context.Context, filter bson.M, o recruit.NoticeOutcome) error {
+	if err := recruit.CheckOutcome(o); err != nil {
 		return err
 	}
-	if err := d.mustExist(ctx, colApplications, f.ApplicationID, recruit.MsgNoApplication); err != nil {
-		return err
+	set := bson.M{"state": o.State, "last_error": o.LastError, "lease_owner": "", "lease_until": time.Time{}, "updated_at": norm(o.At)}
+	if o.MsgID != 0 {
+		set["msg_id"] = o.MsgID
 	}
-	doc := formDoc(f)
-	doc.GeneratedAt = norm(f.GeneratedAt)
-	_, err := d.col(colForms).InsertOne(ctx, doc)
-	return storeErr(err, "", recruit.MsgFormCodeUsed)
-}
-
-// FormByCode returns the form printed with code.
-func (d *DB) FormByCode(ctx context.Context, code string) (recruit.FormRecord, error) {
-	return d.form(ctx, bson.M{"_id": code})
-}
-
-// LatestForm returns the form of an application with the highest version,
-// the latest generated among equals.
-func (d *DB) LatestForm(ctx context.Context, appID int64) (recruit.FormRecord, error) {
-	return d.form(ctx, bson.M{"application_id": appID},
-		options.FindOne().SetSort(bson.D{{Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}))
-}
-
-func (d *DB) form(ctx context.Context, filter bson.M, opts ...*options.FindOneOptions) (recruit.FormRecord, error) {
-	var doc formDoc
-	if err := d.col(colForms).FindOne(ctx, filter, opts...).Decode(&doc); err != nil {
-		return recruit.FormRecord{}, storeErr(err, recruit.MsgNoForm, "")
+	if !o.NextAt.IsZero() {
+		set["next_at"] = norm(o.NextAt)
 	}
-	return doc.form(), nil
+	update := bson.M{"$set": set}
+	if o.Attempted {
+		update["$inc"] = bson.M{"attempts": 1}
+	}
+	res, err := d.col(colNotices).UpdateOne(ctx, filter, update)
+	if err != nil {
+		return internal(err)
+	}
+	if res.MatchedCount == 0 {
+		return recruit.Errorf(recruit.ECONFLICT, "%s", recruit.MsgLeaseLost)
+	}
+	return nil
+}
+
+// NotificationByMsgID returns the row WeChat accepted as msgID.
+func (d *DB) NotificationByMsgID(ctx context.Context, msgID int64) (recruit.Notification, error) {
+	if msgID == 0 {
+		return recruit.Notification{}, recruit.Errorf(recruit.ENOTFOUND, "%s", recruit.MsgNoNotice)
+	}
+	return d.notice(ctx, bson.M{"msg_id": msgID})
+}
+
+// OutboxStats counts rows by kind and state ($group) and finds the oldest
+// due row.
+func (d *DB) OutboxStats(ctx context.Context, now time.Time) (recruit.OutboxStats, error) {
+	var st recruit.OutboxStats
+	cur, err := d.col(colNotices).Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$group", Value: bson.M{"_id": bson.M{"kind": "$kind", "state": "$state"}, "n": bson.M{"$sum": 1}}}},
+	})
+	if err != nil {
+		return st, internal(err)
+	}
+	var groups []struct {
+		ID struct {
+			Kind  recruit.NoticeKind  `bson:"kind"`
+			State recruit.NoticeState `bson:"state"`
+		} `bson:"_id"`
+		N int `bson:"n"`
+	}
+	if err := cur.All(ctx, &groups); err != nil {
+		return st, internal(err)
+	}
+	st.Counts = make([]recruit.NoticeCount, len(groups))
+	for i, g := range groups {
+		st.Counts[i] = recruit.NoticeCount{Kind: g.ID.Kind, State: g.ID.State, N: g.N}
+	}
+	sort.Slice(st.Counts, func(i, j int) bool {
+		a, b := st.Counts[i], st.Counts[j]
+		return a.Kind < b.Kind || a.Kind == b.Kind && a.State < b.State
+	})
+	var oldest notificationDoc
+	err = d.col(colNotices).FindOne(ctx, due(now), options.FindOne().SetSort(oldestDueFirst)).Decode(&oldest)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+	case err != nil:
+		return st, internal(err)
+	default:
+		st.OldestDue = normZero(oldest.NextAt)
+	}
+	return st, nil
 }

@@ -79,7 +79,7 @@ func (d *DB) deliver(ctx context.Context, col *mongo.Collection, id int64, entri
 		case e.Revision != nil:
 			_, err = d.col(colRevisions).InsertOne(ctx, e.Revision)
 		case e.Notice != nil:
-			// A duplicate client_msg_id means the same message is queued
+			// A duplicate key means the same message is queued
 			// already, which is what the entry asks for.
 			_, err = d.col(colNotices).InsertOne(ctx, e.Notice)
 		case e.TouchApp != 0:
@@ -142,7 +142,7 @@ func (d *DB) pendingRecords(ctx context.Context, rev *revisionDoc, n *notificati
 		out = append(out, pendingDoc{ID: "rev:" + strconv.FormatInt(id, 10), Revision: rev, At: rev.At})
 	}
 	if n != nil {
-		queued, err := d.exists(ctx, colNotices, bson.M{"client_msg_id": n.ClientMsgID})
+		queued, err := d.exists(ctx, colNotices, bson.M{"key": n.Key})
 		if err != nil {
 			return nil, err
 		}

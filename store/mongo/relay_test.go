@@ -39,7 +39,7 @@ func newRelayFixture(t *testing.T, srv backend) relayFixture {
 
 func (f relayFixture) log(app recruit.Application) (recruit.Revision, recruit.Notification, error) {
 	return recruit.Revision{IdentityID: f.identity, Kind: "choice", Summary: fmt.Sprintf("v%d", app.Version), At: t0},
-		recruit.Notification{IdentityID: f.identity, Kind: "registered", ClientMsgID: fmt.Sprintf("reg-%d-v%d", app.ID, app.Version), CreatedAt: t0}, nil
+		recruit.Notification{IdentityID: f.identity, Kind: recruit.KindRegistered, Key: fmt.Sprintf("reg-%d-v%d", app.ID, app.Version), Title: "报名成功", CreatedAt: t0}, nil
 }
 
 // want checks the history, the notifications and the application version

@@ -173,55 +173,9 @@ func (db *DB) DeleteFile(ctx context.Context, id string) error {
 	return storeErr(err)
 }
 
-// AddNotification queues a notification (State "queued" unless given).
-// ECONFLICT when its ClientMsgID was queued before.
-func (db *DB) AddNotification(ctx context.Context, n recruit.Notification) (recruit.Notification, error) {
-	var out recruit.Notification
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = insertNotification(ctx, tx, n)
-		return err
-	})
-	return out, err
-}
-
-// insertNotification queues n inside tx; ClientMsgID is unique.
-func insertNotification(ctx context.Context, tx *sql.Tx, n recruit.Notification) (recruit.Notification, error) {
-	if err := recruit.CheckNotification(n); err != nil {
-		return recruit.Notification{}, err
-	}
-	if n.State == "" {
-		n.State = "queued"
-	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO notifications (identity_id, kind, client_msg_id, payload, state, attempts, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		n.IdentityID, n.Kind, n.ClientMsgID, n.Payload, n.State, n.Attempts, nanos(n.NextAt), nanos(n.CreatedAt)).Scan(&n.ID)
-	switch {
-	case isDuplicate(err):
-		return recruit.Notification{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgQueued)
-	case err != nil:
-		return recruit.Notification{}, storeErr(foreignKey(err, recruit.MsgNoIdentity))
-	}
-	return n, nil
-}
-
 // Relay has nothing to deliver: every change writes its history entry and
 // notification in its own transaction.
 func (db *DB) Relay(context.Context) (int, error) { return 0, nil }
-
-// ListNotifications returns an identity's notifications, newest first.
-func (db *DB) ListNotifications(ctx context.Context, identityID int64) ([]recruit.Notification, error) {
-	return queryAll(ctx, db.read, `SELECT id, identity_id, kind, client_msg_id, payload, state, attempts, next_at, created_at
-		FROM notifications WHERE identity_id = ? ORDER BY id DESC`, []any{identityID}, func(s scanner) (recruit.Notification, error) {
-		var (
-			n             recruit.Notification
-			next, created int64
-		)
-		err := s.Scan(&n.ID, &n.IdentityID, &n.Kind, &n.ClientMsgID, &n.Payload, &n.State, &n.Attempts, &next, &created)
-		n.NextAt, n.CreatedAt = fromNanos(next), fromNanos(created)
-		return n, err
-	})
-}
 
 // AddForm records a generated form; ECONFLICT when its code exists.
 func (db *DB) AddForm(ctx context.Context, f recruit.FormRecord) error {

@@ -287,7 +287,7 @@ func testChoiceLog(t *testing.T, s recruit.Store) {
 	}
 	ns, err := s.ListNotifications(ctx, id)
 	must(t, "ListNotifications", err)
-	if len(ns) != 1 || ns[0].ClientMsgID != fmt.Sprintf("reg-%d-v1", app.ID) || ns[0].State != "queued" {
+	if len(ns) != 1 || ns[0].Key != fmt.Sprintf("reg-%d-v1", app.ID) || ns[0].State != "queued" {
 		t.Errorf("notifications = %+v, want one queued reg-%d-v1", ns, app.ID)
 	}
 	// Nothing is left for a relay: the entries were delivered with the choice.
@@ -354,7 +354,7 @@ func choiceLog(id int64, msgID string, seen *recruit.Application) recruit.Choice
 			m = fmt.Sprintf("reg-%d-v%d", app.ID, app.Version)
 		}
 		return recruit.Revision{IdentityID: id, Kind: "choice", Summary: fmt.Sprintf("v%d", app.Version), Snapshot: "{}", By: "本人", At: t0},
-			recruit.Notification{IdentityID: id, Kind: "registered", ClientMsgID: m, Payload: "{}", NextAt: t0, CreatedAt: t0},
+			recruit.Notification{IdentityID: id, Kind: recruit.KindRegistered, Key: m, Title: "报名成功", NextAt: t0, CreatedAt: t0},
 			nil
 	}
 }

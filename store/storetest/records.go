@@ -232,42 +232,6 @@ func testFiles(t *testing.T, s recruit.Store) {
 	must(t, "DeleteFile of a missing file", s.DeleteFile(ctx, "photo-1"))
 }
 
-func testNotifications(t *testing.T, s recruit.Store) {
-	ctx := context.Background()
-	ids := newIdentities(t, s, "notify", 2)
-	var added []recruit.Notification
-	for i, kind := range []string{"registered", "reviewed"} {
-		n, err := s.AddNotification(ctx, recruit.Notification{IdentityID: ids[0], Kind: kind, ClientMsgID: "msg-" + kind, Payload: `{"a":1}`, NextAt: t0, CreatedAt: t0.Add(time.Duration(i) * time.Second)})
-		must(t, "AddNotification", err)
-		if n.ID <= 0 || n.State != "queued" || n.Kind != kind {
-			t.Errorf("AddNotification = %+v", n)
-		}
-		added = append(added, n)
-	}
-	_, err := s.AddNotification(ctx, recruit.Notification{IdentityID: ids[0], Kind: "registered", ClientMsgID: "msg-registered", CreatedAt: t0})
-	wantErr(t, "AddNotification of a queued message id", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgQueued))
-	_, err = s.AddNotification(ctx, recruit.Notification{IdentityID: ids[0], Kind: "registered"})
-	wantCode(t, "AddNotification without a message id", err, recruit.EINVALID)
-
-	list, err := s.ListNotifications(ctx, ids[0])
-	must(t, "ListNotifications", err)
-	if len(list) != 2 || list[0].ID != added[1].ID || list[1].ID != added[0].ID || list[1].Payload != `{"a":1}` {
-		t.Errorf("ListNotifications = %+v, want the two, newest first", list)
-	}
-	if len(list) == 2 {
-		sameTime(t, "NextAt", list[1].NextAt, t0)
-	}
-	if other, err := s.ListNotifications(ctx, ids[1]); err != nil || len(other) != 0 {
-		t.Errorf("ListNotifications of another identity = %+v, %v", other, err)
-	}
-	// A state given is kept.
-	sent, err := s.AddNotification(ctx, recruit.Notification{IdentityID: ids[1], Kind: "registered", ClientMsgID: "msg-sent", State: "sent", CreatedAt: t0})
-	must(t, "AddNotification", err)
-	if list, err := s.ListNotifications(ctx, ids[1]); err != nil || len(list) != 1 || list[0].State != "sent" || sent.State != "sent" {
-		t.Errorf("notification added as sent = %+v, listed %+v, %v", sent, list, err)
-	}
-}
-
 func testForms(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	id := newIdentities(t, s, "form", 1)[0]
@@ -326,7 +290,7 @@ func testBadInput(t *testing.T, s recruit.Store) {
 		{"GetIdentity of a missing id", second(s.GetIdentity(ctx, id+1000)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound)},
 		{"LatestForm before any form", second(s.LatestForm(ctx, app.ID)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoForm)},
 		{"SaveProfile of a missing identity", second(s.SaveProfile(ctx, recruit.Profile{IdentityID: id + 1000}, recruit.Revision{Kind: "basic"}, 0)), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoIdentity)},
-		{"AddNotification for a missing identity", second(s.AddNotification(ctx, recruit.Notification{IdentityID: id + 1000, Kind: "registered", ClientMsgID: "m"})), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoIdentity)},
+		{"AddNotification for a missing identity", second(s.AddNotification(ctx, notice(id+1000, recruit.KindRegistered, "m", 0))), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoIdentity)},
 		{"AddForm of a missing application", s.AddForm(ctx, recruit.FormRecord{Code: "F-1", ApplicationID: app.ID + 1000}), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoApplication)},
 	}
 	for _, c := range checks {
