@@ -145,6 +145,33 @@ type Outbox interface {
 	AddNotification(ctx context.Context, n Notification) (Notification, error)
 	// ListNotifications returns an applicant's notifications, newest first.
 	ListNotifications(ctx context.Context, identityID int64) ([]Notification, error)
+	// GetNotification returns one applicant's notification; ENOTFOUND when
+	// it does not exist or is someone else's.
+	GetNotification(ctx context.Context, identityID, id int64) (Notification, error)
+	// MarkNotificationRead sets ReadAt (once; reading again keeps the first
+	// time); ENOTFOUND as GetNotification.
+	MarkNotificationRead(ctx context.Context, identityID, id int64, now time.Time) error
+	// UnreadNotifications counts an applicant's unread notifications.
+	UnreadNotifications(ctx context.Context, identityID int64) (int, error)
+
+	// ClaimNotifications moves up to limit due rows — queued or retry with
+	// NextAt <= now, or sending with an ended lease — to sending, held by
+	// owner until now+lease, oldest due first, and returns them. Two
+	// claimers never get the same row while its lease lasts.
+	ClaimNotifications(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Notification, error)
+	// FinishNotification ends the attempt on a row owner holds: it moves to
+	// o.State (Attempts+1 when o.Attempted) and the lease is released.
+	// ECONFLICT (MsgLeaseLost) when owner no longer holds it.
+	FinishNotification(ctx context.Context, id int64, owner string, o NoticeOutcome) error
+	// NotificationByMsgID returns the row WeChat accepted as msgID.
+	NotificationByMsgID(ctx context.Context, msgID int64) (Notification, error)
+	// ReportDelivery applies WeChat's late delivery report to a sent row:
+	// it moves to o.State only while it is still sent with that msgID
+	// (ECONFLICT otherwise, so a repeated report changes nothing).
+	ReportDelivery(ctx context.Context, id, msgID int64, o NoticeOutcome) error
+	// OutboxStats counts the rows by kind and state and finds the oldest
+	// row due at now.
+	OutboxStats(ctx context.Context, now time.Time) (OutboxStats, error)
 	// Relay delivers the side effects a change recorded in the changed
 	// record itself (history entries, notifications, application versions)
 	// that a crash kept from reaching their own records, and returns how

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"sort"
 	"time"
 
 	"zhupei/recruit"
@@ -128,6 +129,11 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now time.Tim
 			RETURNING `+noticeFields,
 			[]any{nanos(now), owner, nanos(now.Add(lease)), limit}, scanNotice)
 		return err
+	})
+	// RETURNING keeps no order.
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.NextAt.Before(b.NextAt) || a.NextAt.Equal(b.NextAt) && a.ID < b.ID
 	})
 	return out, err
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -56,5 +57,226 @@ func testNotifications(t *testing.T, s recruit.Store) {
 	must(t, "AddNotification", err)
 	if list, err := s.ListNotifications(ctx, ids[1]); err != nil || len(list) != 1 || list[0].State != recruit.NoticeSent || sent.State != recruit.NoticeSent {
 		t.Errorf("notification added as sent = %+v, listed %+v, %v", sent, list, err)
+	}
+}
+
+// queue adds n notifications for identity, due at t0+i seconds.
+func queue(t *testing.T, s recruit.Store, identity int64, prefix string, n int) []recruit.Notification {
+	t.Helper()
+	out := make([]recruit.Notification, n)
+	for i := range out {
+		var err error
+		out[i], err = s.AddNotification(context.Background(), notice(identity, recruit.KindRoundOpened, fmt.Sprintf("%s-%d", prefix, i), i))
+		must(t, "AddNotification", err)
+	}
+	return out
+}
+
+// A staff notice names a staff member; a missing one is ENOTFOUND.
+func testStaffNotifications(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	staff, err := s.CreateStaff(ctx, recruit.Staff{Name: "王省级", Role: recruit.RoleProvince, CreatedAt: t0})
+	must(t, "CreateStaff", err)
+	n := notice(0, recruit.KindStaffDeadline, "deadline", 0)
+	n.StaffID = staff.ID
+	got, err := s.AddNotification(ctx, n)
+	must(t, "AddNotification to staff", err)
+	if got.StaffID != staff.ID || got.IdentityID != 0 {
+		t.Errorf("staff notice = %+v", got)
+	}
+	n.StaffID, n.Key = staff.ID+100, "deadline-2"
+	_, err = s.AddNotification(ctx, n)
+	wantErr(t, "AddNotification to a missing staff member", err, recruit.ErrStaffNotFound)
+	claimed, err := s.ClaimNotifications(ctx, "a", t0, time.Minute, 10)
+	must(t, "ClaimNotifications", err)
+	if len(claimed) != 1 || claimed[0].StaffID != staff.ID || claimed[0].Values["base"] != "齐鲁医院" {
+		t.Errorf("claimed %+v, want the staff notice", claimed)
+	}
+}
+
+// Read and unread: only the owner reads a notification; reading twice
+// keeps the first time.
+func testNotificationRead(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	ids := newIdentities(t, s, "read", 2)
+	ns := queue(t, s, ids[0], "r", 3)
+	if n, err := s.UnreadNotifications(ctx, ids[0]); err != nil || n != 3 {
+		t.Errorf("UnreadNotifications = %d, %v; want 3", n, err)
+	}
+	must(t, "MarkNotificationRead", s.MarkNotificationRead(ctx, ids[0], ns[1].ID, t0.Add(time.Hour)))
+	must(t, "MarkNotificationRead again", s.MarkNotificationRead(ctx, ids[0], ns[1].ID, t0.Add(2*time.Hour)))
+	got, err := s.GetNotification(ctx, ids[0], ns[1].ID)
+	must(t, "GetNotification", err)
+	sameTime(t, "ReadAt", got.ReadAt, t0.Add(time.Hour))
+	if n, err := s.UnreadNotifications(ctx, ids[0]); err != nil || n != 2 {
+		t.Errorf("UnreadNotifications after one read = %d, %v; want 2", n, err)
+	}
+	wantErr(t, "MarkNotificationRead of someone else's", s.MarkNotificationRead(ctx, ids[1], ns[0].ID, t0), recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoNotice))
+	_, err = s.GetNotification(ctx, ids[1], ns[0].ID)
+	wantErr(t, "GetNotification of someone else's", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoNotice))
+	if n, err := s.UnreadNotifications(ctx, ids[1]); err != nil || n != 0 {
+		t.Errorf("UnreadNotifications of another = %d, %v; want 0", n, err)
+	}
+}
+
+// Claiming takes due rows oldest first under a lease; finishing needs the
+// lease; a row whose lease ended is due again.
+func testNotificationClaim(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	id := newIdentities(t, s, "claim", 1)[0]
+	ns := queue(t, s, id, "c", 4) // due at t0, t0+1s, t0+2s, t0+3s
+
+	got, err := s.ClaimNotifications(ctx, "a", t0.Add(2*time.Second), time.Minute, 2)
+	must(t, "ClaimNotifications", err)
+	if len(got) != 2 || got[0].ID != ns[0].ID && got[1].ID != ns[0].ID || got[0].State != recruit.NoticeSending || got[0].LeaseOwner != "a" {
+		t.Fatalf("claimed %+v, want the two oldest held by a", got)
+	}
+	sameTime(t, "LeaseUntil", got[0].LeaseUntil, t0.Add(2*time.Second+time.Minute))
+	// b gets only the one other due row; the fourth is not due yet.
+	other, err := s.ClaimNotifications(ctx, "b", t0.Add(2*time.Second), time.Minute, 10)
+	must(t, "ClaimNotifications", err)
+	if len(other) != 1 || other[0].ID != ns[2].ID {
+		t.Fatalf("b claimed %+v, want only %d", other, ns[2].ID)
+	}
+	at := t0.Add(3 * time.Second)
+	wantErr(t, "FinishNotification by a non-holder", s.FinishNotification(ctx, ns[2].ID, "a",
+		recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 9, At: at}), recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
+	wantCode(t, "FinishNotification to a bad state", s.FinishNotification(ctx, ns[2].ID, "b",
+		recruit.NoticeOutcome{State: recruit.NoticeSending, At: at}), recruit.EINVALID)
+
+	must(t, "FinishNotification sent", s.FinishNotification(ctx, ns[0].ID, "a", recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 1001, Attempted: true, At: at}))
+	wantErr(t, "FinishNotification twice", s.FinishNotification(ctx, ns[0].ID, "a",
+		recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 1001, At: at}), recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
+	retryAt := t0.Add(time.Hour)
+	must(t, "FinishNotification retry", s.FinishNotification(ctx, ns[1].ID, "a", recruit.NoticeOutcome{State: recruit.NoticeRetry, NextAt: retryAt, LastError: "errcode=-1 system error", Attempted: true, At: at}))
+	must(t, "FinishNotification deferred", s.FinishNotification(ctx, ns[2].ID, "b", recruit.NoticeOutcome{State: recruit.NoticeRetry, NextAt: retryAt, At: at}))
+
+	sent, err := s.NotificationByMsgID(ctx, 1001)
+	must(t, "NotificationByMsgID", err)
+	if sent.ID != ns[0].ID || sent.State != recruit.NoticeSent || sent.Attempts != 1 || sent.LeaseOwner != "" {
+		t.Errorf("sent row = %+v", sent)
+	}
+	sameTime(t, "UpdatedAt", sent.UpdatedAt, at)
+	_, err = s.NotificationByMsgID(ctx, 4242)
+	wantErr(t, "NotificationByMsgID of an unknown msgid", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoNotice))
+	_, err = s.NotificationByMsgID(ctx, 0)
+	wantErr(t, "NotificationByMsgID of msgid 0", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoNotice))
+
+	retry, err := s.GetNotification(ctx, id, ns[1].ID)
+	must(t, "GetNotification", err)
+	if retry.State != recruit.NoticeRetry || retry.Attempts != 1 || retry.LastError != "errcode=-1 system error" {
+		t.Errorf("retried row = %+v", retry)
+	}
+	sameTime(t, "retry NextAt", retry.NextAt, retryAt)
+	if deferred, _ := s.GetNotification(ctx, id, ns[2].ID); deferred.Attempts != 0 {
+		t.Errorf("a row finished without an attempt has %d attempts", deferred.Attempts)
+	}
+
+	// Before the retry time only the fourth row is due; at it, all three.
+	got, err = s.ClaimNotifications(ctx, "c", t0.Add(time.Minute), time.Minute, 10)
+	must(t, "ClaimNotifications", err)
+	if len(got) != 1 || got[0].ID != ns[3].ID {
+		t.Fatalf("claimed %+v, want only the fourth", got)
+	}
+	// c crashes: after its lease ends the fourth is due again, with the others.
+	got, err = s.ClaimNotifications(ctx, "d", retryAt, time.Minute, 10)
+	must(t, "ClaimNotifications", err)
+	if len(got) != 3 || got[0].ID != ns[3].ID {
+		t.Errorf("claimed %+v, want the crashed row first and the two retries", got)
+	}
+	wantErr(t, "FinishNotification by the crashed holder", s.FinishNotification(ctx, ns[3].ID, "c",
+		recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 7, At: at}), recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
+}
+
+// A delivery report moves a sent row once; it needs the msgid it was sent as.
+func testNotificationReport(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	id := newIdentities(t, s, "report", 1)[0]
+	n := queue(t, s, id, "p", 1)[0]
+	_, err := s.ClaimNotifications(ctx, "a", t0, time.Minute, 1)
+	must(t, "ClaimNotifications", err)
+	wantErr(t, "ReportDelivery of a row not sent", s.ReportDelivery(ctx, n.ID, 5, recruit.NoticeOutcome{State: recruit.NoticeUndeliverable, At: t0}),
+		recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
+	must(t, "FinishNotification", s.FinishNotification(ctx, n.ID, "a", recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 5, Attempted: true, At: t0}))
+	wantErr(t, "ReportDelivery with another msgid", s.ReportDelivery(ctx, n.ID, 6, recruit.NoticeOutcome{State: recruit.NoticeUndeliverable, At: t0}),
+		recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
+	must(t, "ReportDelivery", s.ReportDelivery(ctx, n.ID, 5, recruit.NoticeOutcome{State: recruit.NoticeUndeliverable, LastError: "failed:user block", At: t0}))
+	wantErr(t, "ReportDelivery twice", s.ReportDelivery(ctx, n.ID, 5, recruit.NoticeOutcome{State: recruit.NoticeFailed, At: t0}),
+		recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
+	got, err := s.GetNotification(ctx, id, n.ID)
+	must(t, "GetNotification", err)
+	if got.State != recruit.NoticeUndeliverable || got.LastError != "failed:user block" || got.MsgID != 5 || got.Attempts != 1 {
+		t.Errorf("reported row = %+v", got)
+	}
+}
+
+// Stats count rows by kind and state and find the oldest due row.
+func testOutboxStats(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	st, err := s.OutboxStats(ctx, t0)
+	must(t, "OutboxStats", err)
+	if len(st.Counts) != 0 || !st.OldestDue.IsZero() {
+		t.Errorf("stats of an empty outbox = %+v", st)
+	}
+	id := newIdentities(t, s, "stats", 1)[0]
+	queue(t, s, id, "s", 3)
+	_, err = s.AddNotification(ctx, notice(id, recruit.KindRegistered, "reg", 0))
+	must(t, "AddNotification", err)
+	claimed, err := s.ClaimNotifications(ctx, "a", t0, time.Minute, 1)
+	must(t, "ClaimNotifications", err)
+	must(t, "FinishNotification", s.FinishNotification(ctx, claimed[0].ID, "a", recruit.NoticeOutcome{State: recruit.NoticeFailed, Attempted: true, At: t0}))
+
+	st, err = s.OutboxStats(ctx, t0.Add(10*time.Second))
+	must(t, "OutboxStats", err)
+	// The oldest due row (s-0, the lower id of the two due at t0) failed.
+	want := []recruit.NoticeCount{
+		{Kind: recruit.KindRegistered, State: recruit.NoticeQueued, N: 1},
+		{Kind: recruit.KindRoundOpened, State: recruit.NoticeFailed, N: 1},
+		{Kind: recruit.KindRoundOpened, State: recruit.NoticeQueued, N: 2},
+	}
+	if fmt.Sprint(st.Counts) != fmt.Sprint(want) || claimed[0].Key != "s-0" {
+		t.Errorf("counts = %v (failed %s), want %v", st.Counts, claimed[0].Key, want)
+	}
+	// The registration, due at t0, is the oldest still due.
+	sameTime(t, "OldestDue", st.OldestDue, t0)
+	if st, err := s.OutboxStats(ctx, t0.Add(-time.Second)); err != nil || !st.OldestDue.IsZero() {
+		t.Errorf("OldestDue before anything is due = %v, %v", st.OldestDue, err)
+	}
+}
+
+// Concurrent claimers never get the same row.
+func testConcurrentClaims(t *testing.T, s recruit.Store) {
+	const rows, claimers = 60, 6
+	ctx := context.Background()
+	id := newIdentities(t, s, "claimers", 1)[0]
+	queue(t, s, id, "k", rows)
+	got := make([][]recruit.Notification, claimers)
+	errs := make([]error, claimers)
+	race(claimers, func(i int) {
+		for {
+			ns, err := s.ClaimNotifications(ctx, fmt.Sprint("owner-", i), t0.Add(time.Hour), time.Hour, 4)
+			if err != nil || len(ns) == 0 {
+				errs[i] = err
+				return
+			}
+			got[i] = append(got[i], ns...)
+		}
+	})
+	seen := map[int64]string{}
+	for i, ns := range got {
+		must(t, "ClaimNotifications", errs[i])
+		for _, n := range ns {
+			owner := fmt.Sprint("owner-", i)
+			if prev, dup := seen[n.ID]; dup {
+				t.Errorf("row %d claimed by %s and %s", n.ID, prev, owner)
+			}
+			if n.LeaseOwner != owner {
+				t.Errorf("row %d returned to %s with owner %q", n.ID, owner, n.LeaseOwner)
+			}
+			seen[n.ID] = owner
+		}
+	}
+	if len(seen) != rows {
+		t.Errorf("%d rows claimed, want %d", len(seen), rows)
 	}
 }
