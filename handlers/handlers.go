@@ -26,6 +26,7 @@ import (
 
 	"zhupei/apply"
 	"zhupei/forms"
+	"zhupei/notify"
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -36,6 +37,8 @@ type Store interface {
 	recruit.Catalogue
 	recruit.Identities
 	recruit.KV
+	// OutboxStats gives /metrics the outbox figures (recruit.Outbox).
+	OutboxStats(ctx context.Context, now time.Time) (recruit.OutboxStats, error)
 	Ping(ctx context.Context) error
 }
 
@@ -58,6 +61,8 @@ type Config struct {
 	// application's middleware.
 	WeChat  *wechat.Client
 	Sandbox *fiber.App
+	// Notify takes WeChat's template delivery reports (nil: dropped).
+	Notify *notify.Sender
 	// ProxyHeader names the header with the client's address behind a
 	// reverse proxy (X-Forwarded-For); it and X-Forwarded-Host/Proto are
 	// believed only from TrustedProxies (IPs or CIDRs; none when empty), and
@@ -108,6 +113,8 @@ func New(cfg Config) *fiber.App {
 		s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.public = newSnapshotCache(s.loadSnapshot, snapshotTTL)
+	// A registry shared by several applications (tests) has it already.
+	_ = s.reg.Register(newOutboxCollector(s.store, s.now))
 
 	app := fiber.New(fiber.Config{
 		AppName:               "zhupei " + s.version,

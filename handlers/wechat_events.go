@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"zhupei/notify"
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -14,23 +15,37 @@ import (
 // WeChatEvents is the official account's event handler: scanning a login QR
 // code (SCAN, or subscribe with a qrscene_ scene) claims the login ticket for
 // the scanning account and answers at once with a link to the confirmation
-// page; a plain follow is answered with a short guide. Register it with
+// page; a plain follow is answered with a short guide; a template delivery
+// report goes to cfg.Notify. Register it with
 // wechat.Client.NewCallback; it needs cfg.Store, cfg.Now and cfg.WeChat.
 func WeChatEvents(cfg Config) wechat.EventHandler {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &wechatEvents{store: cfg.Store, now: now, base: cfg.WeChat.BaseURL()}
+	return &wechatEvents{store: cfg.Store, now: now, base: cfg.WeChat.BaseURL(), notify: cfg.Notify}
 }
 
 type wechatEvents struct {
-	store Store
-	now   func() time.Time
-	base  string // the service's public URL
+	store  Store
+	now    func() time.Time
+	base   string         // the service's public URL
+	notify *notify.Sender // nil: delivery reports are dropped
 }
 
-var _ wechat.Replier = (*wechatEvents)(nil)
+var (
+	_ wechat.Replier          = (*wechatEvents)(nil)
+	_ wechat.DeliveryReporter = (*wechatEvents)(nil)
+)
+
+// TemplateFinished hands WeChat's TEMPLATESENDJOBFINISH report to the
+// sender, which updates the notification sent as msgID.
+func (e *wechatEvents) TemplateFinished(ctx context.Context, msgID int64, status string) error {
+	if e.notify == nil {
+		return nil
+	}
+	return e.notify.Report(ctx, msgID, status)
+}
 
 // welcomeText answers a follow (seed 7.1).
 const welcomeText = "感谢关注！请点击下方菜单“个人中心 → 实名认证”完成实名认证，再通过“住培山东 → 招录报名”报名。" +

@@ -38,6 +38,14 @@ type EventHandler interface {
 	View(ctx context.Context, openID, url string) error
 }
 
+// DeliveryReporter is an optional interface of an EventHandler for the
+// TEMPLATESENDJOBFINISH event: WeChat's late report on the template message
+// msgID, status "success", "failed:user block" or "failed: system failed".
+// Without it these events are dropped.
+type DeliveryReporter interface {
+	TemplateFinished(ctx context.Context, msgID int64, status string) error
+}
+
 // Replier is an optional interface of an EventHandler for events that the
 // user must see answered at once, such as a link to confirm a login after
 // scanning a QR code. Reply runs inside the callback request (WeChat waits
@@ -52,10 +60,14 @@ type Replier interface {
 
 // Event is one event taken from a callback.
 type Event struct {
-	Type   string // subscribe, unsubscribe, SCAN, CLICK or VIEW
+	Type   string // subscribe, unsubscribe, SCAN, CLICK, VIEW or TEMPLATESENDJOBFINISH
 	OpenID string
-	Key    string // scene for subscribe/SCAN, key for CLICK, URL for VIEW
+	Key    string // scene for subscribe/SCAN, key for CLICK, URL for VIEW, status for TEMPLATESENDJOBFINISH
+	MsgID  int64  // the template message reported on (TEMPLATESENDJOBFINISH)
 }
+
+// EventJobFinish is the type of WeChat's template delivery reports.
+const EventJobFinish = "TEMPLATESENDJOBFINISH"
 
 // CallbackOptions sizes the worker queue; zero values take the defaults.
 type CallbackOptions struct {
@@ -244,6 +256,11 @@ func (cb *Callback) dispatch(ctx context.Context, ev Event) error {
 		return cb.h.Scan(ctx, ev.OpenID, ev.Key)
 	case "CLICK":
 		return cb.h.Click(ctx, ev.OpenID, ev.Key)
+	case EventJobFinish:
+		if r, ok := cb.h.(DeliveryReporter); ok {
+			return r.TemplateFinished(ctx, ev.MsgID, ev.Key)
+		}
+		return nil
 	default: // VIEW; event() lets nothing else through
 		return cb.h.View(ctx, ev.OpenID, ev.Key)
 	}
@@ -270,6 +287,8 @@ type inbound struct {
 	Event        string   `xml:"Event"`
 	EventKey     string   `xml:"EventKey"`
 	MsgID        int64    `xml:"MsgId"`
+	JobMsgID     int64    `xml:"MsgID"` // TEMPLATESENDJOBFINISH spells it so
+	Status       string   `xml:"Status"`
 	Encrypt      string   `xml:"Encrypt"`
 }
 
@@ -292,6 +311,8 @@ func (m *inbound) event() (Event, bool) {
 		ev.Type = "CLICK"
 	case "view":
 		ev.Type = "VIEW"
+	case "templatesendjobfinish":
+		ev.Type, ev.Key, ev.MsgID = EventJobFinish, m.Status, m.JobMsgID
 	default:
 		return Event{}, false
 	}
@@ -304,7 +325,7 @@ func (m *inbound) event() (Event, bool) {
 func (m *inbound) dedupeKey() string {
 	id := "msg\x00" + strconv.FormatInt(m.MsgID, 10)
 	if m.MsgID == 0 {
-		id = strings.Join([]string{"ev", m.FromUserName, strconv.FormatInt(m.CreateTime, 10), m.Event, m.EventKey}, "\x00")
+		id = strings.Join([]string{"ev", m.FromUserName, strconv.FormatInt(m.CreateTime, 10), m.Event, m.EventKey, strconv.FormatInt(m.JobMsgID, 10)}, "\x00")
 	}
 	sum := sha256.Sum256([]byte(id))
 	return kvPrefix + "callback:" + hex.EncodeToString(sum[:16])

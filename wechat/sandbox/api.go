@@ -46,6 +46,7 @@ var errmsgs = map[int]string{
 	41001: "access_token missing",
 	42001: "access_token expired",
 	43004: "require subscribe",
+	43101: "user refuse to accept the msg",
 	45009: "reach max api daily quota limit",
 }
 
@@ -85,6 +86,8 @@ func (s *Sandbox) routes(r fiber.Router) {
 	r.Get("/cgi-bin/showqrcode", s.showQR)
 	r.Post("/faults", s.postFault)
 	r.Get("/faults", s.getFaults)
+	r.Get("/api/messages", s.messagesJSON)
+	r.Post("/api/reports", s.flushReports)
 	s.pageRoutes(r)
 }
 
@@ -457,6 +460,11 @@ func (s *Sandbox) templateSend(c *fiber.Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f := s.takeFault(EventJobFinish); f != nil {
+		s.mu.Lock()
+		s.reports = append(s.reports, report{openID: req.ToUser, msgID: id, status: f.Status})
+		s.mu.Unlock()
+	}
 	return fiber.Map{"errcode": 0, "errmsg": "ok", "msgid": id}, nil
 }
 
@@ -477,6 +485,7 @@ func (s *Sandbox) record(ctx context.Context, m Message) (int64, error) {
 			if err != nil {
 				return 0, err
 			}
+			s.dups++
 			return strconv.ParseInt(prev, 10, 64)
 		}
 	}

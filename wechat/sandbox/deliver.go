@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/gofiber/fiber/v2"
+
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -33,22 +35,55 @@ func (s *Sandbox) Scan(ctx context.Context, ticket, openID string) (string, erro
 	if !u.Following {
 		event, key = "subscribe", "qrscene_"+scene
 	}
-	reply, err := s.deliver(ctx, openID, event, key, ticket)
+	reply, err := s.deliver(ctx, openID, event, [2]string{"EventKey", key}, [2]string{"Ticket", ticket})
 	if err == nil && !u.Following {
 		s.setFollowing(openID, true)
 	}
 	return reply, err
 }
 
+// FlushReports posts the TEMPLATESENDJOBFINISH failure reports that
+// EventJobFinish faults made, in order, and returns how many it posted. A
+// report the callback did not take stays for the next flush.
+func (s *Sandbox) FlushReports(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	todo := s.reports
+	s.reports = nil
+	s.mu.Unlock()
+	for i, r := range todo {
+		_, err := s.deliver(ctx, r.openID, EventJobFinish, [2]string{"MsgID", strconv.FormatInt(r.msgID, 10)}, [2]string{"Status", r.status})
+		if err != nil {
+			s.mu.Lock()
+			s.reports = append(todo[i:], s.reports...)
+			s.mu.Unlock()
+			return i, err
+		}
+	}
+	return len(todo), nil
+}
+
+// flushReports serves POST /api/reports: FlushReports.
+func (s *Sandbox) flushReports(c *fiber.Ctx) error {
+	n, err := s.FlushReports(c.UserContext())
+	if err != nil {
+		return c.Status(fiber.StatusBadGateway).JSON(fiber.Map{"posted": n, "error": recruit.ErrorMessage(err)})
+	}
+	return c.JSON(fiber.Map{"posted": n})
+}
+
 // deliver posts one event to the callback as WeChat does: signed, and in
-// safe mode encrypted with msg_signature.
-func (s *Sandbox) deliver(ctx context.Context, openID, event, key, ticket string) (string, error) {
+// safe mode encrypted with msg_signature. fields are the event's further
+// elements (name, value).
+func (s *Sandbox) deliver(ctx context.Context, openID, event string, fields ...[2]string) (string, error) {
 	now := s.now()
 	var inner bytes.Buffer
 	fmt.Fprintf(&inner, "<xml><ToUserName>%s</ToUserName><FromUserName>%s</FromUserName><CreateTime>%d</CreateTime>"+
-		"<MsgType>%s</MsgType><Event>%s</Event><EventKey>%s</EventKey><Ticket>%s</Ticket></xml>",
-		wechat.CDATA(originalID), wechat.CDATA(openID), now.Unix(),
-		wechat.CDATA("event"), wechat.CDATA(event), wechat.CDATA(key), wechat.CDATA(ticket))
+		"<MsgType>%s</MsgType><Event>%s</Event>",
+		wechat.CDATA(originalID), wechat.CDATA(openID), now.Unix(), wechat.CDATA("event"), wechat.CDATA(event))
+	for _, f := range fields {
+		fmt.Fprintf(&inner, "<%s>%s</%s>", f[0], wechat.CDATA(f[1]), f[0])
+	}
+	inner.WriteString("</xml>")
 
 	ts := strconv.FormatInt(now.Unix(), 10)
 	nonce := randomID(6)

@@ -10,19 +10,39 @@ import (
 )
 
 // Fault makes the next Count calls of Endpoint fail: answered with errcode
-// Code (40001, 42001, 45009, 43004 or -1), or, with Hang, held for
-// Options.HangFor so that the caller times out.
+// Code (see faultCodes), or, with Hang, held for Options.HangFor so that the
+// caller times out. With Codes, each failure is one of Codes or (with Hang)
+// a hang, chosen at random. With Rate (0 < Rate < 1) only that fraction of
+// the calls fail, at random, until Count have failed.
+//
+// On the pseudo-endpoint EventJobFinish the fault does not touch the call:
+// the next Count successful template messages (or that fraction of them)
+// are reported failed by a TEMPLATESENDJOBFINISH event with Status
+// (StatusUserBlock or StatusSystemFailed), posted to the callback by
+// FlushReports.
 type Fault struct {
-	Endpoint string `json:"endpoint"`
-	Code     int    `json:"code"`
-	Hang     bool   `json:"hang"`
-	Count    int    `json:"count"`
+	Endpoint string  `json:"endpoint"`
+	Code     int     `json:"code"`
+	Codes    []int   `json:"codes,omitempty"`
+	Hang     bool    `json:"hang"`
+	Count    int     `json:"count"`
+	Rate     float64 `json:"rate,omitempty"`
+	Status   string  `json:"status,omitempty"`
 }
 
-var faultEndpoints = []string{EndpointToken, EndpointStableToken, EndpointOAuthToken, EndpointQRCreate,
-	EndpointTemplate, EndpointMenu, EndpointJSCode, EndpointSubscribe}
+// EventJobFinish is the pseudo-endpoint of delivery-report faults.
+const EventJobFinish = "TEMPLATESENDJOBFINISH"
 
-var faultCodes = []int{-1, 40001, 42001, 43004, 45009}
+// Delivery report statuses of TEMPLATESENDJOBFINISH failures.
+const (
+	StatusUserBlock    = "failed:user block"
+	StatusSystemFailed = "failed: system failed"
+)
+
+var faultEndpoints = []string{EndpointToken, EndpointStableToken, EndpointOAuthToken, EndpointQRCreate,
+	EndpointTemplate, EndpointMenu, EndpointJSCode, EndpointSubscribe, EventJobFinish}
+
+var faultCodes = []int{-1, 40001, 40003, 42001, 43004, 43101, 45009}
 
 // Inject arms a fault, replacing any armed on the same endpoint.
 func (s *Sandbox) Inject(f Fault) error {
@@ -30,8 +50,20 @@ func (s *Sandbox) Inject(f Fault) error {
 	if !slices.Contains(faultEndpoints, f.Endpoint) {
 		fe.Add("endpoint", "不支持的接口，可选："+strings.Join(faultEndpoints, "、"))
 	}
-	if !f.Hang && !slices.Contains(faultCodes, f.Code) {
-		fe.Add("code", "错误码只能是 -1、40001、42001、43004 或 45009")
+	codes := f.Codes
+	if len(codes) == 0 && !f.Hang {
+		codes = []int{f.Code}
+	}
+	for _, c := range codes {
+		if f.Endpoint != EventJobFinish && !slices.Contains(faultCodes, c) {
+			fe.Add("code", "错误码只能是 -1、40001、40003、42001、43004、43101 或 45009")
+		}
+	}
+	if f.Endpoint == EventJobFinish && f.Status != StatusUserBlock && f.Status != StatusSystemFailed {
+		fe.Add("status", "送达报告只能是 "+StatusUserBlock+" 或 "+StatusSystemFailed)
+	}
+	if f.Rate < 0 || f.Rate >= 1 {
+		fe.Add("rate", "失败比例须在 0 到 1 之间（0 表示每次都失败）")
 	}
 	if f.Count < 1 || f.Count > 1000 {
 		fe.Add("count", "次数须为 1 到 1000")
@@ -51,7 +83,7 @@ func (s *Sandbox) takeFault(endpoint string) *Fault {
 	defer s.mu.Unlock()
 	s.calls[endpoint]++
 	f := s.faults[endpoint]
-	if f == nil {
+	if f == nil || f.Rate > 0 && s.rand.Float64() >= f.Rate {
 		return nil
 	}
 	f.Count--
@@ -59,6 +91,17 @@ func (s *Sandbox) takeFault(endpoint string) *Fault {
 		delete(s.faults, endpoint)
 	}
 	out := *f
+	if len(f.Codes) > 0 {
+		n := len(f.Codes)
+		if f.Hang {
+			n++
+		}
+		i := s.rand.IntN(n)
+		out.Hang = i == len(f.Codes)
+		if !out.Hang {
+			out.Code = f.Codes[i]
+		}
+	}
 	return &out
 }
 
@@ -66,7 +109,7 @@ func (s *Sandbox) takeFault(endpoint string) *Fault {
 func (s *Sandbox) postFault(c *fiber.Ctx) error {
 	var f Fault
 	if err := c.BodyParser(&f); err != nil {
-		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": "请求格式错误，需要 JSON：endpoint、code、hang、count"})
+		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": "请求格式错误，需要 JSON：endpoint、code、codes、hang、count、rate、status"})
 	}
 	if err := s.Inject(f); err != nil {
 		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": recruit.ErrorMessage(err)})

@@ -1,9 +1,10 @@
 package sandbox
 
 import (
-	"crypto/rand"
+	crand "crypto/rand"
 	"encoding/base64"
 	"html/template"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
@@ -68,6 +69,15 @@ type Sandbox struct {
 	faults   map[string]*Fault
 	calls    map[string]int
 	lastMsg  int64
+	rand     *rand.Rand // fault choices, seeded: runs are alike
+	dups     int        // template sends with a client_msg_id seen before
+	reports  []report   // TEMPLATESENDJOBFINISH events not yet posted
+}
+
+// report is a delivery report waiting for FlushReports.
+type report struct {
+	openID, status string
+	msgID          int64
 }
 
 // Register serves the sandbox on r (normally a group at /sandbox) and
@@ -90,7 +100,7 @@ func Register(r fiber.Router, opts Options) (*Sandbox, error) {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	opts.URL = strings.TrimRight(opts.URL, "/")
-	s := &Sandbox{opts: opts, faults: map[string]*Fault{}, calls: map[string]int{}}
+	s := &Sandbox{opts: opts, faults: map[string]*Fault{}, calls: map[string]int{}, rand: rand.New(rand.NewPCG(9, 9))}
 	if opts.AESKey != "" {
 		c, err := wechat.NewCipher(opts.AESKey, opts.AppID)
 		if err != nil {
@@ -166,9 +176,41 @@ func (s *Sandbox) Messages(openID string) []Message {
 	return out
 }
 
+// Duplicates returns how many template messages came with a client_msg_id
+// seen before (WeChat would drop them only within about 10 minutes).
+func (s *Sandbox) Duplicates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dups
+}
+
 // randomID returns n random bytes, URL-safe base64 encoded.
 func randomID(n int) string {
 	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never returns an error since Go 1.24
+	_, _ = crand.Read(b) // crypto/rand.Read never returns an error since Go 1.24
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// messageJSON is a message as /api/messages lists it.
+type messageJSON struct {
+	Kind        string            `json:"kind"`
+	MsgID       int64             `json:"msgid"`
+	OpenID      string            `json:"openid"`
+	TemplateID  string            `json:"template_id"`
+	URL         string            `json:"url"`
+	ClientMsgID string            `json:"client_msg_id,omitempty"`
+	Data        map[string]string `json:"data"`
+	Time        time.Time         `json:"time"`
+}
+
+// messagesJSON serves GET /api/messages[?openid=]: the message log, oldest
+// first, for tests and operators.
+func (s *Sandbox) messagesJSON(c *fiber.Ctx) error {
+	ms := s.Messages(c.Query("openid"))
+	out := make([]messageJSON, len(ms))
+	for i, m := range ms {
+		out[i] = messageJSON{Kind: m.Kind, MsgID: m.MsgID, OpenID: m.ToUser, TemplateID: m.TemplateID, URL: m.Link,
+			ClientMsgID: m.ClientMsgID, Data: m.Data, Time: m.Time}
+	}
+	return c.JSON(fiber.Map{"messages": out})
 }
