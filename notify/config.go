@@ -133,7 +133,7 @@ func (c Config) Validate() error {
 	}
 	for _, kind := range recruit.NoticeKinds {
 		if _, ok := c.Templates[kind]; !ok && !kind.ToStaff() {
-			f.Add("notify.templates."+string(kind), "缺少该类别的模板配置")
+			f.Add("notify.templates."+string(kind), "缺少该类别的模板配置："+string(kind))
 		}
 	}
 	if c.Rate <= 0 || c.Workers <= 0 || c.Batch <= 0 || c.MaxAttempts <= 0 {

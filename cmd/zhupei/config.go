@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"zhupei/notify"
+	"zhupei/recruit"
 )
 
 // Config is every setting of the service. config.yaml documents each one
@@ -32,6 +35,7 @@ type Config struct {
 	WeChat      WeChatConfig      `yaml:"wechat"`
 	MiniProgram MiniProgramConfig `yaml:"miniprogram"`
 	PDF         PDFConfig         `yaml:"pdf"`
+	Notify      NotifyConfig      `yaml:"notify"`
 	Log         LogConfig         `yaml:"log"`
 }
 
@@ -94,6 +98,27 @@ type MiniProgramConfig struct {
 	Secret string `yaml:"secret" secret:"true"`
 }
 
+// NotifyConfig is the notification sender (see notify.Config).
+type NotifyConfig struct {
+	Interval    time.Duration `yaml:"interval"`
+	Rate        int           `yaml:"rate"`
+	Workers     int           `yaml:"workers"`
+	MaxAttempts int           `yaml:"max_attempts"`
+	Backoff     time.Duration `yaml:"backoff"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
+	// SubscribePage is the mini-program page staff subscribe messages open.
+	SubscribePage string `yaml:"subscribe_page"`
+	// Templates per kind; in sandbox mode kinds left out take the
+	// sandbox's templates.
+	Templates map[recruit.NoticeKind]notify.Template `yaml:"templates"`
+}
+
+// sender is the notify.Config of these settings.
+func (n NotifyConfig) sender(sandbox bool) notify.Config {
+	return notify.Config{Templates: n.Templates, Rate: float64(n.Rate), Workers: n.Workers, MaxAttempts: n.MaxAttempts,
+		Backoff: n.Backoff, MaxBackoff: n.MaxBackoff, Page: n.SubscribePage}.WithDefaults(sandbox)
+}
+
 // PDFConfig is the registration-form generator.
 type PDFConfig struct {
 	FontPath string `yaml:"font_path"`
@@ -124,7 +149,9 @@ func DefaultConfig() Config {
 		Store:   StoreConfig{MongoDatabase: "zhupei"},
 		WeChat:  WeChatConfig{Mode: ModeSandbox, VerifierTimeout: 5 * time.Second},
 		PDF:     PDFConfig{FontPath: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"},
-		Log:     LogConfig{Level: "info", Format: "text"},
+		Notify: NotifyConfig{Interval: 10 * time.Second, Rate: 20, Workers: 4, MaxAttempts: 8,
+			Backoff: 30 * time.Second, MaxBackoff: time.Hour, SubscribePage: "pages/messages/index"},
+		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -410,6 +437,16 @@ func (c *Config) Validate() error {
 	}
 	if c.PDF.FontPath == "" {
 		return bad("pdf.font_path", "不能为空，应为中文字体文件路径")
+	}
+	n := c.Notify
+	if n.Interval < time.Second || n.Interval > time.Hour {
+		return bad("notify.interval", "应在 1s 到 1h 之间，当前为 %s", n.Interval)
+	}
+	if n.Rate <= 0 || n.Rate > 1000 || n.Workers <= 0 || n.Workers > 64 || n.MaxAttempts <= 0 || n.Backoff <= 0 || n.MaxBackoff < n.Backoff {
+		return bad("notify.rate", "rate 应在 1 到 1000 之间，workers 在 1 到 64 之间，max_attempts 与 backoff 为正，max_backoff 不小于 backoff")
+	}
+	if err := n.sender(!live).Validate(); err != nil {
+		return bad("notify.templates", "%s", recruit.ErrorMessage(err))
 	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return bad("log.level", "“%s”无效，只能是 debug、info、warn 或 error", c.Log.Level)

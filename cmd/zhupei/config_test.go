@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"zhupei/notify"
 )
 
 // env returns a getenv over a fixed map.
@@ -148,7 +150,12 @@ func TestLoadConfigMissingExplicitFile(t *testing.T) {
 }
 
 func TestLoadConfigInvalid(t *testing.T) {
-	live := "wechat:\n  mode: live\n  appid: wx1\n  secret: s3cret-value\n  token: tok\n  aes_key: " + strings.Repeat("a", 43) + "\n  base_url: https://zp.example.cn\n  verifier_url: https://verify.example.cn/check\nsecurity:\n  id_key: 0123456789abcdef0123\n"
+	templates, err := yaml.Marshal(map[string]any{"notify": map[string]any{"templates": notify.SandboxTemplates()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	liveNoTemplates := "wechat:\n  mode: live\n  appid: wx1\n  secret: s3cret-value\n  token: tok\n  aes_key: " + strings.Repeat("a", 43) + "\n  base_url: https://zp.example.cn\n  verifier_url: https://verify.example.cn/check\nsecurity:\n  id_key: 0123456789abcdef0123\n"
+	live := liveNoTemplates + string(templates)
 	tests := []struct {
 		name string
 		file string            // YAML content, "" for none
@@ -168,6 +175,11 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"id key short", "", map[string]string{"ZHUPEI_SECURITY_ID_KEY": "short"}, []string{"security.id_key", "ZHUPEI_SECURITY_ID_KEY"}},
 		{"mode", "wechat:\n  mode: prod\n", nil, []string{"wechat.mode", "ZHUPEI_WECHAT_MODE", "prod"}},
 		{"live is valid", live, map[string]string{"ZHUPEI_WECHAT_SECRET": ""}, nil}, // an empty env var is unset
+		{"live without templates", liveNoTemplates, nil, []string{"notify.templates", "缺少该类别的模板配置：admitted"}},
+		{"live template with a bad type", strings.Replace(live, "type: phrase", "type: text", 1), nil, []string{"notify.templates", "未知的关键词类型：text"}},
+		{"sandbox template from an unknown source", "notify:\n  templates:\n    admitted:\n      id: T1\n      fields:\n        - {keyword: thing1, source: remark, type: thing}\n", nil, []string{"notify.templates", "该类别没有此取值来源：remark"}},
+		{"notify rate", "", map[string]string{"ZHUPEI_NOTIFY_RATE": "0"}, []string{"notify.rate", "ZHUPEI_NOTIFY_RATE"}},
+		{"notify interval", "", map[string]string{"ZHUPEI_NOTIFY_INTERVAL": "100ms"}, []string{"notify.interval"}},
 		{"live without secret", strings.Replace(live, "secret: s3cret-value", "secret: \"\"", 1), nil, []string{"wechat.secret", "ZHUPEI_WECHAT_SECRET"}},
 		{"live without key", strings.Replace(live, "id_key: 0123456789abcdef0123", "id_key: \"\"", 1), nil, []string{"security.id_key"}},
 		{"live without appid", strings.Replace(live, "appid: wx1", "appid: \"\"", 1), nil, []string{"wechat.appid"}},

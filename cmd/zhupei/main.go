@@ -29,6 +29,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,6 +49,7 @@ import (
 	"zhupei/forms"
 	"zhupei/handlers"
 	"zhupei/miniprogram"
+	"zhupei/notify"
 	"zhupei/recruit"
 	"zhupei/regform"
 	"zhupei/scheduler"
@@ -382,6 +384,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Forms:    formSvc,
 		WeChat:   wx.client,
 		Sandbox:  wx.sandbox,
+		Notify:   m.sender(wx.client),
 		// Behind a reverse proxy: the client address for rate limits.
 		ProxyHeader:    m.Config.HTTP.ProxyHeader,
 		TrustedProxies: m.Config.HTTP.trustedProxies(),
@@ -392,7 +395,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cb := wx.client.NewCallback(handlers.WeChatEvents(hcfg), wechat.CallbackOptions{Log: m.Logger})
 	cb.Register(app)
 	defer cb.Close() // after the server stopped: the queued events are handled
-	jobs, err := m.startJobs()
+	jobs, err := m.startJobs(hcfg.Notify)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -450,8 +453,11 @@ func isLoopback(a net.Addr) bool {
 
 // startJobs starts the timed jobs; with several instances each tick runs on
 // one of them.
-func (m *Main) startJobs() (*scheduler.Scheduler, error) {
+func (m *Main) startJobs(sender *notify.Sender) (*scheduler.Scheduler, error) {
 	jobs := scheduler.New(m.store, m.Now, m.Logger)
+	if err := jobs.Add("notify", fmt.Sprintf("@every %s", m.Config.Notify.Interval), sender.Job); err != nil {
+		return nil, err
+	}
 	if err := jobs.Add("reconcile-counters", "* * * * *", scheduler.Reconcile(m.store, m.Logger)); err != nil {
 		return nil, err
 	}
@@ -466,6 +472,13 @@ func (m *Main) startJobs() (*scheduler.Scheduler, error) {
 	}
 	jobs.Start()
 	return jobs, nil
+}
+
+// sender is the notification sender of this instance.
+func (m *Main) sender(wx *wechat.Client) *notify.Sender {
+	host, _ := os.Hostname()
+	return notify.New(notify.Deps{Store: m.store, WeChat: wx, Config: m.Config.Notify.sender(wx.Sandboxed()),
+		Owner: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8]), Now: m.Now, Log: m.Logger})
 }
 
 // formRenderer loads the PDF font. Without a usable font the service still
