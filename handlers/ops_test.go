@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -142,4 +143,26 @@ func TestRequestContextHasIDAndDeadline(t *testing.T) {
 	if ctx.Err() == nil {
 		t.Fatal("the request context must be cancelled when the request ends")
 	}
+}
+
+// /metrics shows the outbox by kind and state and the sender's lag, read
+// from the store at the scrape.
+func TestOutboxMetrics(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	id, err := f.store.CreateIdentity(ctx, recruit.Identity{OpenID: "o-metrics", Name: "张三", IDType: recruit.IDTypePassport, IDNumber: "E1234567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, at := range []time.Time{testNow.Add(-90 * time.Second), testNow.Add(-30 * time.Second), testNow.Add(time.Hour)} {
+		n := recruit.Notification{IdentityID: id.ID, Kind: recruit.KindRoundOpened, Key: fmt.Sprint("m-", i), Title: "t", NextAt: at, CreatedAt: at}
+		if _, err := f.store.AddNotification(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantContains(t, "metrics", f.get(t, "/metrics", http.StatusOK),
+		`zhupei_notifications{kind="round_opened",state="queued"} 3`,
+		"zhupei_notify_lag_seconds 90",
+		"zhupei_notify_stats_errors 0",
+	)
 }

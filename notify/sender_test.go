@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -274,5 +275,49 @@ func waitState(t *testing.T, e *env, identity int64, state recruit.NoticeState) 
 			t.Fatalf("row %+v never became %s", ns[0], state)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Staff notices go as subscribe messages to staff with the mini-program
+// bound; without it they stay in the inbox only.
+func TestStaffSubscribeOrInboxOnly(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u, err := e.sb.AddUser("审核员", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, err := e.db.CreateStaff(ctx, recruit.Staff{Name: "李审核员", Role: recruit.RoleProvince, MPOpenID: u.MiniOpenID, CreatedAt: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unbound, err := e.db.CreateStaff(ctx, recruit.Staff{Name: "王审核员", Role: recruit.RoleProvince, CreatedAt: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := start.Add(48 * time.Hour)
+	var rows []recruit.Notification
+	for _, s := range []recruit.Staff{bound, unbound} {
+		n, err := e.db.AddNotification(ctx, notify.StaffDeadline(s, "山东省立医院", 17, deadline, start))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, n)
+	}
+	if n, err := e.sender(t, "a").Run(ctx); err != nil || n != 2 {
+		t.Fatalf("Run = %d, %v", n, err)
+	}
+	got := e.sb.Messages(u.MiniOpenID)
+	if len(got) != 1 || got[0].Kind != "订阅消息" || got[0].Link != "pages/messages/index?id="+strconv.FormatInt(rows[0].ID, 10) ||
+		got[0].Data["name1"] != "李审核员" || got[0].Data["number3"] != "17" || got[0].Data["time4"] != "2025年07月03日 10:00" {
+		t.Errorf("subscribe messages %+v", got)
+	}
+	st, err := e.db.OutboxStats(ctx, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[{staff_deadline inbox_only 1} {staff_deadline sent 1}]"
+	if fmt.Sprint(st.Counts) != want || len(e.sb.Messages("")) != 1 {
+		t.Errorf("counts %v, want %s", st.Counts, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -277,5 +278,58 @@ func TestUsersCreatedByPagesKeepTheirNicknames(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "用户甲,用户乙,用户丙" {
 		t.Fatalf("nicknames = %v", got)
+	}
+}
+
+// The message log as JSON, all or for one openid; mixed, random and report
+// faults are validated and applied.
+func TestMessagesJSONAndFaultMixes(t *testing.T) {
+	f := newFixture(t, cfg())
+	tok := f.token(t)
+	a, _ := f.sb.AddUser("甲", true)
+	b, _ := f.sb.AddUser("乙", true)
+	send := func(to, id string) map[string]any {
+		msg := `{"touser":"` + to + `","template_id":"T1","url":"http://zp.test/messages/` + id + `","client_msg_id":"` + id + `","data":{"thing1":{"value":"审核通过"}}}`
+		_, m, _ := f.call(t, "POST", "/sandbox/cgi-bin/message/template/send?access_token="+tok, msg)
+		return m
+	}
+	send(a.OpenID, "1")
+	send(b.OpenID, "2")
+	send(a.OpenID, "1") // repeated client_msg_id: not logged again, counted
+	_, all, _ := f.call(t, "GET", "/sandbox/api/messages", "")
+	_, one, _ := f.call(t, "GET", "/sandbox/api/messages?openid="+url.QueryEscape(b.OpenID), "")
+	list, _ := all["messages"].([]any)
+	mine, _ := one["messages"].([]any)
+	if len(list) != 2 || len(mine) != 1 || f.sb.Duplicates() != 1 {
+		t.Fatalf("messages %v, for b %v, duplicates %d", all, one, f.sb.Duplicates())
+	}
+	m := mine[0].(map[string]any)
+	if m["openid"] != b.OpenID || m["template_id"] != "T1" || m["url"] != "http://zp.test/messages/2" || m["client_msg_id"] != "2" ||
+		m["data"].(map[string]any)["thing1"] != "审核通过" || m["time"] == nil {
+		t.Errorf("message %v", m)
+	}
+
+	for _, bad := range []string{
+		`{"endpoint":"/cgi-bin/message/template/send","codes":[45009,12345],"count":1}`,
+		`{"endpoint":"/cgi-bin/message/template/send","code":-1,"rate":1.5,"count":1}`,
+		`{"endpoint":"TEMPLATESENDJOBFINISH","status":"lost","count":1}`,
+	} {
+		if status, _, raw := f.call(t, "POST", "/sandbox/faults", bad); status != 400 {
+			t.Errorf("fault %s accepted: %s", bad, raw)
+		}
+	}
+	// Half the calls fail, each with 43101 or 45009, until 20 have failed.
+	if status, _, raw := f.call(t, "POST", "/sandbox/faults", `{"endpoint":"/cgi-bin/message/template/send","codes":[43101,45009],"rate":0.5,"count":20}`); status != 200 {
+		t.Fatalf("fault refused: %s", raw)
+	}
+	codes := map[int]int{}
+	for i := 0; codes[43101]+codes[45009] < 20 && i < 500; i++ {
+		codes[errcode(send(a.OpenID, "x"+strconv.Itoa(i)))]++
+	}
+	if codes[43101] == 0 || codes[45009] == 0 || codes[0] < 5 || codes[43101]+codes[45009] != 20 {
+		t.Errorf("answers by errcode %v, want both codes 20 times in all and successes between", codes)
+	}
+	if _, m, _ := f.call(t, "POST", "/sandbox/faults", `{"endpoint":"TEMPLATESENDJOBFINISH","status":"failed:user block","count":1}`); m["armed"] == nil {
+		t.Fatalf("report fault refused: %v", m)
 	}
 }
