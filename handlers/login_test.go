@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"zhupei/apply"
+	"zhupei/internal/testclock"
 	"zhupei/internal/testid"
 	"zhupei/miniprogram"
 	"zhupei/recruit"
@@ -32,7 +33,7 @@ import (
 type wxFixture struct {
 	*fixture
 	base   string
-	clock  *testClock
+	clock  *testclock.Clock
 	client *wechat.Client
 	sb     *sandbox.Sandbox // nil in live mode
 }
@@ -58,29 +59,29 @@ func newWeChatFixture(t *testing.T, mode string, verifier apply.Verifier, option
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	clock := &testClock{t: testNow}
+	clock := testclock.New(testNow)
 	cfg := wechat.Config{Mode: mode, AppID: wxAppID, Secret: wxSecret, Token: wxToken, AESKey: wxAESKey,
 		BaseURL: base, SandboxURL: base + "/sandbox", Timeout: 5 * time.Second,
 		MiniAppID: wxMiniAppID, MiniSecret: wxMiniSecret}
-	client, err := wechat.New(cfg, f.store, clock.now)
+	client, err := wechat.New(cfg, f.store, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sbApp, sb, err := sandbox.App(cfg, f.store, clock.now)
+	sbApp, sb, err := sandbox.App(cfg, f.store, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	hcfg := Config{
-		Store: f.store, Now: clock.now, Logger: log,
-		Apply:    apply.New(apply.Deps{Store: f.store, Now: clock.now, Logger: log, Sealer: storetest.Sealer(), Verifier: verifier}),
+		Store: f.store, Now: clock.Now, Logger: log,
+		Apply:    apply.New(apply.Deps{Store: f.store, Now: clock.Now, Logger: log, Sealer: storetest.Sealer(), Verifier: verifier}),
 		Registry: prometheus.NewRegistry(), Version: "test",
 		WeChat: client, Sandbox: sbApp,
 	}
 	for _, o := range options {
 		o(&hcfg)
 	}
-	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Forms: hcfg.Forms, Now: clock.now, Logger: log})
+	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Forms: hcfg.Forms, Now: clock.Now, Logger: log})
 	f.app = New(hcfg)
 	mp.Register(f.app)
 	cb := client.NewCallback(WeChatEvents(hcfg), wechat.CallbackOptions{Workers: 1, Queue: 16})
@@ -191,7 +192,7 @@ func (b *browser) oauthLogin(t testing.TB, u sandbox.User, next string) string {
 // session returns the browser's session as stored.
 func (b *browser) session(t testing.TB) session {
 	t.Helper()
-	raw, err := b.f.store.GetKV(context.Background(), sessionKey(b.cookies[sessionCookie]), b.f.clock.now())
+	raw, err := b.f.store.GetKV(context.Background(), sessionKey(b.cookies[sessionCookie]), b.f.clock.Now())
 	if err != nil {
 		t.Fatalf("no session: %v", err)
 	}
@@ -384,7 +385,7 @@ func TestBindAndUnbindOncePer30Days(t *testing.T) {
 
 	// Day 29: unbind; binding again within 30 days of day 0 is refused
 	// with the date.
-	f.clock.add(29 * 24 * time.Hour)
+	f.clock.Add(29 * 24 * time.Hour)
 	csrf = b.relogin(t, u)
 	// A post that does not confirm shows the confirmation, with the date of
 	// the next binding, and unbinds nothing.
@@ -408,7 +409,7 @@ func TestBindAndUnbindOncePer30Days(t *testing.T) {
 
 	// Day 30: binding again re-attaches the person; unbinding again within
 	// 30 days of day 29 is refused.
-	f.clock.add(24 * time.Hour)
+	f.clock.Add(24 * time.Hour)
 	csrf = b.relogin(t, u)
 	resp, body = b.post(t, "/bind", bindValues(csrf, "丁一", number))
 	want(t, "rebind", resp, body, http.StatusSeeOther, "/bind")
@@ -481,7 +482,7 @@ func (f *wxFixture) scan(t testing.TB, ticket string, u sandbox.User) string {
 }
 
 func (f *wxFixture) getJSON(ticket string, v any) error {
-	raw, err := f.store.GetKV(context.Background(), loginKey+ticket, f.clock.now())
+	raw, err := f.store.GetKV(context.Background(), loginKey+ticket, f.clock.Now())
 	if err != nil {
 		return err
 	}
@@ -612,13 +613,13 @@ func TestLoginTicketExpiresAndCancels(t *testing.T) {
 	pc := f.browser()
 	pc.ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 	ticket := pc.pcLogin(t, "/apply")
-	f.clock.add(loginTTL + time.Second)
+	f.clock.Add(loginTTL + time.Second)
 	if code, m := pc.status(t, ticket); code != http.StatusNotFound || !strings.Contains(errMessage(m), "已过期") {
 		t.Fatalf("expired ticket: %d %v", code, m)
 	}
 	// A scan of an expired code is answered so.
 	u := f.user(t, "壬")
-	reply, err := WeChatEvents(Config{Store: f.store, Now: f.clock.now, WeChat: f.client}).(wechat.Replier).Reply(context.Background(), wechat.Event{Type: "SCAN", OpenID: u.OpenID, Key: loginScene + ticket})
+	reply, err := WeChatEvents(Config{Store: f.store, Now: f.clock.Now, WeChat: f.client}).(wechat.Replier).Reply(context.Background(), wechat.Event{Type: "SCAN", OpenID: u.OpenID, Key: loginScene + ticket})
 	if err != nil || !strings.Contains(reply, "已过期") {
 		t.Fatalf("scan of an expired code: %q %v", reply, err)
 	}
@@ -641,7 +642,7 @@ func TestLoginTicketExpiresAndCancels(t *testing.T) {
 
 func TestWeChatEventsWelcome(t *testing.T) {
 	f := newWeChatFixture(t, wechat.ModeSandbox, nil)
-	r := WeChatEvents(Config{Store: f.store, Now: f.clock.now, WeChat: f.client}).(wechat.Replier)
+	r := WeChatEvents(Config{Store: f.store, Now: f.clock.Now, WeChat: f.client}).(wechat.Replier)
 	text, err := r.Reply(context.Background(), wechat.Event{Type: "subscribe", OpenID: "o1"})
 	if err != nil || !strings.Contains(text, "实名认证") || !strings.Contains(text, "消息免打扰") {
 		t.Fatalf("follow reply %q %v", text, err)

@@ -117,7 +117,7 @@ func TestLoginRateLimitIgnoresForgedHops(t *testing.T) {
 	if code := status("6.6.6.200, 198.51.100.7"); code != http.StatusTooManyRequests {
 		t.Fatalf("a forged left-most hop escaped the limit: %d, want 429", code)
 	}
-	f.clock.add(time.Minute + time.Second)
+	f.clock.Add(time.Minute + time.Second)
 	if code := status("198.51.100.7"); code != http.StatusOK {
 		t.Fatalf("a minute later: %d", code)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/internal/testclock"
 	"zhupei/recruit"
 )
 
@@ -101,24 +102,6 @@ func TestParseID(t *testing.T) {
 	}
 }
 
-// testClock is a settable freshness clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestSnapshotCacheSingleFlight(t *testing.T) {
 	var loads atomic.Int32
 	release := make(chan struct{})
@@ -127,8 +110,8 @@ func TestSnapshotCacheSingleFlight(t *testing.T) {
 		<-release
 		return &snapshot{}, nil
 	}, time.Second)
-	clock := &testClock{t: time.Unix(1000, 0)}
-	sc.clock = clock.now
+	clock := testclock.New(time.Unix(1000, 0))
+	sc.clock = clock.Now
 
 	const n = 50
 	var wg sync.WaitGroup
@@ -156,11 +139,11 @@ func TestSnapshotCacheSingleFlight(t *testing.T) {
 		t.Fatalf("%d loads for a burst, want 1", got)
 	}
 
-	clock.add(999 * time.Millisecond)
+	clock.Add(999 * time.Millisecond)
 	if s, _ := sc.get(context.Background()); s != first || loads.Load() != 1 {
 		t.Error("fresh snapshot was reloaded")
 	}
-	clock.add(time.Millisecond)
+	clock.Add(time.Millisecond)
 	if s, _ := sc.get(context.Background()); s == first || loads.Load() != 2 {
 		t.Error("stale snapshot was not reloaded")
 	}

@@ -23,6 +23,7 @@ import (
 
 	"zhupei/forms"
 	"zhupei/handlers"
+	"zhupei/internal/testclock"
 	"zhupei/internal/testlog"
 	"zhupei/recruit"
 	"zhupei/store/sqlite"
@@ -34,24 +35,6 @@ import (
 
 var testNow = time.Date(2025, time.July, 12, 9, 0, 0, 0, recruit.Shanghai)
 
-// clock is the fixture's movable time, shared by the service and the sandbox.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fixture is the service as cmd/zhupei wires it — the handlers application
 // with its error handler, the mini-program API and the WeChat sandbox —
 // over a real SQLite store, served over HTTP on 127.0.0.1 because the SDK
@@ -59,7 +42,7 @@ func (c *clock) advance(d time.Duration) {
 type fixture struct {
 	store        *sqlite.DB
 	url          string
-	clock        *clock
+	clock        *testclock.Clock
 	sb           *sandbox.Sandbox
 	logs         *testlog.Buffer
 	baseA, baseB recruit.Base
@@ -94,24 +77,24 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: db, url: "http://" + ln.Addr().String(), clock: &clock{t: testNow}, logs: &testlog.Buffer{},
+	f := &fixture{store: db, url: "http://" + ln.Addr().String(), clock: testclock.New(testNow), logs: &testlog.Buffer{},
 		baseA: bases[0], baseB: bases[1]}
 	cfg := wechat.Config{Mode: wechat.ModeSandbox, AppID: "wx5andb0x0000001", Secret: "s3cr3t-0123456789abcdef",
 		Token: "callbacktoken", BaseURL: f.url, SandboxURL: f.url + "/sandbox",
 		MiniAppID: "wx5andb0xm1n1001", MiniSecret: "mini-s3cr3t-0123456789", Timeout: 5 * time.Second}
-	client, err := wechat.New(cfg, db, f.clock.now)
+	client, err := wechat.New(cfg, db, f.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sbApp, sb, err := sandbox.App(cfg, db, f.clock.now)
+	sbApp, sb, err := sandbox.App(cfg, db, f.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.sb = sb
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
-	app := handlers.New(handlers.Config{Store: db, Now: f.clock.now, Logger: log, Registry: prometheus.NewRegistry(),
+	app := handlers.New(handlers.Config{Store: db, Now: f.clock.Now, Logger: log, Registry: prometheus.NewRegistry(),
 		Version: "test", WeChat: client, Sandbox: sbApp})
-	New(Config{Store: db, WeChat: client, Forms: newForms(t, db, f.clock.now, log), Now: f.clock.now, Logger: log}).Register(app)
+	New(Config{Store: db, WeChat: client, Forms: newForms(t, db, f.clock.Now, log), Now: f.clock.Now, Logger: log}).Register(app)
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() {
 		client.CloseIdleConnections()
@@ -227,7 +210,7 @@ func (f *fixture) login(t *testing.T, u sandbox.User) (string, result) {
 // invite creates an invitation for a reviewer of base.
 func (f *fixture) invite(t *testing.T, base recruit.Base, ttl time.Duration) string {
 	t.Helper()
-	inv, err := CreateInvite(context.Background(), f.store, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: ttl}, f.clock.now())
+	inv, err := CreateInvite(context.Background(), f.store, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: ttl}, f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +294,7 @@ func TestLoginBindMeLogout(t *testing.T) {
 	wantBound(t, "the other session lives on", r.body, f.baseB)
 
 	// Sessions last two hours.
-	f.clock.advance(SessionTTL)
+	f.clock.Add(SessionTTL)
 	r = f.call(t, http.MethodGet, "/api/v1/mp/me", tok2, nil)
 	expect(t, "expired session", r, http.StatusUnauthorized, recruit.EUNAUTHORIZED, "登录已失效")
 }
@@ -378,7 +361,7 @@ func TestInviteRefusals(t *testing.T) {
 
 	// An invitation dies with its TTL.
 	expiring := f.invite(t, f.baseA, time.Hour)
-	f.clock.advance(time.Hour)
+	f.clock.Add(time.Hour)
 	expect(t, "expired invite", bind(tokC, expiring), http.StatusNotFound, recruit.ENOTFOUND, "邀请码无效或已过期")
 	r = f.call(t, http.MethodGet, "/api/v1/mp/me", tokC, nil)
 	wantBound(t, "after the expired invite", r.body, recruit.Base{})
@@ -445,7 +428,7 @@ func TestRateLimits(t *testing.T) {
 	tokB, _ := f.login(t, b)
 	expect(t, "other account", f.call(t, http.MethodPost, "/api/v1/mp/bind", tokB, map[string]string{"invite": "ABCD2345"}),
 		http.StatusNotFound, recruit.ENOTFOUND, "")
-	f.clock.advance(time.Hour)
+	f.clock.Add(time.Hour)
 	tok, _ = f.login(t, a)
 	expect(t, "bind an hour later", f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": inv}),
 		http.StatusOK, "", "")
@@ -458,7 +441,7 @@ func TestRateLimits(t *testing.T) {
 	}
 	r = f.call(t, http.MethodPost, "/api/v1/mp/login", "", map[string]string{"code": f.miniCode(t, b)})
 	expect(t, "login beyond the limit", r, http.StatusTooManyRequests, recruit.ETOOMANY, "登录过于频繁")
-	f.clock.advance(time.Minute)
+	f.clock.Add(time.Minute)
 	f.login(t, b)
 }
 
@@ -518,7 +501,7 @@ func TestDisabledStaff(t *testing.T) {
 	ctx := context.Background()
 	admin := f.user(t, "省中心")
 	tok, _ := f.login(t, admin)
-	inv, err := CreateInvite(ctx, f.store, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour}, f.clock.now())
+	inv, err := CreateInvite(ctx, f.store, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour}, f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

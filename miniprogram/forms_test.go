@@ -95,7 +95,7 @@ func TestStaffOpensFormAndFiles(t *testing.T) {
 	// named as the applicant's own download: the stored form the applicant
 	// gets too.
 	r := f.call(t, http.MethodGet, formA, staffA, nil)
-	own, err := newForms(t, f.store, f.clock.now, nil).Current(ctx, a.IdentityID)
+	own, err := newForms(t, f.store, f.clock.Now, nil).Current(ctx, a.IdentityID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhupei/internal/testclock"
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -24,22 +25,22 @@ import (
 func TestStaffBase(t *testing.T) {
 	ctx := context.Background()
 	db, bases := seededStore(t)
-	clk := &clock{t: testNow}
+	clk := testclock.New(testNow)
 	// A session as login stores it; the token is what the client sends.
 	session := func(openID string) string {
 		tok := strings.Repeat(openID[len(openID)-1:], tokenLen)
-		if err := db.SetKV(ctx, sessionKey(tok), openID, SessionTTL, clk.now()); err != nil {
+		if err := db.SetKV(ctx, sessionKey(tok), openID, SessionTTL, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		return tok
 	}
 	bound, unbound, province := session("openid-b"), session("openid-c"), session("openid-d")
 	redeem := func(openID string, req InviteRequest) recruit.Staff {
-		inv, err := CreateInvite(ctx, db, req, clk.now())
+		inv, err := CreateInvite(ctx, db, req, clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := Redeem(ctx, db, inv.Code, openID, clk.now())
+		st, err := Redeem(ctx, db, inv.Code, openID, clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +49,7 @@ func TestStaffBase(t *testing.T) {
 	reviewer := redeem("openid-b", InviteRequest{Role: recruit.RoleReviewer, BaseID: bases[1].ID, TTL: time.Hour})
 	redeem("openid-d", InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour})
 
-	api := New(Config{Store: db, WeChat: &wechat.Client{}, Now: clk.now})
+	api := New(Config{Store: db, WeChat: &wechat.Client{}, Now: clk.Now})
 	app := fiber.New()
 	app.Get("/probe", func(c *fiber.Ctx) error {
 		base, err := api.StaffBase(c)
@@ -109,7 +110,7 @@ func TestStaffBase(t *testing.T) {
 	if got, _ := probe("Bearer " + again); got != strconv.FormatInt(bases[1].ID, 10) {
 		t.Errorf("new session of the re-enabled account: %q", got)
 	}
-	clk.advance(SessionTTL + time.Second)
+	clk.Add(SessionTTL + time.Second)
 	if got, _ := probe("Bearer " + again); !strings.HasPrefix(got, recruit.EUNAUTHORIZED+" ") {
 		t.Errorf("expired session: %q", got)
 	}

@@ -23,7 +23,8 @@ type Template struct {
 	Fields []Field `yaml:"fields" json:"fields"`
 }
 
-// Config sets the sender up. Zero values take the defaults of Defaults.
+// Config sets the sender up. Zero values take the defaults of Defaults;
+// Validate refuses negative ones.
 type Config struct {
 	// Templates per kind; a staff kind without a template is inbox-only.
 	Templates map[recruit.NoticeKind]Template `yaml:"templates"`
@@ -59,30 +60,14 @@ var Defaults = Config{Rate: 20, Workers: 4, Batch: 50, Lease: 2 * time.Minute, M
 // when sandbox is set, every kind without a template given SandboxTemplates'.
 func (c Config) WithDefaults(sandbox bool) Config {
 	d := Defaults
-	if c.Rate <= 0 {
-		c.Rate = d.Rate
-	}
-	if c.Workers <= 0 {
-		c.Workers = d.Workers
-	}
-	if c.Batch <= 0 {
-		c.Batch = d.Batch
-	}
-	if c.Lease <= 0 {
-		c.Lease = d.Lease
-	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = d.MaxAttempts
-	}
-	if c.Backoff <= 0 {
-		c.Backoff = d.Backoff
-	}
-	if c.MaxBackoff <= 0 {
-		c.MaxBackoff = d.MaxBackoff
-	}
-	if c.Page == "" {
-		c.Page = d.Page
-	}
+	orDefault(&c.Rate, d.Rate)
+	orDefault(&c.Workers, d.Workers)
+	orDefault(&c.Batch, d.Batch)
+	orDefault(&c.Lease, d.Lease)
+	orDefault(&c.MaxAttempts, d.MaxAttempts)
+	orDefault(&c.Backoff, d.Backoff)
+	orDefault(&c.MaxBackoff, d.MaxBackoff)
+	orDefault(&c.Page, d.Page)
 	t := map[recruit.NoticeKind]Template{}
 	if sandbox {
 		for k, v := range SandboxTemplates() {
@@ -94,6 +79,14 @@ func (c Config) WithDefaults(sandbox bool) Config {
 	}
 	c.Templates = t
 	return c
+}
+
+// orDefault sets *v to d when it is the zero value.
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }
 
 var keywordRe = regexp.MustCompile(`^[a-z_]+[0-9]+$`)
@@ -136,8 +129,8 @@ func (c Config) Validate() error {
 			f.Add("notify.templates."+string(kind), "缺少该类别的模板配置："+string(kind))
 		}
 	}
-	if c.Rate <= 0 || c.Workers <= 0 || c.Batch <= 0 || c.MaxAttempts <= 0 {
-		f.Add("notify.rate", "发送速率、并发数、批量和重试次数必须为正数")
+	if c.Rate <= 0 || c.Workers <= 0 || c.Batch <= 0 || c.MaxAttempts <= 0 || c.Lease <= 0 || c.Backoff <= 0 || c.MaxBackoff < c.Backoff {
+		f.Add("notify.rate", "发送速率、并发数、批量、重试次数、租约和重试间隔必须为正数，最长间隔不小于首次间隔")
 	}
 	return f.Err()
 }

@@ -6,17 +6,16 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhupei/internal/testclock"
 	"zhupei/notify"
 	"zhupei/recruit"
 	"zhupei/store/sqlite"
-	"zhupei/store/storetest"
 	"zhupei/wechat"
 	"zhupei/wechat/sandbox"
 )
@@ -28,26 +27,9 @@ type env struct {
 	sb    *sandbox.Sandbox
 	cfg   wechat.Config
 	base  string
-	clock *clock
+	clock *testclock.Clock
 	// reports is the sender the callback hands delivery reports to.
 	reports *notify.Sender
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
 }
 
 // start is 10:00 on 1 July 2025 in Shanghai.
@@ -55,18 +37,13 @@ var start = time.Date(2025, 7, 1, 10, 0, 0, 0, recruit.Shanghai)
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "zhupei.db"), storetest.Sealer())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	e := &env{db: db, base: base, clock: &clock{t: start}}
+	e := &env{db: openDB(tb), base: base, clock: testclock.New(start)}
+	db := e.db
 	e.cfg = wechat.Config{Mode: wechat.ModeSandbox, AppID: "wx5andb0x0000001", Secret: "s3cr3t-0123456789abcdef", Token: "callbacktoken",
 		BaseURL: base, SandboxURL: base + "/sandbox", MiniAppID: "wx5andb0xm1n10001", MiniSecret: "m1n1-s3cr3t-0123456789",
 		Timeout: 200 * time.Millisecond}

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"zhupei/recruit"
 )
@@ -46,7 +45,7 @@ func Fit(typ, v string) string {
 		v = keep(v, func(r rune) bool { return unicode.Is(unicode.Han, r) })
 		return cut(v, Types[typ], "")
 	case TypeString:
-		v = keep(v, func(r rune) bool { return r > ' ' && r < utf8.RuneSelf })
+		v = keep(v, func(r rune) bool { return r > ' ' && r <= '~' })
 		return cut(v, Types[typ], "...")
 	case TypeNumber:
 		v = keep(v, func(r rune) bool { return r >= '0' && r <= '9' || r == '.' || r == '-' })
@@ -59,7 +58,7 @@ func Fit(typ, v string) string {
 // runs of spaces and trims the ends.
 func oneLine(v string) string {
 	v = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.In(r, unicode.Zl, unicode.Zp) || r == utf8.RuneError {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.In(r, unicode.Zl, unicode.Zp) || r == unicode.ReplacementChar {
 			return ' '
 		}
 		return r
@@ -82,6 +81,5 @@ func cut(v string, max int, mark string) string {
 	if len(r) <= max {
 		return v
 	}
-	m := utf8.RuneCountInString(mark)
-	return strings.TrimSpace(string(r[:max-m])) + mark
+	return strings.TrimSpace(string(r[:max-len([]rune(mark))])) + mark
 }

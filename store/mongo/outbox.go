@@ -16,24 +16,33 @@ import (
 // notificationDoc is an outbox row; _id comes from the notifications
 // counter and key is unique. identity_id or staff_id is 0.
 type notificationDoc struct {
-	ID         int64               `bson:"_id"`
-	IdentityID int64               `bson:"identity_id"`
-	StaffID    int64               `bson:"staff_id"`
-	Kind       recruit.NoticeKind  `bson:"kind"`
-	Key        string              `bson:"key"`
-	Title      string              `bson:"title"`
-	Body       string              `bson:"body"`
-	Values     map[string]string   `bson:"values"`
-	State      recruit.NoticeState `bson:"state"`
-	Attempts   int                 `bson:"attempts"`
-	NextAt     time.Time           `bson:"next_at"`
-	LeaseOwner string              `bson:"lease_owner"`
-	LeaseUntil time.Time           `bson:"lease_until"`
-	MsgID      int64               `bson:"msg_id"`
-	LastError  string              `bson:"last_error"`
-	ReadAt     time.Time           `bson:"read_at"`
-	CreatedAt  time.Time           `bson:"created_at"`
-	UpdatedAt  time.Time           `bson:"updated_at"`
+	ID         int64              `bson:"_id"`
+	IdentityID int64              `bson:"identity_id"`
+	StaffID    int64              `bson:"staff_id"`
+	Kind       recruit.NoticeKind `bson:"kind"`
+	Key        string             `bson:"key"`
+	// The inbox text and the template's source values.
+	Title  string            `bson:"title"`
+	Body   string            `bson:"body"`
+	Values map[string]string `bson:"values"`
+	ReadAt time.Time         `bson:"read_at"`
+	// Delivery: due rows are queued or retry with next_at <= now, or
+	// sending with lease_until <= now.
+	State        recruit.NoticeState `bson:"state"`
+	Attempts     int                 `bson:"attempts"`
+	NextAt       time.Time           `bson:"next_at"`
+	LeaseOwner   string              `bson:"lease_owner"`
+	LeaseUntil   time.Time           `bson:"lease_until"`
+	wechatAnswer `bson:",inline"`
+	CreatedAt    time.Time `bson:"created_at"`
+	UpdatedAt    time.Time `bson:"updated_at"`
+}
+
+// wechatAnswer is what WeChat said about a row's last send: its msgid and
+// error.
+type wechatAnswer struct {
+	MsgID     int64  `bson:"msg_id"`
+	LastError string `bson:"last_error"`
 }
 
 func (n notificationDoc) notification() recruit.Notification {
