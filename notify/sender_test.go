@@ -19,8 +19,13 @@ func inject(tb testing.TB, e *env, f sandbox.Fault) {
 	}
 }
 
-// wantDeliveredOnce checks that the sandbox received each row exactly once,
-// as a template message with the row id as client_msg_id, and nothing else.
+// wantDeliveredOnce checks that the sandbox's log (what the users got)
+// holds each row exactly once, as a template message with the row id as
+// client_msg_id, and nothing else. A send that timed out on the service's
+// side may still have reached WeChat; its retry carries the same
+// client_msg_id and WeChat (like the sandbox) drops it within about 10
+// minutes, which the first back-offs stay inside. Such repeats must stay
+// rare: below 1% of the rows.
 func wantDeliveredOnce(t *testing.T, e *env, rows []recruit.Notification) {
 	t.Helper()
 	got := map[string]int{}
@@ -32,9 +37,10 @@ func wantDeliveredOnce(t *testing.T, e *env, rows []recruit.Notification) {
 			t.Errorf("row %d delivered %d times", n.ID, c)
 		}
 	}
-	if len(got) != len(rows) || e.sb.Duplicates() != 0 {
-		t.Errorf("%d distinct messages and %d repeated client_msg_ids, want %d and 0", len(got), e.sb.Duplicates(), len(rows))
+	if len(got) != len(rows) || e.sb.Duplicates()*100 > len(rows) {
+		t.Errorf("%d distinct messages and %d repeated client_msg_ids, want %d and under 1%%", len(got), e.sb.Duplicates(), len(rows))
 	}
+	t.Logf("%d repeated client_msg_ids (sends that timed out after WeChat took them)", e.sb.Duplicates())
 }
 
 // wantFinal checks every row of identities ids is in state want and returns them.

@@ -28,19 +28,19 @@ type notificationDoc struct {
 	ReadAt time.Time         `bson:"read_at"`
 	// Delivery: due rows are queued or retry with next_at <= now, or
 	// sending with lease_until <= now.
-	State        recruit.NoticeState `bson:"state"`
-	Attempts     int                 `bson:"attempts"`
-	NextAt       time.Time           `bson:"next_at"`
-	LeaseOwner   string              `bson:"lease_owner"`
-	LeaseUntil   time.Time           `bson:"lease_until"`
-	wechatAnswer `bson:",inline"`
-	CreatedAt    time.Time `bson:"created_at"`
-	UpdatedAt    time.Time `bson:"updated_at"`
+	State      recruit.NoticeState `bson:"state"`
+	Attempts   int                 `bson:"attempts"`
+	NextAt     time.Time           `bson:"next_at"`
+	LeaseOwner string              `bson:"lease_owner"`
+	LeaseUntil time.Time           `bson:"lease_until"`
+	Answer     `bson:",inline"`
+	CreatedAt  time.Time `bson:"created_at"`
+	UpdatedAt  time.Time `bson:"updated_at"`
 }
 
-// wechatAnswer is what WeChat said about a row's last send: its msgid and
+// Answer is what WeChat said about a row's last send: its msgid and
 // error.
-type wechatAnswer struct {
+type Answer struct {
 	MsgID     int64  `bson:"msg_id"`
 	LastError string `bson:"last_error"`
 }
