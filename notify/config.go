@@ -53,7 +53,10 @@ type Config struct {
 // allows far more calls, and a service account's daily template quota is
 // what 45009 guards), 4 workers, retries after 30 s, 1 min, … up to 1 h, 8
 // tries.
-var Defaults = Config{Rate: 20, Workers: 4, Batch: 50, Lease: 2 * time.Minute, MaxAttempts: 8,
+//
+// A batch must end well inside its lease even when every send waits for
+// the WeChat timeout (10 s): 20 rows over 4 workers take at most 50 s.
+var Defaults = Config{Rate: 20, Workers: 4, Batch: 20, Lease: 5 * time.Minute, MaxAttempts: 8,
 	Backoff: 30 * time.Second, MaxBackoff: time.Hour, Page: "pages/messages/index"}
 
 // WithDefaults returns c with every zero setting taken from Defaults and,

@@ -46,11 +46,11 @@ func newEnv(tb testing.TB) *env {
 	db := e.db
 	e.cfg = wechat.Config{Mode: wechat.ModeSandbox, AppID: "wx5andb0x0000001", Secret: "s3cr3t-0123456789abcdef", Token: "callbacktoken",
 		BaseURL: base, SandboxURL: base + "/sandbox", MiniAppID: "wx5andb0xm1n10001", MiniSecret: "m1n1-s3cr3t-0123456789",
-		Timeout: 200 * time.Millisecond}
+		Timeout: 500 * time.Millisecond}
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	e.sb, err = sandbox.Register(app.Group("/sandbox"), sandbox.Options{
 		AppID: e.cfg.AppID, Secret: e.cfg.Secret, Token: e.cfg.Token, MiniAppID: e.cfg.MiniAppID, MiniSecret: e.cfg.MiniSecret,
-		URL: e.cfg.SandboxURL, CallbackURL: base + wechat.CallbackPath, KV: db, Now: time.Now, HangFor: 400 * time.Millisecond,
+		URL: e.cfg.SandboxURL, CallbackURL: base + wechat.CallbackPath, KV: db, Now: time.Now, HangFor: 700 * time.Millisecond,
 	})
 	if err != nil {
 		tb.Fatal(err)
