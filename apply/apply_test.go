@@ -345,7 +345,7 @@ func TestStatesRefuseEdits(t *testing.T) {
 	}
 	f.setPhase(t, recruit.PhaseRound1)
 	locked("round1 pending", "志愿正在审核中，暂不能修改")
-	if _, err := f.store.Review(ctx, app.ID, recruit.StateRejected, "材料不全", testNow); err != nil {
+	if _, err := f.store.Review(ctx, app.ID, recruit.StateRejected, "材料不全", testNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	a = f.load(t, who)
@@ -359,7 +359,7 @@ func TestStatesRefuseEdits(t *testing.T) {
 	if app, err = f.svc.Choose(ctx, a, a.App.Version, recruit.Choice{ProgramID: f.progA2}); err != nil {
 		t.Fatalf("round1 rejected: another specialty: %v", err)
 	}
-	if _, err := f.store.Review(ctx, app.ID, recruit.StateApproved, "", testNow); err != nil {
+	if _, err := f.store.Review(ctx, app.ID, recruit.StateApproved, "", testNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	locked("round1 approved", "审核通过后，信息和志愿不可再修改")

@@ -127,7 +127,7 @@ func (f *fixture) seed(t testing.TB) {
 	choose(2, f.progA1)
 	choose(3, f.progA1)
 	choose(4, f.progB1)
-	_, err = f.store.Review(ctx, admitted.ID, recruit.StateApproved, "", testNow)
+	_, err = f.store.Review(ctx, admitted.ID, recruit.StateApproved, "", testNow, nil)
 	must("Review", err)
 	_, err = f.store.ProvisionallyAdmit(ctx, admitted.ID, testNow)
 	must("ProvisionallyAdmit", err)

@@ -153,6 +153,7 @@ type Application struct {
 	State             State     `json:"state"`
 	Version           int       `json:"version"`
 	ReviewRemark      string    `json:"review_remark"`
+	StateAt           time.Time `json:"state_at"` // when State was last set
 	SubmittedAt       time.Time `json:"submitted_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
 }
@@ -163,6 +164,14 @@ type Choice struct {
 	ProgramID         int64 `json:"program_id"`
 	AcceptsAdjustment bool  `json:"accepts_adjustment"`
 }
+
+// Note builds the notification recorded with a change of an application
+// from the application as it is stored after the change.
+type Note func(app Application) (Notification, error)
+
+// OptionalNote is a Note that may build nothing (nil) for some
+// applications.
+type OptionalNote func(app Application) *Notification
 
 // ChoiceLog builds what is recorded together with a submitted choice from
 // the stored application: its history entry and the registration-success

@@ -81,16 +81,24 @@ type Applications interface {
 	// ListApplications returns the applications choosing one program.
 	ListApplications(ctx context.Context, programID int64) ([]Application, error)
 	// Review moves a pending application to approved or rejected (EINVALID
-	// for any other result, see CheckReviewResult).
-	Review(ctx context.Context, appID int64, to State, remark string, now time.Time) (Application, error)
+	// for any other result, see CheckReviewResult). When note is not nil,
+	// the notification it builds from the reviewed application is queued
+	// atomically with the review: a failing note, or a notification whose
+	// ClientMsgID is queued already (ECONFLICT), reviews nothing.
+	Review(ctx context.Context, appID int64, to State, remark string, now time.Time, note Note) (Application, error)
 	// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat;
 	// ECONFLICT when the program is full, never exceeding the plan.
 	ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (Application, error)
 	// ReopenApplications makes every application of the year in one of the
-	// Reopened states pending again (its choice carried over), as happens
-	// at the start of round2 and adjustment; it returns how many changed.
-	// Counters do not move: these states all count as registered.
-	ReopenApplications(ctx context.Context, year int, now time.Time) (int, error)
+	// Reopened states whose state was set before before (StateAt) pending
+	// again (its choice carried over), as happens at the start of round2 and
+	// adjustment, and returns how many changed. So a re-run changes nothing
+	// that was reviewed since the phase began. Counters do not move: these
+	// states all count as registered. When note is not nil, each reopened
+	// application's notification (nil: none) is queued atomically with its
+	// change; one whose ClientMsgID is queued already is left out, not an
+	// error.
+	ReopenApplications(ctx context.Context, year int, before, now time.Time, note OptionalNote) (int, error)
 	// Recount counts registered and admitted per program of the year from
 	// the applications themselves (keyed by program id, zero counts
 	// omitted). It only reads.
@@ -222,6 +230,8 @@ type Store interface {
 	Outbox
 	KV
 	StaffStore
+	Audit
+	BaseDatesStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

@@ -36,6 +36,10 @@ const (
 	msgBadYearNumber = "年度无效：%d"
 )
 
+// ErrQueued is the ECONFLICT of a notification whose ClientMsgID is queued
+// already.
+var ErrQueued = Errorf(ECONFLICT, MsgQueued)
+
 // ErrNoPlanInYear is the ENOTFOUND of a choice of a program that is not one
 // of year.
 func ErrNoPlanInYear(year int) error { return Errorf(ENOTFOUND, msgNoPlanInYear, year) }

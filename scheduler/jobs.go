@@ -87,7 +87,8 @@ func PhaseTransitions(st recruit.Store, now func() time.Time, log *slog.Logger) 
 		if err != nil || !first {
 			return err
 		}
-		n, err := st.ReopenApplications(ctx, y.Year, t)
+		begun, _, _ := y.Calendar.Start(phase)
+		n, err := st.ReopenApplications(ctx, y.Year, begun, t, nil)
 		if err != nil {
 			if derr := st.DeleteKV(ctx, marker); derr != nil {
 				log.Error("phase marker not removed after a failed transition", "marker", marker, "err", derr)

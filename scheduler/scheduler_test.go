@@ -187,7 +187,7 @@ func TestPhaseTransitionsReopenOncePerPhase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if app, err = st.Review(ctx, app.ID, recruit.StateApproved, "", at); err != nil {
+		if app, err = st.Review(ctx, app.ID, recruit.StateApproved, "", at, nil); err != nil {
 			t.Fatal(err)
 		}
 		return app

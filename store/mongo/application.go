@@ -24,6 +24,7 @@ type appDoc struct {
 	State             recruit.State `bson:"state"`
 	Version           int           `bson:"version"`
 	ReviewRemark      string        `bson:"review_remark"`
+	StateAt           time.Time     `bson:"state_at,omitempty"` // absent on documents older than the field
 	SubmittedAt       time.Time     `bson:"submitted_at"`
 	UpdatedAt         time.Time     `bson:"updated_at"`
 	Pending           []pendingDoc  `bson:"pending,omitempty"`
@@ -34,8 +35,17 @@ func (a appDoc) app() recruit.Application {
 	return recruit.Application{
 		ID: a.ID, Year: a.Year, IdentityID: a.IdentityID, ProgramID: a.ProgramID,
 		AcceptsAdjustment: a.AcceptsAdjustment, State: a.State, Version: a.Version,
-		ReviewRemark: a.ReviewRemark, SubmittedAt: norm(a.SubmittedAt), UpdatedAt: norm(a.UpdatedAt),
+		ReviewRemark: a.ReviewRemark, StateAt: normOrZero(a.StateAt),
+		SubmittedAt: norm(a.SubmittedAt), UpdatedAt: norm(a.UpdatedAt),
 	}
+}
+
+// normOrZero is norm, keeping the zero time zero.
+func normOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return norm(t)
 }
 
 var after = options.FindOneAndUpdate().SetReturnDocument(options.After)
@@ -80,7 +90,7 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c rec
 			next.Version++
 		}
 		next.ProgramID, next.AcceptsAdjustment, next.State = c.ProgramID, c.AcceptsAdjustment, recruit.StatePending
-		next.ReviewRemark, next.UpdatedAt, next.Pending = "", now, nil
+		next.ReviewRemark, next.StateAt, next.UpdatedAt, next.Pending = "", now, now, nil
 		entries, err := d.choiceRecords(ctx, next.app(), log)
 		if err != nil {
 			return recruit.Application{}, err
@@ -98,7 +108,7 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c rec
 			// read before it.
 			update := bson.M{
 				"$set": bson.M{"program_id": next.ProgramID, "accepts_adjustment": next.AcceptsAdjustment,
-					"state": next.State, "review_remark": "", "updated_at": now},
+					"state": next.State, "review_remark": "", "state_at": now, "updated_at": now},
 				"$inc": bson.M{"version": 1},
 			}
 			if len(entries) > 0 {
@@ -210,11 +220,13 @@ func (d *DB) ListApplications(ctx context.Context, programID int64) ([]recruit.A
 
 // Review moves a pending application to approved or rejected: the state
 // read is checked with recruit.Transition and is the condition of the
-// update, retried when it changed meanwhile.
-func (d *DB) Review(ctx context.Context, appID int64, to recruit.State, remark string, now time.Time) (recruit.Application, error) {
+// update, retried when it changed meanwhile. The notification of note goes
+// into the same update (the pending array) and is relayed right after.
+func (d *DB) Review(ctx context.Context, appID int64, to recruit.State, remark string, now time.Time, note recruit.Note) (recruit.Application, error) {
 	if err := recruit.CheckReviewResult(to); err != nil {
 		return recruit.Application{}, err
 	}
+	now = norm(now)
 	apps := d.col(colApplications)
 	for range retries {
 		old, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
@@ -224,17 +236,47 @@ func (d *DB) Review(ctx context.Context, appID int64, to recruit.State, remark s
 		if err := recruit.Transition(old.State, to); err != nil {
 			return recruit.Application{}, err
 		}
-		var doc appDoc
-		err = apps.FindOneAndUpdate(ctx, bson.M{"_id": appID, "state": old.State},
-			bson.M{"$set": bson.M{"state": to, "review_remark": remark, "updated_at": norm(now)}}, after).Decode(&doc)
-		if err == nil {
-			return doc.app(), nil
+		next := old
+		next.State, next.ReviewRemark, next.StateAt, next.UpdatedAt, next.Pending = to, remark, now, now, nil
+		entries, err := d.noteRecords(ctx, next.app(), note)
+		if err != nil {
+			return recruit.Application{}, err
 		}
-		if !errors.Is(err, mongo.ErrNoDocuments) {
+		update := bson.M{"$set": bson.M{"state": to, "review_remark": remark, "state_at": now, "updated_at": now}}
+		if len(entries) > 0 {
+			update["$push"] = bson.M{"pending": bson.M{"$each": entries}}
+		}
+		res, err := apps.UpdateOne(ctx, bson.M{"_id": appID, "state": old.State}, update)
+		if err != nil {
 			return recruit.Application{}, internal(err)
+		}
+		if res.MatchedCount == 1 {
+			d.relayDoc(ctx, apps, appID, entries)
+			return next.app(), nil
 		}
 	}
 	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
+}
+
+// noteRecords builds the pending entry of note for app (none when note is
+// nil).
+func (d *DB) noteRecords(ctx context.Context, app recruit.Application, note recruit.Note) ([]pendingDoc, error) {
+	if note == nil {
+		return nil, nil
+	}
+	n, err := note(app)
+	if err != nil {
+		return nil, err
+	}
+	return d.noticeRecords(ctx, n)
+}
+
+// noticeRecords builds the pending entry of notification n.
+func (d *DB) noticeRecords(ctx context.Context, n recruit.Notification) ([]pendingDoc, error) {
+	if err := recruit.CheckNotification(n); err != nil {
+		return nil, err
+	}
+	return d.pendingRecords(ctx, nil, notificationFrom(n))
 }
 
 // ProvisionallyAdmit marks an approved application 拟录取 and takes a seat.
@@ -266,7 +308,7 @@ func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time)
 	var doc appDoc
 	err = d.col(colApplications).FindOneAndUpdate(ctx,
 		bson.M{"_id": appID, "state": app.State, "program_id": app.ProgramID},
-		bson.M{"$set": bson.M{"state": recruit.StateProvisional, "updated_at": norm(now)}}, after).Decode(&doc)
+		bson.M{"$set": bson.M{"state": recruit.StateProvisional, "state_at": norm(now), "updated_at": norm(now)}}, after).Decode(&doc)
 	if err == nil {
 		return doc.app(), nil
 	}
@@ -351,14 +393,46 @@ func (d *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, e
 }
 
 // ReopenApplications makes the year's applications in the reopened states
-// pending again. UpdateMany changes each document atomically; running it
-// again after a partial failure finishes the job.
-func (d *DB) ReopenApplications(ctx context.Context, year int, now time.Time) (int, error) {
-	res, err := d.col(colApplications).UpdateMany(ctx,
-		bson.M{"year": year, "state": bson.M{"$in": recruit.Reopened}},
-		bson.M{"$set": bson.M{"state": recruit.StatePending, "updated_at": norm(now)}})
-	if err != nil {
-		return 0, internal(err)
+// whose state was set before before pending again, one conditional update
+// per application carrying its notification in the pending array (relayed
+// right after). Running it again after a partial failure finishes the job.
+func (d *DB) ReopenApplications(ctx context.Context, year int, before, now time.Time, note recruit.OptionalNote) (int, error) {
+	setBefore := bson.A{
+		bson.M{"state_at": bson.M{"$lt": norm(before)}},
+		bson.M{"state_at": bson.M{"$exists": false}},
 	}
-	return int(res.ModifiedCount), nil
+	var docs []appDoc
+	if err := d.findAll(ctx, colApplications, bson.M{"year": year, "state": bson.M{"$in": recruit.Reopened}, "$or": setBefore}, &docs); err != nil {
+		return 0, err
+	}
+	now = norm(now)
+	apps := d.col(colApplications)
+	n := 0
+	for _, old := range docs {
+		next := old
+		next.State, next.StateAt, next.UpdatedAt, next.Pending = recruit.StatePending, now, now, nil
+		var entries []pendingDoc
+		if note != nil {
+			if msg := note(next.app()); msg != nil {
+				var err error
+				entries, err = d.noticeRecords(ctx, *msg)
+				if err != nil && !errors.Is(err, recruit.ErrQueued) {
+					return n, err
+				}
+			}
+		}
+		update := bson.M{"$set": bson.M{"state": recruit.StatePending, "state_at": now, "updated_at": now}}
+		if len(entries) > 0 {
+			update["$push"] = bson.M{"pending": bson.M{"$each": entries}}
+		}
+		res, err := apps.UpdateOne(ctx, bson.M{"_id": old.ID, "state": old.State, "$or": setBefore}, update)
+		if err != nil {
+			return n, internal(err)
+		}
+		if res.MatchedCount == 1 {
+			n++
+			d.relayDoc(ctx, apps, old.ID, entries)
+		}
+	}
+	return n, nil
 }

@@ -18,7 +18,7 @@
 //	specialties   {_id: code, name, group}
 //	programs      {_id, year, base_id, specialty_code, plan, registered, admitted, free}
 //	identities    {_id, openid (unique, sparse; absent when unbound), name, id_type, id_sealed, id_index (unique), bound_at}
-//	applications  {_id, year, identity_id, program_id, ..., pending, touch_version} unique {year, identity_id}
+//	applications  {_id, year, identity_id, program_id, ..., state_at, pending, touch_version} unique {year, identity_id}
 //	kv            {_id: key, value, n, exp}
 //	profiles      {_id: identity_id, basic, work, education, certificates, version, updated_at, pending}
 //	revisions     {_id, identity_id, kind, summary, snapshot, by, at}
@@ -29,6 +29,9 @@
 //	staff         {_id, name, role, base_id, mp_openid, oa_openid (both unique, sparse), disabled, created_at,
 //	               invite_hash (unique, sparse: the invitation it was redeemed from)}
 //	staff_invitations {_id: SHA-256 of the code, role, base_id, name, expires, created_at}
+//	audit         {_id, at, staff_id, role, base_id, action, target, before, after, remark, request_id}  append-only
+//	base_dates    {_id: "year:base:round", year, base_id, round, review_deadline, written_exam, interview,
+//	               provisional_admission, updated_at}
 //
 // A program's free field is plan − admitted: provisional admission takes a
 // seat with one conditional update {free: {$gt: 0}}, which can never exceed
@@ -76,6 +79,8 @@ const (
 	colForms        = "forms"
 	colStaff        = "staff"
 	colInvites      = "staff_invitations"
+	colAudit        = "audit"
+	colBaseDates    = "base_dates"
 )
 
 // retries bounds the optimistic retry loops (version conflicts, duplicate
@@ -146,6 +151,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "msg_id", Value: 1}}, Options: plain("msg_id")},
 		},
 		colStaff: staffIndexes,
+		colAudit: auditIndexes,
 		colForms: {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},
 	}
 	for col, models := range want {

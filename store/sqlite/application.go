@@ -10,15 +10,15 @@ import (
 	"zhupei/recruit"
 )
 
-const appColumns = `id, year, identity_id, program_id, accepts_adjustment, state, version, review_remark, submitted_at, updated_at`
+const appColumns = `id, year, identity_id, program_id, accepts_adjustment, state, version, review_remark, state_at, submitted_at, updated_at`
 
 func scanApp(s scanner) (recruit.Application, error) {
 	var (
-		a                  recruit.Application
-		submitted, updated int64
+		a                           recruit.Application
+		stateAt, submitted, updated int64
 	)
-	err := s.Scan(&a.ID, &a.Year, &a.IdentityID, &a.ProgramID, &a.AcceptsAdjustment, &a.State, &a.Version, &a.ReviewRemark, &submitted, &updated)
-	a.SubmittedAt, a.UpdatedAt = fromNanos(submitted), fromNanos(updated)
+	err := s.Scan(&a.ID, &a.Year, &a.IdentityID, &a.ProgramID, &a.AcceptsAdjustment, &a.State, &a.Version, &a.ReviewRemark, &stateAt, &submitted, &updated)
+	a.StateAt, a.SubmittedAt, a.UpdatedAt = fromNanos(stateAt), fromNanos(submitted), fromNanos(updated)
 	return a, err
 }
 
@@ -71,14 +71,14 @@ func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c re
 			return err
 		}
 		if id == 0 {
-			err = tx.QueryRowContext(ctx, `INSERT INTO applications (year, identity_id, program_id, accepts_adjustment, state, version, submitted_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-				year, identityID, c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), now.UnixNano()).Scan(&id)
+			err = tx.QueryRowContext(ctx, `INSERT INTO applications (year, identity_id, program_id, accepts_adjustment, state, version, state_at, submitted_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
+				year, identityID, c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), now.UnixNano(), now.UnixNano()).Scan(&id)
 			err = foreignKey(err, recruit.MsgNotBound)
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE applications SET program_id = ?, accepts_adjustment = ?, state = ?,
-				version = version + 1, review_remark = '', updated_at = ? WHERE id = ?`,
-				c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), id)
+				version = version + 1, review_remark = '', state_at = ?, updated_at = ? WHERE id = ?`,
+				c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), now.UnixNano(), id)
 		}
 		if err != nil {
 			return err
@@ -125,8 +125,9 @@ func (db *DB) ListApplications(ctx context.Context, programID int64) ([]recruit.
 	return queryAll(ctx, db.read, `SELECT `+appColumns+` FROM applications WHERE program_id = ? ORDER BY id`, []any{programID}, scanApp)
 }
 
-// Review moves a pending application to approved or rejected.
-func (db *DB) Review(ctx context.Context, appID int64, to recruit.State, remark string, now time.Time) (recruit.Application, error) {
+// Review moves a pending application to approved or rejected, with its
+// notification in the same transaction.
+func (db *DB) Review(ctx context.Context, appID int64, to recruit.State, remark string, now time.Time, note recruit.Note) (recruit.Application, error) {
 	if err := recruit.CheckReviewResult(to); err != nil {
 		return recruit.Application{}, err
 	}
@@ -139,11 +140,18 @@ func (db *DB) Review(ctx context.Context, appID int64, to recruit.State, remark 
 		if err := recruit.Transition(a.State, to); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, review_remark = ?, updated_at = ? WHERE id = ?`,
-			to, remark, now.UnixNano(), appID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, review_remark = ?, state_at = ?, updated_at = ? WHERE id = ?`,
+			to, remark, now.UnixNano(), now.UnixNano(), appID); err != nil {
 			return err
 		}
-		out, err = appByID(ctx, tx, appID)
+		if out, err = appByID(ctx, tx, appID); err != nil || note == nil {
+			return err
+		}
+		n, err := note(out)
+		if err != nil {
+			return err
+		}
+		_, err = insertNotification(ctx, tx, n)
 		return err
 	})
 	return out, err
@@ -172,8 +180,8 @@ func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time
 		if n == 0 {
 			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, updated_at = ? WHERE id = ?`,
-			recruit.StateProvisional, now.UnixNano(), appID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, state_at = ?, updated_at = ? WHERE id = ?`,
+			recruit.StateProvisional, now.UnixNano(), now.UnixNano(), appID); err != nil {
 			return err
 		}
 		out, err = appByID(ctx, tx, appID)
@@ -237,12 +245,41 @@ func (db *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, 
 }
 
 // ReopenApplications makes the year's approved and rejected applications
-// pending again (recruit.Reopened) in one statement.
-func (db *DB) ReopenApplications(ctx context.Context, year int, now time.Time) (int, error) {
-	args := []any{recruit.StatePending, now.UnixNano(), year}
+// (recruit.Reopened) whose state was set before before pending again, with
+// their notifications, in one transaction.
+func (db *DB) ReopenApplications(ctx context.Context, year int, before, now time.Time, note recruit.OptionalNote) (int, error) {
+	args := []any{year, before.UnixNano()}
 	for _, s := range recruit.Reopened {
 		args = append(args, s)
 	}
-	return affected(db.write.ExecContext(ctx, `UPDATE applications SET state = ?, updated_at = ? WHERE year = ? AND state IN (?`+
-		strings.Repeat(", ?", len(recruit.Reopened)-1)+`)`, args...))
+	n := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		apps, err := queryAll(ctx, tx, `SELECT `+appColumns+` FROM applications WHERE year = ? AND state_at < ? AND state IN (?`+
+			strings.Repeat(", ?", len(recruit.Reopened)-1)+`)`, args, scanApp)
+		if err != nil {
+			return err
+		}
+		for _, a := range apps {
+			if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, state_at = ?, updated_at = ? WHERE id = ?`,
+				recruit.StatePending, now.UnixNano(), now.UnixNano(), a.ID); err != nil {
+				return err
+			}
+			n++
+			if note == nil {
+				continue
+			}
+			a.State, a.StateAt, a.UpdatedAt = recruit.StatePending, fromNanos(now.UnixNano()), fromNanos(now.UnixNano())
+			if msg := note(a); msg != nil {
+				if _, err := insertNotification(ctx, tx, *msg); err != nil && !errors.Is(err, recruit.ErrQueued) {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

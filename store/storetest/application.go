@@ -28,7 +28,7 @@ func submitApproved(t *testing.T, s recruit.Store, ids []int64, program int64) [
 	for i, id := range ids {
 		a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: program}, t0, nil)
 		must(t, "SubmitChoice", err)
-		apps[i], err = s.Review(ctx, a.ID, recruit.StateApproved, "", t0)
+		apps[i], err = s.Review(ctx, a.ID, recruit.StateApproved, "", t0, nil)
 		must(t, "Review", err)
 	}
 	return apps
@@ -116,13 +116,13 @@ func testReview(t *testing.T, s recruit.Store) {
 	second, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: a}, t0, nil)
 	must(t, "SubmitChoice", err)
 
-	_, err = s.Review(ctx, first.ID, recruit.StateAdmitted, "", t0)
+	_, err = s.Review(ctx, first.ID, recruit.StateAdmitted, "", t0, nil)
 	wantErr(t, "Review to a state that is not a review result", err, recruit.CheckReviewResult(recruit.StateAdmitted))
-	_, err = s.Review(ctx, first.ID+second.ID+100, recruit.StateApproved, "", t0)
+	_, err = s.Review(ctx, first.ID+second.ID+100, recruit.StateApproved, "", t0, nil)
 	wantErr(t, "Review of a missing application", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoApplication))
 
 	t1 := t0.Add(time.Hour)
-	ok, err := s.Review(ctx, first.ID, recruit.StateApproved, "材料齐全", t1)
+	ok, err := s.Review(ctx, first.ID, recruit.StateApproved, "材料齐全", t1, nil)
 	must(t, "Review approve", err)
 	wantApp(t, "approved", ok, a, recruit.StateApproved, 1)
 	if ok.ReviewRemark != "材料齐全" {
@@ -131,10 +131,10 @@ func testReview(t *testing.T, s recruit.Store) {
 	sameTime(t, "UpdatedAt after review", ok.UpdatedAt, t1)
 	sameTime(t, "SubmittedAt after review", ok.SubmittedAt, t0)
 
-	_, err = s.Review(ctx, first.ID, recruit.StateRejected, "", t1)
+	_, err = s.Review(ctx, first.ID, recruit.StateRejected, "", t1, nil)
 	wantErr(t, "Review of a reviewed application", err, recruit.Transition(recruit.StateApproved, recruit.StateRejected))
 
-	no, err := s.Review(ctx, second.ID, recruit.StateRejected, "照片不合格", t1)
+	no, err := s.Review(ctx, second.ID, recruit.StateRejected, "照片不合格", t1, nil)
 	must(t, "Review reject", err)
 	wantApp(t, "rejected", no, a, recruit.StateRejected, 1)
 	wantCounts(t, s, a, 2, 0)
@@ -153,7 +153,7 @@ func testReview(t *testing.T, s recruit.Store) {
 	}
 	wantCounts(t, s, a, 1, 0)
 	wantCounts(t, s, b, 1, 0)
-	_, err = s.Review(ctx, again.ID, recruit.StateApproved, "", t1)
+	_, err = s.Review(ctx, again.ID, recruit.StateApproved, "", t1, nil)
 	must(t, "Review of the resubmission", err)
 }
 
@@ -232,30 +232,54 @@ func testReopen(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	ps := importRows(t, s, 2025, planRows)
 	a := ps["山东省立医院/0100"].ID
-	ids := newIdentities(t, s, "reopen", 4)
+	ids := newIdentities(t, s, "reopen", 5)
 	apps := make([]recruit.Application, len(ids))
 	for i, id := range ids {
 		var err error
 		apps[i], err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a}, t0, nil)
 		must(t, "SubmitChoice", err)
 	}
-	_, err := s.Review(ctx, apps[0].ID, recruit.StateApproved, "", t0)
+	_, err := s.Review(ctx, apps[0].ID, recruit.StateApproved, "", t0, nil)
 	must(t, "approve", err)
-	_, err = s.Review(ctx, apps[1].ID, recruit.StateRejected, "", t0)
+	_, err = s.Review(ctx, apps[1].ID, recruit.StateRejected, "", t0, nil)
 	must(t, "reject", err)
-	_, err = s.Review(ctx, apps[2].ID, recruit.StateApproved, "", t0)
+	_, err = s.Review(ctx, apps[2].ID, recruit.StateApproved, "", t0, nil)
 	must(t, "approve", err)
 	_, err = s.ProvisionallyAdmit(ctx, apps[2].ID, t0)
 	must(t, "admit", err)
 	// apps[3] stays pending.
 
-	t1 := t0.Add(24 * time.Hour)
-	n, err := s.ReopenApplications(ctx, 2025, t1)
+	// apps[3] stays pending; apps[4] is approved after the phase began.
+	begun, t1 := t0.Add(time.Hour), t0.Add(24*time.Hour)
+	_, err = s.Review(ctx, apps[4].ID, recruit.StateApproved, "", begun.Add(time.Minute), nil)
+	must(t, "approve after the phase began", err)
+
+	// The notice of apps[0] is queued already, as after a run cut short.
+	msgID := func(app recruit.Application) string { return fmt.Sprintf("round2:2025:%d", app.IdentityID) }
+	_, err = s.AddNotification(ctx, recruit.Notification{IdentityID: ids[0], Kind: "round_opened", ClientMsgID: msgID(apps[0]), Payload: "{}", CreatedAt: t0})
+	must(t, "AddNotification", err)
+	var seen []recruit.Application
+	note := func(app recruit.Application) *recruit.Notification {
+		seen = append(seen, app)
+		if app.ID == apps[1].ID {
+			return nil // no notice for this one
+		}
+		return &recruit.Notification{IdentityID: app.IdentityID, Kind: "round_opened", ClientMsgID: msgID(app), Payload: "{}", CreatedAt: t1}
+	}
+	n, err := s.ReopenApplications(ctx, 2025, begun, t1, note)
 	must(t, "ReopenApplications", err)
 	if n != 2 {
-		t.Errorf("reopened %d applications, want 2 (one approved, one rejected)", n)
+		t.Errorf("reopened %d applications, want 2 (one approved, one rejected before the phase began)", n)
 	}
-	want := []recruit.State{recruit.StatePending, recruit.StatePending, recruit.StateProvisional, recruit.StatePending}
+	if len(seen) != 2 {
+		t.Errorf("note called for %d applications, want 2", len(seen))
+	}
+	for _, app := range seen {
+		if app.State != recruit.StatePending || !app.StateAt.Equal(t1) {
+			t.Errorf("note saw %s set at %v, want pending set at %v", app.State, app.StateAt, t1)
+		}
+	}
+	want := []recruit.State{recruit.StatePending, recruit.StatePending, recruit.StateProvisional, recruit.StatePending, recruit.StateApproved}
 	for i, id := range ids {
 		got, err := s.GetApplication(ctx, 2025, id)
 		must(t, "GetApplication", err)
@@ -263,8 +287,19 @@ func testReopen(t *testing.T, s recruit.Store) {
 			t.Errorf("application %d after reopening: state %s program %d, want %s program %d", i, got.State, got.ProgramID, want[i], a)
 		}
 	}
-	wantCounts(t, s, a, 4, 1)
-	if n, err := s.ReopenApplications(ctx, 2024, t1); err != nil || n != 0 {
+	for i, wantNotes := range []int{1, 0, 0, 0, 0} {
+		ns, err := s.ListNotifications(ctx, ids[i])
+		must(t, "ListNotifications", err)
+		if len(ns) != wantNotes {
+			t.Errorf("applicant %d has %d notifications, want %d", i, len(ns), wantNotes)
+		}
+	}
+	wantCounts(t, s, a, 5, 1)
+	// Run again: nothing was set before the phase began any more.
+	if n, err := s.ReopenApplications(ctx, 2025, begun, t1.Add(time.Hour), note); err != nil || n != 0 {
+		t.Errorf("reopening again: %d, %v; want 0", n, err)
+	}
+	if n, err := s.ReopenApplications(ctx, 2024, t1, t1, nil); err != nil || n != 0 {
 		t.Errorf("reopening another year: %d, %v", n, err)
 	}
 }

@@ -183,7 +183,7 @@ func testReimport(t *testing.T, s recruit.Store) {
 	}
 	app, err := s.GetApplication(ctx, 2025, ids[0])
 	must(t, "GetApplication", err)
-	_, err = s.Review(ctx, app.ID, recruit.StateApproved, "", t0)
+	_, err = s.Review(ctx, app.ID, recruit.StateApproved, "", t0, nil)
 	must(t, "Review", err)
 	_, err = s.ProvisionallyAdmit(ctx, app.ID, t0)
 	must(t, "ProvisionallyAdmit", err)

@@ -126,7 +126,7 @@ func mixStep(ctx context.Context, s recruit.Store, rng *rand.Rand, programs, ids
 		if r == 9 {
 			to = recruit.StateRejected
 		}
-		next, err = s.Review(ctx, a.ID, to, "", t0)
+		next, err = s.Review(ctx, a.ID, to, "", t0, nil)
 	case a.State == recruit.StateApproved:
 		op = "ProvisionallyAdmit"
 		next, err = s.ProvisionallyAdmit(ctx, a.ID, t0)
