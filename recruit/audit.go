@@ -2,6 +2,7 @@ package recruit
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -82,4 +83,23 @@ type Audit interface {
 	// ListAudit returns the entries matching f, newest (largest id) first,
 	// at most f.PageSize() of them.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+}
+
+// RecordStaffAction appends to log the entry of an action taken by staff
+// member by at: before and after are recorded as JSON, the request id comes
+// from ctx.
+func RecordStaffAction(ctx context.Context, log Audit, by Staff, at time.Time, baseID int64, action, target string, before, after any, remark string) error {
+	b, err := json.Marshal(before)
+	if err != nil {
+		return Internal(err)
+	}
+	a, err := json.Marshal(after)
+	if err != nil {
+		return Internal(err)
+	}
+	_, err = log.AppendAudit(ctx, AuditEntry{
+		At: at, StaffID: by.ID, Role: by.Role, BaseID: baseID, Action: action, Target: target,
+		Before: string(b), After: string(a), Remark: remark, RequestID: RequestID(ctx),
+	})
+	return err
 }

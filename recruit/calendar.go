@@ -64,11 +64,16 @@ func CheckCalendar(c Calendar) (Calendar, error) {
 	if err := fe.Err(); err != nil {
 		return Calendar{}, err
 	}
+	return c.InShanghai(), nil
+}
+
+// InShanghai returns c with every start in Asia/Shanghai.
+func (c Calendar) InShanghai() Calendar {
 	in := func(t time.Time) time.Time { return t.In(Shanghai) }
 	return Calendar{
 		Registration: in(c.Registration), Round1: in(c.Round1), Round2: in(c.Round2),
 		Adjustment: in(c.Adjustment), Confirmation: in(c.Confirmation), Closed: in(c.Closed),
-	}, nil
+	}
 }
 
 // BegunMovedLater returns the phases that had begun at now under old and

@@ -248,6 +248,8 @@ var (
 	ErrInviteUnknown     = Errorf(ENOTFOUND, "邀请码无效或已过期")
 	ErrInviteUsed        = Errorf(ECONFLICT, "邀请码已被使用")
 	ErrInviteExists      = Errorf(ECONFLICT, "邀请码已存在")
+	// ErrStaffDisabled refuses every action of a disabled account.
+	ErrStaffDisabled = Errorf(EFORBIDDEN, "该工作人员账号已停用，请联系管理员")
 )
 
 // BaseNotFound is the refusal of a base id that names no base.

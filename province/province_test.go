@@ -1,0 +1,209 @@
+package province_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"zhupei/internal/testyear"
+	"zhupei/province"
+	"zhupei/recruit"
+)
+
+// clock is the tests' controllable time.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// day is a time of Year's calendar in Shanghai.
+func day(m time.Month, d, hour int) time.Time {
+	return time.Date(testyear.Year, m, d, hour, 0, 0, 0, recruit.Shanghai)
+}
+
+// notifier records the staff notices and fails while fail is set.
+type notifier struct {
+	got  []province.BaseNotice
+	fail error
+}
+
+func (n *notifier) NotifyStaff(_ context.Context, b province.BaseNotice) error {
+	if n.fail != nil {
+		return n.fail
+	}
+	n.got = append(n.got, b)
+	return nil
+}
+
+type fixture struct {
+	*testyear.Fixture
+	clock *clock
+	staff *notifier
+	svc   *province.Service
+}
+
+func newFixture(t *testing.T, at time.Time) *fixture {
+	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &clock{t: at}, staff: &notifier{}}
+	f.svc = province.New(province.Deps{Store: f.Store, Now: f.clock.now, Staff: f.staff})
+	return f
+}
+
+// advance moves the clock to at and runs AdvancePhases twice: the second
+// run must change nothing.
+func (f *fixture) advance(t *testing.T, at time.Time) province.Report {
+	t.Helper()
+	f.clock.t = at
+	r, err := f.svc.AdvancePhases(context.Background(), at)
+	if err != nil {
+		t.Fatalf("AdvancePhases at %v: %v", at, err)
+	}
+	sent := len(f.staff.got)
+	again, err := f.svc.AdvancePhases(context.Background(), at.Add(time.Minute))
+	if err != nil {
+		t.Fatalf("AdvancePhases again: %v", err)
+	}
+	if len(again.Phases) != 0 || len(again.Deadlines) != 0 || again.Reopened != 0 || len(again.Notices) != 0 || len(f.staff.got) != sent {
+		t.Errorf("a second run at %v did %+v, want nothing", at, again)
+	}
+	return r
+}
+
+// review sets an application's state through the store at the clock's time.
+func (f *fixture) review(t *testing.T, app recruit.Application, to recruit.State) {
+	t.Helper()
+	if _, err := f.Store.Review(context.Background(), app.ID, to, "意见", f.clock.t, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func noticeKinds(ns []province.BaseNotice) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, fmt.Sprintf("%s/%d/%d", n.Kind, n.BaseID, n.Count))
+	}
+	return out
+}
+
+func wantState(t *testing.T, f *fixture, what string, app recruit.Application, want recruit.State) {
+	t.Helper()
+	if got := f.App(t, app.ID).State; got != want {
+		t.Errorf("%s: state %s, want %s", what, got, want)
+	}
+}
+
+// The year moves through every phase in order; each boundary's effects
+// happen once however often the job runs.
+func TestAdvancePhasesThroughTheYear(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, day(time.July, 5, 9))
+	a := f.Apply(t, f.ProgA, true, f.clock.t)  // accepts adjustment
+	b := f.Apply(t, f.ProgA, false, f.clock.t) // does not
+	c := f.Apply(t, f.ProgB, false, f.clock.t) // will hold a seat
+	d := f.Apply(t, f.ProgB, false, f.clock.t) // stays pending in round1
+
+	r := f.advance(t, day(time.July, 5, 10))
+	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseRegistration}) || len(r.Notices) != 0 {
+		t.Errorf("registration: %+v", r)
+	}
+
+	r = f.advance(t, day(time.July, 11, 0).Add(time.Minute))
+	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseRound1}) {
+		t.Errorf("round1 phases %v", r.Phases)
+	}
+	if got, want := noticeKinds(r.Notices), []string{
+		fmt.Sprintf("review_begun/%d/0", f.BaseA), fmt.Sprintf("review_begun/%d/0", f.BaseB),
+	}; !slices.Equal(got, want) {
+		t.Errorf("round1 notices %v, want %v", got, want)
+	}
+	f.review(t, a, recruit.StateApproved)
+	f.review(t, b, recruit.StateRejected)
+	f.review(t, c, recruit.StateApproved)
+	if _, err := f.Store.ProvisionallyAdmit(ctx, c.ID, f.clock.t); err != nil {
+		t.Fatal(err)
+	}
+	// 乙医院's review deadline: d is still pending.
+	if err := f.Store.PutBaseDates(ctx, recruit.BaseDates{Year: testyear.Year, BaseID: f.BaseB, Round: recruit.PhaseRound1,
+		ReviewDeadline: day(time.July, 20, 18)}); err != nil {
+		t.Fatal(err)
+	}
+	r = f.advance(t, day(time.July, 20, 19))
+	if got, want := noticeKinds(r.Notices), []string{fmt.Sprintf("review_deadline/%d/1", f.BaseB)}; !slices.Equal(got, want) || len(r.Phases) != 0 {
+		t.Errorf("deadline: notices %v phases %v, want %v", got, r.Phases, want)
+	}
+
+	r = f.advance(t, day(time.August, 1, 0).Add(time.Minute))
+	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseRound2}) || r.Reopened != 2 {
+		t.Errorf("round2: %+v, want round2 with 2 reopened", r)
+	}
+	wantState(t, f, "approved a in round2", a, recruit.StatePending)
+	wantState(t, f, "rejected b in round2", b, recruit.StatePending)
+	wantState(t, f, "admitted c in round2", c, recruit.StateProvisional)
+	for _, app := range []recruit.Application{a, b} {
+		if got, want := f.Notices(t, app.IdentityID), []string{fmt.Sprintf("round2:%d:%d", testyear.Year, app.IdentityID)}; !slices.Equal(got, want) {
+			t.Errorf("notices of %d after round2 = %v, want %v", app.ID, got, want)
+		}
+	}
+	if got := f.Notices(t, c.IdentityID); len(got) != 0 {
+		t.Errorf("the admitted applicant was told %v", got)
+	}
+
+	// Reviewed again in round2: both reopen in adjustment, only a is told.
+	f.clock.t = day(time.August, 5, 9)
+	f.review(t, a, recruit.StateApproved)
+	f.review(t, b, recruit.StateRejected)
+	r = f.advance(t, day(time.August, 11, 0).Add(time.Minute))
+	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseAdjustment}) || r.Reopened != 2 {
+		t.Errorf("adjustment: %+v, want adjustment with 2 reopened", r)
+	}
+	if got := f.Notices(t, a.IdentityID); len(got) != 2 || got[0] != fmt.Sprintf("adjustment:%d:%d", testyear.Year, a.IdentityID) {
+		t.Errorf("notices of the applicant accepting adjustment = %v", got)
+	}
+	if got := f.Notices(t, b.IdentityID); len(got) != 1 {
+		t.Errorf("the applicant not accepting adjustment was told again: %v", got)
+	}
+
+	r = f.advance(t, day(time.August, 16, 0).Add(time.Minute))
+	if got, want := noticeKinds(r.Notices), []string{
+		fmt.Sprintf("await_admission/%d/0", f.BaseA), fmt.Sprintf("await_admission/%d/1", f.BaseB),
+	}; !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseConfirmation}) || !slices.Equal(got, want) {
+		t.Errorf("confirmation: phases %v notices %v, want %v", r.Phases, got, want)
+	}
+
+	r = f.advance(t, day(time.September, 1, 0).Add(time.Minute))
+	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseClosed}) || r.Reopened != 0 || len(r.Notices) != 0 {
+		t.Errorf("closed: %+v", r)
+	}
+	wantState(t, f, "d at the end", d, recruit.StatePending)
+}
+
+// Boundaries missed while nothing ran are applied in order by the first
+// call; a failing notice leaves its boundary to the next call.
+func TestAdvancePhasesAfterDowntime(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, day(time.July, 11, 9))
+	a := f.Apply(t, f.ProgA, true, day(time.July, 5, 9))
+	f.review(t, a, recruit.StateRejected)
+
+	f.staff.fail = errors.New("staff channel down")
+	at := day(time.August, 12, 9) // registration … adjustment were missed
+	if _, err := f.svc.AdvancePhases(ctx, at); err == nil {
+		t.Fatal("AdvancePhases with a failing notifier succeeded")
+	}
+	wantState(t, f, "after the failed run", a, recruit.StateRejected)
+	f.staff.fail = nil
+	r := f.advance(t, at)
+	want := []recruit.Phase{recruit.PhaseRound1, recruit.PhaseRound2, recruit.PhaseAdjustment}
+	if !slices.Equal(r.Phases, want) || r.Reopened != 1 {
+		t.Errorf("after downtime: %+v, want phases %v and 1 reopened", r, want)
+	}
+	wantState(t, f, "after the missed round2", a, recruit.StatePending)
+	got := f.Notices(t, a.IdentityID)
+	if len(got) != 1 || got[0] != fmt.Sprintf("round2:%d:%d", testyear.Year, a.IdentityID) {
+		t.Errorf("notices %v, want the round2 notice once", got)
+	}
+	if n := len(f.staff.got); n != 2 {
+		t.Errorf("%d staff notices, want the two bases told review began once", n)
+	}
+}
