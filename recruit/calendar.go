@@ -110,10 +110,10 @@ type BaseDates struct {
 	Year                 int       `json:"year"`
 	BaseID               int64     `json:"base_id"`
 	Round                Phase     `json:"round"`
-	ReviewDeadline       time.Time `json:"review_deadline"`
-	WrittenExam          time.Time `json:"written_exam"`
-	Interview            time.Time `json:"interview"`
-	ProvisionalAdmission time.Time `json:"provisional_admission"`
+	ReviewDeadline       time.Time `json:"review_deadline,omitzero"`
+	WrittenExam          time.Time `json:"written_exam,omitzero"`
+	Interview            time.Time `json:"interview,omitzero"`
+	ProvisionalAdmission time.Time `json:"provisional_admission,omitzero"`
 	UpdatedAt            time.Time `json:"updated_at"`
 }
 
@@ -138,6 +138,7 @@ type LabelledDate struct {
 // CheckBaseDates refuses dates outside their round's window of cal (from
 // the round's start, before the next phase's), with one field-level message
 // per date, and an unknown round. The dates come back in Asia/Shanghai.
+// In JSON a date that is not set is left out.
 func CheckBaseDates(d BaseDates, cal Calendar) (BaseDates, error) {
 	if _, err := ParseRound(string(d.Round)); err != nil {
 		return BaseDates{}, err
@@ -153,6 +154,11 @@ func CheckBaseDates(d BaseDates, cal Calendar) (BaseDates, error) {
 	if err := fe.Err(); err != nil {
 		return BaseDates{}, err
 	}
+	return d.InShanghai(), nil
+}
+
+// InShanghai returns d with every date set in Asia/Shanghai.
+func (d BaseDates) InShanghai() BaseDates {
 	in := func(t time.Time) time.Time {
 		if t.IsZero() {
 			return t
@@ -160,8 +166,8 @@ func CheckBaseDates(d BaseDates, cal Calendar) (BaseDates, error) {
 		return t.In(Shanghai)
 	}
 	d.ReviewDeadline, d.WrittenExam = in(d.ReviewDeadline), in(d.WrittenExam)
-	d.Interview, d.ProvisionalAdmission = in(d.Interview), in(d.ProvisionalAdmission)
-	return d, nil
+	d.Interview, d.ProvisionalAdmission, d.UpdatedAt = in(d.Interview), in(d.ProvisionalAdmission), in(d.UpdatedAt)
+	return d
 }
 
 // CheckBaseDatesKey refuses a year, base or round no dates can belong to.

@@ -115,7 +115,7 @@ func (s *Service) SetBaseDates(ctx context.Context, by recruit.Staff, d recruit.
 		return recruit.BaseDates{}, recruit.WithOp(op, err)
 	}
 	before, err := s.store.GetBaseDates(ctx, y.Year, d.BaseID, d.Round)
-	var old any = before
+	var old any = before.InShanghai()
 	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
 		old = nil
 	} else if err != nil {
