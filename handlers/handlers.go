@@ -4,6 +4,7 @@
 // to HTTP statuses, and the routes by area, one file (or prefix) each:
 //
 //	public.go, api.go, snapshot.go, chart.go  public pages and JSON (/, /board, /results, /api/v1)
+//	admin_api.go                              the staff's JSON API (/api/v1/admin) over review and province
 //	login.go, bind.go, wechat_events.go       WeChat H5 OAuth, PC QR login, real-name binding
 //	apply*.go, upload.go, result_mine.go      the applicant's four sections, uploads, choice, 结果查询
 //	form.go, verify.go                        the applicant's PDF registration form, its public verification
@@ -11,7 +12,8 @@
 //
 // The staff mini-program's routes (/api/v1/mp) are package miniprogram's,
 // mounted on this application. Every rule comes from package recruit or a
-// service (package apply for the applicant, forms for the PDF form);
+// service (package apply for the applicant, forms for the PDF form, review
+// and province for the staff);
 // handlers only parse, call and render.
 package handlers
 
@@ -27,7 +29,9 @@ import (
 	"zhupei/apply"
 	"zhupei/forms"
 	"zhupei/notify"
+	"zhupei/province"
 	"zhupei/recruit"
+	"zhupei/review"
 	"zhupei/wechat"
 )
 
@@ -74,6 +78,13 @@ type Config struct {
 	// StateKey signs the OAuth states (HMAC-SHA256); every instance behind
 	// one address needs the same key. Empty: a random key, for one instance.
 	StateKey []byte
+	// Staff authenticates a staff request (cmd/zhupei: the mini-program's
+	// miniprogram.API.Staff) and returns the enabled account; Review and
+	// Province run the staff's use-cases. Without all three no admin API
+	// (/api/v1/admin) is served.
+	Staff    func(c *fiber.Ctx) (recruit.Staff, error)
+	Review   *review.Service
+	Province *province.Service
 }
 
 // server holds the dependencies shared by the route handlers.
@@ -142,6 +153,7 @@ func New(cfg Config) *fiber.App {
 	app.Post("/logout", s.logout)
 	s.wechatRoutes(app, cfg)
 	s.apiRoutes(app)
+	s.adminAPIRoutes(app, cfg)
 	s.publicRoutes(app)
 	if s.forms != nil {
 		s.formRoutes(app)

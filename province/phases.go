@@ -2,29 +2,22 @@ package province
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"zhupei/notify"
 	"zhupei/recruit"
 )
 
-// Kinds of notices to bases' staff.
-const (
-	NoticeReviewBegun    = "review_begun"    // round1 started: review has begun
-	NoticeAwaitAdmission = "await_admission" // confirmation started: Count provisional admissions to admit
-	NoticeReviewDeadline = "review_deadline" // the base's review deadline passed: Count still pending
-)
-
-// BaseNotice is a notice to the staff of one base. Key is deterministic
-// (kind, year, base and round), so delivering it again changes nothing.
+// BaseNotice is a notice to the staff of one base: its kind, the count it
+// tells and how many staff members it was queued for by this call.
 type BaseNotice struct {
-	Key    string        `json:"key"`
-	Kind   string        `json:"kind"`
-	Year   int           `json:"year"`
-	BaseID int64         `json:"base_id"`
-	Round  recruit.Phase `json:"round,omitempty"`
-	Count  int           `json:"count"`
+	Kind   recruit.NoticeKind `json:"kind"`
+	BaseID int64              `json:"base_id"`
+	Round  recruit.Phase      `json:"round,omitempty"`
+	Count  int                `json:"count"`
+	Staff  int                `json:"staff"`
 }
 
 // Report says what one AdvancePhases call did.
@@ -36,14 +29,9 @@ type Report struct {
 	Deadlines []string        `json:"deadlines"`
 	// Reopened counts the applications made pending again.
 	Reopened int `json:"reopened"`
-	// Notices are the notices to staff this call delivered (or, without a
-	// StaffNotifier, would have).
+	// Notices are the notices to bases' staff this call queued.
 	Notices []BaseNotice `json:"notices"`
 }
-
-// KindRoundOpened is the kind of the applicant notification of round2 and
-// adjustment opening.
-const KindRoundOpened = "round_opened"
 
 // AdvancePhases carries out, for the latest year, every phase start and
 // every base review deadline that is due at now and not yet marked done, in
@@ -54,18 +42,21 @@ const KindRoundOpened = "round_opened"
 // next one, and a boundary missed while no instance ran is applied by the
 // first call after start-up. Effects:
 //
-//   - round1: registration is closed (by the calendar itself); every base
-//     of the year is told review has begun;
+//   - round1: registration is closed (by the calendar itself); the staff of
+//     every base of the year are told review has begun, with the number
+//     of applications to review (notify.StaffReviewStarted);
 //   - round2, adjustment: every application not holding a seat whose state
 //     was set before the phase began is pending again, its choice carried
 //     over (Applications.ReopenApplications), each queued with its
-//     round-opening notification (client message id phase:year:identity,
-//     so a re-run queues nothing twice); in adjustment only applicants who
-//     accept adjustment are told;
-//   - confirmation: every base is told how many provisional admissions
-//     await admission;
+//     notify.RoundOpened notice in the same operation; in adjustment only
+//     applicants who accept adjustment are told;
+//   - confirmation: the staff of every base are told how many provisional
+//     admissions await admission (notify.StaffConfirmation);
 //   - a base's review deadline (BaseDates.ReviewDeadline): its staff are
-//     told how many applications are still pending.
+//     told how many applications are still pending (notify.StaffDeadline).
+//
+// Every notice has a deterministic key (notify), so a notice queued before
+// a call was cut short is not queued again.
 func (s *Service) AdvancePhases(ctx context.Context, now time.Time) (Report, error) {
 	const op = "province.AdvancePhases"
 	y, err := s.store.LatestYear(ctx)
@@ -118,9 +109,22 @@ func (s *Service) done(ctx context.Context, key string, now time.Time) (bool, er
 func (s *Service) applyStart(ctx context.Context, y recruit.Year, st recruit.PhaseStart, now time.Time, r *Report) error {
 	switch st.Phase {
 	case recruit.PhaseRound1:
-		return s.noticeBases(ctx, y.Year, NoticeReviewBegun, st.Phase, nil, r)
+		pending, err := s.countByBase(ctx, y.Year, recruit.StatePending)
+		if err != nil {
+			return err
+		}
+		return s.noticeBases(ctx, y.Year, recruit.KindStaffReviewStarted, st.Phase, pending, r, func(staff recruit.Staff, base string, n int) recruit.Notification {
+			return notify.StaffReviewStarted(staff, base, y.Year, n, now)
+		})
 	case recruit.PhaseRound2, recruit.PhaseAdjustment:
-		n, err := s.store.ReopenApplications(ctx, y.Year, st.At, now, roundOpened(y.Year, st, now))
+		_, end, _ := y.Calendar.Start(st.Phase)
+		n, err := s.store.ReopenApplications(ctx, y.Year, st.At, now, func(app recruit.Application) *recruit.Notification {
+			if st.Phase == recruit.PhaseAdjustment && !app.AcceptsAdjustment {
+				return nil
+			}
+			msg := notify.RoundOpened(app.IdentityID, y.Year, st.Phase, st.At, end, now)
+			return &msg
+		})
 		r.Reopened += n
 		return err
 	case recruit.PhaseConfirmation:
@@ -128,43 +132,19 @@ func (s *Service) applyStart(ctx context.Context, y recruit.Year, st recruit.Pha
 		if err != nil {
 			return err
 		}
-		return s.noticeBases(ctx, y.Year, NoticeAwaitAdmission, st.Phase, counts, r)
+		return s.noticeBases(ctx, y.Year, recruit.KindStaffConfirmation, st.Phase, counts, r, func(staff recruit.Staff, base string, n int) recruit.Notification {
+			return notify.StaffConfirmation(staff, base, y.Year, n, now)
+		})
 	}
 	return nil // registration and closed change nothing stored
 }
 
-// roundOpenedPayload is the template data of the round-opening notice.
-type roundOpenedPayload struct {
-	Phase string `json:"phase"`
-	Start string `json:"start"`
-	Text  string `json:"text"`
-}
+// staffNote builds the notice of one staff member of a base telling n.
+type staffNote func(staff recruit.Staff, base string, n int) recruit.Notification
 
-// roundOpened builds the round-opening notification of a reopened
-// application; in adjustment only for applicants who accept adjustment.
-func roundOpened(year int, st recruit.PhaseStart, now time.Time) recruit.OptionalNote {
-	text := "二志愿报名已开放，您的报名信息和志愿可以重新修改，原志愿保留为待审核。"
-	if st.Phase == recruit.PhaseAdjustment {
-		text = "调剂阶段已开始，您的报名信息和志愿可以重新修改，原志愿保留为待审核。"
-	}
-	payload, _ := json.Marshal(roundOpenedPayload{ // strings only: cannot fail
-		Phase: st.Phase.Label(), Start: st.At.In(recruit.Shanghai).Format("2006-01-02 15:04"), Text: text,
-	})
-	return func(app recruit.Application) *recruit.Notification {
-		if st.Phase == recruit.PhaseAdjustment && !app.AcceptsAdjustment {
-			return nil
-		}
-		return &recruit.Notification{
-			IdentityID: app.IdentityID, Kind: KindRoundOpened,
-			ClientMsgID: fmt.Sprintf("%s:%d:%d", st.Phase, year, app.IdentityID),
-			Payload:     string(payload), NextAt: now, CreatedAt: now,
-		}
-	}
-}
-
-// noticeBases tells every base with a program in the year (with its count
-// from counts, when given).
-func (s *Service) noticeBases(ctx context.Context, year int, kind string, round recruit.Phase, counts map[int64]int, r *Report) error {
+// noticeBases tells the staff of every base with a program in the year,
+// each base with its count from counts.
+func (s *Service) noticeBases(ctx context.Context, year int, kind recruit.NoticeKind, round recruit.Phase, counts map[int64]int, r *Report, note staffNote) error {
 	programs, err := s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: year})
 	if err != nil {
 		return err
@@ -175,22 +155,33 @@ func (s *Service) noticeBases(ctx context.Context, year int, kind string, round 
 			continue
 		}
 		seen[p.BaseID] = true
-		if err := s.notify(ctx, BaseNotice{Kind: kind, Year: year, BaseID: p.BaseID, Round: round, Count: counts[p.BaseID]}, r); err != nil {
+		if err := s.noticeBase(ctx, BaseNotice{Kind: kind, BaseID: p.BaseID, Round: round, Count: counts[p.BaseID]}, p.BaseName, r, note); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// notify names n by its kind, year, base and round and delivers it.
-func (s *Service) notify(ctx context.Context, n BaseNotice, r *Report) error {
-	n.Key = fmt.Sprintf("%s:%d:%d:%s", n.Kind, n.Year, n.BaseID, n.Round)
-	if s.staff != nil {
-		if err := s.staff.NotifyStaff(ctx, n); err != nil {
+// noticeBase queues the notice of every enabled staff member of base
+// b.BaseID, leaving out those queued before, and records it in r.
+func (s *Service) noticeBase(ctx context.Context, b BaseNotice, baseName string, r *Report, note staffNote) error {
+	staff, err := s.store.ListStaff(ctx, recruit.StaffFilter{BaseID: b.BaseID})
+	if err != nil {
+		return err
+	}
+	for _, st := range staff {
+		if st.Disabled {
+			continue
+		}
+		_, err := s.store.AddNotification(ctx, note(st, baseName, b.Count))
+		switch {
+		case err == nil:
+			b.Staff++
+		case !errors.Is(err, recruit.ErrQueued):
 			return err
 		}
 	}
-	r.Notices = append(r.Notices, n)
+	r.Notices = append(r.Notices, b)
 	return nil
 }
 
@@ -224,7 +215,10 @@ func (s *Service) deadlines(ctx context.Context, year int, now time.Time, r *Rep
 	if err != nil {
 		return err
 	}
-	var pending map[int64]int
+	var (
+		pending map[int64]int
+		names   map[int64]string
+	)
 	for _, d := range dates {
 		if d.ReviewDeadline.IsZero() || d.ReviewDeadline.After(now) {
 			continue
@@ -241,8 +235,16 @@ func (s *Service) deadlines(ctx context.Context, year int, now time.Time, r *Rep
 			if pending, err = s.countByBase(ctx, year, recruit.StatePending); err != nil {
 				return err
 			}
+			if names, err = s.baseNames(ctx); err != nil {
+				return err
+			}
 		}
-		if err := s.notify(ctx, BaseNotice{Kind: NoticeReviewDeadline, Year: year, BaseID: d.BaseID, Round: d.Round, Count: pending[d.BaseID]}, r); err != nil {
+		deadline := d.ReviewDeadline
+		err = s.noticeBase(ctx, BaseNotice{Kind: recruit.KindStaffDeadline, BaseID: d.BaseID, Round: d.Round, Count: pending[d.BaseID]},
+			names[d.BaseID], r, func(staff recruit.Staff, base string, n int) recruit.Notification {
+				return notify.StaffDeadline(staff, base, n, deadline, now)
+			})
+		if err != nil {
 			return err
 		}
 		if err := s.store.SetKV(ctx, key, now.UTC().Format(time.RFC3339), 0, now); err != nil {
@@ -251,4 +253,17 @@ func (s *Service) deadlines(ctx context.Context, year int, now time.Time, r *Rep
 		r.Deadlines = append(r.Deadlines, fmt.Sprintf("%d/%s", d.BaseID, d.Round))
 	}
 	return nil
+}
+
+// baseNames maps base ids to names.
+func (s *Service) baseNames(ctx context.Context) (map[int64]string, error) {
+	bases, err := s.store.ListBases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(bases))
+	for _, b := range bases {
+		out[b.ID] = b.Name
+	}
+	return out, nil
 }

@@ -26,13 +26,8 @@ type Store interface {
 	recruit.Audit
 	recruit.BaseDatesStore
 	recruit.KV
-}
-
-// StaffNotifier delivers a notice to the staff of one base. It must be
-// idempotent by BaseNotice.Key: AdvancePhases repeats a notice whose
-// boundary it has not marked done yet.
-type StaffNotifier interface {
-	NotifyStaff(ctx context.Context, n BaseNotice) error
+	recruit.Outbox
+	recruit.StaffStore
 }
 
 // Deps are the dependencies of a Service.
@@ -40,9 +35,6 @@ type Deps struct {
 	Store Store
 	// Now is the domain clock; time.Now when nil.
 	Now func() time.Time
-	// Staff delivers the notices to bases' staff; when nil they are only
-	// returned in the Report, for the caller to log.
-	Staff StaffNotifier
 }
 
 // Service runs the province admin's calendar use-cases and the phase
@@ -50,7 +42,6 @@ type Deps struct {
 type Service struct {
 	store Store
 	now   func() time.Time
-	staff StaffNotifier
 }
 
 // New returns the service over d; it panics without d.Store.
@@ -61,7 +52,7 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, now: d.Now, staff: d.Staff}
+	return &Service{store: d.Store, now: d.Now}
 }
 
 // errNotProvince refuses a staff action reserved to the province admin.

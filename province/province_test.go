@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"zhupei/internal/testyear"
+	"zhupei/notify"
 	"zhupei/province"
 	"zhupei/recruit"
 )
@@ -23,31 +24,57 @@ func day(m time.Month, d, hour int) time.Time {
 	return time.Date(testyear.Year, m, d, hour, 0, 0, 0, recruit.Shanghai)
 }
 
-// notifier records the staff notices and fails while fail is set.
-type notifier struct {
-	got  []province.BaseNotice
+// faulty is the real store whose staff notices fail while fail is set, as
+// a broken write would.
+type faulty struct {
+	province.Store
 	fail error
 }
 
-func (n *notifier) NotifyStaff(_ context.Context, b province.BaseNotice) error {
-	if n.fail != nil {
-		return n.fail
+func (s *faulty) AddNotification(ctx context.Context, n recruit.Notification) (recruit.Notification, error) {
+	if s.fail != nil && n.StaffID != 0 {
+		return recruit.Notification{}, s.fail
 	}
-	n.got = append(n.got, b)
-	return nil
+	return s.Store.AddNotification(ctx, n)
 }
 
 type fixture struct {
 	*testyear.Fixture
 	clock *clock
-	staff *notifier
+	store *faulty
 	svc   *province.Service
 }
 
+// newFixture starts at at, with two enabled staff members at 甲医院 and one
+// enabled and one disabled at 乙医院.
 func newFixture(t *testing.T, at time.Time) *fixture {
-	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &clock{t: at}, staff: &notifier{}}
-	f.svc = province.New(province.Deps{Store: f.Store, Now: f.clock.now, Staff: f.staff})
+	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &clock{t: at}}
+	f.store = &faulty{Store: f.Store}
+	f.svc = province.New(province.Deps{Store: f.store, Now: f.clock.now})
+	f.Staff(t, recruit.RoleReviewer, f.BaseA)
+	f.Staff(t, recruit.RoleBaseAdmin, f.BaseA)
+	f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
+	off := f.Staff(t, recruit.RoleReviewer, f.BaseB)
+	if _, err := f.Store.SetStaffDisabled(context.Background(), off.ID, true); err != nil {
+		t.Fatal(err)
+	}
 	return f
+}
+
+// staffNotices counts the queued notices of kind.
+func (f *fixture) staffNotices(t *testing.T, kind recruit.NoticeKind) int {
+	t.Helper()
+	st, err := f.Store.OutboxStats(context.Background(), f.clock.t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range st.Counts {
+		if c.Kind == kind {
+			n += c.N
+		}
+	}
+	return n
 }
 
 // advance moves the clock to at and runs AdvancePhases twice: the second
@@ -59,12 +86,11 @@ func (f *fixture) advance(t *testing.T, at time.Time) province.Report {
 	if err != nil {
 		t.Fatalf("AdvancePhases at %v: %v", at, err)
 	}
-	sent := len(f.staff.got)
 	again, err := f.svc.AdvancePhases(context.Background(), at.Add(time.Minute))
 	if err != nil {
 		t.Fatalf("AdvancePhases again: %v", err)
 	}
-	if len(again.Phases) != 0 || len(again.Deadlines) != 0 || again.Reopened != 0 || len(again.Notices) != 0 || len(f.staff.got) != sent {
+	if len(again.Phases) != 0 || len(again.Deadlines) != 0 || again.Reopened != 0 || len(again.Notices) != 0 {
 		t.Errorf("a second run at %v did %+v, want nothing", at, again)
 	}
 	return r
@@ -81,7 +107,7 @@ func (f *fixture) review(t *testing.T, app recruit.Application, to recruit.State
 func noticeKinds(ns []province.BaseNotice) []string {
 	var out []string
 	for _, n := range ns {
-		out = append(out, fmt.Sprintf("%s/%d/%d", n.Kind, n.BaseID, n.Count))
+		out = append(out, fmt.Sprintf("%s/%d/%d/%d", n.Kind, n.BaseID, n.Count, n.Staff))
 	}
 	return out
 }
@@ -113,7 +139,7 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 		t.Errorf("round1 phases %v", r.Phases)
 	}
 	if got, want := noticeKinds(r.Notices), []string{
-		fmt.Sprintf("review_begun/%d/0", f.BaseA), fmt.Sprintf("review_begun/%d/0", f.BaseB),
+		fmt.Sprintf("staff_review_started/%d/2/2", f.BaseA), fmt.Sprintf("staff_review_started/%d/2/1", f.BaseB),
 	}; !slices.Equal(got, want) {
 		t.Errorf("round1 notices %v, want %v", got, want)
 	}
@@ -129,7 +155,7 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = f.advance(t, day(time.July, 20, 19))
-	if got, want := noticeKinds(r.Notices), []string{fmt.Sprintf("review_deadline/%d/1", f.BaseB)}; !slices.Equal(got, want) || len(r.Phases) != 0 {
+	if got, want := noticeKinds(r.Notices), []string{fmt.Sprintf("staff_deadline/%d/1/1", f.BaseB)}; !slices.Equal(got, want) || len(r.Phases) != 0 {
 		t.Errorf("deadline: notices %v phases %v, want %v", got, r.Phases, want)
 	}
 
@@ -141,7 +167,7 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	wantState(t, f, "rejected b in round2", b, recruit.StatePending)
 	wantState(t, f, "admitted c in round2", c, recruit.StateProvisional)
 	for _, app := range []recruit.Application{a, b} {
-		if got, want := f.Notices(t, app.IdentityID), []string{fmt.Sprintf("round2:%d:%d", testyear.Year, app.IdentityID)}; !slices.Equal(got, want) {
+		if got, want := f.Notices(t, app.IdentityID), []string{roundKey(recruit.PhaseRound2, app)}; !slices.Equal(got, want) {
 			t.Errorf("notices of %d after round2 = %v, want %v", app.ID, got, want)
 		}
 	}
@@ -157,7 +183,7 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseAdjustment}) || r.Reopened != 2 {
 		t.Errorf("adjustment: %+v, want adjustment with 2 reopened", r)
 	}
-	if got := f.Notices(t, a.IdentityID); len(got) != 2 || got[0] != fmt.Sprintf("adjustment:%d:%d", testyear.Year, a.IdentityID) {
+	if got := f.Notices(t, a.IdentityID); len(got) != 2 || got[0] != roundKey(recruit.PhaseAdjustment, a) {
 		t.Errorf("notices of the applicant accepting adjustment = %v", got)
 	}
 	if got := f.Notices(t, b.IdentityID); len(got) != 1 {
@@ -166,7 +192,7 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 
 	r = f.advance(t, day(time.August, 16, 0).Add(time.Minute))
 	if got, want := noticeKinds(r.Notices), []string{
-		fmt.Sprintf("await_admission/%d/0", f.BaseA), fmt.Sprintf("await_admission/%d/1", f.BaseB),
+		fmt.Sprintf("staff_confirmation/%d/0/2", f.BaseA), fmt.Sprintf("staff_confirmation/%d/1/1", f.BaseB),
 	}; !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseConfirmation}) || !slices.Equal(got, want) {
 		t.Errorf("confirmation: phases %v notices %v, want %v", r.Phases, got, want)
 	}
@@ -176,6 +202,16 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 		t.Errorf("closed: %+v", r)
 	}
 	wantState(t, f, "d at the end", d, recruit.StatePending)
+	for kind, want := range map[recruit.NoticeKind]int{recruit.KindStaffReviewStarted: 3, recruit.KindStaffDeadline: 1, recruit.KindStaffConfirmation: 3} {
+		if got := f.staffNotices(t, kind); got != want {
+			t.Errorf("%d %s notices queued, want %d", got, kind, want)
+		}
+	}
+}
+
+// roundKey is the key of app's notice of a round opening.
+func roundKey(phase recruit.Phase, app recruit.Application) string {
+	return notify.RoundOpened(app.IdentityID, testyear.Year, phase, time.Time{}, time.Time{}, time.Time{}).Key
 }
 
 // Boundaries missed while nothing ran are applied in order by the first
@@ -186,13 +222,13 @@ func TestAdvancePhasesAfterDowntime(t *testing.T) {
 	a := f.Apply(t, f.ProgA, true, day(time.July, 5, 9))
 	f.review(t, a, recruit.StateRejected)
 
-	f.staff.fail = errors.New("staff channel down")
+	f.store.fail = errors.New("outbox down")
 	at := day(time.August, 12, 9) // registration … adjustment were missed
 	if _, err := f.svc.AdvancePhases(ctx, at); err == nil {
 		t.Fatal("AdvancePhases with a failing notifier succeeded")
 	}
 	wantState(t, f, "after the failed run", a, recruit.StateRejected)
-	f.staff.fail = nil
+	f.store.fail = nil
 	r := f.advance(t, at)
 	want := []recruit.Phase{recruit.PhaseRound1, recruit.PhaseRound2, recruit.PhaseAdjustment}
 	if !slices.Equal(r.Phases, want) || r.Reopened != 1 {
@@ -200,10 +236,10 @@ func TestAdvancePhasesAfterDowntime(t *testing.T) {
 	}
 	wantState(t, f, "after the missed round2", a, recruit.StatePending)
 	got := f.Notices(t, a.IdentityID)
-	if len(got) != 1 || got[0] != fmt.Sprintf("round2:%d:%d", testyear.Year, a.IdentityID) {
+	if len(got) != 1 || got[0] != roundKey(recruit.PhaseRound2, a) {
 		t.Errorf("notices %v, want the round2 notice once", got)
 	}
-	if n := len(f.staff.got); n != 2 {
-		t.Errorf("%d staff notices, want the two bases told review began once", n)
+	if n := f.staffNotices(t, recruit.KindStaffReviewStarted); n != 3 {
+		t.Errorf("%d review-started notices, want one per enabled staff member", n)
 	}
 }

@@ -36,7 +36,7 @@ const (
 	msgBadYearNumber = "年度无效：%d"
 )
 
-// ErrQueued is the ECONFLICT of a notification whose ClientMsgID is queued
+// ErrQueued is the ECONFLICT of a notification whose Key is queued
 // already.
 var ErrQueued = Errorf(ECONFLICT, MsgQueued)
 

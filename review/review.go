@@ -11,12 +11,12 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"zhupei/notify"
 	"zhupei/recruit"
 )
 
@@ -57,9 +57,6 @@ const (
 	ActionReview       = "review"
 	ActionSetBaseDates = "set_base_dates"
 )
-
-// KindReviewed is the kind of the review-result notification.
-const KindReviewed = "reviewed"
 
 // MaxRemark bounds a review remark, in characters.
 const MaxRemark = 500
@@ -206,32 +203,10 @@ func (s *Service) visible(ctx context.Context, by recruit.Staff, appID int64) (r
 	return app, prog, nil
 }
 
-// reviewedPayload is the template data of the review-result notification
-// (seed 7.21, 7.22): base, specialty, result, the full remark and the time.
-type reviewedPayload struct {
-	Base      string `json:"base"`
-	Specialty string `json:"specialty"`
-	Result    string `json:"result"`
-	Remark    string `json:"remark"`
-	Time      string `json:"time"`
-}
-
 // reviewedNote builds the review-result notification of the reviewed
-// application; its message id names the application and the instant of the
-// review, so every review has its own.
+// application (notify.ReviewResult).
 func reviewedNote(prog recruit.Program, now time.Time) recruit.Note {
 	return func(app recruit.Application) (recruit.Notification, error) {
-		payload, err := json.Marshal(reviewedPayload{
-			Base: prog.BaseName, Specialty: prog.SpecialtyName, Result: app.State.Label(),
-			Remark: app.ReviewRemark, Time: now.In(recruit.Shanghai).Format("2006-01-02 15:04"),
-		})
-		if err != nil {
-			return recruit.Notification{}, recruit.Internal(err)
-		}
-		return recruit.Notification{
-			IdentityID: app.IdentityID, Kind: KindReviewed,
-			ClientMsgID: fmt.Sprintf("review-%d-%d", app.ID, app.StateAt.UnixMilli()),
-			Payload:     string(payload), NextAt: now, CreatedAt: now,
-		}, nil
+		return notify.ReviewResult(app, prog, app.State == recruit.StateApproved, app.ReviewRemark, now), nil
 	}
 }

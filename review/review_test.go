@@ -2,7 +2,6 @@ package review_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -80,12 +79,11 @@ func TestReview(t *testing.T) {
 		t.Errorf("reviewed %+v", got)
 	}
 	ns, err := f.Store.ListNotifications(ctx, a.IdentityID)
-	if err != nil || len(ns) != 1 || ns[0].Kind != review.KindReviewed {
+	if err != nil || len(ns) != 1 || ns[0].Kind != recruit.KindReviewFailed {
 		t.Fatalf("notifications %+v, %v", ns, err)
 	}
-	var payload map[string]string
-	if err := json.Unmarshal([]byte(ns[0].Payload), &payload); err != nil || payload["remark"] != remark || payload["result"] != "审核不通过" || payload["base"] != "甲医院" {
-		t.Errorf("payload %s (%v)", ns[0].Payload, err)
+	if !strings.Contains(ns[0].Body, remark) || ns[0].Values["base"] != "甲医院" {
+		t.Errorf("notification %+v, want the full remark and the base", ns[0])
 	}
 	_, err = f.svc.Review(ctx, reviewerA, a.ID, review.DecisionApprove, "")
 	wantCode(t, "reviewing a rejected application again", err, recruit.EFORBIDDEN)

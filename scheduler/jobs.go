@@ -2,10 +2,10 @@ package scheduler
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
+	"zhupei/province"
 	"zhupei/recruit"
 )
 
@@ -62,40 +62,17 @@ func Relay(out recruit.Outbox, log *slog.Logger) func(ctx context.Context) error
 	}
 }
 
-// PhaseTransitions returns the job that carries out what the start of a
-// phase means for applications: when round2 or adjustment has begun, every
-// application that is not provisionally admitted becomes editable again
-// (pending, its choice carried over). Each transition runs once per year and
-// phase, however often the job runs: a marker record in the store says it is
-// done, and is removed again if the transition fails so the next tick retries.
-func PhaseTransitions(st recruit.Store, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
+// PhaseTransitions returns the job that carries out the due phase starts
+// and base review deadlines of the year (province.Service.AdvancePhases:
+// idempotent, each boundary marked done after its effects, missed ones
+// applied on the first tick after start-up) and logs what it applied.
+func PhaseTransitions(p *province.Service, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		y, err := st.LatestYear(ctx)
-		if recruit.ErrorCode(err) == recruit.ENOTFOUND {
-			return nil
+		r, err := p.AdvancePhases(ctx, now())
+		if len(r.Phases) > 0 || len(r.Deadlines) > 0 {
+			log.Info("phase boundaries applied", "year", r.Year, "phases", r.Phases, "deadlines", r.Deadlines,
+				"reopened", r.Reopened, "base_notices", len(r.Notices))
 		}
-		if err != nil {
-			return err
-		}
-		t := now()
-		phase := y.Calendar.PhaseAt(t)
-		if phase != recruit.PhaseRound2 && phase != recruit.PhaseAdjustment {
-			return nil
-		}
-		marker := fmt.Sprintf("phase-done:%d:%s", y.Year, phase)
-		first, err := st.AddKV(ctx, marker, t.UTC().Format(time.RFC3339), 0, t)
-		if err != nil || !first {
-			return err
-		}
-		begun, _, _ := y.Calendar.Start(phase)
-		n, err := st.ReopenApplications(ctx, y.Year, begun, t, nil)
-		if err != nil {
-			if derr := st.DeleteKV(ctx, marker); derr != nil {
-				log.Error("phase marker not removed after a failed transition", "marker", marker, "err", derr)
-			}
-			return err
-		}
-		log.Info("phase started: applications reopened", "year", y.Year, "phase", string(phase), "count", n)
-		return nil
+		return err
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/store/sqlite"
 	"zhupei/store/storetest"
@@ -202,7 +203,7 @@ func TestPhaseTransitionsReopenOncePerPhase(t *testing.T) {
 	}
 
 	clock := cal.Round1.Add(time.Hour)
-	job := PhaseTransitions(st, func() time.Time { return clock }, quiet())
+	job := PhaseTransitions(province.New(province.Deps{Store: st}), func() time.Time { return clock }, quiet())
 	early := submitReviewed(0, clock)
 	if err := job(ctx); err != nil || state(early) != recruit.StateApproved {
 		t.Fatalf("round1 changed an approved application: %v, %s", err, state(early))

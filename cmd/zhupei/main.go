@@ -50,8 +50,10 @@ import (
 	"zhupei/handlers"
 	"zhupei/miniprogram"
 	"zhupei/notify"
+	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/regform"
+	"zhupei/review"
 	"zhupei/scheduler"
 	"zhupei/store"
 	"zhupei/wechat"
@@ -389,6 +391,9 @@ func (m *Main) Run(ctx context.Context) error {
 		ProxyHeader:    m.Config.HTTP.ProxyHeader,
 		TrustedProxies: m.Config.HTTP.trustedProxies(),
 		StateKey:       m.stateKey(),
+		Staff:          mp.Staff,
+		Review:         review.New(review.Deps{Store: m.store, Now: m.Now}),
+		Province:       m.province(),
 	}
 	app := handlers.New(hcfg)
 	mp.Register(app)
@@ -451,6 +456,11 @@ func isLoopback(a net.Addr) bool {
 	return ok && tcp.IP.IsLoopback()
 }
 
+// province is the province admin's service over the store.
+func (m *Main) province() *province.Service {
+	return province.New(province.Deps{Store: m.store, Now: m.Now})
+}
+
 // startJobs starts the timed jobs; with several instances each tick runs on
 // one of them.
 func (m *Main) startJobs(sender *notify.Sender) (*scheduler.Scheduler, error) {
@@ -461,7 +471,7 @@ func (m *Main) startJobs(sender *notify.Sender) (*scheduler.Scheduler, error) {
 	if err := jobs.Add("reconcile-counters", "* * * * *", scheduler.Reconcile(m.store, m.Logger)); err != nil {
 		return nil, err
 	}
-	if err := jobs.Add("phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.store, m.Now, m.Logger)); err != nil {
+	if err := jobs.Add("phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.province(), m.Now, m.Logger)); err != nil {
 		return nil, err
 	}
 	if err := jobs.Add("relay", "* * * * *", scheduler.Relay(m.store, m.Logger)); err != nil {

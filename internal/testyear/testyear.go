@@ -97,7 +97,7 @@ func (f *Fixture) App(t testing.TB, id int64) recruit.Application {
 	return app
 }
 
-// Notices returns the message ids of an applicant's
+// Notices returns the keys of an applicant's
 // notifications, newest first.
 func (f *Fixture) Notices(t testing.TB, identityID int64) []string {
 	t.Helper()
@@ -107,7 +107,7 @@ func (f *Fixture) Notices(t testing.TB, identityID int64) []string {
 	}
 	out := make([]string, len(ns))
 	for i, n := range ns {
-		out[i] = n.ClientMsgID
+		out[i] = n.Key
 	}
 	return out
 }

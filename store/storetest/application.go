@@ -256,7 +256,7 @@ func testReopen(t *testing.T, s recruit.Store) {
 
 	// The notice of apps[0] is queued already, as after a run cut short.
 	msgID := func(app recruit.Application) string { return fmt.Sprintf("round2:2025:%d", app.IdentityID) }
-	_, err = s.AddNotification(ctx, recruit.Notification{IdentityID: ids[0], Kind: "round_opened", ClientMsgID: msgID(apps[0]), Payload: "{}", CreatedAt: t0})
+	_, err = s.AddNotification(ctx, recruit.Notification{IdentityID: ids[0], Kind: recruit.KindRoundOpened, Key: msgID(apps[0]), Title: "二志愿", CreatedAt: t0})
 	must(t, "AddNotification", err)
 	var seen []recruit.Application
 	note := func(app recruit.Application) *recruit.Notification {
@@ -264,7 +264,7 @@ func testReopen(t *testing.T, s recruit.Store) {
 		if app.ID == apps[1].ID {
 			return nil // no notice for this one
 		}
-		return &recruit.Notification{IdentityID: app.IdentityID, Kind: "round_opened", ClientMsgID: msgID(app), Payload: "{}", CreatedAt: t1}
+		return &recruit.Notification{IdentityID: app.IdentityID, Kind: recruit.KindRoundOpened, Key: msgID(app), Title: "二志愿", CreatedAt: t1}
 	}
 	n, err := s.ReopenApplications(ctx, 2025, begun, t1, note)
 	must(t, "ReopenApplications", err)

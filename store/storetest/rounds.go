@@ -25,7 +25,7 @@ func testReviewNote(t *testing.T, s recruit.Store) {
 	var seen recruit.Application
 	note := func(app recruit.Application) (recruit.Notification, error) {
 		seen = app
-		return recruit.Notification{IdentityID: app.IdentityID, Kind: "reviewed", ClientMsgID: fmt.Sprintf("review-%d", app.ID), Payload: "{}", CreatedAt: t1}, nil
+		return recruit.Notification{IdentityID: app.IdentityID, Kind: recruit.KindReviewFailed, Key: fmt.Sprintf("review-%d", app.ID), Title: "审核未通过", CreatedAt: t1}, nil
 	}
 	got, err := s.Review(ctx, apps[0].ID, recruit.StateRejected, "照片不合格", t1, note)
 	must(t, "Review with a note", err)
@@ -34,7 +34,7 @@ func testReviewNote(t *testing.T, s recruit.Store) {
 	}
 	ns, err := s.ListNotifications(ctx, ids[0])
 	must(t, "ListNotifications", err)
-	if len(ns) != 1 || ns[0].ClientMsgID != fmt.Sprintf("review-%d", apps[0].ID) || ns[0].State != "queued" {
+	if len(ns) != 1 || ns[0].Key != fmt.Sprintf("review-%d", apps[0].ID) || ns[0].State != recruit.NoticeQueued {
 		t.Errorf("notifications = %+v, want one queued review-%d", ns, apps[0].ID)
 	}
 	if n, err := s.Relay(ctx); err != nil || n != 0 {
@@ -45,7 +45,7 @@ func testReviewNote(t *testing.T, s recruit.Store) {
 	failing := func(recruit.Application) (recruit.Notification, error) { return recruit.Notification{}, boom }
 	colliding := func(app recruit.Application) (recruit.Notification, error) {
 		n, _ := note(app)
-		n.ClientMsgID = fmt.Sprintf("review-%d", apps[0].ID)
+		n.Key = fmt.Sprintf("review-%d", apps[0].ID)
 		return n, nil
 	}
 	for _, c := range []struct {
