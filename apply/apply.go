@@ -36,6 +36,7 @@ type Store interface {
 	recruit.Files
 	recruit.Forms // whether the newest registration form is outdated (Result)
 	recruit.KV
+	recruit.BaseDatesStore // the chosen base's dates on the result page
 }
 
 // Deps are the dependencies of a Service.

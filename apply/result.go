@@ -16,6 +16,9 @@ type Result struct {
 	CanEdit, CanGenerate, CanChoose bool
 	// Form is the state of the newest generated registration form.
 	Form FormState
+	// Dates are the chosen base's dates for the applicant's round
+	// (recruit.DatesRounds), nil when the base set none.
+	Dates *recruit.BaseDates
 }
 
 // FormState says whether a registration form (报名表) was generated and
@@ -45,6 +48,17 @@ func (s *Service) Result(ctx context.Context, a *Applicant) (r Result, err error
 		return r, err
 	}
 	r.Program = &prog
+	for _, round := range recruit.DatesRounds(a.Phase) {
+		d, err := s.store.GetBaseDates(ctx, a.Year.Year, prog.BaseID, round)
+		if recruit.ErrorCode(err) == recruit.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return r, recruit.WithOp("apply.Result", err)
+		}
+		r.Dates = &d
+		break
+	}
 	r.CanGenerate = a.May(recruit.ActionGenerateForm) == nil
 	r.CanChoose = a.Profile.Complete() && a.May(recruit.ActionChangeSpecialty) == nil
 	r.Form, err = s.formState(ctx, a)

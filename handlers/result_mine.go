@@ -30,6 +30,14 @@ type resultView struct {
 	CanChoose  bool
 	CSRF       string
 	PhaseLabel string
+	// DatesRound names the round of Dates, the base's dates that are set.
+	DatesRound string
+	Dates      []dateView
+}
+
+// dateView is one of the base's dates as the result page shows it.
+type dateView struct {
+	Field, Label, When string
 }
 
 func (s *server) resultMine(c *fiber.Ctx) error {
@@ -51,6 +59,16 @@ func (s *server) resultMine(c *fiber.Ctx) error {
 		v.Base, v.Specialty = prog.BaseName, prog.SpecialtyName
 		v.State, v.Remark, v.Version = a.App.State.Label(), a.App.ReviewRemark, a.App.Version
 		v.Adjustment = boolText(a.App.AcceptsAdjustment)
+	}
+	if d := r.Dates; d != nil {
+		for _, ld := range d.Labelled() {
+			if !ld.At.IsZero() {
+				v.Dates = append(v.Dates, dateView{Field: ld.Field, Label: ld.Label, When: ld.At.In(recruit.Shanghai).Format("2006年1月2日 15:04")})
+			}
+		}
+		if len(v.Dates) > 0 {
+			v.DatesRound = d.Round.Label()
+		}
 	}
 	return s.render(c, fiber.StatusOK, "result_mine.html", page{Title: "结果查询", Nav: "apply", Body: v})
 }

@@ -103,6 +103,19 @@ func ParseRound(s string) (Phase, error) {
 	return "", Errorf(EINVALID, "招录批次只能是 round1（一志愿）、round2（二志愿）或 adjustment（调剂）")
 }
 
+// DatesRounds returns the rounds whose base dates an applicant sees in
+// phase p, the first one set wins: the current round while one runs, round1
+// before it, and after the last round the latest round with dates.
+func DatesRounds(p Phase) []Phase {
+	switch p {
+	case PhaseBefore, PhaseRegistration, PhaseRound1:
+		return []Phase{PhaseRound1}
+	case PhaseRound2, PhaseAdjustment:
+		return []Phase{p}
+	}
+	return []Phase{PhaseAdjustment, PhaseRound2, PhaseRound1}
+}
+
 // BaseDates are one base's dates for one round: its review deadline and
 // the dates of the written exam, the interview and the provisional
 // admission. A zero date is not set.

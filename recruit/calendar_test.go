@@ -92,3 +92,18 @@ func TestCheckBaseDates(t *testing.T) {
 		}
 	}
 }
+
+func TestDatesRounds(t *testing.T) {
+	for p, want := range map[Phase][]Phase{
+		PhaseRegistration: {PhaseRound1},
+		PhaseRound1:       {PhaseRound1},
+		PhaseRound2:       {PhaseRound2},
+		PhaseAdjustment:   {PhaseAdjustment},
+		PhaseConfirmation: {PhaseAdjustment, PhaseRound2, PhaseRound1},
+		PhaseClosed:       {PhaseAdjustment, PhaseRound2, PhaseRound1},
+	} {
+		if got := DatesRounds(p); !slices.Equal(got, want) {
+			t.Errorf("DatesRounds(%s) = %v, want %v", p, got, want)
+		}
+	}
+}
