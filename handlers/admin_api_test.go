@@ -1,54 +1,32 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	"gopkg.in/yaml.v3"
 
 	"zhupei/apply"
+	"zhupei/internal/testhttp"
 	"zhupei/miniprogram"
 	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/review"
 	"zhupei/store/storetest"
-	"zhupei/web"
 	"zhupei/wechat"
 	"zhupei/wechat/sandbox"
 )
-
-// adminClock is the admin fixture's movable time.
-type adminClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *adminClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *adminClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // adminFixture is the seeded fixture served on a listener with the sandbox
 // WeChat, the staff mini-program's routes and the admin API, as cmd/zhupei
@@ -56,13 +34,13 @@ func (c *adminClock) set(t time.Time) {
 type adminFixture struct {
 	*fixture
 	url   string
-	clock *adminClock
+	clock *testClock
 	sb    *sandbox.Sandbox
 }
 
 func newAdminFixture(t *testing.T) *adminFixture {
 	t.Helper()
-	f := &adminFixture{fixture: newFixture(t, true), clock: &adminClock{t: testNow}}
+	f := &adminFixture{fixture: newFixture(t, true), clock: &testClock{t: testNow}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -141,30 +119,8 @@ func (f *adminFixture) token(t *testing.T, role recruit.Role, base int64) (strin
 // call sends a JSON request over the listener with a bearer token.
 func (f *adminFixture) call(t *testing.T, method, path, token string, body any) (int, []byte) {
 	t.Helper()
-	var r io.Reader = http.NoBody
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, f.url+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	status, _, raw := testhttp.Call(t, method, f.url+path, token, body)
+	return status, raw
 }
 
 // wantError fails unless the answer is status with a JSON error of code.
@@ -194,7 +150,7 @@ func (f *adminFixture) pendingApp(t *testing.T, program int64) recruit.Applicati
 
 func TestAdminReviewApplication(t *testing.T) {
 	f := newAdminFixture(t)
-	f.clock.set(time.Date(testYear, time.July, 12, 9, 0, 0, 0, recruit.Shanghai)) // round1
+	f.clock.add(time.Date(testYear, time.July, 12, 9, 0, 0, 0, recruit.Shanghai).Sub(testNow)) // round1
 	tokA, reviewerA := f.token(t, recruit.RoleReviewer, f.baseA)
 	tokB, _ := f.token(t, recruit.RoleReviewer, f.baseB)
 	unbound, _ := f.token(t, "", 0)
@@ -325,19 +281,7 @@ func TestAdminUpdateCalendar(t *testing.T) {
 // TestAdminRoutesDocumented checks that every admin route is in the
 // OpenAPI file with bearer security and its operationId.
 func TestAdminRoutesDocumented(t *testing.T) {
-	raw, err := fs.ReadFile(web.Static(), "openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec struct {
-		Paths map[string]map[string]struct {
-			OperationID string                `yaml:"operationId"`
-			Security    []map[string][]string `yaml:"security"`
-		} `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(raw, &spec); err != nil {
-		t.Fatal(err)
-	}
+	spec := testhttp.Spec(t)
 	want := map[string]string{
 		"PUT /admin/calendar":                     "updateCalendar",
 		"PUT /admin/bases/{baseID}/dates/{round}": "setBaseDates",
@@ -353,8 +297,8 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		}
 		path := regexp.MustCompile(`:(\w+)`).ReplaceAllString(strings.TrimPrefix(r.Path, "/api/v1"), "{$1}")
 		key := r.Method + " " + path
-		op, ok := spec.Paths[path][strings.ToLower(r.Method)]
-		if !ok || op.OperationID != want[key] || len(op.Security) != 1 || op.Security[0]["bearer"] == nil {
+		op, ok := spec[path][strings.ToLower(r.Method)]
+		if !ok || op.OperationID != want[key] || !op.Bearer() {
 			t.Errorf("%s: documented %v as %+v, want operationId %q with bearer security", key, ok, op, want[key])
 		}
 		seen++

@@ -1,11 +1,9 @@
 package miniprogram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,16 +17,15 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	"gopkg.in/yaml.v3"
 
 	"zhupei/forms"
 	"zhupei/handlers"
 	"zhupei/internal/testclock"
+	"zhupei/internal/testhttp"
 	"zhupei/internal/testlog"
 	"zhupei/recruit"
 	"zhupei/store/sqlite"
 	"zhupei/store/storetest"
-	"zhupei/web"
 	"zhupei/wechat"
 	"zhupei/wechat/sandbox"
 )
@@ -156,32 +153,10 @@ func (r result) errField(k string) string {
 // body (a string is sent as is).
 func (f *fixture) call(t *testing.T, method, path, token string, body any) result {
 	t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, f.url+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := result{status: resp.StatusCode, header: resp.Header, raw: raw}
-	if resp.Header.Get("Content-Type") == fiber.MIMEApplicationJSON && json.Unmarshal(raw, &out.body) != nil {
-		t.Fatalf("%s %s: %d, not JSON: %.300s", method, path, resp.StatusCode, raw)
+	status, header, raw := testhttp.Call(t, method, f.url+path, token, body)
+	out := result{status: status, header: header, raw: raw}
+	if header.Get("Content-Type") == fiber.MIMEApplicationJSON && json.Unmarshal(raw, &out.body) != nil {
+		t.Fatalf("%s %s: %d, not JSON: %.300s", method, path, status, raw)
 	}
 	return out
 }
@@ -450,18 +425,7 @@ func TestRateLimits(t *testing.T) {
 // bearer authentication, and that the form and file routes exist only with
 // the form service.
 func TestRoutesDocumented(t *testing.T) {
-	raw, err := fs.ReadFile(web.Static(), "openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec struct {
-		Paths map[string]map[string]struct {
-			Security []map[string][]string `yaml:"security"`
-		} `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(raw, &spec); err != nil {
-		t.Fatal(err)
-	}
+	spec := testhttp.Spec(t)
 	routes := func(cfg Config) int {
 		app := fiber.New()
 		New(cfg).Register(app)
@@ -472,11 +436,11 @@ func TestRoutesDocumented(t *testing.T) {
 			}
 			n++
 			path := strings.ReplaceAll(strings.TrimPrefix(r.Path, "/api/v1"), ":id", "{id}")
-			op, ok := spec.Paths[path][strings.ToLower(r.Method)]
+			op, ok := spec[path][strings.ToLower(r.Method)]
 			if !ok {
 				t.Errorf("%s %s is not in openapi.yaml", r.Method, r.Path)
 			}
-			if bearer := len(op.Security) == 1 && op.Security[0]["bearer"] != nil; bearer != (path != "/mp/login") {
+			if op.Bearer() != (path != "/mp/login") {
 				t.Errorf("%s %s: security %v", r.Method, r.Path, op.Security)
 			}
 		}

@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/internal/testyear"
 	"zhupei/province"
 	"zhupei/recruit"
 )
 
 func TestUpdateCalendar(t *testing.T) {
 	ctx := recruit.WithRequestID(context.Background(), "req-42")
-	f := newFixture(t, day(time.July, 12, 9)) // round1 has begun
+	f := newFixture(t, testyear.Day(time.July, 12, 9)) // round1 has begun
 	prov := f.Staff(t, recruit.RoleProvince, 0)
 	later := recruit.DefaultCalendar(2025)
 	later.Closed = later.Closed.Add(24 * time.Hour)
@@ -42,7 +43,7 @@ func TestUpdateCalendar(t *testing.T) {
 	// Moving round1, which has begun, into the future needs the override
 	// with a reason.
 	moved := later
-	moved.Round1 = day(time.July, 13, 0)
+	moved.Round1 = testyear.Day(time.July, 13, 0)
 	for _, ch := range []province.CalendarChange{{Calendar: moved}, {Calendar: moved, Override: true}, {Calendar: moved, Reason: "系统故障"}} {
 		if _, err := f.svc.UpdateCalendar(ctx, prov, ch); recruit.ErrorCode(err) != recruit.EFORBIDDEN {
 			t.Errorf("moving a begun phase with %+v: %v, want EFORBIDDEN", ch, err)
@@ -64,7 +65,7 @@ func TestUpdateCalendar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored, _ := f.Store.GetYear(ctx, 2025); !stored.Calendar.Round1.Equal(moved.Round1) || stored.Calendar.PhaseAt(f.clock.t) != recruit.PhaseRegistration {
+	if stored, _ := f.Store.GetYear(ctx, 2025); !stored.Calendar.Round1.Equal(moved.Round1) || stored.Calendar.PhaseAt(f.clock.T) != recruit.PhaseRegistration {
 		t.Errorf("stored calendar %+v, want round1 moved to %v", stored.Calendar, moved.Round1)
 	}
 	entries, err = f.Store.ListAudit(ctx, recruit.AuditFilter{Action: province.ActionUpdateCalendar})

@@ -109,11 +109,7 @@ func (s *Service) done(ctx context.Context, key string, now time.Time) (bool, er
 func (s *Service) applyStart(ctx context.Context, y recruit.Year, st recruit.PhaseStart, now time.Time, r *Report) error {
 	switch st.Phase {
 	case recruit.PhaseRound1:
-		pending, err := s.countByBase(ctx, y.Year, recruit.StatePending)
-		if err != nil {
-			return err
-		}
-		return s.noticeBases(ctx, y.Year, recruit.KindStaffReviewStarted, st.Phase, pending, r, func(staff recruit.Staff, base string, n int) recruit.Notification {
+		return s.noticeBases(ctx, y.Year, recruit.StatePending, recruit.KindStaffReviewStarted, st.Phase, r, func(staff recruit.Staff, base string, n int) recruit.Notification {
 			return notify.StaffReviewStarted(staff, base, y.Year, n, now)
 		})
 	case recruit.PhaseRound2, recruit.PhaseAdjustment:
@@ -128,11 +124,7 @@ func (s *Service) applyStart(ctx context.Context, y recruit.Year, st recruit.Pha
 		r.Reopened += n
 		return err
 	case recruit.PhaseConfirmation:
-		counts, err := s.countByBase(ctx, y.Year, recruit.StateProvisional)
-		if err != nil {
-			return err
-		}
-		return s.noticeBases(ctx, y.Year, recruit.KindStaffConfirmation, st.Phase, counts, r, func(staff recruit.Staff, base string, n int) recruit.Notification {
+		return s.noticeBases(ctx, y.Year, recruit.StateProvisional, recruit.KindStaffConfirmation, st.Phase, r, func(staff recruit.Staff, base string, n int) recruit.Notification {
 			return notify.StaffConfirmation(staff, base, y.Year, n, now)
 		})
 	}
@@ -142,10 +134,14 @@ func (s *Service) applyStart(ctx context.Context, y recruit.Year, st recruit.Pha
 // staffNote builds the notice of one staff member of a base telling n.
 type staffNote func(staff recruit.Staff, base string, n int) recruit.Notification
 
-// noticeBases tells the staff of every base with a program in the year,
-// each base with its count from counts.
-func (s *Service) noticeBases(ctx context.Context, year int, kind recruit.NoticeKind, round recruit.Phase, counts map[int64]int, r *Report, note staffNote) error {
+// noticeBases tells the staff of every base with a program in the year how
+// many of the base's applications are in state.
+func (s *Service) noticeBases(ctx context.Context, year int, state recruit.State, kind recruit.NoticeKind, round recruit.Phase, r *Report, note staffNote) error {
 	programs, err := s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: year})
+	if err != nil {
+		return err
+	}
+	counts, err := s.countByBase(ctx, year, state)
 	if err != nil {
 		return err
 	}

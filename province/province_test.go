@@ -14,16 +14,6 @@ import (
 	"zhupei/recruit"
 )
 
-// clock is the tests' controllable time.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
-
-// day is a time of Year's calendar in Shanghai.
-func day(m time.Month, d, hour int) time.Time {
-	return time.Date(testyear.Year, m, d, hour, 0, 0, 0, recruit.Shanghai)
-}
-
 // faulty is the real store whose staff notices fail while fail is set, as
 // a broken write would.
 type faulty struct {
@@ -40,7 +30,7 @@ func (s *faulty) AddNotification(ctx context.Context, n recruit.Notification) (r
 
 type fixture struct {
 	*testyear.Fixture
-	clock *clock
+	clock *testyear.Clock
 	store *faulty
 	svc   *province.Service
 }
@@ -48,9 +38,9 @@ type fixture struct {
 // newFixture starts at at, with two enabled staff members at 甲医院 and one
 // enabled and one disabled at 乙医院.
 func newFixture(t *testing.T, at time.Time) *fixture {
-	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &clock{t: at}}
+	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &testyear.Clock{T: at}}
 	f.store = &faulty{Store: f.Store}
-	f.svc = province.New(province.Deps{Store: f.store, Now: f.clock.now})
+	f.svc = province.New(province.Deps{Store: f.store, Now: f.clock.Now})
 	f.Staff(t, recruit.RoleReviewer, f.BaseA)
 	f.Staff(t, recruit.RoleBaseAdmin, f.BaseA)
 	f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
@@ -64,7 +54,7 @@ func newFixture(t *testing.T, at time.Time) *fixture {
 // staffNotices counts the queued notices of kind.
 func (f *fixture) staffNotices(t *testing.T, kind recruit.NoticeKind) int {
 	t.Helper()
-	st, err := f.Store.OutboxStats(context.Background(), f.clock.t)
+	st, err := f.Store.OutboxStats(context.Background(), f.clock.T)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +71,7 @@ func (f *fixture) staffNotices(t *testing.T, kind recruit.NoticeKind) int {
 // run must change nothing.
 func (f *fixture) advance(t *testing.T, at time.Time) province.Report {
 	t.Helper()
-	f.clock.t = at
+	f.clock.T = at
 	r, err := f.svc.AdvancePhases(context.Background(), at)
 	if err != nil {
 		t.Fatalf("AdvancePhases at %v: %v", at, err)
@@ -99,7 +89,7 @@ func (f *fixture) advance(t *testing.T, at time.Time) province.Report {
 // review sets an application's state through the store at the clock's time.
 func (f *fixture) review(t *testing.T, app recruit.Application, to recruit.State) {
 	t.Helper()
-	if _, err := f.Store.Review(context.Background(), app.ID, to, "意见", f.clock.t, nil); err != nil {
+	if _, err := f.Store.Review(context.Background(), app.ID, to, "意见", f.clock.T, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -123,18 +113,18 @@ func wantState(t *testing.T, f *fixture, what string, app recruit.Application, w
 // happen once however often the job runs.
 func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, day(time.July, 5, 9))
-	a := f.Apply(t, f.ProgA, true, f.clock.t)  // accepts adjustment
-	b := f.Apply(t, f.ProgA, false, f.clock.t) // does not
-	c := f.Apply(t, f.ProgB, false, f.clock.t) // will hold a seat
-	d := f.Apply(t, f.ProgB, false, f.clock.t) // stays pending in round1
+	f := newFixture(t, testyear.Day(time.July, 5, 9))
+	a := f.Apply(t, f.ProgA, true, f.clock.T)  // accepts adjustment
+	b := f.Apply(t, f.ProgA, false, f.clock.T) // does not
+	c := f.Apply(t, f.ProgB, false, f.clock.T) // will hold a seat
+	d := f.Apply(t, f.ProgB, false, f.clock.T) // stays pending in round1
 
-	r := f.advance(t, day(time.July, 5, 10))
+	r := f.advance(t, testyear.Day(time.July, 5, 10))
 	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseRegistration}) || len(r.Notices) != 0 {
 		t.Errorf("registration: %+v", r)
 	}
 
-	r = f.advance(t, day(time.July, 11, 0).Add(time.Minute))
+	r = f.advance(t, testyear.Day(time.July, 11, 0).Add(time.Minute))
 	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseRound1}) {
 		t.Errorf("round1 phases %v", r.Phases)
 	}
@@ -146,20 +136,20 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	f.review(t, a, recruit.StateApproved)
 	f.review(t, b, recruit.StateRejected)
 	f.review(t, c, recruit.StateApproved)
-	if _, err := f.Store.ProvisionallyAdmit(ctx, c.ID, f.clock.t); err != nil {
+	if _, err := f.Store.ProvisionallyAdmit(ctx, c.ID, f.clock.T); err != nil {
 		t.Fatal(err)
 	}
 	// 乙医院's review deadline: d is still pending.
 	if err := f.Store.PutBaseDates(ctx, recruit.BaseDates{Year: testyear.Year, BaseID: f.BaseB, Round: recruit.PhaseRound1,
-		ReviewDeadline: day(time.July, 20, 18)}); err != nil {
+		ReviewDeadline: testyear.Day(time.July, 20, 18)}); err != nil {
 		t.Fatal(err)
 	}
-	r = f.advance(t, day(time.July, 20, 19))
+	r = f.advance(t, testyear.Day(time.July, 20, 19))
 	if got, want := noticeKinds(r.Notices), []string{fmt.Sprintf("staff_deadline/%d/1/1", f.BaseB)}; !slices.Equal(got, want) || len(r.Phases) != 0 {
 		t.Errorf("deadline: notices %v phases %v, want %v", got, r.Phases, want)
 	}
 
-	r = f.advance(t, day(time.August, 1, 0).Add(time.Minute))
+	r = f.advance(t, testyear.Day(time.August, 1, 0).Add(time.Minute))
 	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseRound2}) || r.Reopened != 2 {
 		t.Errorf("round2: %+v, want round2 with 2 reopened", r)
 	}
@@ -176,10 +166,10 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	}
 
 	// Reviewed again in round2: both reopen in adjustment, only a is told.
-	f.clock.t = day(time.August, 5, 9)
+	f.clock.T = testyear.Day(time.August, 5, 9)
 	f.review(t, a, recruit.StateApproved)
 	f.review(t, b, recruit.StateRejected)
-	r = f.advance(t, day(time.August, 11, 0).Add(time.Minute))
+	r = f.advance(t, testyear.Day(time.August, 11, 0).Add(time.Minute))
 	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseAdjustment}) || r.Reopened != 2 {
 		t.Errorf("adjustment: %+v, want adjustment with 2 reopened", r)
 	}
@@ -190,14 +180,14 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 		t.Errorf("the applicant not accepting adjustment was told again: %v", got)
 	}
 
-	r = f.advance(t, day(time.August, 16, 0).Add(time.Minute))
+	r = f.advance(t, testyear.Day(time.August, 16, 0).Add(time.Minute))
 	if got, want := noticeKinds(r.Notices), []string{
 		fmt.Sprintf("staff_confirmation/%d/0/2", f.BaseA), fmt.Sprintf("staff_confirmation/%d/1/1", f.BaseB),
 	}; !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseConfirmation}) || !slices.Equal(got, want) {
 		t.Errorf("confirmation: phases %v notices %v, want %v", r.Phases, got, want)
 	}
 
-	r = f.advance(t, day(time.September, 1, 0).Add(time.Minute))
+	r = f.advance(t, testyear.Day(time.September, 1, 0).Add(time.Minute))
 	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseClosed}) || r.Reopened != 0 || len(r.Notices) != 0 {
 		t.Errorf("closed: %+v", r)
 	}
@@ -218,12 +208,12 @@ func roundKey(phase recruit.Phase, app recruit.Application) string {
 // call; a failing notice leaves its boundary to the next call.
 func TestAdvancePhasesAfterDowntime(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, day(time.July, 11, 9))
-	a := f.Apply(t, f.ProgA, true, day(time.July, 5, 9))
+	f := newFixture(t, testyear.Day(time.July, 11, 9))
+	a := f.Apply(t, f.ProgA, true, testyear.Day(time.July, 5, 9))
 	f.review(t, a, recruit.StateRejected)
 
 	f.store.fail = errors.New("outbox down")
-	at := day(time.August, 12, 9) // registration … adjustment were missed
+	at := testyear.Day(time.August, 12, 9) // registration … adjustment were missed
 	if _, err := f.svc.AdvancePhases(ctx, at); err == nil {
 		t.Fatal("AdvancePhases with a failing notifier succeeded")
 	}

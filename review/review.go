@@ -28,11 +28,11 @@ type Store interface {
 	recruit.BaseDatesStore
 }
 
-// Deps are the dependencies of a Service.
+// Deps are what the base staff's use-cases need: the store and the clock
+// that decides the phase and stamps reviews (time.Now when nil).
 type Deps struct {
 	Store Store
-	// Now is the domain clock; time.Now when nil.
-	Now func() time.Time
+	Now   func() time.Time
 }
 
 // Service runs the base staff's use-cases.
@@ -46,10 +46,11 @@ func New(d Deps) *Service {
 	if d.Store == nil {
 		panic("review: Deps.Store is required")
 	}
-	if d.Now == nil {
-		d.Now = time.Now
+	s := &Service{store: d.Store, now: d.Now}
+	if s.now == nil {
+		s.now = time.Now
 	}
-	return &Service{store: d.Store, now: d.Now}
+	return s
 }
 
 // Audit actions of this package.

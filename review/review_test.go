@@ -12,25 +12,16 @@ import (
 	"zhupei/review"
 )
 
-// clock is the tests' controllable time.
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
-
-func day(m time.Month, d, hour int) time.Time {
-	return time.Date(testyear.Year, m, d, hour, 0, 0, 0, recruit.Shanghai)
-}
-
 type fixture struct {
 	*testyear.Fixture
-	clock *clock
+	clock *testyear.Clock
 	svc   *review.Service
 }
 
 // newFixture starts in round1 of the default calendar.
 func newFixture(t *testing.T) *fixture {
-	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &clock{t: day(time.July, 12, 9)}}
-	f.svc = review.New(review.Deps{Store: f.Store, Now: f.clock.now})
+	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &testyear.Clock{T: testyear.Day(time.July, 12, 9)}}
+	f.svc = review.New(review.Deps{Store: f.Store, Now: f.clock.Now})
 	return f
 }
 
@@ -44,8 +35,8 @@ func wantCode(t *testing.T, what string, err error, code string) {
 func TestReview(t *testing.T) {
 	ctx := recruit.WithRequestID(context.Background(), "req-7")
 	f := newFixture(t)
-	a := f.Apply(t, f.ProgA, false, day(time.July, 5, 9))
-	b := f.Apply(t, f.ProgA, false, day(time.July, 5, 9))
+	a := f.Apply(t, f.ProgA, false, testyear.Day(time.July, 5, 9))
+	b := f.Apply(t, f.ProgA, false, testyear.Day(time.July, 5, 9))
 	reviewerA := f.Staff(t, recruit.RoleReviewer, f.BaseA)
 	reviewerB := f.Staff(t, recruit.RoleReviewer, f.BaseB)
 	prov := f.Staff(t, recruit.RoleProvince, 0)
@@ -103,8 +94,8 @@ func TestReview(t *testing.T) {
 	}
 
 	// Outside the review phases nothing is reviewed.
-	c := f.Apply(t, f.ProgA, false, day(time.July, 5, 9))
-	f.clock.t = day(time.August, 20, 9)
+	c := f.Apply(t, f.ProgA, false, testyear.Day(time.July, 5, 9))
+	f.clock.T = testyear.Day(time.August, 20, 9)
 	_, err = f.svc.Review(ctx, reviewerA, c.ID, review.DecisionApprove, "")
 	wantCode(t, "a review in confirmation", err, recruit.EFORBIDDEN)
 }
@@ -116,14 +107,14 @@ func TestSetBaseDates(t *testing.T) {
 	adminB := f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
 	reviewerA := f.Staff(t, recruit.RoleReviewer, f.BaseA)
 	prov := f.Staff(t, recruit.RoleProvince, 0)
-	dates := recruit.BaseDates{BaseID: f.BaseA, Round: recruit.PhaseRound1, ReviewDeadline: day(time.July, 20, 18), Interview: day(time.July, 25, 9)}
+	dates := recruit.BaseDates{BaseID: f.BaseA, Round: recruit.PhaseRound1, ReviewDeadline: testyear.Day(time.July, 20, 18), Interview: testyear.Day(time.July, 25, 9)}
 
 	_, err := f.svc.SetBaseDates(ctx, adminB, dates)
 	wantCode(t, "another base's admin", err, recruit.ENOTFOUND)
 	_, err = f.svc.SetBaseDates(ctx, reviewerA, dates)
 	wantCode(t, "a reviewer", err, recruit.EFORBIDDEN)
 	outside := dates
-	outside.Interview = day(time.August, 2, 9)
+	outside.Interview = testyear.Day(time.August, 2, 9)
 	_, err = f.svc.SetBaseDates(ctx, adminA, outside)
 	wantCode(t, "an interview after the round", err, recruit.EINVALID)
 	if _, err := f.Store.GetBaseDates(ctx, testyear.Year, f.BaseA, recruit.PhaseRound1); recruit.ErrorCode(err) != recruit.ENOTFOUND {
@@ -137,7 +128,7 @@ func TestSetBaseDates(t *testing.T) {
 	if got.Year != testyear.Year || !got.Interview.Equal(dates.Interview) {
 		t.Errorf("stored %+v", got)
 	}
-	dates.WrittenExam = day(time.July, 22, 9)
+	dates.WrittenExam = testyear.Day(time.July, 22, 9)
 	if _, err := f.svc.SetBaseDates(ctx, prov, dates); err != nil {
 		t.Errorf("the province setting a base's dates: %v", err)
 	}
@@ -154,7 +145,7 @@ func TestSetBaseDates(t *testing.T) {
 		t.Errorf("audit entries %+v", entries)
 	}
 
-	f.clock.t = day(time.August, 20, 9)
+	f.clock.T = testyear.Day(time.August, 20, 9)
 	_, err = f.svc.SetBaseDates(ctx, adminA, dates)
 	wantCode(t, "dates in confirmation", err, recruit.EFORBIDDEN)
 }

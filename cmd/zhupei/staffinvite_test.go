@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/internal/testhttp"
 	"zhupei/recruit"
 	"zhupei/store"
 )
@@ -124,23 +125,11 @@ func serveConfig(dataDir string) Config {
 // into v and returns the status.
 func callJSON(t *testing.T, method, url, token, body string, v any) int {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	status, _, raw := testhttp.Call(t, method, url, token, body)
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s %s: %d, not JSON: %v", method, url, status, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("%s %s: %d, not JSON: %v", method, url, resp.StatusCode, err)
-	}
-	return resp.StatusCode
+	return status
 }
 
 // TestServeMigratesStaff writes the key-value staff records of earlier

@@ -1,0 +1,81 @@
+// Package testhttp sends the JSON requests of the tests that talk to a
+// served API over a real connection, and reads the OpenAPI file those tests
+// check the routes against.
+package testhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"net/http"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"zhupei/web"
+)
+
+// Call sends method url with an optional bearer token and JSON body (a
+// string is sent as it is, nil sends none) and returns the answer's status,
+// header and body.
+func Call(t testing.TB, method, url, token string, body any) (int, http.Header, []byte) {
+	t.Helper()
+	var r io.Reader = http.NoBody
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, raw
+}
+
+// Operation is what the tests check of one operation of the OpenAPI file.
+type Operation struct {
+	OperationID string                `yaml:"operationId"`
+	Security    []map[string][]string `yaml:"security"`
+}
+
+// Bearer reports whether the operation is secured by the bearer token only.
+func (o Operation) Bearer() bool { return len(o.Security) == 1 && o.Security[0]["bearer"] != nil }
+
+// Spec returns the operations of the served OpenAPI file (web/static/
+// openapi.yaml) by path (relative to /api/v1) and lower-case method.
+func Spec(t testing.TB) map[string]map[string]Operation {
+	t.Helper()
+	raw, err := fs.ReadFile(web.Static(), "openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Paths map[string]map[string]Operation `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+	return spec.Paths
+}
