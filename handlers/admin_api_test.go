@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"zhupei/apply"
+	"zhupei/internal/testclock"
 	"zhupei/internal/testhttp"
 	"zhupei/miniprogram"
 	"zhupei/province"
@@ -34,13 +35,13 @@ import (
 type adminFixture struct {
 	*fixture
 	url   string
-	clock *testClock
+	clock *testclock.Clock
 	sb    *sandbox.Sandbox
 }
 
 func newAdminFixture(t *testing.T) *adminFixture {
 	t.Helper()
-	f := &adminFixture{fixture: newFixture(t, true), clock: &testClock{t: testNow}}
+	f := &adminFixture{fixture: newFixture(t, true), clock: testclock.New(testNow)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -49,24 +50,24 @@ func newAdminFixture(t *testing.T) *adminFixture {
 	cfg := wechat.Config{Mode: wechat.ModeSandbox, AppID: "wx5andb0x0000001", Secret: "s3cr3t-0123456789abcdef",
 		Token: "callbacktoken", BaseURL: f.url, SandboxURL: f.url + "/sandbox",
 		MiniAppID: "wx5andb0xm1n1001", MiniSecret: "mini-s3cr3t-0123456789", Timeout: 5 * time.Second}
-	client, err := wechat.New(cfg, f.store, f.clock.now)
+	client, err := wechat.New(cfg, f.store, f.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sbApp, sb, err := sandbox.App(cfg, f.store, f.clock.now)
+	sbApp, sb, err := sandbox.App(cfg, f.store, f.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.sb = sb
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
-	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Now: f.clock.now, Logger: log})
+	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Now: f.clock.Now, Logger: log})
 	f.app = New(Config{
-		Store: f.store, Now: f.clock.now, Logger: log, Registry: prometheus.NewRegistry(), Version: "test",
-		Apply:   apply.New(apply.Deps{Store: f.store, Now: f.clock.now, Logger: log, Sealer: storetest.Sealer()}),
+		Store: f.store, Now: f.clock.Now, Logger: log, Registry: prometheus.NewRegistry(), Version: "test",
+		Apply:   apply.New(apply.Deps{Store: f.store, Now: f.clock.Now, Logger: log, Sealer: storetest.Sealer()}),
 		WeChat:  client,
 		Sandbox: sbApp,
-		Staff:   mp.Staff, Review: review.New(review.Deps{Store: f.store, Now: f.clock.now}),
-		Province: province.New(province.Deps{Store: f.store, Now: f.clock.now}),
+		Staff:   mp.Staff, Review: review.New(review.Deps{Store: f.store, Now: f.clock.Now}),
+		Province: province.New(province.Deps{Store: f.store, Now: f.clock.Now}),
 	})
 	mp.Register(f.app)
 	go func() { _ = f.app.Listener(ln) }()
@@ -102,7 +103,7 @@ func (f *adminFixture) token(t *testing.T, role recruit.Role, base int64) (strin
 	if role == "" {
 		return login.Token, recruit.Staff{}
 	}
-	inv, err := miniprogram.CreateInvite(context.Background(), f.store, miniprogram.InviteRequest{Role: role, BaseID: base, TTL: time.Hour}, f.clock.now())
+	inv, err := miniprogram.CreateInvite(context.Background(), f.store, miniprogram.InviteRequest{Role: role, BaseID: base, TTL: time.Hour}, f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func (f *adminFixture) pendingApp(t *testing.T, program int64) recruit.Applicati
 
 func TestAdminReviewApplication(t *testing.T) {
 	f := newAdminFixture(t)
-	f.clock.add(time.Date(testYear, time.July, 12, 9, 0, 0, 0, recruit.Shanghai).Sub(testNow)) // round1
+	f.clock.Add(time.Date(testYear, time.July, 12, 9, 0, 0, 0, recruit.Shanghai).Sub(testNow)) // round1
 	tokA, reviewerA := f.token(t, recruit.RoleReviewer, f.baseA)
 	tokB, _ := f.token(t, recruit.RoleReviewer, f.baseB)
 	unbound, _ := f.token(t, "", 0)

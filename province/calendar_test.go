@@ -65,7 +65,7 @@ func TestUpdateCalendar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored, _ := f.Store.GetYear(ctx, 2025); !stored.Calendar.Round1.Equal(moved.Round1) || stored.Calendar.PhaseAt(f.clock.T) != recruit.PhaseRegistration {
+	if stored, _ := f.Store.GetYear(ctx, 2025); !stored.Calendar.Round1.Equal(moved.Round1) || stored.Calendar.PhaseAt(f.clock.Now()) != recruit.PhaseRegistration {
 		t.Errorf("stored calendar %+v, want round1 moved to %v", stored.Calendar, moved.Round1)
 	}
 	entries, err = f.Store.ListAudit(ctx, recruit.AuditFilter{Action: province.ActionUpdateCalendar})

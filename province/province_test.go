@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/internal/testclock"
 	"zhupei/internal/testyear"
 	"zhupei/notify"
 	"zhupei/province"
@@ -30,7 +31,7 @@ func (s *faulty) AddNotification(ctx context.Context, n recruit.Notification) (r
 
 type fixture struct {
 	*testyear.Fixture
-	clock *testyear.Clock
+	clock *testclock.Clock
 	store *faulty
 	svc   *province.Service
 }
@@ -38,7 +39,7 @@ type fixture struct {
 // newFixture starts at at, with two enabled staff members at 甲医院 and one
 // enabled and one disabled at 乙医院.
 func newFixture(t *testing.T, at time.Time) *fixture {
-	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &testyear.Clock{T: at}}
+	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: testclock.New(at)}
 	f.store = &faulty{Store: f.Store}
 	f.svc = province.New(province.Deps{Store: f.store, Now: f.clock.Now})
 	f.Staff(t, recruit.RoleReviewer, f.BaseA)
@@ -54,7 +55,7 @@ func newFixture(t *testing.T, at time.Time) *fixture {
 // staffNotices counts the queued notices of kind.
 func (f *fixture) staffNotices(t *testing.T, kind recruit.NoticeKind) int {
 	t.Helper()
-	st, err := f.Store.OutboxStats(context.Background(), f.clock.T)
+	st, err := f.Store.OutboxStats(context.Background(), f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func (f *fixture) staffNotices(t *testing.T, kind recruit.NoticeKind) int {
 // run must change nothing.
 func (f *fixture) advance(t *testing.T, at time.Time) province.Report {
 	t.Helper()
-	f.clock.T = at
+	f.clock.Set(at)
 	r, err := f.svc.AdvancePhases(context.Background(), at)
 	if err != nil {
 		t.Fatalf("AdvancePhases at %v: %v", at, err)
@@ -89,7 +90,7 @@ func (f *fixture) advance(t *testing.T, at time.Time) province.Report {
 // review sets an application's state through the store at the clock's time.
 func (f *fixture) review(t *testing.T, app recruit.Application, to recruit.State) {
 	t.Helper()
-	if _, err := f.Store.Review(context.Background(), app.ID, to, "意见", f.clock.T, nil); err != nil {
+	if _, err := f.Store.Review(context.Background(), app.ID, to, "意见", f.clock.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -114,10 +115,10 @@ func wantState(t *testing.T, f *fixture, what string, app recruit.Application, w
 func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, testyear.Day(time.July, 5, 9))
-	a := f.Apply(t, f.ProgA, true, f.clock.T)  // accepts adjustment
-	b := f.Apply(t, f.ProgA, false, f.clock.T) // does not
-	c := f.Apply(t, f.ProgB, false, f.clock.T) // will hold a seat
-	d := f.Apply(t, f.ProgB, false, f.clock.T) // stays pending in round1
+	a := f.Apply(t, f.ProgA, true, f.clock.Now())  // accepts adjustment
+	b := f.Apply(t, f.ProgA, false, f.clock.Now()) // does not
+	c := f.Apply(t, f.ProgB, false, f.clock.Now()) // will hold a seat
+	d := f.Apply(t, f.ProgB, false, f.clock.Now()) // stays pending in round1
 
 	r := f.advance(t, testyear.Day(time.July, 5, 10))
 	if !slices.Equal(r.Phases, []recruit.Phase{recruit.PhaseRegistration}) || len(r.Notices) != 0 {
@@ -136,7 +137,7 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	f.review(t, a, recruit.StateApproved)
 	f.review(t, b, recruit.StateRejected)
 	f.review(t, c, recruit.StateApproved)
-	if _, err := f.Store.ProvisionallyAdmit(ctx, c.ID, f.clock.T); err != nil {
+	if _, err := f.Store.ProvisionallyAdmit(ctx, c.ID, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// 乙医院's review deadline: d is still pending.
@@ -166,7 +167,7 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	}
 
 	// Reviewed again in round2: both reopen in adjustment, only a is told.
-	f.clock.T = testyear.Day(time.August, 5, 9)
+	f.clock.Set(testyear.Day(time.August, 5, 9))
 	f.review(t, a, recruit.StateApproved)
 	f.review(t, b, recruit.StateRejected)
 	r = f.advance(t, testyear.Day(time.August, 11, 0).Add(time.Minute))

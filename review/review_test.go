@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/internal/testclock"
 	"zhupei/internal/testyear"
 	"zhupei/recruit"
 	"zhupei/review"
@@ -14,13 +15,13 @@ import (
 
 type fixture struct {
 	*testyear.Fixture
-	clock *testyear.Clock
+	clock *testclock.Clock
 	svc   *review.Service
 }
 
 // newFixture starts in round1 of the default calendar.
 func newFixture(t *testing.T) *fixture {
-	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: &testyear.Clock{T: testyear.Day(time.July, 12, 9)}}
+	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: testclock.New(testyear.Day(time.July, 12, 9))}
 	f.svc = review.New(review.Deps{Store: f.Store, Now: f.clock.Now})
 	return f
 }
@@ -95,7 +96,7 @@ func TestReview(t *testing.T) {
 
 	// Outside the review phases nothing is reviewed.
 	c := f.Apply(t, f.ProgA, false, testyear.Day(time.July, 5, 9))
-	f.clock.T = testyear.Day(time.August, 20, 9)
+	f.clock.Set(testyear.Day(time.August, 20, 9))
 	_, err = f.svc.Review(ctx, reviewerA, c.ID, review.DecisionApprove, "")
 	wantCode(t, "a review in confirmation", err, recruit.EFORBIDDEN)
 }
@@ -145,7 +146,7 @@ func TestSetBaseDates(t *testing.T) {
 		t.Errorf("audit entries %+v", entries)
 	}
 
-	f.clock.T = testyear.Day(time.August, 20, 9)
+	f.clock.Set(testyear.Day(time.August, 20, 9))
 	_, err = f.svc.SetBaseDates(ctx, adminA, dates)
 	wantCode(t, "dates in confirmation", err, recruit.EFORBIDDEN)
 }

@@ -18,13 +18,6 @@ import (
 // Year is the year the fixture sets up.
 const Year = 2025
 
-// Clock is a test's controllable time; tests move it only while no call
-// runs.
-type Clock struct{ T time.Time }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { return c.T }
-
 // Day is hour o'clock on day d of month m of Year in Shanghai.
 func Day(m time.Month, d, hour int) time.Time {
 	return time.Date(Year, m, d, hour, 0, 0, 0, recruit.Shanghai)
