@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"zhupei/internal/testlog"
+	"zhupei/notify"
 	"zhupei/recruit"
 	"zhupei/store"
 )
@@ -263,6 +264,7 @@ func TestServeLiveFormatOnly(t *testing.T) {
 	cfg.WeChat = WeChatConfig{Mode: ModeLive, AppID: "wx1", Secret: "s3cret", Token: "tok",
 		AESKey: strings.Repeat("a", 43), BaseURL: "https://zp.example.cn",
 		Verifier: VerifierFormatOnly, VerifierTimeout: time.Second}
+	cfg.Notify.Templates = notify.SandboxTemplates() // live mode needs every applicant kind's template
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
