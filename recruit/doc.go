@@ -9,7 +9,7 @@
 // to its program (State.Counts), the one plan-row validation (CleanPlan,
 // PlanChecker), the single error type with the messages every store gives,
 // and the store interfaces by aggregate (Catalogue, Identities,
-// Applications, Profiles, Files, Forms, Outbox, KV; Store is their union)
-// that the backends implement and the rest of the service consumes.
+// Applications, Profiles, Files, Forms, Outbox, KV, Leases; Store is their
+// union) that the backends implement and the rest of the service consumes.
 // It imports nothing but the standard library.
 package recruit

@@ -218,6 +218,22 @@ type KV interface {
 	ScanKV(ctx context.Context, prefix string, now time.Time, fn func(key, value string, expires time.Time) error) error
 }
 
+// Leases holds named leases, each with an owner and an expiry, shared by
+// all instances: the scheduler runs a job only on the instance holding its
+// lease. A lease whose expiry is not after now is free. Times are kept to
+// the millisecond.
+type Leases interface {
+	// AcquireLease gives the lease name to owner until until when at now it
+	// is free or already owner's (a renewal, which may also shorten it), and
+	// reports whether owner holds it; of many concurrent callers with
+	// different owners exactly one gets true. EINVALID (CheckLease) for an
+	// empty name or owner or an until not after now.
+	AcquireLease(ctx context.Context, name, owner string, until, now time.Time) (bool, error)
+	// ReleaseLease frees owner's lease; a lease held by another owner or
+	// absent is left as it is, and that is not an error.
+	ReleaseLease(ctx context.Context, name, owner string) error
+}
+
 // Store is every aggregate of one database: what a backend implements and
 // store.Open returns.
 type Store interface {
@@ -229,6 +245,7 @@ type Store interface {
 	Forms
 	Outbox
 	KV
+	Leases
 	StaffStore
 	Audit
 	BaseDatesStore

@@ -1,6 +1,9 @@
 package recruit
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Messages of the conditions every store reports, one per condition; the
 // contract suite (store/storetest) checks that each backend gives them.
@@ -31,6 +34,7 @@ const (
 	msgBadNotice     = "通知缺少接收人、类别、编号或标题"
 	msgBadOutcome    = "通知的发送结果无效"
 	msgBadForm       = "报名表缺少编号或报名记录"
+	msgBadLease      = "任务租约的名称、持有者或到期时间无效"
 	msgNoPlanInYear  = "所选培训基地和专业在%d年度没有招录计划"
 	msgBelowAdmitted = "第%d行：计划数 %d 少于该专业已拟录取人数 %d"
 	msgBadYearNumber = "年度无效：%d"
@@ -97,6 +101,15 @@ func CheckFile(f File) error {
 func CheckForm(f FormRecord) error {
 	if f.Code == "" || f.ApplicationID <= 0 {
 		return Errorf(EINVALID, msgBadForm)
+	}
+	return nil
+}
+
+// CheckLease refuses a lease without name or owner or one that would end
+// no later than now.
+func CheckLease(name, owner string, until, now time.Time) error {
+	if name == "" || owner == "" || !until.After(now) {
+		return Errorf(EINVALID, msgBadLease)
 	}
 	return nil
 }

@@ -81,6 +81,7 @@ const (
 	colInvites      = "staff_invitations"
 	colAudit        = "audit"
 	colBaseDates    = "base_dates"
+	colLeases       = "leases"
 )
 
 // retries bounds the optimistic retry loops (version conflicts, duplicate

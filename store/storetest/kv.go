@@ -77,15 +77,7 @@ func testKVAdd(t *testing.T, s recruit.Store) {
 			}
 			won[i] = ok
 		})
-		winner, n := -1, 0
-		for i, ok := range won {
-			if ok {
-				winner, n = i, n+1
-			}
-		}
-		if n != 1 {
-			t.Fatalf("%d of %d concurrent AddKV callers of %s won, want exactly 1", n, callers, key)
-		}
+		winner := onlyWinner(t, "concurrent AddKV callers of "+key, won)
 		wantKV(t, s, key, fmt.Sprintf("worker-%d", winner), t0)
 	}
 }

@@ -108,6 +108,8 @@ func Run(t *testing.T, b Backend) {
 		{"Invitations", testInvitations},
 		{"ConcurrentRedeem", testConcurrentRedeem},
 		{"KVPurge", testKVPurge},
+		{"Leases", testLeases},
+		{"ConcurrentLeases", testConcurrentLeases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
