@@ -155,9 +155,14 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		colAudit: auditIndexes,
 		colForms: {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},
 	}
+	// One at a time: FerretDB v1 panics on a CreateMany whose indexes
+	// exist already, as they do whenever a second instance or a restart
+	// opens the database.
 	for col, models := range want {
-		if _, err := d.db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
-			return err
+		for _, m := range models {
+			if _, err := d.db.Collection(col).Indexes().CreateOne(ctx, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -24,3 +24,19 @@ func TestStore(t *testing.T) {
 		})
 	})
 }
+
+// TestSecondOpen opens a database a store has set up already, as a second
+// instance or a restart does: the existing indexes are accepted.
+func TestSecondOpen(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, srv backend) {
+		first := srv.open(t)
+		second, err := Open(context.Background(), srv.uri, first.db.Name(), storetest.Sealer(), srv.opts...)
+		if err != nil {
+			t.Fatalf("second Open: %v", err)
+		}
+		defer second.Close()
+		if err := second.Ping(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
