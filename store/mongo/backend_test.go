@@ -4,18 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"log/slog"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"zhupei/recruit"
+	"zhupei/store/mongo/ferret"
 )
 
 // mongoURIEnv names a real MongoDB to test against in addition to FerretDB.
@@ -68,7 +66,7 @@ func (b backend) open(t *testing.T) *DB {
 // one skip of these tests.
 func forEachBackend(t *testing.T, test func(t *testing.T, b backend)) {
 	t.Run("ferretdb", func(t *testing.T) {
-		test(t, newBackend(t, startFerret(t), options.Client().SetMaxPoolSize(1)))
+		test(t, newBackend(t, ferret.Start(t), options.Client().SetMaxPoolSize(1)))
 	})
 	t.Run("mongodb", func(t *testing.T) {
 		uri := os.Getenv(mongoURIEnv)
@@ -92,31 +90,6 @@ func newBackend(t *testing.T, uri string, opts ...*options.ClientOptions) backen
 		}
 	})
 	return backend{uri: uri, opts: opts, admin: admin}
-}
-
-// startFerret runs FerretDB on a random local port until the test ends and
-// returns its URI. Its logs are discarded.
-func startFerret(t *testing.T) string {
-	t.Helper()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + t.TempDir() + "/",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	return f.MongoDBURI()
 }
 
 func testSealer(t *testing.T) recruit.IDSealer {
