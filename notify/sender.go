@@ -105,8 +105,9 @@ func (s *Sender) Run(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// Job is Run as a scheduler job.
-func (s *Sender) Job(ctx context.Context) error {
+// Job is Run as a scheduler job (scheduler.Job); the sender keeps its own
+// clock for leases and back-off.
+func (s *Sender) Job(ctx context.Context, _ time.Time) error {
 	_, err := s.Run(ctx)
 	return err
 }

@@ -192,8 +192,8 @@ type Outbox interface {
 
 // KV holds small expiring records shared by all instances: sessions, login
 // tickets, the WeChat access token, callback de-duplication keys, rate-limit
-// windows and job leases. A record whose expiry is not after now is treated
-// as absent. ttl <= 0 means no expiry.
+// windows and done markers. A record whose expiry is not after now is
+// treated as absent. ttl <= 0 means no expiry.
 type KV interface {
 	// SetKV creates or replaces a record.
 	SetKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) error

@@ -1,6 +1,9 @@
 package recruit
 
-import "time"
+import (
+	"time"
+	_ "time/tzdata" // Asia/Shanghai on machines without a zone database
+)
 
 // Phase is a stage of the recruitment year.
 type Phase string
@@ -56,7 +59,9 @@ type Year struct {
 	Calendar Calendar `json:"calendar"`
 }
 
-// Shanghai is the time zone of every calendar date of the system.
+// Shanghai is the time zone of every calendar date of the system, loaded
+// from the time zone database embedded in the binary (time/tzdata), so a
+// machine without one schedules the same.
 var Shanghai = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 // program whose stored counters differ. It only reports: counters are set
 // outright by the explicit, logged Applications.RepairCounts, never by a
 // timer.
-func Reconcile(st recruit.Store, log *slog.Logger) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
+func Reconcile(st recruit.Store, log *slog.Logger) Job {
+	return func(ctx context.Context, _ time.Time) error {
 		y, err := st.LatestYear(ctx)
 		if recruit.ErrorCode(err) == recruit.ENOTFOUND {
 			return nil
@@ -40,9 +40,9 @@ func Reconcile(st recruit.Store, log *slog.Logger) func(ctx context.Context) err
 
 // CleanUp returns the clean-up job: it removes the key-value records that
 // have expired.
-func CleanUp(kv recruit.KV, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		n, err := kv.PurgeExpiredKV(ctx, now())
+func CleanUp(kv recruit.KV, log *slog.Logger) Job {
+	return func(ctx context.Context, now time.Time) error {
+		n, err := kv.PurgeExpiredKV(ctx, now)
 		if err == nil && n > 0 {
 			log.Info("expired key-value records removed", "count", n)
 		}
@@ -52,8 +52,8 @@ func CleanUp(kv recruit.KV, now func() time.Time, log *slog.Logger) func(ctx con
 
 // Relay returns the relay job: it delivers the history entries and
 // notifications a crash kept in the changed records (see Outbox.Relay).
-func Relay(out recruit.Outbox, log *slog.Logger) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
+func Relay(out recruit.Outbox, log *slog.Logger) Job {
+	return func(ctx context.Context, _ time.Time) error {
 		n, err := out.Relay(ctx)
 		if n > 0 {
 			log.Warn("relayed side effects left pending", "count", n)
@@ -66,9 +66,9 @@ func Relay(out recruit.Outbox, log *slog.Logger) func(ctx context.Context) error
 // and base review deadlines of the year (province.Service.AdvancePhases:
 // idempotent, each boundary marked done after its effects, missed ones
 // applied on the first tick after start-up) and logs what it applied.
-func PhaseTransitions(p *province.Service, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		r, err := p.AdvancePhases(ctx, now())
+func PhaseTransitions(p *province.Service, log *slog.Logger) Job {
+	return func(ctx context.Context, now time.Time) error {
+		r, err := p.AdvancePhases(ctx, now)
 		if len(r.Phases) > 0 || len(r.Deadlines) > 0 {
 			log.Info("phase boundaries applied", "year", r.Year, "phases", r.Phases, "deadlines", r.Deadlines,
 				"reopened", r.Reopened, "base_notices", len(r.Notices))

@@ -400,7 +400,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cb := wx.client.NewCallback(handlers.WeChatEvents(hcfg), wechat.CallbackOptions{Log: m.Logger})
 	cb.Register(app)
 	defer cb.Close() // after the server stopped: the queued events are handled
-	jobs, err := m.startJobs(hcfg.Notify)
+	jobs, err := m.startJobs(reg, hcfg.Notify)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -461,24 +461,26 @@ func (m *Main) province() *province.Service {
 	return province.New(province.Deps{Store: m.store, Now: m.Now})
 }
 
-// startJobs starts the timed jobs; with several instances each tick runs on
-// one of them.
-func (m *Main) startJobs(sender *notify.Sender) (*scheduler.Scheduler, error) {
-	jobs := scheduler.New(m.store, m.Now, m.Logger)
-	if err := jobs.Add("notify", fmt.Sprintf("@every %s", m.Config.Notify.Interval), sender.Job); err != nil {
+// startJobs starts the timed jobs, each run once at once and then on its
+// schedule; with several instances one of them runs a job at a time.
+func (m *Main) startJobs(reg prometheus.Registerer, sender *notify.Sender) (*scheduler.Scheduler, error) {
+	jobs, err := scheduler.New(scheduler.Config{Leases: m.store, Now: m.Now, Logger: m.Logger, Registry: reg})
+	if err != nil {
 		return nil, err
 	}
-	if err := jobs.Add("reconcile-counters", "* * * * *", scheduler.Reconcile(m.store, m.Logger)); err != nil {
-		return nil, err
-	}
-	if err := jobs.Add("phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.province(), m.Now, m.Logger)); err != nil {
-		return nil, err
-	}
-	if err := jobs.Add("relay", "* * * * *", scheduler.Relay(m.store, m.Logger)); err != nil {
-		return nil, err
-	}
-	if err := jobs.Add("clean-up", "17 * * * *", scheduler.CleanUp(m.store, m.Now, m.Logger)); err != nil {
-		return nil, err
+	for _, j := range []struct {
+		name, spec string
+		job        scheduler.Job
+	}{
+		{"notify", fmt.Sprintf("@every %s", m.Config.Notify.Interval), sender.Job},
+		{"reconcile-counters", "* * * * *", scheduler.Reconcile(m.store, m.Logger)},
+		{"phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.province(), m.Logger)},
+		{"relay", "* * * * *", scheduler.Relay(m.store, m.Logger)},
+		{"clean-up", "17 * * * *", scheduler.CleanUp(m.store, m.Logger)},
+	} {
+		if err := jobs.Add(j.name, j.spec, j.job); err != nil {
+			return nil, err
+		}
 	}
 	jobs.Start()
 	return jobs, nil
