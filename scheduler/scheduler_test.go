@@ -413,7 +413,7 @@ func TestOutageOfThreeHours(t *testing.T) {
 		if got := state(late); got != recruit.StateApproved {
 			t.Errorf("a later tick reopened again: %s", got)
 		}
-		if lines := lines(&logs, "phase started"); len(lines) != 1 || !strings.Contains(lines[0], "count=1") {
+		if lines := lines(&logs, "phases=[round2]"); len(lines) != 1 || !strings.Contains(lines[0], "reopened=1") {
 			t.Errorf("transition log %q, want the transition once, for one application", lines)
 		}
 		if lines := lines(&logs, "level=ERROR"); len(lines) != 0 {
