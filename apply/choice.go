@@ -31,7 +31,9 @@ func (a *Applicant) ChoiceRefusal() error {
 // phase and state must allow registering, changing the specialty or
 // changing the base (recruit.ApplicantMay), and 本单位培训 must choose the
 // employer's base. appVersion is the application version the page was
-// loaded with (0 before the first choice): a stale page gets ECONFLICT. The
+// loaded with (0 before the first choice): a stale page gets ECONFLICT,
+// checked by the store in the write itself, so that of concurrent
+// submissions of one page only one wins. The
 // counters, the history entry and the registration-success notification
 // are written by the store with the choice. On success a.App is the new
 // application.
@@ -65,15 +67,8 @@ func (s *Service) Choose(ctx context.Context, a *Applicant, appVersion int, ch r
 	if err := recruit.CheckOwnUnit(*a.Profile.Basic, *a.Profile.Work, prog.BaseName); err != nil {
 		return recruit.Application{}, err
 	}
-	current := 0
-	if a.App != nil {
-		current = a.App.Version
-	}
-	if appVersion != current {
-		return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, "志愿信息已在其他页面修改，请刷新后重试")
-	}
 	now := s.now()
-	app, err = s.store.SubmitChoice(ctx, a.Identity.ID, a.Year.Year, ch, now, func(app recruit.Application) (recruit.Revision, recruit.Notification, error) {
+	app, err = s.store.SubmitChoice(ctx, a.Identity.ID, a.Year.Year, appVersion, ch, now, func(app recruit.Application) (recruit.Revision, recruit.Notification, error) {
 		return choiceRecords(a.Identity.ID, prog, app, now)
 	})
 	if err != nil {

@@ -159,7 +159,7 @@ func (f *fixture) applicant(t *testing.T, openID, name, idNumber string, program
 	}
 	a := applicant{identity: id, profile: p, photo: photo}
 	if program != 0 {
-		if a.app, err = f.store.SubmitChoice(ctx, id.ID, testYear, recruit.Choice{ProgramID: program, AcceptsAdjustment: true}, testNow, nil); err != nil {
+		if a.app, err = f.store.SubmitChoice(ctx, id.ID, testYear, 0, recruit.Choice{ProgramID: program, AcceptsAdjustment: true}, testNow, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

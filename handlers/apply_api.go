@@ -202,10 +202,12 @@ func (s *server) apiDeleteEducation(c *fiber.Ctx) error {
 	return c.JSON(profileBody(a))
 }
 
-// choiceInput is the body of POST /api/v1/me/choice.
+// choiceInput is the body of POST /api/v1/me/choice. accepts_adjustment is
+// required: a missing answer must not be taken for 否.
 type choiceInput struct {
-	recruit.Choice
-	AppVersion int `json:"app_version"` // the application version seen (0: none yet)
+	ProgramID         int64 `json:"program_id"`
+	AcceptsAdjustment *bool `json:"accepts_adjustment"`
+	AppVersion        int   `json:"app_version"` // the application version seen (0: none yet)
 }
 
 func (s *server) apiPostChoice(c *fiber.Ctx) error {
@@ -217,7 +219,11 @@ func (s *server) apiPostChoice(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &in); err != nil {
 		return recruit.Errorf(recruit.EINVALID, "请求内容不是有效的JSON，格式为 {\"program_id\": 专业计划编号, \"accepts_adjustment\": true/false, \"app_version\": 版本号}")
 	}
-	app, err := s.apply.Choose(c.UserContext(), a, in.AppVersion, in.Choice)
+	if in.AcceptsAdjustment == nil {
+		return &recruit.Error{Code: recruit.EINVALID, Message: "请选择是否接受调剂",
+			Fields: map[string]string{"accepts_adjustment": "请选择是否接受调剂"}}
+	}
+	app, err := s.apply.Choose(c.UserContext(), a, in.AppVersion, recruit.Choice{ProgramID: in.ProgramID, AcceptsAdjustment: *in.AcceptsAdjustment})
 	if err != nil {
 		return err
 	}

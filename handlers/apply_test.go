@@ -434,7 +434,7 @@ func TestChoiceRefusedUntilComplete(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "请先完成基本信息、工作信息、教育经历、证书信息的填写") {
 		t.Errorf("page choice: %d", resp.StatusCode)
 	}
-	resp, body = f.api(t, m, http.MethodPost, "/api/v1/me/choice", choiceInput{Choice: recruit.Choice{ProgramID: f.progA1}})
+	resp, body = f.api(t, m, http.MethodPost, "/api/v1/me/choice", apiChoice(f.progA1, 0))
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "请先完成") {
 		t.Errorf("API choice: %d %s", resp.StatusCode, body)
 	}
@@ -752,7 +752,7 @@ func TestConcurrentChoices(t *testing.T) {
 		f.completeProfile(t, members[i].id)
 	}
 	submit := func(m member, prog int64, version int) error {
-		resp, body := f.api(t, m, http.MethodPost, "/api/v1/me/choice", choiceInput{Choice: recruit.Choice{ProgramID: prog}, AppVersion: version})
+		resp, body := f.api(t, m, http.MethodPost, "/api/v1/me/choice", apiChoice(prog, version))
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("%d %s", resp.StatusCode, body)
 		}
@@ -816,7 +816,7 @@ func BenchmarkSubmitChoice(b *testing.B) {
 	progs := []int64{f.progA1, f.progA2}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		resp, body := f.api(b, m, http.MethodPost, "/api/v1/me/choice", choiceInput{Choice: recruit.Choice{ProgramID: progs[i%2]}, AppVersion: i})
+		resp, body := f.api(b, m, http.MethodPost, "/api/v1/me/choice", apiChoice(progs[i%2], i))
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("%d %s", resp.StatusCode, body)
 		}

@@ -119,7 +119,7 @@ func (f *fixture) seed(t testing.TB) {
 			IDNumber: fmt.Sprintf("E%08d", i), BoundAt: testNow,
 		})
 		must("CreateIdentity", err)
-		app, err := f.store.SubmitChoice(ctx, id.ID, testYear, recruit.Choice{ProgramID: program}, testNow, nil)
+		app, err := f.store.SubmitChoice(ctx, id.ID, testYear, 0, recruit.Choice{ProgramID: program}, testNow, nil)
 		must("SubmitChoice", err)
 		return app
 	}

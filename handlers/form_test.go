@@ -144,7 +144,7 @@ func (f *fixture) newFormApplicant(t testing.TB, openID, name, idNumber string, 
 	}
 	a := formApplicant{identity: id, profile: p}
 	if program != 0 {
-		if a.app, err = f.store.SubmitChoice(ctx, id.ID, testYear, recruit.Choice{ProgramID: program, AcceptsAdjustment: true}, testNow, nil); err != nil {
+		if a.app, err = f.store.SubmitChoice(ctx, id.ID, testYear, 0, recruit.Choice{ProgramID: program, AcceptsAdjustment: true}, testNow, nil); err != nil {
 			t.Fatalf("SubmitChoice: %v", err)
 		}
 	}
@@ -296,7 +296,7 @@ func TestFormCachedPerVersion(t *testing.T) {
 	}
 
 	// A new choice is a new version: the next request renders once more.
-	if _, err := f.store.SubmitChoice(context.Background(), a.identity.ID, testYear, recruit.Choice{ProgramID: f.progA1}, testNow, nil); err != nil {
+	if _, err := f.store.SubmitChoice(context.Background(), a.identity.ID, testYear, 0, recruit.Choice{ProgramID: f.progA1}, testNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	resp, _ = f.post(t, "/form/generate", url.Values{csrfField: {a.csrf}}, a.cookie)

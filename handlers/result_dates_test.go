@@ -15,7 +15,7 @@ func TestResultShowsBaseDates(t *testing.T) {
 	f := newFixture(t, true)
 	ctx := context.Background()
 	m := f.newMember(t, 1)
-	if _, err := f.store.SubmitChoice(ctx, m.id, testYear, recruit.Choice{ProgramID: f.progA1}, testNow, nil); err != nil {
+	if _, err := f.store.SubmitChoice(ctx, m.id, testYear, 0, recruit.Choice{ProgramID: f.progA1}, testNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	at := func(d, h int) time.Time { return time.Date(testYear, time.July, d, h, 0, 0, 0, recruit.Shanghai) }

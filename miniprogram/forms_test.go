@@ -68,7 +68,7 @@ func (f *fixture) submitted(t *testing.T, name, idNumber string, base recruit.Ba
 	if err := f.store.PutFile(ctx, photo); err != nil {
 		t.Fatal(err)
 	}
-	app, err := f.store.SubmitChoice(ctx, id.ID, 2025, recruit.Choice{ProgramID: progs[0].ID}, testNow, nil)
+	app, err := f.store.SubmitChoice(ctx, id.ID, 2025, 0, recruit.Choice{ProgramID: progs[0].ID}, testNow, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,10 @@ type Identities interface {
 type Applications interface {
 	// SubmitChoice creates the applicant's application for the year or
 	// changes its choice; the new state is pending and Version grows by one.
-	// ENOTFOUND when the identity or the program of that year does not
+	// version is the application version the caller read (0: no application
+	// yet); the store compares it inside its conditional write, so of many
+	// concurrent submissions with one version exactly one succeeds and the
+	// others get ECONFLICT with MsgStaleChoice. ENOTFOUND when the identity or the program of that year does not
 	// exist, EFORBIDDEN when Transition refuses. The registered counters of
 	// the old and new program move with it (on a backend without
 	// transactions a crash in between can leave them off: Recount reports
@@ -73,7 +76,7 @@ type Applications interface {
 	// be stored are recorded with the choice, atomically with it: a failing
 	// log, or a notification whose Key is queued already
 	// (ECONFLICT), records nothing.
-	SubmitChoice(ctx context.Context, identityID int64, year int, c Choice, now time.Time, log ChoiceLog) (Application, error)
+	SubmitChoice(ctx context.Context, identityID int64, year, version int, c Choice, now time.Time, log ChoiceLog) (Application, error)
 	// GetApplication returns the application of one applicant in one year.
 	GetApplication(ctx context.Context, year int, identityID int64) (Application, error)
 	// GetApplicationByID returns one application.

@@ -27,6 +27,7 @@ const (
 	MsgLeaseLost     = "该通知已不由本发送程序处理"
 	MsgNoKV          = "记录不存在或已过期"
 	MsgBusy          = "系统繁忙，请稍后重试"
+	MsgStaleChoice   = "志愿信息已在其他页面修改，请刷新后重试"
 	msgBadIdentity   = "微信账号、证件类型和证件号码不能为空"
 	msgBadRevision   = "修改记录缺少申请人或类别"
 	msgBadProfileKey = "个人信息的编号或版本无效"

@@ -37,7 +37,7 @@ func TestReconcileReportsDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SubmitChoice(ctx, id.ID, 2026, recruit.Choice{ProgramID: programs[0].ID}, now, nil); err != nil {
+	if _, err := st.SubmitChoice(ctx, id.ID, 2026, 0, recruit.Choice{ProgramID: programs[0].ID}, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := job(ctx, now); err != nil || strings.Contains(logs.String(), "differ") {
@@ -92,7 +92,7 @@ func phaseYear(t *testing.T, st recruit.Store) (recruit.Calendar, func(i int, at
 		if err != nil {
 			t.Fatal(err)
 		}
-		app, err := st.SubmitChoice(ctx, id.ID, 2026, recruit.Choice{ProgramID: programs[0].ID}, at, nil)
+		app, err := st.SubmitChoice(ctx, id.ID, 2026, 0, recruit.Choice{ProgramID: programs[0].ID}, at, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -72,7 +72,7 @@ func (f *Fixture) Apply(t testing.TB, program int64, acceptsAdjustment bool, at 
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := f.Store.SubmitChoice(ctx, id.ID, Year, recruit.Choice{ProgramID: program, AcceptsAdjustment: acceptsAdjustment}, at, nil)
+	app, err := f.Store.SubmitChoice(ctx, id.ID, Year, 0, recruit.Choice{ProgramID: program, AcceptsAdjustment: acceptsAdjustment}, at, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

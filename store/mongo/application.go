@@ -50,18 +50,23 @@ func normOrZero(t time.Time) time.Time {
 
 var after = options.FindOneAndUpdate().SetReturnDocument(options.After)
 
+// errStaleChoice refuses a choice submitted on a version that is not the
+// stored one.
+var errStaleChoice = recruit.Errorf(recruit.ECONFLICT, "%s", recruit.MsgStaleChoice)
+
 // SubmitChoice creates the application or changes its choice.
 //
 // The application to be stored is built from the one read, log is called
 // on it, and the history entry and notification it returns go into the
 // same single-document write as the choice (its pending array), to be
 // relayed to their collections right after. A new application is inserted
-// under the unique {year, identity_id} index; losing that race turns the
-// call into a change. A change is a conditional update on the version and
-// state read (optimistic, retried on conflict). The program counters move
+// under the unique {year, identity_id} index; losing that race is
+// ECONFLICT, as is a read version other than version. A change is a
+// conditional update on the version and state read: a changed version is
+// ECONFLICT, a changed state alone (an admission) is read again. The program counters move
 // afterwards with $inc: a crash in between leaves a counter off by one,
 // which Recount reports and RepairCounts repairs.
-func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time, log recruit.ChoiceLog) (recruit.Application, error) {
+func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year, version int, c recruit.Choice, now time.Time, log recruit.ChoiceLog) (recruit.Application, error) {
 	p, err := d.program(ctx, c.ProgramID)
 	if recruit.ErrorCode(err) == recruit.ENOTFOUND || (err == nil && p.Year != year) {
 		return recruit.Application{}, recruit.ErrNoPlanInYear(year)
@@ -77,6 +82,9 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c rec
 		isNew := errors.Is(err, mongo.ErrNoDocuments)
 		if err != nil && !isNew {
 			return recruit.Application{}, internal(err)
+		}
+		if old.Version != version {
+			return recruit.Application{}, errStaleChoice
 		}
 		if err := recruit.Transition(old.State, recruit.StatePending); err != nil {
 			return recruit.Application{}, err
@@ -98,7 +106,7 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c rec
 		if isNew {
 			next.Pending = entries
 			if _, err := apps.InsertOne(ctx, next); mongo.IsDuplicateKeyError(err) {
-				continue
+				return recruit.Application{}, errStaleChoice
 			} else if err != nil {
 				return recruit.Application{}, internal(err)
 			}
@@ -119,7 +127,7 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c rec
 				return recruit.Application{}, internal(err)
 			}
 			if res.MatchedCount == 0 {
-				continue // changed since read: try again on the new version
+				continue // changed since read: the next read tells how
 			}
 		}
 		if err := d.moveCounters(ctx, old.ProgramID, old.State, next.ProgramID, next.State); err != nil {

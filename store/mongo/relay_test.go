@@ -79,7 +79,7 @@ func (f relayFixture) relay(t *testing.T, want int) {
 func (f relayFixture) choose(t *testing.T, at time.Time) recruit.Application {
 	t.Helper()
 	ctx := context.Background()
-	app, err := f.db.SubmitChoice(ctx, f.identity, 2025, recruit.Choice{ProgramID: f.program}, t0, f.log)
+	app, err := f.db.SubmitChoice(ctx, f.identity, 2025, 0, recruit.Choice{ProgramID: f.program}, t0, f.log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestSaveOverPendingProfile(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, srv backend) {
 		f := newRelayFixture(t, srv)
 		ctx := context.Background()
-		app, err := f.db.SubmitChoice(ctx, f.identity, 2025, recruit.Choice{ProgramID: f.program}, t0, nil)
+		app, err := f.db.SubmitChoice(ctx, f.identity, 2025, 0, recruit.Choice{ProgramID: f.program}, t0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,8 +45,8 @@ func moveCounts(ctx context.Context, tx *sql.Tx, fromProgram int64, from recruit
 
 // SubmitChoice creates or changes the applicant's application in one
 // transaction with the counters of the old and the new program and the
-// records of log.
-func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c recruit.Choice, now time.Time, log recruit.ChoiceLog) (recruit.Application, error) {
+// records of log; the version read in the transaction must be version.
+func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year, version int, c recruit.Choice, now time.Time, log recruit.ChoiceLog) (recruit.Application, error) {
 	var out recruit.Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var programYear int
@@ -58,14 +58,18 @@ func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year int, c re
 			return err
 		}
 		var (
-			id      int64
-			oldProg int64
-			old     recruit.State
+			id         int64
+			oldProg    int64
+			old        recruit.State
+			oldVersion int
 		)
-		err = tx.QueryRowContext(ctx, `SELECT id, program_id, state FROM applications WHERE year = ? AND identity_id = ?`,
-			year, identityID).Scan(&id, &oldProg, &old)
+		err = tx.QueryRowContext(ctx, `SELECT id, program_id, state, version FROM applications WHERE year = ? AND identity_id = ?`,
+			year, identityID).Scan(&id, &oldProg, &old, &oldVersion)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
+		}
+		if oldVersion != version {
+			return recruit.Errorf(recruit.ECONFLICT, "%s", recruit.MsgStaleChoice)
 		}
 		if err := recruit.Transition(old, recruit.StatePending); err != nil {
 			return err

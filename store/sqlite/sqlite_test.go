@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -178,12 +179,22 @@ func BenchmarkSubmitChoice(b *testing.B) {
 		}
 		ids[i] = id.ID
 	}
-	var next atomic.Int64
+	// Each applicant submits on the version of its last submission; the
+	// lock keeps one applicant's submissions in order.
+	var (
+		next     atomic.Int64
+		locks    [applicants]sync.Mutex
+		versions [applicants]int
+	)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := next.Add(1)
-			_, err := db.SubmitChoice(ctx, ids[i%applicants], 2025, recruit.Choice{ProgramID: ps[i%int64(len(ps))].ID}, t0, nil)
+			k := i % applicants
+			locks[k].Lock()
+			app, err := db.SubmitChoice(ctx, ids[k], 2025, versions[k], recruit.Choice{ProgramID: ps[i%int64(len(ps))].ID}, t0, nil)
+			versions[k] = app.Version
+			locks[k].Unlock()
 			if err != nil {
 				b.Error(err)
 				return

@@ -26,7 +26,7 @@ func submitApproved(t *testing.T, s recruit.Store, ids []int64, program int64) [
 	ctx := context.Background()
 	apps := make([]recruit.Application, len(ids))
 	for i, id := range ids {
-		a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: program}, t0, nil)
+		a, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: program}, t0, nil)
 		must(t, "SubmitChoice", err)
 		apps[i], err = s.Review(ctx, a.ID, recruit.StateApproved, "", t0, nil)
 		must(t, "Review", err)
@@ -44,7 +44,7 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	_, err := s.GetApplication(ctx, 2025, id)
 	wantErr(t, "GetApplication before submitting", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotApplied))
 
-	first, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0, nil)
+	first, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0, nil)
 	must(t, "SubmitChoice", err)
 	wantApp(t, "first submission", first, a, recruit.StatePending, 1)
 	if first.ID <= 0 || first.Year != 2025 || first.IdentityID != id || !first.AcceptsAdjustment {
@@ -61,7 +61,7 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	}
 
 	t1 := t0.Add(time.Hour)
-	changed, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b}, t1, nil)
+	changed, err := s.SubmitChoice(ctx, id, 2025, 1, recruit.Choice{ProgramID: b}, t1, nil)
 	must(t, "SubmitChoice change", err)
 	wantApp(t, "changed choice", changed, b, recruit.StatePending, 2)
 	if changed.ID != first.ID || changed.AcceptsAdjustment {
@@ -72,15 +72,15 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	wantCounts(t, s, a, 0, 0)
 	wantCounts(t, s, b, 1, 0)
 
-	same, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b}, t1.Add(time.Minute), nil)
+	same, err := s.SubmitChoice(ctx, id, 2025, 2, recruit.Choice{ProgramID: b}, t1.Add(time.Minute), nil)
 	must(t, "SubmitChoice same choice", err)
 	wantApp(t, "same choice again", same, b, recruit.StatePending, 3)
 	wantCounts(t, s, a, 0, 0)
 	wantCounts(t, s, b, 1, 0)
 
-	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: b + a + 1000}, t1, nil)
+	_, err = s.SubmitChoice(ctx, id, 2025, 3, recruit.Choice{ProgramID: b + a + 1000}, t1, nil)
 	wantErr(t, "SubmitChoice of a missing program", err, recruit.ErrNoPlanInYear(2025))
-	_, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1, nil)
+	_, err = s.SubmitChoice(ctx, id, 2025, 3, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1, nil)
 	wantErr(t, "SubmitChoice of another year's program", err, recruit.ErrNoPlanInYear(2025))
 	got, err = s.GetApplication(ctx, 2025, id)
 	must(t, "GetApplication", err)
@@ -98,7 +98,7 @@ func testSubmitChoice(t *testing.T, s recruit.Store) {
 	}
 
 	// The same person registers separately in the next year.
-	nextApp, err := s.SubmitChoice(ctx, id, 2026, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1, nil)
+	nextApp, err := s.SubmitChoice(ctx, id, 2026, 0, recruit.Choice{ProgramID: next["齐鲁医院/0100"].ID}, t1, nil)
 	must(t, "SubmitChoice next year", err)
 	if nextApp.ID == first.ID || nextApp.Version != 1 || nextApp.Year != 2026 {
 		t.Errorf("next year's application = %+v", nextApp)
@@ -111,9 +111,9 @@ func testReview(t *testing.T, s recruit.Store) {
 	ps := importRows(t, s, 2025, planRows)
 	a, b := ps["山东省立医院/0100"].ID, ps["齐鲁医院/0100"].ID
 	ids := newIdentities(t, s, "review", 2)
-	first, err := s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: a}, t0, nil)
+	first, err := s.SubmitChoice(ctx, ids[0], 2025, 0, recruit.Choice{ProgramID: a}, t0, nil)
 	must(t, "SubmitChoice", err)
-	second, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: a}, t0, nil)
+	second, err := s.SubmitChoice(ctx, ids[1], 2025, 0, recruit.Choice{ProgramID: a}, t0, nil)
 	must(t, "SubmitChoice", err)
 
 	_, err = s.Review(ctx, first.ID, recruit.StateAdmitted, "", t0, nil)
@@ -145,7 +145,7 @@ func testReview(t *testing.T, s recruit.Store) {
 	}
 
 	// A rejected applicant changes the choice: pending again, remark cleared.
-	again, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: b}, t1, nil)
+	again, err := s.SubmitChoice(ctx, ids[1], 2025, 1, recruit.Choice{ProgramID: b}, t1, nil)
 	must(t, "SubmitChoice after rejection", err)
 	wantApp(t, "resubmitted", again, b, recruit.StatePending, 2)
 	if again.ReviewRemark != "" {
@@ -164,7 +164,7 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 	one, two := ps["齐鲁医院/0100"].ID, ps["齐鲁医院/0200"].ID
 	ids := newIdentities(t, s, "admit", 3)
 	apps := submitApproved(t, s, ids[:2], one)
-	pending, err := s.SubmitChoice(ctx, ids[2], 2025, recruit.Choice{ProgramID: one}, t0, nil)
+	pending, err := s.SubmitChoice(ctx, ids[2], 2025, 0, recruit.Choice{ProgramID: one}, t0, nil)
 	must(t, "SubmitChoice", err)
 
 	_, err = s.ProvisionallyAdmit(ctx, pending.ID, t0)
@@ -191,7 +191,7 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 
 	// The choice of a provisionally admitted application cannot change:
 	// the store refuses it whatever the caller checked, and the seat stays.
-	_, err = s.SubmitChoice(ctx, ids[0], 2025, recruit.Choice{ProgramID: two}, t1, nil)
+	_, err = s.SubmitChoice(ctx, ids[0], 2025, 1, recruit.Choice{ProgramID: two}, t1, nil)
 	wantErr(t, "SubmitChoice of a provisionally admitted application", err, recruit.Transition(recruit.StateProvisional, recruit.StatePending))
 	got, err = s.GetApplication(ctx, 2025, ids[0])
 	must(t, "GetApplication", err)
@@ -207,7 +207,7 @@ func testRecount(t *testing.T, s recruit.Store) {
 	p1, p2 := ps["齐鲁医院/0100"].ID, ps["齐鲁医院/0200"].ID
 	ids := newIdentities(t, s, "recount", 5)
 	for _, id := range ids[:3] {
-		_, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p1}, t0, nil)
+		_, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: p1}, t0, nil)
 		must(t, "SubmitChoice", err)
 	}
 	apps := submitApproved(t, s, ids[3:], p2)
@@ -236,7 +236,7 @@ func testReopen(t *testing.T, s recruit.Store) {
 	apps := make([]recruit.Application, len(ids))
 	for i, id := range ids {
 		var err error
-		apps[i], err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a}, t0, nil)
+		apps[i], err = s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: a}, t0, nil)
 		must(t, "SubmitChoice", err)
 	}
 	_, err := s.Review(ctx, apps[0].ID, recruit.StateApproved, "", t0, nil)
@@ -310,7 +310,7 @@ func testChoiceLog(t *testing.T, s recruit.Store) {
 	a := ps["山东省立医院/0100"].ID
 	id := newIdentities(t, s, "choicelog", 1)[0]
 	var seen recruit.Application
-	app, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0, choiceLog(id, "", &seen))
+	app, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: a, AcceptsAdjustment: true}, t0, choiceLog(id, "", &seen))
 	must(t, "SubmitChoice with a log", err)
 	if seen != app || seen.Version != 1 || seen.ProgramID != a || seen.State != recruit.StatePending {
 		t.Errorf("log saw %+v, want the stored application %+v", seen, app)
@@ -335,7 +335,7 @@ func testChoiceLog(t *testing.T, s recruit.Store) {
 // A choice by an identity that does not exist is refused and counts nothing.
 func testSubmitChoiceUnbound(t *testing.T, s recruit.Store) {
 	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
-	_, err := s.SubmitChoice(context.Background(), 4242, 2025, recruit.Choice{ProgramID: p}, t0, nil)
+	_, err := s.SubmitChoice(context.Background(), 4242, 2025, 0, recruit.Choice{ProgramID: p}, t0, nil)
 	wantErr(t, "SubmitChoice by a missing identity", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotBound))
 	wantCounts(t, s, p, 0, 0)
 	wantCountersMatchRecount(t, s, 2025)
@@ -437,15 +437,15 @@ func testChoiceLogRefused(t *testing.T, s recruit.Store) {
 		{"a colliding notification", choiceLog(ids[1], "same", nil), choiceLog(ids[1], "same", nil), recruit.Errorf(recruit.ECONFLICT, recruit.MsgQueued)},
 	}
 	for i, c := range cases {
-		first, err := s.SubmitChoice(ctx, ids[i], 2025, recruit.Choice{ProgramID: a}, t0, c.first)
+		first, err := s.SubmitChoice(ctx, ids[i], 2025, 0, recruit.Choice{ProgramID: a}, t0, c.first)
 		must(t, "SubmitChoice", err)
-		_, err = s.SubmitChoice(ctx, ids[i], 2025, recruit.Choice{ProgramID: b}, t0.Add(time.Hour), c.then)
+		_, err = s.SubmitChoice(ctx, ids[i], 2025, first.Version, recruit.Choice{ProgramID: b}, t0.Add(time.Hour), c.then)
 		wantErr(t, "a choice with "+c.name, err, c.want)
 		wantUnchanged(t, s, "after "+c.name, ids[i], first, map[int64]recruit.Counts{a: {Registered: i + 1}, b: {}}, 1, 1)
 	}
 
 	// A first submission with a failing log leaves no application either.
-	_, err := s.SubmitChoice(ctx, ids[2], 2025, recruit.Choice{ProgramID: b}, t0, failing)
+	_, err := s.SubmitChoice(ctx, ids[2], 2025, 0, recruit.Choice{ProgramID: b}, t0, failing)
 	wantErr(t, "a failing log of a first submission", err, boom)
 	_, err = s.GetApplication(ctx, 2025, ids[2])
 	wantErr(t, "GetApplication after a failed first submission", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNotApplied))
@@ -477,29 +477,37 @@ func testConcurrentAdmitOne(t *testing.T, s recruit.Store) {
 	wantCountersMatchRecount(t, s, 2025)
 }
 
-// Concurrent first submissions of one applicant make one application with
-// a version for each.
+// Concurrent first submissions of one applicant (all on version 0) make
+// one application: one wins with its history entry and notification, the
+// others get ECONFLICT and record nothing.
 func testConcurrentFirstSubmissions(t *testing.T, s recruit.Store) {
 	const callers = 10
 	ctx := context.Background()
 	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
 	id := newIdentities(t, s, "firsts", 1)[0]
-	race(callers, func(int) {
-		if _, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0, choiceLog(id, "", nil)); err != nil {
-			t.Errorf("SubmitChoice: %v", err)
-		}
+	errs := make([]error, callers)
+	race(callers, func(i int) {
+		_, errs[i] = s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: p}, t0, choiceLog(id, "", nil))
 	})
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		wantErr(t, "a losing first submission", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStaleChoice))
+	}
 	a, err := s.GetApplication(ctx, 2025, id)
 	must(t, "GetApplication", err)
-	if a.Version != callers {
-		t.Errorf("version %d after %d submissions, want %d", a.Version, callers, callers)
+	if won != 1 || a.Version != 1 {
+		t.Errorf("%d of %d first submissions won, version %d; want 1 and version 1", won, callers, a.Version)
 	}
 	wantCounts(t, s, p, 1, 0)
 	hist, err := s.History(ctx, id)
 	must(t, "History", err)
 	ns, err := s.ListNotifications(ctx, id)
 	must(t, "ListNotifications", err)
-	if len(hist) != callers || len(ns) != callers {
-		t.Errorf("%d history entries and %d notifications, want %d each", len(hist), len(ns), callers)
+	if len(hist) != 1 || len(ns) != 1 {
+		t.Errorf("%d history entries and %d notifications, want 1 each", len(hist), len(ns))
 	}
 }

@@ -178,7 +178,7 @@ func testReimport(t *testing.T, s recruit.Store) {
 	ids := newIdentities(t, s, "reimport", 2)
 	target := before["山东省立医院/0100"]
 	for _, id := range ids {
-		_, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: target.ID}, t0, nil)
+		_, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: target.ID}, t0, nil)
 		must(t, "SubmitChoice", err)
 	}
 	app, err := s.GetApplication(ctx, 2025, ids[0])

@@ -119,7 +119,7 @@ func mixStep(ctx context.Context, s recruit.Store, rng *rand.Rand, programs, ids
 	switch r := rng.Intn(10); {
 	case !ok || r < 5:
 		op = "SubmitChoice"
-		next, err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: programs[rng.Intn(len(programs))], AcceptsAdjustment: r%2 == 0}, t0, nil)
+		next, err = s.SubmitChoice(ctx, id, 2025, a.Version, recruit.Choice{ProgramID: programs[rng.Intn(len(programs))], AcceptsAdjustment: r%2 == 0}, t0, nil)
 	case a.State == recruit.StatePending:
 		op = "Review"
 		to := recruit.StateApproved
@@ -150,4 +150,42 @@ func mixStep(ctx context.Context, s recruit.Store, rng *rand.Rand, programs, ids
 	}
 	apps[id] = next
 	return nil
+}
+
+// testConcurrentSameVersion races 8 submissions read on one version, of a
+// first choice (version 0) and of a change (version 1): exactly one of each
+// race wins, the others get ECONFLICT and change nothing.
+func testConcurrentSameVersion(t *testing.T, s recruit.Store) {
+	const racers = 8
+	ctx := context.Background()
+	ps := importRows(t, s, 2025, planRows)
+	a, b := ps["山东省立医院/0100"].ID, ps["齐鲁医院/0100"].ID
+	id := newIdentities(t, s, "samever", 1)[0]
+	for _, version := range []int{0, 1} {
+		errs := make([]error, racers)
+		race(racers, func(i int) {
+			_, errs[i] = s.SubmitChoice(ctx, id, 2025, version, recruit.Choice{ProgramID: []int64{a, b}[i%2]}, t0, nil)
+		})
+		won := 0
+		for _, err := range errs {
+			if err == nil {
+				won++
+				continue
+			}
+			wantErr(t, fmt.Sprintf("a losing submission on version %d", version), err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStaleChoice))
+		}
+		if won != 1 {
+			t.Errorf("%d submissions on version %d succeeded, want 1", won, version)
+		}
+		got, err := s.GetApplication(ctx, 2025, id)
+		must(t, "GetApplication", err)
+		if got.Version != version+1 {
+			t.Errorf("version after the race on %d = %d, want %d", version, got.Version, version+1)
+		}
+		wantCountersMatchRecount(t, s, 2025)
+	}
+	_, err := s.SubmitChoice(ctx, id, 2025, 1, recruit.Choice{ProgramID: a}, t0, nil)
+	wantErr(t, "a submission on an old version", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStaleChoice))
+	_, err = s.SubmitChoice(ctx, id, 2025, 9, recruit.Choice{ProgramID: a}, t0, nil)
+	wantErr(t, "a submission on a future version", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStaleChoice))
 }

@@ -15,7 +15,7 @@ func testRebind(t *testing.T, s recruit.Store) {
 	person := recruit.Identity{OpenID: "o-first", Name: "王五", IDType: recruit.IDTypeResident, IDNumber: "370102199303031234", BoundAt: t0}
 	first, err := s.CreateIdentity(ctx, person)
 	must(t, "CreateIdentity", err)
-	_, err = s.SubmitChoice(ctx, first.ID, 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
+	_, err = s.SubmitChoice(ctx, first.ID, 2025, 0, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
 	must(t, "SubmitChoice", err)
 
 	must(t, "UnbindIdentity", s.UnbindIdentity(ctx, first.ID))
@@ -152,7 +152,7 @@ func testProfileTouch(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	id := newIdentities(t, s, "touch", 1)[0]
 	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
-	a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0, nil)
+	a, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: p}, t0, nil)
 	must(t, "SubmitChoice", err)
 	t1 := t0.Add(time.Hour)
 	profile := recruit.Profile{IdentityID: id, Work: &recruit.Work{}}
@@ -187,7 +187,7 @@ func testProfileTouch(t *testing.T, s recruit.Store) {
 func testProfileTouchOther(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	ids := newIdentities(t, s, "touchother", 2)
-	a, err := s.SubmitChoice(ctx, ids[1], 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
+	a, err := s.SubmitChoice(ctx, ids[1], 2025, 0, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
 	must(t, "SubmitChoice", err)
 	rev := recruit.Revision{Kind: "work", Summary: "保存工作信息", Snapshot: "{}", By: "本人", At: t0}
 	for _, app := range []int64{a.ID, a.ID + 100} {
@@ -235,7 +235,7 @@ func testFiles(t *testing.T, s recruit.Store) {
 func testForms(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	id := newIdentities(t, s, "form", 1)[0]
-	a, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
+	a, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID}, t0, nil)
 	must(t, "SubmitChoice", err)
 	_, err = s.LatestForm(ctx, a.ID)
 	wantCode(t, "LatestForm before any form", err, recruit.ENOTFOUND)
@@ -269,7 +269,7 @@ func testBadInput(t *testing.T, s recruit.Store) {
 	ctx := context.Background()
 	p := importRows(t, s, 2025, planRows)["齐鲁医院/0100"].ID
 	id := newIdentities(t, s, "bad", 1)[0]
-	app, err := s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0, nil)
+	app, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: p}, t0, nil)
 	must(t, "SubmitChoice", err)
 	noNumber := recruit.Identity{OpenID: "o", IDType: recruit.IDTypePassport}
 	checks := []struct {

@@ -18,7 +18,7 @@ func testReviewNote(t *testing.T, s recruit.Store) {
 	apps := make([]recruit.Application, len(ids))
 	for i, id := range ids {
 		var err error
-		apps[i], err = s.SubmitChoice(ctx, id, 2025, recruit.Choice{ProgramID: p}, t0, nil)
+		apps[i], err = s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: p}, t0, nil)
 		must(t, "SubmitChoice", err)
 	}
 	t1 := t0.Add(time.Hour)

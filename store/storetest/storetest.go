@@ -87,6 +87,7 @@ func Run(t *testing.T, b Backend) {
 		{"ConcurrentAdmitOne", testConcurrentAdmitOne},
 		{"ConcurrentFirstSubmissions", testConcurrentFirstSubmissions},
 		{"ConcurrentMix", testConcurrentMix},
+		{"ConcurrentSameVersion", testConcurrentSameVersion},
 		{"Profile", testProfile},
 		{"ProfileTouchesApplication", testProfileTouch},
 		{"ProfileTouchOfAnotherApplication", testProfileTouchOther},
