@@ -12,15 +12,18 @@ import (
 	"strings"
 )
 
-// AESSealer is the IDSealer of the service: AES-256-GCM for the value and
-// HMAC-SHA256 for the blind index, both keys derived from one secret.
+// AESSealer is the Sealer of the service: AES-256-GCM for ID numbers and
+// HMAC-SHA256 for their blind index, both keys derived from one secret,
+// and AES-256-GCM for files with a keyring of file keys (see fileseal.go).
 type AESSealer struct {
 	aead     cipher.AEAD
 	indexKey []byte
+	files    []fileKey // the current key first; the ID-number secret's last
 }
 
 // NewSealer derives the encryption and index keys from secret, which must be
-// at least 16 bytes long.
+// at least 16 bytes long. Files are sealed with a key derived from secret
+// too until WithFileKeys sets another.
 func NewSealer(secret string) (*AESSealer, error) {
 	if len(secret) < 16 {
 		return nil, errors.New("ID-number key must be at least 16 bytes")
@@ -38,7 +41,11 @@ func NewSealer(secret string) (*AESSealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &AESSealer{aead: aead, indexKey: derive("zhupei id blind index")}, nil
+	files, err := newFileKey(secret)
+	if err != nil {
+		return nil, err
+	}
+	return &AESSealer{aead: aead, indexKey: derive("zhupei id blind index"), files: []fileKey{files}}, nil
 }
 
 // Seal encrypts plain with a random nonce; the result is base64.

@@ -129,7 +129,9 @@ type Profiles interface {
 	History(ctx context.Context, identityID int64) ([]Revision, error)
 }
 
-// Files holds uploaded files and generated PDFs.
+// Files holds uploaded files and generated PDFs, their data sealed with
+// the store's FileSealer (see Sealer): a backend seals on PutFile and opens
+// on GetFile, so the database never holds a file in clear.
 type Files interface {
 	// PutFile stores a file under f.ID (replacing one with the same id).
 	PutFile(ctx context.Context, f File) error
@@ -137,6 +139,15 @@ type Files interface {
 	GetFile(ctx context.Context, id string) (File, error)
 	// DeleteFile removes a file; an absent one is not an error.
 	DeleteFile(ctx context.Context, id string) error
+	// FileIDs returns up to limit file ids greater than after, in order:
+	// a walk over every file.
+	FileIDs(ctx context.Context, after string, limit int) ([]string, error)
+	// ResealFile seals a file's data with the current file key unless it
+	// already is (FileSealer.ResealFile) and reports whether it changed it.
+	// It replaces the data only if the file was not replaced meanwhile, so
+	// a concurrent upload is never overwritten; ENOTFOUND when the file
+	// does not exist.
+	ResealFile(ctx context.Context, id string) (bool, error)
 }
 
 // Forms records the generated registration forms (报名表).

@@ -33,7 +33,7 @@ type Config struct {
 
 // Open opens the database chosen by cfg: MongoDB when cfg.MongoURI is set,
 // otherwise SQLite at DataDir/zhupei.db.
-func Open(ctx context.Context, cfg Config, sealer recruit.IDSealer) (recruit.Store, error) {
+func Open(ctx context.Context, cfg Config, sealer recruit.Sealer) (recruit.Store, error) {
 	if cfg.MongoURI != "" {
 		db, err := mongo.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, sealer)
 		if err != nil {

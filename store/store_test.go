@@ -10,7 +10,7 @@ import (
 )
 
 // testSealer returns the service's sealer with a fixed test key.
-func testSealer(t *testing.T) recruit.IDSealer {
+func testSealer(t *testing.T) recruit.Sealer {
 	t.Helper()
 	s, err := recruit.NewSealer("store-package-test-key")
 	if err != nil {

@@ -68,9 +68,23 @@ type StoreConfig struct {
 	MongoDatabase string `yaml:"mongo_database"`
 }
 
-// SecurityConfig holds the key protecting ID numbers at rest.
+// SecurityConfig holds the keys protecting personal data at rest: the ID
+// numbers' key and the files' keyring (empty FileKey: derived from IDKey).
 type SecurityConfig struct {
-	IDKey string `yaml:"id_key" secret:"true"`
+	IDKey           string `yaml:"id_key" secret:"true"`
+	FileKey         string `yaml:"file_key" secret:"true"`
+	RetiredFileKeys string `yaml:"retired_file_keys" secret:"true"` // comma-separated
+}
+
+// retiredFileKeys splits the retired file keys.
+func (s SecurityConfig) retiredFileKeys() []string {
+	var keys []string
+	for _, k := range strings.Split(s.RetiredFileKeys, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // WeChatConfig is the official account (服务号).
@@ -383,6 +397,14 @@ func (c *Config) Validate() error {
 	}
 	if k := c.Security.IDKey; (k != "" || live) && len(k) < 16 {
 		return bad("security.id_key", "身份证号加密密钥至少 16 个字符（live 模式必须设置）")
+	}
+	if k := c.Security.FileKey; k != "" && len(k) < 16 {
+		return bad("security.file_key", "文件加密密钥至少 16 个字符")
+	}
+	for _, k := range c.Security.retiredFileKeys() {
+		if len(k) < 16 {
+			return bad("security.retired_file_keys", "每个旧文件加密密钥至少 16 个字符（多个用英文逗号分隔）")
+		}
 	}
 	switch c.WeChat.Mode {
 	case ModeSandbox, ModeLive:

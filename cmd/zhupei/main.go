@@ -19,6 +19,9 @@
 //	zhupei [-config FILE] repair-counts [-year N]
 //	                                           set program counters that differ from a count
 //	                                           of the applications to it, logging each change
+//	zhupei [-config FILE] rekey                reseal every stored file and form with the
+//	                                           current security.file_key (idempotent; run it
+//	                                           again to resume after an interruption)
 //	zhupei version                             print the version
 //
 // Settings come from config.yaml and ZHUPEI_* environment variables; see
@@ -96,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "version":
 		fmt.Fprintln(stdout, "zhupei", version)
 		return 0
-	case "serve", "demo", "wechat-menu", "repair-counts":
+	case "serve", "demo", "wechat-menu", "repair-counts", "rekey":
 		if err := sub.Parse(rest); err != nil {
 			return 2
 		}
@@ -130,7 +133,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return 2
 		}
 	default:
-		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、wechat-menu、staff-invite、repair-counts、version）\n", cmd)
+		fmt.Fprintf(stderr, "zhupei：未知命令 %q（可用：serve、import-plan、demo、wechat-menu、staff-invite、repair-counts、rekey、version）\n", cmd)
 		return 2
 	}
 
@@ -179,7 +182,7 @@ type Main struct {
 	Logger  *slog.Logger
 
 	store  recruit.Store
-	sealer recruit.IDSealer
+	sealer recruit.Sealer
 }
 
 // NewMain returns a Main for cfg logging to stderr in the configured format.
@@ -217,6 +220,8 @@ func (m *Main) command(ctx context.Context, cmd string, args []string) error {
 		return m.wechatMenu(ctx)
 	case "repair-counts":
 		return m.RepairCounts(ctx)
+	case "rekey":
+		return m.Rekey(ctx)
 	}
 	return m.Run(ctx)
 }
@@ -245,7 +250,8 @@ func (m *Main) stateKey() []byte {
 	return mac.Sum(nil)
 }
 
-// openStore opens the configured database with the ID-number sealer.
+// openStore opens the configured database with the sealer of ID numbers
+// and files.
 func (m *Main) openStore(ctx context.Context) error {
 	if m.Config.Security.IDKey == "" {
 		m.Logger.Warn("security.id_key 未设置：使用固定的演示密钥加密身份证号，仅可用于开发和沙箱环境 (using the fixed demo ID key)")
@@ -253,6 +259,9 @@ func (m *Main) openStore(ctx context.Context) error {
 	sealer, err := recruit.NewSealer(m.idKey())
 	if err != nil {
 		return &ConfigError{Key: "security.id_key", Msg: err.Error()}
+	}
+	if err := sealer.WithFileKeys(m.Config.Security.FileKey, m.Config.Security.retiredFileKeys()...); err != nil {
+		return &ConfigError{Key: "security.file_key", Msg: err.Error()}
 	}
 	st, err := store.Open(ctx, store.Config{
 		DataDir:       m.Config.DataDir,
@@ -281,6 +290,23 @@ func (m *Main) ImportPlan(ctx context.Context, path string) (int, error) {
 		return 0, err
 	}
 	return store.ImportPlanFile(ctx, m.store, y, path)
+}
+
+// Rekey reseals every stored file and form with the current file key,
+// logging progress, and prints the counts.
+func (m *Main) Rekey(ctx context.Context) error {
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	checked, changed, err := store.Rekey(ctx, m.store, func(checked, changed int) {
+		m.Logger.Info("rekey progress", "checked", checked, "resealed", changed)
+	})
+	if err != nil {
+		return err
+	}
+	m.Logger.Info("rekey done", "checked", checked, "resealed", changed)
+	fmt.Fprintf(m.Stdout, "已检查 %d 个文件，用当前文件密钥重新加密了 %d 个\n", checked, changed)
+	return nil
 }
 
 // RepairCounts sets the program counters of the configured year that

@@ -28,7 +28,7 @@ type backend struct {
 	admin *mongo.Client
 }
 
-func (b backend) fresh(t *testing.T, sealer recruit.IDSealer) *DB {
+func (b backend) fresh(t *testing.T, sealer recruit.Sealer) *DB {
 	t.Helper()
 	suffix := make([]byte, 6)
 	_, _ = rand.Read(suffix)
@@ -92,7 +92,7 @@ func newBackend(t *testing.T, uri string, opts ...*options.ClientOptions) backen
 	return backend{uri: uri, opts: opts, admin: admin}
 }
 
-func testSealer(t *testing.T) recruit.IDSealer {
+func testSealer(t *testing.T) recruit.Sealer {
 	t.Helper()
 	s, err := recruit.NewSealer("mongo-store-test-secret")
 	if err != nil {

@@ -50,7 +50,8 @@ func (d *DB) bucket(ctx context.Context) (*gridfs.Bucket, error) {
 	return b, nil
 }
 
-// PutFile stores a file under f.ID, replacing any file with that id.
+// PutFile stores a file under f.ID, replacing any file with that id; the
+// data is sealed before it is uploaded.
 func (d *DB) PutFile(ctx context.Context, f recruit.File) error {
 	if err := recruit.CheckFile(f); err != nil {
 		return err
@@ -63,7 +64,11 @@ func (d *DB) PutFile(ctx context.Context, f recruit.File) error {
 		ID: f.ID, Blob: primitive.NewObjectID(), OwnerID: f.OwnerID, Kind: f.Kind,
 		ContentType: f.ContentType, Size: int64(len(f.Data)), CreatedAt: norm(f.CreatedAt),
 	}
-	if err := b.UploadFromStreamWithID(doc.Blob, f.ID, bytes.NewReader(f.Data)); err != nil {
+	sealed, err := d.sealer.SealFile(f.ID, f.Data)
+	if err != nil {
+		return internal(err)
+	}
+	if err := b.UploadFromStreamWithID(doc.Blob, f.ID, bytes.NewReader(sealed)); err != nil {
 		return internal(err)
 	}
 	old, err := d.swapFile(ctx, doc)
@@ -116,10 +121,26 @@ func (d *DB) GetFile(ctx context.Context, id string) (recruit.File, error) {
 	if err != nil {
 		return recruit.File{}, internal(err)
 	}
+	doc, stored, err := d.readFile(ctx, b, id)
+	if err != nil {
+		return recruit.File{}, err
+	}
+	data, err := d.sealer.OpenFile(id, stored)
+	if err != nil {
+		return recruit.File{}, internal(err)
+	}
+	return recruit.File{
+		ID: doc.ID, OwnerID: doc.OwnerID, Kind: doc.Kind, ContentType: doc.ContentType,
+		Size: doc.Size, Data: data, CreatedAt: norm(doc.CreatedAt),
+	}, nil
+}
+
+// readFile reads a file's document and its stored (sealed) data.
+func (d *DB) readFile(ctx context.Context, b *gridfs.Bucket, id string) (fileDoc, []byte, error) {
 	for range retries {
 		var doc fileDoc
 		if err := d.col(colFiles).FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil {
-			return recruit.File{}, storeErr(err, recruit.MsgNoFile, "")
+			return fileDoc{}, nil, storeErr(err, recruit.MsgNoFile, "")
 		}
 		var data bytes.Buffer
 		data.Grow(int(doc.Size))
@@ -128,14 +149,66 @@ func (d *DB) GetFile(ctx context.Context, id string) (recruit.File, error) {
 			continue
 		}
 		if err != nil {
-			return recruit.File{}, internal(err)
+			return fileDoc{}, nil, internal(err)
 		}
-		return recruit.File{
-			ID: doc.ID, OwnerID: doc.OwnerID, Kind: doc.Kind, ContentType: doc.ContentType,
-			Size: doc.Size, Data: data.Bytes(), CreatedAt: norm(doc.CreatedAt),
-		}, nil
+		return doc, data.Bytes(), nil
 	}
-	return recruit.File{}, recruit.Errorf(recruit.ECONFLICT, "文件正在被替换，请稍后重试")
+	return fileDoc{}, nil, errReplacing
+}
+
+// errReplacing is what a reader gets of a file replaced on every read.
+var errReplacing = recruit.Errorf(recruit.ECONFLICT, "文件正在被替换，请稍后重试")
+
+// FileIDs returns up to limit file ids after after, in order.
+func (d *DB) FileIDs(ctx context.Context, after string, limit int) ([]string, error) {
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetProjection(bson.M{"_id": 1})
+	if err := d.findAll(ctx, colFiles, bson.M{"_id": bson.M{"$gt": after}}, &docs, opts); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(docs))
+	for i, doc := range docs {
+		ids[i] = doc.ID
+	}
+	return ids, nil
+}
+
+// ResealFile uploads the resealed data as a new blob and points the file
+// at it only if the file still points at the blob read (an upload in
+// between wins, and the file is read again); the old blob is deleted.
+func (d *DB) ResealFile(ctx context.Context, id string) (bool, error) {
+	b, err := d.bucket(ctx)
+	if err != nil {
+		return false, internal(err)
+	}
+	for range retries {
+		doc, stored, err := d.readFile(ctx, b, id)
+		if err != nil {
+			return false, err
+		}
+		sealed, ok, err := d.sealer.ResealFile(id, stored)
+		if err != nil {
+			return false, internal(err)
+		}
+		if !ok {
+			return false, nil
+		}
+		blob := primitive.NewObjectID()
+		if err := b.UploadFromStreamWithID(blob, id, bytes.NewReader(sealed)); err != nil {
+			return false, internal(err)
+		}
+		res, err := d.col(colFiles).UpdateOne(ctx, bson.M{"_id": id, "blob": doc.Blob}, bson.M{"$set": bson.M{"blob": blob}})
+		if err != nil || res.MatchedCount == 0 {
+			if derr := d.deleteBlob(ctx, blob); derr != nil || err != nil {
+				return false, errors.Join(internal(err), derr)
+			}
+			continue
+		}
+		return true, d.deleteBlob(ctx, doc.Blob)
+	}
+	return false, errReplacing
 }
 
 // DeleteFile removes a file and its data; an absent file is not an error.

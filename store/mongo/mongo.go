@@ -93,7 +93,7 @@ const retries = 32
 type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
-	sealer recruit.IDSealer
+	sealer recruit.Sealer
 	// relayAfterWrite makes every write deliver its pending entries right
 	// away; tests turn it off to stand for a crash before the relay.
 	relayAfterWrite bool
@@ -103,10 +103,10 @@ var _ recruit.Store = (*DB)(nil)
 
 // Open connects to the server at uri, uses the named database and creates
 // the indexes. Extra client options are applied after the URI (tests use
-// SetMaxPoolSize(1)). sealer protects ID numbers at rest.
-func Open(ctx context.Context, uri, database string, sealer recruit.IDSealer, opts ...*options.ClientOptions) (*DB, error) {
+// SetMaxPoolSize(1)). sealer protects ID numbers and files at rest.
+func Open(ctx context.Context, uri, database string, sealer recruit.Sealer, opts ...*options.ClientOptions) (*DB, error) {
 	if sealer == nil {
-		return nil, errors.New("mongo: an IDSealer is required")
+		return nil, errors.New("mongo: a Sealer is required")
 	}
 	all := append([]*options.ClientOptions{options.Client().ApplyURI(uri)}, opts...)
 	client, err := mongo.Connect(ctx, all...)

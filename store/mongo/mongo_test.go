@@ -21,6 +21,26 @@ func TestStore(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
+			Raw: func(t *testing.T, s recruit.Store) []byte {
+				var chunks []struct {
+					Data []byte `bson:"data"`
+				}
+				if err := s.(*DB).findAll(context.Background(), blobBucket+".chunks", bson.M{}, &chunks); err != nil {
+					t.Fatal(err)
+				}
+				var raw []byte
+				for _, c := range chunks {
+					raw = append(raw, c.Data...)
+				}
+				return raw
+			},
+			Reopen: func(t *testing.T, s recruit.Store, sealer recruit.Sealer) recruit.Store {
+				// Through the same client: a second client's Open failed on
+				// FerretDB with "socket was unexpectedly closed".
+				d := *s.(*DB)
+				d.sealer = sealer
+				return sharedClient{&d}
+			},
 		})
 	})
 }
@@ -40,3 +60,8 @@ func TestSecondOpen(t *testing.T) {
 		}
 	})
 }
+// sharedClient is a second DB on the client of another: closing it leaves
+// the client connected.
+type sharedClient struct{ *DB }
+
+func (sharedClient) Close() error { return nil }

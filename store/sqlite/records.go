@@ -139,16 +139,18 @@ func (db *DB) GetApplicationByID(ctx context.Context, appID int64) (recruit.Appl
 	return a, nil
 }
 
-// PutFile stores a file under f.ID, replacing any file with that id.
+// PutFile stores a file under f.ID, replacing any file with that id; the
+// data is sealed.
 func (db *DB) PutFile(ctx context.Context, f recruit.File) error {
 	if err := recruit.CheckFile(f); err != nil {
 		return err
 	}
-	if f.Data == nil {
-		f.Data = []byte{}
+	sealed, err := db.sealer.SealFile(f.ID, f.Data)
+	if err != nil {
+		return recruit.Internal(err)
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT OR REPLACE INTO files (id, owner_id, kind, content_type, size, data, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.ID, f.OwnerID, f.Kind, f.ContentType, len(f.Data), f.Data, nanos(f.CreatedAt))
+	_, err = db.write.ExecContext(ctx, `INSERT OR REPLACE INTO files (id, owner_id, kind, content_type, size, data, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.ID, f.OwnerID, f.Kind, f.ContentType, len(f.Data), sealed, nanos(f.CreatedAt))
 	return storeErr(err)
 }
 
@@ -157,11 +159,15 @@ func (db *DB) GetFile(ctx context.Context, id string) (recruit.File, error) {
 	var (
 		f       recruit.File
 		created int64
+		stored  []byte
 	)
 	err := db.read.QueryRowContext(ctx, `SELECT id, owner_id, kind, content_type, size, data, created_at FROM files WHERE id = ?`, id).
-		Scan(&f.ID, &f.OwnerID, &f.Kind, &f.ContentType, &f.Size, &f.Data, &created)
+		Scan(&f.ID, &f.OwnerID, &f.Kind, &f.ContentType, &f.Size, &stored, &created)
 	if err != nil {
 		return recruit.File{}, notFound(err, recruit.MsgNoFile)
+	}
+	if f.Data, err = db.sealer.OpenFile(f.ID, stored); err != nil {
+		return recruit.File{}, recruit.Internal(err)
 	}
 	f.CreatedAt = fromNanos(created)
 	return f, nil
@@ -171,6 +177,34 @@ func (db *DB) GetFile(ctx context.Context, id string) (recruit.File, error) {
 func (db *DB) DeleteFile(ctx context.Context, id string) error {
 	_, err := db.write.ExecContext(ctx, `DELETE FROM files WHERE id = ?`, id)
 	return storeErr(err)
+}
+
+// FileIDs returns up to limit file ids after after, in order.
+func (db *DB) FileIDs(ctx context.Context, after string, limit int) ([]string, error) {
+	return queryAll(ctx, db.read, `SELECT id FROM files WHERE id > ? ORDER BY id LIMIT ?`, []any{after, limit},
+		func(r scanner) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		})
+}
+
+// ResealFile reseals a file's data in one transaction.
+func (db *DB) ResealFile(ctx context.Context, id string) (bool, error) {
+	changed := false
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var stored []byte
+		if err := tx.QueryRowContext(ctx, `SELECT data FROM files WHERE id = ?`, id).Scan(&stored); err != nil {
+			return notFound(err, recruit.MsgNoFile)
+		}
+		sealed, ok, err := db.sealer.ResealFile(id, stored)
+		if err != nil || !ok {
+			return err
+		}
+		changed = true
+		_, err = tx.ExecContext(ctx, `UPDATE files SET data = ? WHERE id = ?`, sealed, id)
+		return err
+	})
+	return changed, err
 }
 
 // Relay has nothing to deliver: every change writes its history entry and

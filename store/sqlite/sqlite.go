@@ -40,16 +40,16 @@ type DB struct {
 	// go to the connection directly.)
 	txMu   sync.Mutex
 	read   *reader // read-only pool with prepared statements
-	sealer recruit.IDSealer
+	sealer recruit.Sealer
 }
 
 var _ recruit.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database at path, creating its
 // directory too, and applies pending migrations.
-func Open(ctx context.Context, path string, sealer recruit.IDSealer) (*DB, error) {
+func Open(ctx context.Context, path string, sealer recruit.Sealer) (*DB, error) {
 	if path == "" || strings.ContainsRune(path, '?') || sealer == nil {
-		return nil, errors.New("sqlite: a path without '?' and an IDSealer are required")
+		return nil, errors.New("sqlite: a path without '?' and a Sealer are required")
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)

@@ -45,7 +45,37 @@ func TestContract(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		Raw: func(t *testing.T, s recruit.Store) []byte {
+			// The database file and its write-ahead log, as a copy would have them.
+			path := dbPath(t, s.(*DB))
+			var raw []byte
+			for _, p := range []string{path, path + "-wal"} {
+				b, err := os.ReadFile(p)
+				if err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+				raw = append(raw, b...)
+			}
+			return raw
+		},
+		Reopen: func(t *testing.T, s recruit.Store, sealer recruit.Sealer) recruit.Store {
+			db, err := Open(context.Background(), dbPath(t, s.(*DB)), sealer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db
+		},
 	})
+}
+
+// dbPath is the file of db's main database.
+func dbPath(t *testing.T, db *DB) string {
+	t.Helper()
+	var path string
+	if err := db.write.QueryRowContext(context.Background(), `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestIDNumberNotStoredInPlain(t *testing.T) {

@@ -16,11 +16,11 @@ import (
 	"zhupei/recruit"
 )
 
-// sealerKey is the fixed key of the suite's IDSealer.
+// sealerKey is the fixed key of the suite's Sealer.
 const sealerKey = "storetest fixed key: not a secret"
 
-// Sealer returns the IDSealer every store under test must be opened with.
-func Sealer() recruit.IDSealer {
+// Sealer returns the Sealer every store under test must be opened with.
+func Sealer() recruit.Sealer {
 	s, err := recruit.NewSealer(sealerKey)
 	if err != nil {
 		// sealerKey is a constant longer than the minimum, so this cannot happen.
@@ -42,6 +42,12 @@ type Backend struct {
 	// store's back, as a crash between two writes could leave them. s is a
 	// store returned by Open.
 	SkewCounts func(t *testing.T, s recruit.Store, programID int64, d recruit.Counts)
+	// Raw returns every byte the backend keeps of file data for s, as it
+	// is on disk or on the wire (a database file, GridFS chunks).
+	Raw func(t *testing.T, s recruit.Store) []byte
+	// Reopen returns a second store on the database of s opened with
+	// sealer; the suite closes it.
+	Reopen func(t *testing.T, s recruit.Store, sealer recruit.Sealer) recruit.Store
 }
 
 // Run runs the contract suite against b.
@@ -92,6 +98,7 @@ func Run(t *testing.T, b Backend) {
 		{"ProfileTouchesApplication", testProfileTouch},
 		{"ProfileTouchOfAnotherApplication", testProfileTouchOther},
 		{"Files", testFiles},
+		{"SealedFiles", func(t *testing.T, s recruit.Store) { testSealedFiles(t, s, b) }},
 		{"Notifications", testNotifications},
 		{"StaffNotifications", testStaffNotifications},
 		{"NotificationRead", testNotificationRead},
