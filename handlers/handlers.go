@@ -85,6 +85,10 @@ type Config struct {
 	Staff    func(c *fiber.Ctx) (recruit.Staff, error)
 	Review   *review.Service
 	Province *province.Service
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// ("Authorization: Bearer <token>"); empty serves /metrics to anyone,
+	// which only sandbox mode does.
+	MetricsToken string
 }
 
 // server holds the dependencies shared by the route handlers.
@@ -99,6 +103,7 @@ type server struct {
 	public  *snapshotCache
 	forms   *forms.Service
 	wx      *wechatState
+	metrics string // MetricsToken
 }
 
 // New builds the Fiber application with every route registered.
@@ -109,6 +114,7 @@ func New(cfg Config) *fiber.App {
 		now:     cfg.Now,
 		log:     cfg.Logger,
 		reg:     cfg.Registry,
+		metrics: cfg.MetricsToken,
 		version: cfg.Version,
 		forms:   cfg.Forms,
 		pages:   mustParsePages(),
@@ -148,7 +154,7 @@ func New(cfg Config) *fiber.App {
 	mountSandbox(app, cfg)
 	// One Use for all middleware: observe labels a request "unmatched" when
 	// the route it ends on is this one.
-	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, csrf)
+	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders, noStore, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, csrf)
 	s.opsRoutes(app)
 	app.Post("/logout", s.logout)
 	s.wechatRoutes(app, cfg)

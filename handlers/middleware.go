@@ -84,6 +84,18 @@ func securityHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// noStore keeps browsers and proxies from storing any response whose
+// handler did not choose a caching policy itself (the static files do):
+// pages and JSON carry personal data once someone is signed in, and the
+// public ones change with every registration.
+func noStore(c *fiber.Ctx) error {
+	err := c.Next()
+	if len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return err
+}
+
 // httpMetrics are the request metrics, labelled by route pattern.
 type httpMetrics struct {
 	requests *prometheus.CounterVec

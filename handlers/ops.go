@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"crypto/subtle"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,7 +17,17 @@ const readyTimeout = 2 * time.Second
 func (s *server) opsRoutes(app *fiber.App) {
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+	app.Get("/metrics", s.metricsAuth, adaptor.HTTPHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+}
+
+// metricsAuth lets a request through to /metrics when no token is
+// configured or the request carries it as a bearer token.
+func (s *server) metricsAuth(c *fiber.Ctx) error {
+	if s.metrics == "" || subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), []byte("Bearer "+s.metrics)) == 1 {
+		return c.Next()
+	}
+	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+	return c.Status(fiber.StatusUnauthorized).SendString("需要监控令牌（http.metrics_token）")
 }
 
 // readyz reports whether the store answers; load balancers stop sending

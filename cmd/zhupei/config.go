@@ -49,6 +49,9 @@ type HTTPConfig struct {
 	ProxyHeader string `yaml:"proxy_header"`
 	// TrustedProxies is a comma-separated list of proxy IPs or CIDRs.
 	TrustedProxies string `yaml:"trusted_proxies"`
+	// MetricsToken is the bearer token /metrics requires; without one
+	// /metrics is open in sandbox mode and closed in live mode.
+	MetricsToken string `yaml:"metrics_token" secret:"true"`
 }
 
 // trustedProxies splits TrustedProxies into its entries.

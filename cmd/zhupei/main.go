@@ -292,6 +292,16 @@ func (m *Main) ImportPlan(ctx context.Context, path string) (int, error) {
 	return store.ImportPlanFile(ctx, m.store, y, path)
 }
 
+// metricsToken is the token /metrics requires: the configured one; in live
+// mode without one a random token nobody knows, which closes /metrics.
+func (m *Main) metricsToken(live bool) string {
+	if t := m.Config.HTTP.MetricsToken; t != "" || !live {
+		return t
+	}
+	m.Logger.Warn("http.metrics_token 未设置：live 模式下 /metrics 不对外提供 (/metrics is closed without a token)")
+	return rand.Text()
+}
+
 // Rekey reseals every stored file and form with the current file key,
 // logging progress, and prints the counts.
 func (m *Main) Rekey(ctx context.Context) error {
@@ -420,6 +430,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Staff:          mp.Staff,
 		Review:         review.New(review.Deps{Store: m.store, Now: m.Now}),
 		Province:       m.province(),
+		MetricsToken:   m.metricsToken(wx.sandbox == nil),
 	}
 	app := handlers.New(hcfg)
 	mp.Register(app)

@@ -60,6 +60,7 @@ func TestSecondOpen(t *testing.T) {
 		}
 	})
 }
+
 // sharedClient is a second DB on the client of another: closing it leaves
 // the client connected.
 type sharedClient struct{ *DB }
