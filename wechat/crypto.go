@@ -109,7 +109,10 @@ func (c *Cipher) Decrypt(encrypted string) ([]byte, error) {
 }
 
 // sealReply wraps a passive reply (the plaintext reply XML) for safe mode in
-// the Encrypt, MsgSignature, TimeStamp and Nonce envelope WeChat expects.
+// the Encrypt, MsgSignature, TimeStamp and Nonce envelope WeChat expects,
+// shaped as in WeChat's published sample (and the SDK's
+// ResponseEncryptedXMLMsg): text in CDATA, the timestamp (decimal digits)
+// bare.
 func sealReply(c *Cipher, token string, reply []byte, timestamp, nonce string) ([]byte, error) {
 	enc, err := c.Encrypt(reply)
 	if err != nil {
@@ -121,7 +124,7 @@ func sealReply(c *Cipher, token string, reply []byte, timestamp, nonce string) (
 	b.WriteString("</Encrypt><MsgSignature>")
 	b.WriteString(CDATA(Signature(token, timestamp, nonce, enc)))
 	b.WriteString("</MsgSignature><TimeStamp>")
-	b.WriteString(CDATA(timestamp))
+	b.WriteString(timestamp) // digits, as in WeChat's sample: not CDATA
 	b.WriteString("</TimeStamp><Nonce>")
 	b.WriteString(CDATA(nonce))
 	b.WriteString("</Nonce></xml>")

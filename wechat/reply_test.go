@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -76,6 +77,11 @@ func TestCallbackPassiveReply(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d %q", status, body)
 	}
+	// The envelope of WeChat's sample, byte for byte: a peer parsing
+	// TimeStamp as a number must not meet a CDATA section.
+	if !sampleEnvelope.MatchString(body) {
+		t.Errorf("reply envelope %q is not shaped as WeChat's sample", body)
+	}
 	to, from, content := open(body)
 	if to != "oReply1" || from != "gh_test" || !strings.Contains(content, `<a href="https://zp.example.cn/login/confirm?t=1">`) {
 		t.Fatalf("reply to %q from %q: %q", to, from, content)
@@ -121,3 +127,7 @@ func TestSandboxShowsReply(t *testing.T) {
 		t.Fatal("an unencrypted reply was accepted in safe mode")
 	}
 }
+
+// sampleEnvelope is the encrypted reply of WeChat's published sample
+// (<TimeStamp>1409304348</TimeStamp>, everything else in CDATA).
+var sampleEnvelope = regexp.MustCompile(`^<xml><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]></Encrypt><MsgSignature><!\[CDATA\[[0-9a-f]{40}\]\]></MsgSignature><TimeStamp>[0-9]{10}</TimeStamp><Nonce><!\[CDATA\[[0-9a-f]+\]\]></Nonce></xml>$`)
