@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: run test race lint bench build clean
+.PHONY: run test race lint bench build clean fuzz
 
 ## run: start the service on the embedded store with sandbox WeChat and a demo year
 run:
@@ -33,6 +33,17 @@ lint:
 bench:
 	@scripts/deps.sh bench
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## fuzz: each fuzz target for FUZZTIME; what a target finds is kept under its
+## package's testdata/fuzz and runs in `make test` from then on
+FUZZTIME ?= 20s
+FUZZ_TARGETS = ./wechat/:FuzzCallbackParse ./handlers/:FuzzSectionForms ./store/:FuzzParsePlan \
+	./recruit/:FuzzValidateIDNumber ./recruit/:FuzzValidateCreditCode
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 ## build: the binary in bin/zhupei
 build:
