@@ -55,9 +55,13 @@ type HTTPConfig struct {
 }
 
 // trustedProxies splits TrustedProxies into its entries.
-func (h HTTPConfig) trustedProxies() []string {
+func (h HTTPConfig) trustedProxies() []string { return splitList(h.TrustedProxies) }
+
+// splitList splits a comma-separated setting into its non-empty, trimmed
+// entries.
+func splitList(s string) []string {
 	var out []string
-	for _, p := range strings.Split(h.TrustedProxies, ",") {
+	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
@@ -80,15 +84,7 @@ type SecurityConfig struct {
 }
 
 // retiredFileKeys splits the retired file keys.
-func (s SecurityConfig) retiredFileKeys() []string {
-	var keys []string
-	for _, k := range strings.Split(s.RetiredFileKeys, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}
+func (s SecurityConfig) retiredFileKeys() []string { return splitList(s.RetiredFileKeys) }
 
 // WeChatConfig is the official account (服务号).
 type WeChatConfig struct {
