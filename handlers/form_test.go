@@ -296,7 +296,7 @@ func TestFormCachedPerVersion(t *testing.T) {
 	}
 
 	// A new choice is a new version: the next request renders once more.
-	if _, err := f.store.SubmitChoice(context.Background(), a.identity.ID, testYear, 0, recruit.Choice{ProgramID: f.progA1}, testNow, nil); err != nil {
+	if _, err := f.store.SubmitChoice(context.Background(), a.identity.ID, testYear, a.app.Version, recruit.Choice{ProgramID: f.progA1}, testNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	resp, _ = f.post(t, "/form/generate", url.Values{csrfField: {a.csrf}}, a.cookie)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -51,7 +52,7 @@ func TestNoStoreOnEveryRoute(t *testing.T) {
 // With a metrics token /metrics answers only a request bearing it.
 func TestMetricsNeedToken(t *testing.T) {
 	f := newFixture(t, false)
-	f.app = New(Config{Store: f.store, Registry: f.reg, MetricsToken: "metrics-token-1"})
+	f.app = New(Config{Store: f.store, Registry: f.reg, Logger: slog.New(slog.NewTextHandler(f.logs, nil)), MetricsToken: "metrics-token-1"})
 	for _, auth := range []string{"", "Bearer wrong", "metrics-token-1", "Basic bWV0cmljcy10b2tlbi0x"} {
 		resp, body := f.do(t, http.MethodGet, "/metrics", "Authorization", auth)
 		if resp.StatusCode != http.StatusUnauthorized || strings.Contains(body, "zhupei_http_requests_total") {
