@@ -60,7 +60,7 @@ func newAdminFixture(t *testing.T) *adminFixture {
 	}
 	f.sb = sb
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
-	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Now: f.clock.Now, Logger: log})
+	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Province: province.New(province.Deps{Store: f.store, Now: f.clock.Now}), Now: f.clock.Now, Logger: log})
 	f.app = New(Config{
 		Store: f.store, Now: f.clock.Now, Logger: log, Registry: prometheus.NewRegistry(), Version: "test",
 		Apply:   apply.New(apply.Deps{Store: f.store, Now: f.clock.Now, Logger: log, Sealer: storetest.Sealer()}),
@@ -103,7 +103,7 @@ func (f *adminFixture) token(t *testing.T, role recruit.Role, base int64) (strin
 	if role == "" {
 		return login.Token, recruit.Staff{}
 	}
-	inv, err := miniprogram.CreateInvite(context.Background(), f.store, miniprogram.InviteRequest{Role: role, BaseID: base, TTL: time.Hour}, f.clock.Now())
+	inv, err := province.New(province.Deps{Store: f.store, Now: func() time.Time { return f.clock.Now() }}).CreateInvite(context.Background(), province.InviteRequest{Role: role, BaseID: base, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"zhupei/internal/testclock"
 	"zhupei/internal/testid"
 	"zhupei/miniprogram"
+	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/store/storetest"
 	"zhupei/wechat"
@@ -81,7 +82,7 @@ func newWeChatFixture(t *testing.T, mode string, verifier apply.Verifier, option
 	for _, o := range options {
 		o(&hcfg)
 	}
-	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Forms: hcfg.Forms, Now: clock.Now, Logger: log})
+	mp := miniprogram.New(miniprogram.Config{Store: f.store, WeChat: client, Province: province.New(province.Deps{Store: f.store, Now: clock.Now}), Forms: hcfg.Forms, Now: clock.Now, Logger: log})
 	f.app = New(hcfg)
 	mp.Register(f.app)
 	cb := client.NewCallback(WeChatEvents(hcfg), wechat.CallbackOptions{Workers: 1, Queue: 16})

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"zhupei/apply"
-	"zhupei/miniprogram"
+	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -171,7 +171,7 @@ func staffLogin(t *testing.T, f *wxFixture, name string, base int64) string {
 		return out
 	}
 	tok, _ := mpCall("/api/v1/mp/login", "", map[string]string{"code": string(m[1])})["token"].(string)
-	inv, err := miniprogram.CreateInvite(context.Background(), f.store, miniprogram.InviteRequest{Role: recruit.RoleReviewer, BaseID: base, TTL: time.Hour}, f.clock.Now())
+	inv, err := province.New(province.Deps{Store: f.store, Now: func() time.Time { return f.clock.Now() }}).CreateInvite(context.Background(), province.InviteRequest{Role: recruit.RoleReviewer, BaseID: base, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

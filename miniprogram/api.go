@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zhupei/forms"
+	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -36,7 +37,6 @@ type CodeExchanger interface {
 
 // Store is the part of the store the mini-program's staff use-cases need.
 type Store interface {
-	recruit.Catalogue
 	recruit.KV
 	recruit.StaffStore
 }
@@ -45,26 +45,29 @@ type Store interface {
 type Config struct {
 	Store  Store
 	WeChat CodeExchanger
-	Forms  *forms.Service   // serves the staff's form and file routes; none when nil
-	Now    func() time.Time // time.Now when nil
-	Logger *slog.Logger     // slog.Default() when nil
+	// Province redeems invitations and names the staff's base; required.
+	Province *province.Service
+	Forms    *forms.Service   // serves the staff's form and file routes; none when nil
+	Now      func() time.Time // time.Now when nil
+	Logger   *slog.Logger     // slog.Default() when nil
 }
 
 // API serves the staff mini-program's JSON API.
 type API struct {
-	store Store
-	wx    CodeExchanger
-	forms *forms.Service
-	now   func() time.Time
-	log   *slog.Logger
+	store    Store
+	wx       CodeExchanger
+	province *province.Service
+	forms    *forms.Service
+	now      func() time.Time
+	log      *slog.Logger
 }
 
-// New returns the API for cfg; Store and WeChat are required.
+// New returns the API for cfg; Store, WeChat and Province are required.
 func New(cfg Config) *API {
-	if cfg.Store == nil || cfg.WeChat == nil {
-		panic("miniprogram: Config.Store and Config.WeChat are required")
+	if cfg.Store == nil || cfg.WeChat == nil || cfg.Province == nil {
+		panic("miniprogram: Config.Store, Config.WeChat and Config.Province are required")
 	}
-	a := &API{store: cfg.Store, wx: cfg.WeChat, forms: cfg.Forms, now: cfg.Now, log: cfg.Logger}
+	a := &API{store: cfg.Store, wx: cfg.WeChat, province: cfg.Province, forms: cfg.Forms, now: cfg.Now, log: cfg.Logger}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -253,7 +256,7 @@ func (a *API) statusOf(ctx context.Context, st *recruit.Staff) (status, error) {
 	}
 	out := status{Bound: true, Role: st.Role, RoleLabel: st.Role.Label()}
 	if st.Role.HasBase() {
-		b, err := baseByID(ctx, a.store, st.BaseID)
+		b, err := a.province.Base(ctx, st.BaseID)
 		if err != nil {
 			return status{}, err
 		}
@@ -322,7 +325,7 @@ func (a *API) bind(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	staff, err := Redeem(ctx, a.store, req.Invite, who, a.now())
+	staff, err := a.province.Redeem(ctx, req.Invite, who)
 	result := "ok"
 	if err != nil {
 		result = recruit.ErrorCode(err)

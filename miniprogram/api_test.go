@@ -23,6 +23,7 @@ import (
 	"zhupei/internal/testclock"
 	"zhupei/internal/testhttp"
 	"zhupei/internal/testlog"
+	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/store/sqlite"
 	"zhupei/store/storetest"
@@ -91,7 +92,7 @@ func newFixture(t *testing.T) *fixture {
 	log := slog.New(slog.NewTextHandler(f.logs, nil))
 	app := handlers.New(handlers.Config{Store: db, Now: f.clock.Now, Logger: log, Registry: prometheus.NewRegistry(),
 		Version: "test", WeChat: client, Sandbox: sbApp})
-	New(Config{Store: db, WeChat: client, Forms: newForms(t, db, f.clock.Now, log), Now: f.clock.Now, Logger: log}).Register(app)
+	New(Config{Store: db, WeChat: client, Province: province.New(province.Deps{Store: db, Now: f.clock.Now}), Forms: newForms(t, db, f.clock.Now, log), Now: f.clock.Now, Logger: log}).Register(app)
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() {
 		client.CloseIdleConnections()
@@ -185,7 +186,7 @@ func (f *fixture) login(t *testing.T, u sandbox.User) (string, result) {
 // invite creates an invitation for a reviewer of base.
 func (f *fixture) invite(t *testing.T, base recruit.Base, ttl time.Duration) string {
 	t.Helper()
-	inv, err := CreateInvite(context.Background(), f.store, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: ttl}, f.clock.Now())
+	inv, err := provinceAt(f.store, f.clock.Now()).CreateInvite(context.Background(), province.InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,7 +448,7 @@ func TestRoutesDocumented(t *testing.T) {
 		return n
 	}
 	db := &sqlite.DB{}
-	cfg := Config{Store: db, WeChat: &wechat.Client{}}
+	cfg := Config{Store: db, WeChat: &wechat.Client{}, Province: province.New(province.Deps{Store: db})}
 	if n := routes(cfg); n != 4 {
 		t.Fatalf("%d routes, want login, bind, me and logout", n)
 	}
@@ -465,7 +466,7 @@ func TestDisabledStaff(t *testing.T) {
 	ctx := context.Background()
 	admin := f.user(t, "省中心")
 	tok, _ := f.login(t, admin)
-	inv, err := CreateInvite(ctx, f.store, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour}, f.clock.Now())
+	inv, err := provinceAt(f.store, f.clock.Now()).CreateInvite(ctx, province.InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,4 +493,9 @@ func TestDisabledStaff(t *testing.T) {
 	if r.body["token"] != nil {
 		t.Fatalf("a disabled account got a token: %v", r.body)
 	}
+}
+
+// provinceAt is the province service over st with its clock stopped at now.
+func provinceAt(st province.Store, now time.Time) *province.Service {
+	return province.New(province.Deps{Store: st, Now: func() time.Time { return now }})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"zhupei/internal/testclock"
+	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/wechat"
 )
@@ -34,22 +35,22 @@ func TestStaffBase(t *testing.T) {
 		}
 		return tok
 	}
-	bound, unbound, province := session("openid-b"), session("openid-c"), session("openid-d")
-	redeem := func(openID string, req InviteRequest) recruit.Staff {
-		inv, err := CreateInvite(ctx, db, req, clk.Now())
+	bound, unbound, provAdmin := session("openid-b"), session("openid-c"), session("openid-d")
+	redeem := func(openID string, req province.InviteRequest) recruit.Staff {
+		inv, err := provinceAt(db, clk.Now()).CreateInvite(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := Redeem(ctx, db, inv.Code, openID, clk.Now())
+		st, err := provinceAt(db, clk.Now()).Redeem(ctx, inv.Code, openID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return st
 	}
-	reviewer := redeem("openid-b", InviteRequest{Role: recruit.RoleReviewer, BaseID: bases[1].ID, TTL: time.Hour})
-	redeem("openid-d", InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour})
+	reviewer := redeem("openid-b", province.InviteRequest{Role: recruit.RoleReviewer, BaseID: bases[1].ID, TTL: time.Hour})
+	redeem("openid-d", province.InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour})
 
-	api := New(Config{Store: db, WeChat: &wechat.Client{}, Now: clk.Now})
+	api := New(Config{Store: db, WeChat: &wechat.Client{}, Province: provinceAt(db, clk.Now()), Now: clk.Now})
 	app := fiber.New()
 	app.Get("/probe", func(c *fiber.Ctx) error {
 		base, err := api.StaffBase(c)
@@ -79,7 +80,7 @@ func TestStaffBase(t *testing.T) {
 	}{
 		{"bound", "Bearer " + bound, strconv.FormatInt(bases[1].ID, 10), false},
 		{"unbound", "Bearer " + unbound, recruit.EFORBIDDEN + " 该账号尚未绑定培训基地", false},
-		{"province", "Bearer " + province, recruit.EFORBIDDEN + " 省级管理员账号不属于任何培训基地，请使用省级管理后台", false},
+		{"province", "Bearer " + provAdmin, recruit.EFORBIDDEN + " 省级管理员账号不属于任何培训基地，请使用省级管理后台", false},
 		{"no token", "", recruit.EUNAUTHORIZED + " 请先登录小程序", true},
 		{"garbage", "Bearer xyz", recruit.EUNAUTHORIZED + " 登录已失效，请重新登录小程序", true},
 		{"unknown token", "Bearer " + strings.Repeat("a", tokenLen), recruit.EUNAUTHORIZED + " 登录已失效，请重新登录小程序", true},

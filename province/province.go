@@ -1,7 +1,9 @@
-// Package province holds the province admin's use-cases over the year's
-// calendar: editing it (UpdateCalendar, validated by recruit.CheckCalendar,
+// Package province holds the province admin's use-cases: the year's
+// calendar, editing it (UpdateCalendar, validated by recruit.CheckCalendar,
 // audited) and carrying out what each phase start and each base's review
-// deadline means (AdvancePhases, the scheduler's phase job).
+// deadline means (AdvancePhases, the scheduler's phase job); and the staff
+// accounts' one-time invitations (CreateInvite, Redeem, and MigrateStaff,
+// which moves the key-value staff records of earlier versions at start-up).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport

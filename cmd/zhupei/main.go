@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	sub.SetOutput(stderr)
 	sub.StringVar(&configPath, "config", configPath, "配置文件路径")
 	year := sub.Int("year", 0, "招录年度（默认 year 设置，即当前年度）")
-	var invite miniprogram.InviteRequest // staff-invite
+	var invite province.InviteRequest // staff-invite
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, "zhupei", version)
@@ -343,11 +343,11 @@ const staffInviteUsage = "用法：zhupei staff-invite -role province|base_admin
 // StaffInvite creates a one-time invitation code for req and prints it:
 // the staff member enters it in the mini-program, which creates their
 // account with the invitation's role and base.
-func (m *Main) StaffInvite(ctx context.Context, req miniprogram.InviteRequest) error {
+func (m *Main) StaffInvite(ctx context.Context, req province.InviteRequest) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	inv, err := miniprogram.CreateInvite(ctx, m.store, req, m.Now())
+	inv, err := m.province().CreateInvite(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -370,7 +370,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	moved, err := miniprogram.MigrateStaff(ctx, m.store, m.Now())
+	moved, err := m.province().MigrateStaff(ctx)
 	if err != nil {
 		return err
 	}
@@ -410,7 +410,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// configured or (sandbox) derived wechat.base_url.
 	formSvc := forms.New(forms.Deps{Store: m.store, Renderer: m.formRenderer(), Now: m.Now,
 		PublicURL: wx.cfg.BaseURL, Logger: m.Logger})
-	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Forms: formSvc, Now: m.Now, Logger: m.Logger})
+	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Province: m.province(), Forms: formSvc, Now: m.Now, Logger: m.Logger})
 	hcfg := handlers.Config{
 		Store: m.store,
 		Apply: apply.New(apply.Deps{Store: m.store, Now: m.Now, Logger: m.Logger,

@@ -1,4 +1,4 @@
-package miniprogram
+package province
 
 import (
 	"bytes"
@@ -43,7 +43,7 @@ func TestCreateInvite(t *testing.T) {
 	ctx := context.Background()
 	seen := map[string]bool{}
 	for range 50 {
-		inv, err := CreateInvite(ctx, db, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: recruit.DefaultInviteTTL}, testNow)
+		inv, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: recruit.DefaultInviteTTL})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func TestCreateInvite(t *testing.T) {
 			t.Fatalf("invite %+v", inv)
 		}
 	}
-	prov, err := CreateInvite(ctx, db, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour}, testNow)
+	prov, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour})
 	if err != nil || prov.Base != (recruit.Base{}) || prov.Role != recruit.RoleProvince {
 		t.Fatalf("province invite %+v, %v", prov, err)
 	}
@@ -71,7 +71,7 @@ func TestCreateInvite(t *testing.T) {
 		{InviteRequest{Role: recruit.RoleReviewer, TTL: time.Hour}, recruit.EINVALID, "审核员必须属于一个培训基地"},
 		{InviteRequest{Role: recruit.RoleProvince, BaseID: base.ID, TTL: time.Hour}, recruit.EINVALID, "省级管理员不属于任何培训基地"},
 	} {
-		_, err := CreateInvite(ctx, db, tc.req, testNow)
+		_, err := svcAt(db, testNow).CreateInvite(ctx, tc.req)
 		if recruit.ErrorCode(err) != tc.code || !strings.Contains(recruit.ErrorMessage(err), tc.msg) {
 			t.Errorf("CreateInvite(%+v) = %v, want %s %q", tc.req, err, tc.code, tc.msg)
 		}
@@ -88,7 +88,7 @@ func TestInviteCodeNotStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := CreateInvite(ctx, db, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour}, testNow)
+	inv, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleProvince, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestInviteCodeNotStored(t *testing.T) {
 func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	db, base := openStore(t)
 	ctx := context.Background()
-	inv, err := CreateInvite(ctx, db, InviteRequest{Role: recruit.RoleBaseAdmin, BaseID: base.ID, TTL: time.Hour}, testNow)
+	inv, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleBaseAdmin, BaseID: base.ID, TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			staff[i], errs[i] = Redeem(ctx, db, strings.ToLower(inv.Code), "openid-"+string(rune('a'+i)), testNow)
+			staff[i], errs[i] = svcAt(db, testNow).Redeem(ctx, strings.ToLower(inv.Code), "openid-"+string(rune('a'+i)))
 		})
 	}
 	wg.Wait()
@@ -155,7 +155,7 @@ func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	}
 	// Still used after the invitation itself expired.
 	later := testNow.Add(2 * time.Hour)
-	if _, err := Redeem(ctx, db, inv.Code, "openid-late", later); !errors.Is(err, recruit.ErrInviteUnknown) {
+	if _, err := svcAt(db, later).Redeem(ctx, inv.Code, "openid-late"); !errors.Is(err, recruit.ErrInviteUnknown) {
 		t.Fatalf("expired and used: %v", err)
 	}
 }
@@ -185,7 +185,7 @@ func TestMigrateStaff(t *testing.T) {
 	db, base := openStore(t)
 	ctx := context.Background()
 	legacyRecords(t, db, base)
-	n, err := MigrateStaff(ctx, db, testNow)
+	n, err := svcAt(db, testNow).MigrateStaff(ctx)
 	if err != nil || n != 2 {
 		t.Fatalf("MigrateStaff = %d, %v; want the account and the live invitation", n, err)
 	}
@@ -224,7 +224,7 @@ func TestMigrateStaff(t *testing.T) {
 		if again {
 			legacyRecords(t, db, base)
 		}
-		if _, err := MigrateStaff(ctx, db, testNow); err != nil {
+		if _, err := svcAt(db, testNow).MigrateStaff(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if got := snapshot(); got != after {
@@ -234,13 +234,21 @@ func TestMigrateStaff(t *testing.T) {
 
 	// The live invitation works as a reviewer's; the used and the expiring
 	// one are gone.
-	st, err := Redeem(ctx, db, "ABCD2345", "openid-new", testNow.Add(time.Hour))
+	st, err := svcAt(db, testNow.Add(time.Hour)).Redeem(ctx, "ABCD2345", "openid-new")
 	if err != nil || st.Role != recruit.RoleReviewer || st.BaseID != base.ID {
 		t.Errorf("migrated invitation: %+v, %v", st, err)
 	}
 	for _, code := range []string{"USED2345", "XPRY2345"} {
-		if _, err := Redeem(ctx, db, code, "openid-other", testNow); !errors.Is(err, recruit.ErrInviteUnknown) {
+		if _, err := svcAt(db, testNow).Redeem(ctx, code, "openid-other"); !errors.Is(err, recruit.ErrInviteUnknown) {
 			t.Errorf("migrated %s: %v", code, err)
 		}
 	}
+}
+
+// testNow is the staff tests' time, in the round1 phase of 2025.
+var testNow = time.Date(2025, time.July, 12, 9, 0, 0, 0, recruit.Shanghai)
+
+// svcAt is the service over db with its clock stopped at now.
+func svcAt(db Store, now time.Time) *Service {
+	return New(Deps{Store: db, Now: func() time.Time { return now }})
 }
