@@ -3,8 +3,8 @@
 // unbinding, loading what an applicant sees, saving the four profile
 // sections with their uploads (each save a history entry and, once a choice
 // is submitted, a new application version), submitting or changing the
-// choice (志愿) with its history entry and notification, the result page
-// and the history.
+// choice (志愿) with its history entry and notification, the result page,
+// the history and the inbox (我的消息).
 //
 // A Service is built once by New and is safe for concurrent use. Its
 // methods take the request's context and the actor as the transport
@@ -37,6 +37,7 @@ type Store interface {
 	recruit.Forms // whether the newest registration form is outdated (Result)
 	recruit.KV
 	recruit.BaseDatesStore // the chosen base's dates on the result page
+	recruit.Outbox         // the inbox (Messages)
 }
 
 // Deps are the dependencies of a Service.

@@ -108,9 +108,9 @@ func pageName(path string) string {
 }
 
 // TestNoPageScrollsSideways registers an applicant and opens every public
-// and applicant page, the education list and its form, and the open dialogs,
-// at 320, 375 and 414 px: none may be wider than the screen; at 1280 px the
-// PC layout keeps its tables.
+// and applicant page, the education list and its form, the inbox and its
+// first message, and the open dialogs, at 320, 375 and 414 px: none may be
+// wider than the screen; at 1280 px the PC layout keeps its tables.
 func TestNoPageScrollsSideways(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
@@ -124,11 +124,13 @@ func TestNoPageScrollsSideways(t *testing.T) {
 	record := evaluate[string](t, ctx, `document.querySelector('.records a[href^="/apply/education/"]').getAttribute('href')`)
 	open(t, ctx, srv.URL+"/results")
 	result := evaluate[string](t, ctx, `(a => a ? a.getAttribute('href') : '/results')(document.querySelector('main a[href^="/results/"]'))`)
+	open(t, ctx, srv.URL+"/messages")
+	message := evaluate[string](t, ctx, `document.querySelector('#messages a[href^="/messages/"]').getAttribute('href')`)
 	cookies := sessionCookies(t, ctx)
 
 	// Two groups per width, each in a browser with its own time limit.
 	groups := map[string][]string{
-		"public":    {"/", "/board", "/results", result, "/bind", "/preview", "/history"},
+		"public":    {"/", "/board", "/results", result, "/bind", "/preview", "/history", "/messages", message},
 		"applicant": {"/apply", "/apply/basic", "/apply/work", "/apply/education", "/apply/education/new", record, "/apply/certificates", "/apply/choice", "/result"},
 	}
 	dialogs := map[string]string{"/bind": "#unbind", "/apply/choice": "#submit-choice"}

@@ -38,6 +38,8 @@ func (s *server) applyRoutes(app *fiber.App) {
 	app.Get("/result", need, s.resultMine)
 	app.Get("/preview", need, s.preview)
 	app.Get("/history", need, s.history)
+	app.Get("/messages", need, s.messages)
+	app.Get("/messages/:id", need, s.message)
 	s.applyAPIRoutes(app)
 }
 

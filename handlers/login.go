@@ -546,10 +546,13 @@ func (s *server) confirmSubmit(c *fiber.Ctx) error {
 }
 
 // loginView is the logged-in state the layout shows: the bound name (or
-// 已登录 before binding) and the token of the 退出登录 form.
+// 已登录 before binding), the token of the 退出登录 form and, for a bound
+// applicant, the 我的消息 link (Inbox) with the number of unread messages.
 type loginView struct {
-	Name string
-	CSRF string
+	Name   string
+	CSRF   string
+	Inbox  bool
+	Unread int
 }
 
 // loginView returns the request's logged-in state, nil without a session.
@@ -559,11 +562,20 @@ func (s *server) loginView(c *fiber.Ctx) *loginView {
 		return nil
 	}
 	v := &loginView{Name: "已登录", CSRF: sess.CSRF}
-	if id, ok := identityOf(c); ok {
-		v.Name = id.Name
-	} else if sess.IdentityID != 0 {
-		if id, err := s.store.GetIdentity(c.UserContext(), sess.IdentityID); err == nil {
-			v.Name = id.Name
+	id, ok := identityOf(c)
+	if !ok && sess.IdentityID != 0 {
+		var err error
+		id, err = s.store.GetIdentity(c.UserContext(), sess.IdentityID)
+		ok = err == nil
+	}
+	if !ok {
+		return v
+	}
+	v.Name = id.Name
+	if s.apply != nil {
+		// The badge is a hint: a page still renders when the count fails.
+		if n, err := s.apply.Unread(c.UserContext(), id); err == nil {
+			v.Inbox, v.Unread = true, n
 		}
 	}
 	return v
