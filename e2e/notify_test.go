@@ -1,0 +1,219 @@
+package e2e
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	_ "modernc.org/sqlite" // the server's database, to find the application's id
+
+	"zhupei/store"
+)
+
+// shanghai is the zone the calendar's times must be given in.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// noticeWait bounds the wait for the sender job to deliver a notification.
+const noticeWait = 30 * time.Second
+
+// sandboxMessage is one entry of GET /sandbox/api/messages.
+type sandboxMessage struct {
+	OpenID     string            `json:"openid"`
+	TemplateID string            `json:"template_id"`
+	URL        string            `json:"url"`
+	Data       map[string]string `json:"data"`
+}
+
+// call sends a JSON request with an optional bearer token and decodes the
+// answer into out (when not nil); it fails the test unless the status is 200.
+func call(t *testing.T, method, u, token string, body, out any) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, u, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", method, u, resp.StatusCode, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, u, err, raw)
+		}
+	}
+}
+
+// awaitMessage polls the sandbox's message log of openid until a message of
+// template appears, and returns it.
+func awaitMessage(t *testing.T, srv *server, openid, template string) sandboxMessage {
+	t.Helper()
+	deadline := time.Now().Add(noticeWait)
+	for {
+		var log struct{ Messages []sandboxMessage }
+		call(t, http.MethodGet, srv.URL+"/sandbox/api/messages?openid="+url.QueryEscape(openid), "", nil, &log)
+		for _, m := range log.Messages {
+			if m.OpenID != openid {
+				t.Fatalf("?openid=%s answered a message to %s", openid, m.OpenID)
+			}
+			if m.TemplateID == template {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s message to %s within %s: %+v", template, openid, noticeWait, log.Messages)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+var (
+	openIDRe = `name="openid" value="([^"]+)"><button>`
+	codeRe   = regexp.MustCompile(`<code>([^<]+)</code>`)
+	inviteRe = regexp.MustCompile(`邀请码 (\S+)：`)
+)
+
+// sandboxPage posts form to a sandbox page and returns the page.
+func sandboxPage(t *testing.T, srv *server, path string, form url.Values) string {
+	t.Helper()
+	resp, err := http.PostForm(srv.URL+"/sandbox"+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return string(raw)
+}
+
+// staffToken logs a new sandbox user into the mini-program and binds it
+// with an invitation that `zhupei staff-invite` makes on the server's data
+// directory; it returns the bearer token.
+func staffToken(t *testing.T, srv *server, nickname string, invite ...string) string {
+	t.Helper()
+	page := sandboxPage(t, srv, "/minicode", url.Values{"nickname": {nickname}})
+	m := codeRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("sandbox login-code page: %.300s", page)
+	}
+	var login struct{ Token string }
+	call(t, http.MethodPost, srv.URL+"/api/v1/mp/login", "", map[string]string{"code": m[1]}, &login)
+	cmd := exec.Command(binary, append([]string{"staff-invite"}, invite...)...)
+	cmd.Dir = moduleRoot
+	cmd.Env = append(cmd.Environ(), "ZHUPEI_DATA_DIR="+srv.DataDir, "ZHUPEI_LOG_LEVEL=warn")
+	out, err := cmd.CombinedOutput()
+	inv := inviteRe.FindSubmatch(out)
+	if err != nil || inv == nil {
+		t.Fatalf("zhupei staff-invite %v: %v\n%s", invite, err, out)
+	}
+	call(t, http.MethodPost, srv.URL+"/api/v1/mp/bind", login.Token, map[string]string{"invite": string(inv[1])}, nil)
+	return login.Token
+}
+
+// TestNotificationsReachTheApplicant: an applicant submits and receives
+// 报名成功 in WeChat; a reviewer rejects with a 60-character remark; the
+// template message carries the remark cut to its keyword's limit, and
+// 我的消息 shows it in full.
+func TestNotificationsReachTheApplicant(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "ZHUPEI_NOTIFY_INTERVAL=1s")
+	ctx := boundBrowser(t, srv, phoneOf(375), "消息用户", 31)
+	fillAllSections(t, ctx, srv, applyPhoto(t))
+	open(t, ctx, srv.URL+"/apply/choice")
+	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
+	pickBase(t, ctx, base)
+	submitChoice(t, ctx, evaluate[string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)[0]`))
+
+	resp, err := http.Get(srv.URL + "/sandbox/minicode") // lists the test users with their openids
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(openIDRe + "消息用户").FindSubmatch(users)
+	if m == nil {
+		t.Fatal("the sandbox does not list the applicant")
+	}
+	openid := string(m[1])
+	registered := awaitMessage(t, srv, openid, "sandbox-registered")
+	if registered.Data["phrase3"] != "待审核" || !strings.Contains(registered.URL, "/messages/") {
+		t.Errorf("报名成功 message: %+v", registered)
+	}
+
+	// The reviewer needs the review phase: the province admin opens it now.
+	province := staffToken(t, srv, "省级管理员", "-role", "province")
+	var year struct {
+		Calendar map[string]time.Time `json:"calendar"`
+	}
+	call(t, http.MethodGet, srv.URL+"/api/v1/year", "", nil, &year)
+	cal := year.Calendar
+	cal["round1"] = time.Now().Add(-time.Minute)
+	for k, v := range cal {
+		cal[k] = v.In(shanghai)
+	}
+	call(t, http.MethodPut, srv.URL+"/api/v1/admin/calendar", province, cal, nil)
+
+	var db *sql.DB
+	db, err = sql.Open("sqlite", "file:"+filepath.Join(srv.DataDir, store.DBFile)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var appID int64
+	if err := db.QueryRow(`SELECT a.id FROM applications a JOIN identities i ON i.id = a.identity_id WHERE i.open_id = ?`, openid).Scan(&appID); err != nil {
+		t.Fatalf("the applicant's application: %v", err)
+	}
+	reviewer := staffToken(t, srv, "审核员", "-role", "reviewer", "-base", base)
+	remark := strings.Repeat("材料", 10) + strings.Repeat("执业证书扫描件不清晰", 4) // 60 characters
+	if utf8.RuneCountInString(remark) != 60 {
+		t.Fatalf("remark of %d characters", utf8.RuneCountInString(remark))
+	}
+	call(t, http.MethodPost, fmt.Sprintf("%s/api/v1/admin/applications/%d/review", srv.URL, appID), reviewer,
+		map[string]string{"decision": "reject", "remark": remark}, nil)
+
+	failed := awaitMessage(t, srv, openid, "sandbox-review_failed")
+	short := failed.Data["thing4"]
+	if n := utf8.RuneCountInString(short); n > 20 || !strings.HasSuffix(short, "…") || !strings.HasPrefix(remark, strings.TrimSuffix(short, "…")) {
+		t.Errorf("审核未通过 remark keyword %q (%d characters), want the remark cut to 20 with …", short, n)
+	}
+
+	u, err := url.Parse(failed.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open(t, ctx, srv.URL+"/messages")
+	if got := text(t, ctx, "#messages li:first-child strong"); got != "审核未通过" {
+		t.Errorf("newest message %q, want 审核未通过", got)
+	}
+	open(t, ctx, srv.URL+u.Path)
+	if body := text(t, ctx, "#message-body"); !strings.Contains(body, remark) {
+		t.Errorf("the inbox entry %q lacks the full remark %q", body, remark)
+	}
+	fitsScreen(t, ctx, u.Path+" at 375 px")
+}
