@@ -98,6 +98,20 @@ func boundBrowser(t *testing.T, srv *server, dev device.Info, nickname string, s
 	return ctx
 }
 
+// submittedApplicant opens a 375 px phone browser, binds a new applicant
+// (boundBrowser), fills every section and submits the first program of the
+// first base; it returns the browser and the base's id.
+func submittedApplicant(t *testing.T, srv *server, nickname string, seq int) (context.Context, string) {
+	t.Helper()
+	ctx := boundBrowser(t, srv, phoneOf(375), nickname, seq)
+	fillAllSections(t, ctx, srv, applyPhoto(t))
+	open(t, ctx, srv.URL+"/apply/choice")
+	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
+	pickBase(t, ctx, base)
+	submitChoice(t, ctx, evaluate[string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)[0]`))
+	return ctx, base
+}
+
 // pageName turns a path into a file name: /apply/education/new is
 // apply_education_new, / is home.
 func pageName(path string) string {
@@ -114,12 +128,7 @@ func pageName(path string) string {
 func TestNoPageScrollsSideways(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
-	ctx := boundBrowser(t, srv, phoneOf(375), "窄屏用户", 21)
-	fillAllSections(t, ctx, srv, applyPhoto(t))
-	open(t, ctx, srv.URL+"/apply/choice")
-	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
-	pickBase(t, ctx, base)
-	submitChoice(t, ctx, evaluate[string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)[0]`))
+	ctx, _ := submittedApplicant(t, srv, "窄屏用户", 21)
 	open(t, ctx, srv.URL+"/apply/education")
 	record := evaluate[string](t, ctx, `document.querySelector('.records a[href^="/apply/education/"]').getAttribute('href')`)
 	open(t, ctx, srv.URL+"/results")

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	_ "modernc.org/sqlite" // the server's database, to find the application's id
 
+	"zhupei/internal/testhttp"
 	"zhupei/store"
 )
 
@@ -39,30 +39,9 @@ type sandboxMessage struct {
 // answer into out (when not nil); it fails the test unless the status is 200.
 func call(t *testing.T, method, u, token string, body, out any) {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, u, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, u, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: %d %s", method, u, resp.StatusCode, raw)
+	status, _, raw := testhttp.Call(t, method, u, token, body)
+	if status != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", method, u, status, raw)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -143,12 +122,7 @@ func staffToken(t *testing.T, srv *server, nickname string, invite ...string) st
 func TestNotificationsReachTheApplicant(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, "ZHUPEI_NOTIFY_INTERVAL=1s")
-	ctx := boundBrowser(t, srv, phoneOf(375), "消息用户", 31)
-	fillAllSections(t, ctx, srv, applyPhoto(t))
-	open(t, ctx, srv.URL+"/apply/choice")
-	base := evaluate[string](t, ctx, `document.querySelector('#f-base option[value]:not([value=""])').value`)
-	pickBase(t, ctx, base)
-	submitChoice(t, ctx, evaluate[string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)[0]`))
+	ctx, base := submittedApplicant(t, srv, "消息用户", 31)
 
 	resp, err := http.Get(srv.URL + "/sandbox/minicode") // lists the test users with their openids
 	if err != nil {

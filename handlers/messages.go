@@ -16,7 +16,7 @@ type messageView struct {
 }
 
 func newMessageView(n recruit.Notification) messageView {
-	return messageView{Notification: n, When: n.CreatedAt.In(recruit.Shanghai).Format("2006年1月2日 15:04")}
+	return messageView{Notification: n, When: formatTime(n.CreatedAt)}
 }
 
 func (s *server) messages(c *fiber.Ctx) error {
