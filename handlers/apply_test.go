@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/color"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"zhupei/apply"
@@ -863,14 +865,23 @@ func TestUploadsKeepTypedInput(t *testing.T) {
 	}
 	go func() { _ = f.app.Listener(ln) }()
 	t.Cleanup(func() { _ = f.app.Shutdown() })
-	req := httptest.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/apply/certificates", bytes.NewReader(make([]byte, bodyLimit+1)))
-	req.RequestURI = ""
-	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
-	req.Header.Set("Expect", "100-continue")
-	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: m.cookie})
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// The server answers and closes once the body passes the limit, while
+	// the client may still be writing it: TCP can then reset the
+	// connection before the answer is read. That race is the client's, so
+	// a reset is tried again, a few times at most.
+	for attempt := 1; ; attempt++ {
+		req := httptest.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/apply/certificates", bytes.NewReader(make([]byte, bodyLimit+1)))
+		req.RequestURI = ""
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		req.Header.Set("Expect", "100-continue")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: m.cookie})
+		resp, err = http.DefaultClient.Do(req)
+		if err == nil {
+			break
+		}
+		if attempt == 5 || !(errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
+			t.Fatal(err)
+		}
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
