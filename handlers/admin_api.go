@@ -14,14 +14,15 @@ import (
 )
 
 // adminAPIRoutes registers the staff's JSON API under /api/v1/admin: every
-// route authenticates the caller with Config.Staff (the mini-program's
-// bearer token) and hands the account to the review or province service,
-// which checks role and base.
+// route authenticates the caller with a.staff (adminStaff: the
+// mini-program's bearer token or the console's session with its CSRF token)
+// and hands the account to the review or province service, which checks
+// role and base.
 func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	if cfg.Staff == nil || cfg.Review == nil || cfg.Province == nil {
 		return
 	}
-	a := &adminAPI{staff: cfg.Staff, review: cfg.Review, province: cfg.Province}
+	a := &adminAPI{staff: s.adminStaff(cfg.Staff), review: cfg.Review, province: cfg.Province}
 	g := app.Group("/api/v1/admin")
 	g.Put("/calendar", a.updateCalendar)
 	g.Put("/bases/:baseID/dates/:round", a.setBaseDates)

@@ -5,6 +5,7 @@
 //
 //	public.go, api.go, snapshot.go, chart.go  public pages and JSON (/, /board, /results, /api/v1)
 //	admin_api.go                              the staff's JSON API (/api/v1/admin) over review and province
+//	console*.go                               the staff's PC console (/admin): QR login, session, layout, screens
 //	login.go, bind.go, wechat_events.go       WeChat H5 OAuth, PC QR login, real-name binding
 //	apply*.go, upload.go, result_mine.go      the applicant's four sections, uploads, choice, 结果查询
 //	messages.go                               the applicant's inbox 我的消息 (/messages)
@@ -42,6 +43,8 @@ type Store interface {
 	recruit.Catalogue
 	recruit.Identities
 	recruit.KV
+	// StaffByOAOpenID finds the console's staff member (recruit.StaffStore).
+	StaffByOAOpenID(ctx context.Context, openID string) (recruit.Staff, error)
 	// OutboxStats gives /metrics the outbox figures (recruit.Outbox).
 	OutboxStats(ctx context.Context, now time.Time) (recruit.OutboxStats, error)
 	Ping(ctx context.Context) error
@@ -79,10 +82,12 @@ type Config struct {
 	// StateKey signs the OAuth states (HMAC-SHA256); every instance behind
 	// one address needs the same key. Empty: a random key, for one instance.
 	StateKey []byte
-	// Staff authenticates a staff request (cmd/zhupei: the mini-program's
-	// miniprogram.API.Staff) and returns the enabled account; Review and
-	// Province run the staff's use-cases. Without all three no admin API
-	// (/api/v1/admin) is served.
+	// Staff authenticates a staff request carrying a bearer token
+	// (cmd/zhupei: the mini-program's miniprogram.API.Staff) and returns
+	// the enabled account; requests without one authenticate with the PC
+	// console's session (console.go, adminStaff). Review and Province run
+	// the staff's use-cases. Without all three no admin API (/api/v1/admin)
+	// is served; the console (/admin) needs Province and WeChat.
 	Staff    func(c *fiber.Ctx) (recruit.Staff, error)
 	Review   *review.Service
 	Province *province.Service
@@ -94,31 +99,33 @@ type Config struct {
 
 // server holds the dependencies shared by the route handlers.
 type server struct {
-	store   Store
-	apply   *apply.Service
-	now     func() time.Time
-	log     *slog.Logger
-	reg     *prometheus.Registry
-	version string
-	pages   *pages
-	public  *snapshotCache
-	forms   *forms.Service
-	wx      *wechatState
-	metrics string // MetricsToken
+	store    Store
+	apply    *apply.Service
+	now      func() time.Time
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	version  string
+	pages    *pages
+	public   *snapshotCache
+	forms    *forms.Service
+	wx       *wechatState
+	metrics  string // MetricsToken
+	province *province.Service
 }
 
 // New builds the Fiber application with every route registered.
 func New(cfg Config) *fiber.App {
 	s := &server{
-		store:   cfg.Store,
-		apply:   cfg.Apply,
-		now:     cfg.Now,
-		log:     cfg.Logger,
-		reg:     cfg.Registry,
-		metrics: cfg.MetricsToken,
-		version: cfg.Version,
-		forms:   cfg.Forms,
-		pages:   mustParsePages(),
+		store:    cfg.Store,
+		apply:    cfg.Apply,
+		now:      cfg.Now,
+		log:      cfg.Logger,
+		reg:      cfg.Registry,
+		metrics:  cfg.MetricsToken,
+		version:  cfg.Version,
+		forms:    cfg.Forms,
+		pages:    mustParsePages(),
+		province: cfg.Province,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -155,12 +162,13 @@ func New(cfg Config) *fiber.App {
 	mountSandbox(app, cfg)
 	// One Use for all middleware: observe labels a request "unmatched" when
 	// the route it ends on is this one.
-	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders, noStore, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, csrf)
+	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders, noStore, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
 	s.opsRoutes(app)
 	app.Post("/logout", s.logout)
 	s.wechatRoutes(app, cfg)
 	s.apiRoutes(app)
 	s.adminAPIRoutes(app, cfg)
+	s.consoleRoutes(app)
 	s.publicRoutes(app)
 	if s.forms != nil {
 		s.formRoutes(app)

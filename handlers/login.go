@@ -279,6 +279,9 @@ type loginTicket struct {
 	QRURL   string    `json:"qr_url"` // what the QR code encodes
 	Expires time.Time `json:"expires"`
 	PC      pcInfo    `json:"pc"`
+	// Staff marks a login to the staff console (/admin/login): the phone
+	// needs no real-name binding and the PC gets a console session.
+	Staff bool `json:"staff,omitempty"`
 }
 
 // pcInfo is what the phone is shown of the PC asking to log in, so that a
@@ -341,24 +344,35 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 	if inWeChat(c) {
 		return c.Redirect(oauthLogin(next), fiber.StatusSeeOther)
 	}
-	n, err := s.store.IncrKV(ctx, loginRateKey+recruit.Client(ctx), time.Minute, s.now())
+	d, err := s.newTicket(c, next, false)
 	if err != nil {
 		return err
 	}
+	return s.render(c, fiber.StatusOK, "login.html", page{Title: "扫码登录", Body: d})
+}
+
+// newTicket stores a login ticket tied to this browser for next (a staff
+// console login when staff is set) and returns the login page's data.
+func (s *server) newTicket(c *fiber.Ctx, next string, staff bool) (loginData, error) {
+	ctx := c.UserContext()
+	n, err := s.store.IncrKV(ctx, loginRateKey+recruit.Client(ctx), time.Minute, s.now())
+	if err != nil {
+		return loginData{}, err
+	}
 	if n > loginRateLimit {
-		return recruit.Errorf(recruit.ETOOMANY, "刷新过于频繁，请一分钟后再试")
+		return loginData{}, recruit.Errorf(recruit.ETOOMANY, "刷新过于频繁，请一分钟后再试")
 	}
 	nonce := browserNonce(c, loginCookie, "/", 2*loginTTL)
 	t := randomToken(16)
 	qr, err := s.wx.client.TempQR(ctx, loginScene+t, loginTTL)
 	if err != nil {
-		return err
+		return loginData{}, err
 	}
-	tk := loginTicket{Browser: hashNonce(nonce), Next: next, QRURL: qr.URL, Expires: s.now().Add(loginTTL),
+	tk := loginTicket{Browser: hashNonce(nonce), Next: next, QRURL: qr.URL, Expires: s.now().Add(loginTTL), Staff: staff,
 		PC: pcInfo{Addr: clientIP(c), Browser: browserLabel(c.Get(fiber.HeaderUserAgent)),
 			Time: s.now().In(recruit.Shanghai).Format("2006-01-02 15:04:05")}}
 	if err := s.setJSONKV(ctx, loginKey+t, tk, loginTTL); err != nil {
-		return err
+		return loginData{}, err
 	}
 	secs := int(loginTTL / time.Second)
 	d := loginData{Ticket: t, Next: next, Seconds: secs, Left: fmt.Sprintf("%d:%02d", secs/60, secs%60)}
@@ -366,7 +380,7 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 		d.SandboxQR = qr.URL
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.render(c, fiber.StatusOK, "login.html", page{Title: "扫码登录", Body: d})
+	return d, nil
 }
 
 // ticketOf returns the live ticket t; ENOTFOUND says the code expired.
@@ -448,6 +462,12 @@ func (s *server) loginStatus(c *fiber.Ctx) error {
 	if !first {
 		return recruit.Errorf(recruit.ECONFLICT, "该登录二维码已使用，请刷新页面重新登录")
 	}
+	if tk.Staff {
+		if err := s.startConsole(c, res.OpenID); err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"state": "confirmed", "redirect": tk.Next})
+	}
 	if _, err := s.startSession(c, session{OpenID: res.OpenID, IdentityID: res.IdentityID, Via: "qr"}); err != nil {
 		return err
 	}
@@ -465,6 +485,7 @@ type confirmData struct {
 	Name   string
 	PC     pcInfo
 	Done   string // "", "confirmed" or "cancelled"
+	Staff  bool   // a staff console login
 }
 
 // scannedTicket checks that ticket t is live, was scanned by the session's
@@ -500,6 +521,10 @@ func (s *server) confirmPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if tk.Staff {
+		return s.render(c, fiber.StatusOK, "confirm.html", page{Title: "确认登录",
+			Body: confirmData{Ticket: t, CSRF: sess.CSRF, Name: s.staffLabel(ctx, sess.OpenID), PC: tk.PC, Staff: true}})
+	}
 	id, err := s.store.IdentityByOpenID(ctx, sess.OpenID)
 	if recruit.ErrorCode(err) == recruit.ENOTFOUND {
 		return c.Redirect("/bind?next="+url.QueryEscape("/login/confirm?t="+t), fiber.StatusSeeOther)
@@ -520,8 +545,10 @@ func (s *server) confirmSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	res := loginResult{Confirmed: c.FormValue("action") == "confirm", OpenID: sess.OpenID}
-	d := confirmData{Done: "cancelled"}
-	if res.Confirmed {
+	d := confirmData{Done: "cancelled", Staff: tk.Staff}
+	if res.Confirmed && tk.Staff {
+		d.Done = "confirmed"
+	} else if res.Confirmed {
 		id, err := s.store.IdentityByOpenID(ctx, sess.OpenID)
 		if recruit.ErrorCode(err) == recruit.ENOTFOUND {
 			return recruit.Errorf(recruit.EFORBIDDEN, "请先完成实名认证再确认登录")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"strings"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
@@ -71,10 +72,17 @@ func mustParsePages() *pages {
 	return p
 }
 
+// parsePages parses every page with its layout: the console's pages
+// (admin_*.html) inside admin_layout.html, the others inside layout.html;
+// both with the partials.
 func parsePages(fsys fs.FS) (*pages, error) {
-	base, err := template.New(layoutFile).Funcs(templateFuncs).ParseFS(fsys, layoutFile, "partials/*.html")
-	if err != nil {
-		return nil, err
+	bases := map[string]*template.Template{}
+	for _, layout := range []string{layoutFile, adminLayout} {
+		t, err := template.New(layout).Funcs(templateFuncs).ParseFS(fsys, layout, "partials/*.html")
+		if err != nil {
+			return nil, err
+		}
+		bases[layout] = t
 	}
 	names, err := fs.Glob(fsys, "*.html")
 	if err != nil {
@@ -82,8 +90,12 @@ func parsePages(fsys fs.FS) (*pages, error) {
 	}
 	p := &pages{byName: map[string]*template.Template{}, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
 	for _, name := range names {
-		if name == layoutFile {
+		if name == layoutFile || name == adminLayout {
 			continue
+		}
+		base := bases[layoutFile]
+		if strings.HasPrefix(name, "admin_") {
+			base = bases[adminLayout]
 		}
 		t, err := template.Must(base.Clone()).ParseFS(fsys, name)
 		if err != nil {
@@ -119,9 +131,19 @@ func (s *server) latestYear(c *fiber.Ctx) *recruit.Year {
 	return snap.Year
 }
 
-// render executes page name into a buffer first, so that a template error
-// becomes a clean 500 instead of a half-written page.
+// render renders the site's page name inside layout.html.
 func (s *server) render(c *fiber.Ctx, status int, name string, data page) error {
+	if data.Brand == "" {
+		data.Brand = yearTitle(s.latestYear(c))
+	}
+	data.Login = s.loginView(c)
+	return s.execute(c, status, name, layoutFile, data)
+}
+
+// execute renders page name inside layout with data into a buffer first,
+// so that a template error becomes a clean 500 instead of a half-written
+// page.
+func (s *server) execute(c *fiber.Ctx, status int, name, layout string, data any) error {
 	t, ok := s.pages.byName[name]
 	if !ok {
 		return recruit.Internal(fmt.Errorf("no template %q", name))
@@ -131,11 +153,7 @@ func (s *server) render(c *fiber.Ctx, status int, name string, data page) error 
 		buf.Reset()
 		s.pages.bufs.Put(buf)
 	}()
-	if data.Brand == "" {
-		data.Brand = yearTitle(s.latestYear(c))
-	}
-	data.Login = s.loginView(c)
-	if err := t.ExecuteTemplate(buf, layoutFile, data); err != nil {
+	if err := t.ExecuteTemplate(buf, layout, data); err != nil {
 		return recruit.Internal(fmt.Errorf("render %s: %w", name, err))
 	}
 	c.Status(status).Type("html", "utf-8")

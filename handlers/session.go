@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -186,26 +185,28 @@ func (s *server) requireIdentity(c *fiber.Ctx) error {
 var errCSRF = recruit.Errorf(recruit.EFORBIDDEN, "页面已过期或请求来源无效，请刷新页面后重试")
 
 // csrf is middleware: every state-changing request made with a session
-// cookie must carry the session's token in the _csrf form field or the
-// X-CSRF-Token header. Requests without a session carry no authority and are
-// left to the route (e.g. the WeChat callback, which is signed instead).
+// cookie (the applicant's or the staff console's) must carry the token of
+// one of the browser's live sessions in the _csrf form field or the
+// X-CSRF-Token header. Requests without a session cookie carry no authority
+// and are left to the route (e.g. the WeChat callback, which is signed
+// instead, or the mini-program's bearer token).
 func csrf(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
-	if c.Cookies(sessionCookie) == "" {
+	if c.Cookies(sessionCookie) == "" && c.Cookies(consoleCookie) == "" {
 		return c.Next()
 	}
-	sess := sessionOf(c)
-	if sess == nil {
+	sess, cs := sessionOf(c), consoleOf(c)
+	if sess == nil && cs == nil {
 		return errLoginRequired
 	}
 	token := c.Get(csrfHeader)
 	if token == "" {
 		token = c.FormValue(csrfField)
 	}
-	if subtle.ConstantTimeCompare([]byte(token), []byte(sess.CSRF)) != 1 {
+	if (sess == nil || !sameToken(token, sess.CSRF)) && (cs == nil || !sameToken(token, cs.CSRF)) {
 		return errCSRF
 	}
 	return c.Next()

@@ -325,7 +325,7 @@ func (a *API) bind(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	staff, err := a.province.Redeem(ctx, req.Invite, who)
+	staff, err := a.province.Redeem(ctx, req.Invite, recruit.ChannelMP, who)
 	result := "ok"
 	if err != nil {
 		result = recruit.ErrorCode(err)

@@ -41,7 +41,7 @@ func TestStaffBase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := provinceAt(db, clk.Now()).Redeem(ctx, inv.Code, openID)
+		st, err := provinceAt(db, clk.Now()).Redeem(ctx, inv.Code, recruit.ChannelMP, openID)
 		if err != nil {
 			t.Fatal(err)
 		}

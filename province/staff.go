@@ -64,16 +64,17 @@ func (s *Service) CreateInvite(ctx context.Context, req InviteRequest) (_ Invite
 	return Invite{}, recruit.Internal(fmt.Errorf("no free invitation code after 5 draws"))
 }
 
-// Redeem creates the staff account of invitation code bound to the
-// mini-program openid openID. An invitation works once: of many concurrent
-// redeemers exactly one wins. Refusals: EINVALID for a malformed code, and
-// those of recruit.StaffStore.RedeemInvitation.
-func (s *Service) Redeem(ctx context.Context, code, openID string) (recruit.Staff, error) {
+// Redeem creates the staff account of invitation code bound to openID on
+// channel ch: the mini-program's openid (ChannelMP) or the official
+// account's, for the PC console (ChannelOA). An invitation works once: of
+// many concurrent redeemers exactly one wins. Refusals: EINVALID for a
+// malformed code, and those of recruit.StaffStore.RedeemInvitation.
+func (s *Service) Redeem(ctx context.Context, code string, ch recruit.Channel, openID string) (recruit.Staff, error) {
 	code, err := recruit.NormalizeInviteCode(code)
 	if err != nil {
 		return recruit.Staff{}, err
 	}
-	st, err := s.store.RedeemInvitation(ctx, recruit.HashSecret(code), recruit.ChannelMP, openID, s.now())
+	st, err := s.store.RedeemInvitation(ctx, recruit.HashSecret(code), ch, openID, s.now())
 	return st, recruit.WithOp("province.Redeem", err)
 }
 

@@ -134,7 +134,7 @@ func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			staff[i], errs[i] = svcAt(db, testNow).Redeem(ctx, strings.ToLower(inv.Code), "openid-"+string(rune('a'+i)))
+			staff[i], errs[i] = svcAt(db, testNow).Redeem(ctx, strings.ToLower(inv.Code), recruit.ChannelMP, "openid-"+string(rune('a'+i)))
 		})
 	}
 	wg.Wait()
@@ -155,7 +155,7 @@ func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	}
 	// Still used after the invitation itself expired.
 	later := testNow.Add(2 * time.Hour)
-	if _, err := svcAt(db, later).Redeem(ctx, inv.Code, "openid-late"); !errors.Is(err, recruit.ErrInviteUnknown) {
+	if _, err := svcAt(db, later).Redeem(ctx, inv.Code, recruit.ChannelMP, "openid-late"); !errors.Is(err, recruit.ErrInviteUnknown) {
 		t.Fatalf("expired and used: %v", err)
 	}
 }
@@ -234,12 +234,12 @@ func TestMigrateStaff(t *testing.T) {
 
 	// The live invitation works as a reviewer's; the used and the expiring
 	// one are gone.
-	st, err := svcAt(db, testNow.Add(time.Hour)).Redeem(ctx, "ABCD2345", "openid-new")
+	st, err := svcAt(db, testNow.Add(time.Hour)).Redeem(ctx, "ABCD2345", recruit.ChannelMP, "openid-new")
 	if err != nil || st.Role != recruit.RoleReviewer || st.BaseID != base.ID {
 		t.Errorf("migrated invitation: %+v, %v", st, err)
 	}
 	for _, code := range []string{"USED2345", "XPRY2345"} {
-		if _, err := svcAt(db, testNow).Redeem(ctx, code, "openid-other"); !errors.Is(err, recruit.ErrInviteUnknown) {
+		if _, err := svcAt(db, testNow).Redeem(ctx, code, recruit.ChannelMP, "openid-other"); !errors.Is(err, recruit.ErrInviteUnknown) {
 			t.Errorf("migrated %s: %v", code, err)
 		}
 	}
