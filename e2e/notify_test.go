@@ -103,6 +103,14 @@ func staffToken(t *testing.T, srv *server, nickname string, invite ...string) st
 	}
 	var login struct{ Token string }
 	call(t, http.MethodPost, srv.URL+"/api/v1/mp/login", "", map[string]string{"code": m[1]}, &login)
+	call(t, http.MethodPost, srv.URL+"/api/v1/mp/bind", login.Token, map[string]string{"invite": staffInvite(t, srv, invite...)}, nil)
+	return login.Token
+}
+
+// staffInvite returns a new invitation code that `zhupei staff-invite`
+// with the arguments invite makes on the server's data directory.
+func staffInvite(t *testing.T, srv *server, invite ...string) string {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"staff-invite"}, invite...)...)
 	cmd.Dir = moduleRoot
 	cmd.Env = append(cmd.Environ(), "ZHUPEI_DATA_DIR="+srv.DataDir, "ZHUPEI_LOG_LEVEL=warn")
@@ -111,8 +119,7 @@ func staffToken(t *testing.T, srv *server, nickname string, invite ...string) st
 	if err != nil || inv == nil {
 		t.Fatalf("zhupei staff-invite %v: %v\n%s", invite, err, out)
 	}
-	call(t, http.MethodPost, srv.URL+"/api/v1/mp/bind", login.Token, map[string]string{"invite": string(inv[1])}, nil)
-	return login.Token
+	return string(inv[1])
 }
 
 // TestNotificationsReachTheApplicant: an applicant submits and receives
