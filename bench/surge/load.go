@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"zhupei/internal/sim"
 )
 
 // latencies are the durations of the requests of one phase.
@@ -104,7 +106,7 @@ func (r phaseResult) perSecond() float64 { return float64(r.requests) / r.elapse
 // the applicants c, c+clients, …; in each of ops rounds every applicant
 // submits a choice of a random program (the first round submits, the
 // others change). It stops starting requests after limit (0: no limit).
-func surge(applicants []*applicant, programs []int64, clients, ops int, limit time.Duration, seed int64) phaseResult {
+func surge(applicants []*sim.Applicant, programs []int64, clients, ops int, limit time.Duration, seed int64) phaseResult {
 	ctx := context.Background()
 	if limit > 0 {
 		var cancel context.CancelFunc
@@ -128,12 +130,12 @@ func surge(applicants []*applicant, programs []int64, clients, ops int, limit ti
 					}
 					a := applicants[i]
 					t0 := time.Now()
-					status, code := a.choose(programs[rng.Intn(len(programs))], rng.Intn(2) == 0)
+					status, code := a.Choose(programs[rng.Intn(len(programs))], rng.Intn(2) == 0)
 					res.lat = append(res.lat, time.Since(t0))
 					res.requests++
 					res.record(status, code)
 					if status != http.StatusOK {
-						if err := a.resync(); err != nil {
+						if err := a.Resync(); err != nil {
 							res.failed["resync: "+err.Error()]++
 						}
 					}
@@ -208,7 +210,7 @@ type board struct {
 func readBoard(hc *http.Client, server string) (board, error) {
 	var b board
 	resp, err := hc.Get(server + "/api/v1/programs")
-	raw, err := expect("programs", resp, err, http.StatusOK)
+	raw, err := sim.Expect("programs", resp, err, http.StatusOK)
 	if err == nil {
 		err = json.Unmarshal(raw, &b)
 	}

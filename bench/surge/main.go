@@ -33,6 +33,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"zhupei/internal/sim"
 )
 
 // config holds the command line.
@@ -76,8 +78,8 @@ func (c config) check() error {
 	switch {
 	case c.clients < 1 || c.applicants < 1 || c.ops < 1 || c.setupWorkers < 1:
 		return errors.New("-clients, -applicants, -ops and -setup-workers must be at least 1")
-	case c.applicants > maxApplicants:
-		return fmt.Errorf("-applicants is at most %d", maxApplicants)
+	case c.applicants > sim.MaxApplicants:
+		return fmt.Errorf("-applicants is at most %d", sim.MaxApplicants)
 	case c.duration < 0 || c.boardDuration <= 0:
 		return errors.New("-duration must not be negative and -board-duration must be positive")
 	}
@@ -107,7 +109,7 @@ func run(cfg config, out io.Writer) (bool, error) {
 	if len(programs) < 2 {
 		return false, fmt.Errorf("the year has %d programs; the surge needs at least 2", len(programs))
 	}
-	photo, err := photoJPEG()
+	photo, err := sim.PhotoJPEG()
 	if err != nil {
 		return false, err
 	}
@@ -150,7 +152,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microse
 // checkPhase makes sure the latest year is open for registration.
 func checkPhase(hc *http.Client, server string) error {
 	resp, err := hc.Get(server + "/api/v1/year")
-	raw, err := expect("year", resp, err, http.StatusOK)
+	raw, err := sim.Expect("year", resp, err, http.StatusOK)
 	if err != nil {
 		return err
 	}
@@ -168,8 +170,8 @@ func checkPhase(hc *http.Client, server string) error {
 
 // setup creates the applicants with cfg.setupWorkers in parallel; it
 // stops at the first failure.
-func setup(cfg config, tr http.RoundTripper, photo []byte) ([]*applicant, error) {
-	applicants := make([]*applicant, cfg.applicants)
+func setup(cfg config, tr http.RoundTripper, photo []byte) ([]*sim.Applicant, error) {
+	applicants := make([]*sim.Applicant, cfg.applicants)
 	next := make(chan int)
 	var once sync.Once
 	var firstErr error
@@ -180,8 +182,8 @@ func setup(cfg config, tr http.RoundTripper, photo []byte) ([]*applicant, error)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				a := &applicant{index: i, client: newBrowser(tr)}
-				if err := a.register(cfg.url, cfg.seed, photo); err != nil {
+				a := &sim.Applicant{Index: i, Client: sim.NewBrowser(tr)}
+				if err := a.Register(cfg.url, cfg.seed, photo); err != nil {
 					once.Do(func() { firstErr = fmt.Errorf("setup of applicant %d: %w", i, err); close(done) })
 					return
 				}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"zhupei/internal/sim"
 )
 
 // boardWait bounds how long the verification waits for the public counts,
@@ -46,22 +48,22 @@ func (v verification) String() string {
 // the server last acknowledged (their own view, GET /api/v1/me/profile), and
 // that the board's registered counts are the number of those applications,
 // in total and per program.
-func verify(applicants []*applicant, hc *http.Client, server string, workers int, surgeEnd time.Time) verification {
+func verify(applicants []*sim.Applicant, hc *http.Client, server string, workers int, surgeEnd time.Time) verification {
 	var v verification
 	var mismatched, unreadable atomic.Int64
-	next := make(chan *applicant)
+	next := make(chan *sim.Applicant)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for a := range next {
-				m, err := a.fetch()
+				m, err := a.Fetch()
 				switch {
 				case err != nil:
 					unreadable.Add(1)
-				case a.program == 0 && m.Application != nil && m.Application.State.Active(),
-					a.program != 0 && (m.Application == nil || !m.Application.State.Active() || m.Application.ProgramID != a.program):
+				case a.Program == 0 && m.Application != nil && m.Application.State.Active(),
+					a.Program != 0 && (m.Application == nil || !m.Application.State.Active() || m.Application.ProgramID != a.Program):
 					mismatched.Add(1)
 				}
 			}
@@ -70,9 +72,9 @@ func verify(applicants []*applicant, hc *http.Client, server string, workers int
 	want := map[int64]int{}
 	for _, a := range applicants {
 		next <- a
-		if a.program != 0 {
+		if a.Program != 0 {
 			v.submitted++
-			want[a.program]++
+			want[a.Program]++
 		}
 	}
 	close(next)

@@ -1,4 +1,10 @@
-package main
+// Package sim drives the service over HTTP as applicants' browsers and the
+// sandbox WeChat do: OAuth login with a new sandbox user, real-name binding,
+// the four profile sections with a photo, and the choice. The load tools in
+// bench/ and the process-level tests in e2e use it; it makes generated,
+// valid personal data (ID numbers, names, sections) for any number of
+// applicants.
+package sim
 
 import (
 	"bytes"
@@ -21,24 +27,27 @@ import (
 // authorizePath is the sandbox's OAuth authorization page.
 const authorizePath = "/connect/oauth2/authorize"
 
-// applicant is one simulated person: a browser of their own (cookie jar)
-// logged in through WeChat OAuth and bound to a real name.
-type applicant struct {
-	index  int
-	base   string // scheme://host the session cookie belongs to
-	client *http.Client
+// Applicant is one simulated person: a browser of their own (cookie jar)
+// logged in through WeChat OAuth and bound to a real name. Set Index and
+// Client (NewBrowser) before Register.
+type Applicant struct {
+	Index int
+	// Base is the scheme://host the requests after Login go to: the one
+	// Login landed on, or another instance of the service.
+	Base   string
+	Client *http.Client
 	csrf   string
-	// appVersion and program are the application as last acknowledged by
+	// AppVersion and Program are the application as last acknowledged by
 	// the server (0, 0 before the first choice).
-	appVersion int
-	program    int64
+	AppVersion int
+	Program    int64
 }
 
-// newBrowser is an HTTP client with its own cookies on the shared
+// NewBrowser is an HTTP client with its own cookies on the shared
 // transport. It does not follow the redirect to the sandbox authorization
 // page: that page lists every test user (it grows with the run), so the
-// applicant posts the form it shows instead of loading it.
-func newBrowser(tr http.RoundTripper) *http.Client {
+// Applicant posts the form it shows instead of loading it.
+func NewBrowser(tr http.RoundTripper) *http.Client {
 	jar, _ := cookiejar.New(nil) // never fails without options
 	return &http.Client{
 		Jar: jar, Transport: tr, Timeout: 30 * time.Second,
@@ -51,19 +60,19 @@ func newBrowser(tr http.RoundTripper) *http.Client {
 	}
 }
 
-// statusError is a response other than the one a step expects.
-type statusError struct {
+// StatusError is a response other than the one a step expects.
+type StatusError struct {
 	step   string
 	status int
 	body   string
 }
 
-func (e *statusError) Error() string {
+func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s: HTTP %d: %.300s", e.step, e.status, e.body)
 }
 
-// expect reads resp and fails unless its status is want.
-func expect(step string, resp *http.Response, err error, want int) ([]byte, error) {
+// Expect reads resp and fails unless its status is want.
+func Expect(step string, resp *http.Response, err error, want int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", step, err)
 	}
@@ -79,7 +88,7 @@ func expect(step string, resp *http.Response, err error, want int) ([]byte, erro
 		if bytes.HasPrefix(body, []byte("{")) {
 			msg = string(body)
 		}
-		return nil, &statusError{step: step, status: resp.StatusCode, body: msg}
+		return nil, &StatusError{step: step, status: resp.StatusCode, body: msg}
 	}
 	return body, nil
 }
@@ -87,18 +96,18 @@ func expect(step string, resp *http.Response, err error, want int) ([]byte, erro
 // csrfRe finds the CSRF token in a page's forms.
 var csrfRe = regexp.MustCompile(`name="_csrf" value="([0-9a-f]+)"`)
 
-// register takes applicant a through everything before the choice, as a
+// Register takes a through everything before the choice, as a
 // phone in WeChat does: OAuth login with a new sandbox user, real-name
 // binding, the four profile sections and the photo.
-func (a *applicant) register(server string, seed int64, photo []byte) error {
-	if err := a.login(server); err != nil {
+func (a *Applicant) Register(server string, seed int64, photo []byte) error {
+	if err := a.Login(server); err != nil {
 		return err
 	}
-	id := idNumber(seed, a.index)
-	if err := a.bind(id); err != nil {
+	id := IDNumber(seed, a.Index)
+	if err := a.Bind(id); err != nil {
 		return err
 	}
-	basic, err := basicSection(a.index, id)
+	basic, err := BasicSection(a.Index, id)
 	if err != nil {
 		return err
 	}
@@ -110,9 +119,9 @@ func (a *applicant) register(server string, seed int64, photo []byte) error {
 		path string
 		data any
 	}{
-		{"/api/v1/me/profile/work", workSection},
-		{"/api/v1/me/education/new", educationSection},
-		{"/api/v1/me/profile/certificates", certificatesSection},
+		{"/api/v1/me/profile/work", WorkSection},
+		{"/api/v1/me/education/new", EducationSection},
+		{"/api/v1/me/profile/certificates", CertificatesSection},
 	} {
 		if version, err = a.putSection(s.path, version, s.data); err != nil {
 			return err
@@ -121,11 +130,11 @@ func (a *applicant) register(server string, seed int64, photo []byte) error {
 	return nil
 }
 
-// login opens the WeChat H5 entry of the binding page, creates a test user
+// Login opens the WeChat H5 entry of the binding page, creates a test user
 // on the sandbox authorization page and lands on /bind with a session.
-func (a *applicant) login(server string) error {
-	resp, err := a.client.Get(server + "/wechat/oauth/start?next=/bind")
-	if _, err := expect("oauth start", resp, err, http.StatusFound); err != nil {
+func (a *Applicant) Login(server string) error {
+	resp, err := a.Client.Get(server + "/wechat/oauth/start?next=/bind")
+	if _, err := Expect("oauth start", resp, err, http.StatusFound); err != nil {
 		return err
 	}
 	auth, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
@@ -138,12 +147,12 @@ func (a *applicant) login(server string) error {
 	for _, k := range []string{"appid", "redirect_uri", "response_type", "scope", "state"} {
 		form.Set(k, auth.Query().Get(k))
 	}
-	form.Set("nickname", fmt.Sprintf("压测用户%d", a.index))
+	form.Set("nickname", fmt.Sprintf("压测用户%d", a.Index))
 	form.Set("follow", "1")
 	target := *auth
 	target.RawQuery, target.Fragment = "", ""
-	resp, err = a.client.PostForm(target.String(), form)
-	page, err := expect("oauth authorize", resp, err, http.StatusOK)
+	resp, err = a.Client.PostForm(target.String(), form)
+	page, err := Expect("oauth authorize", resp, err, http.StatusOK)
 	if err != nil {
 		return err
 	}
@@ -154,17 +163,17 @@ func (a *applicant) login(server string) error {
 	if m == nil {
 		return errors.New("oauth authorize: no CSRF token on the binding page")
 	}
-	a.base = resp.Request.URL.Scheme + "://" + resp.Request.URL.Host
+	a.Base = resp.Request.URL.Scheme + "://" + resp.Request.URL.Host
 	a.csrf = string(m[1])
 	return nil
 }
 
-// bind submits the real-name binding form.
-func (a *applicant) bind(id string) error {
-	form := url.Values{"_csrf": {a.csrf}, "next": {""}, "name": {personName(a.index)},
+// Bind submits the real-name binding form.
+func (a *Applicant) Bind(id string) error {
+	form := url.Values{"_csrf": {a.csrf}, "next": {""}, "name": {PersonName(a.Index)},
 		"id_type": {recruit.IDTypeResident}, "id_number": {id}}
-	resp, err := a.client.PostForm(a.base+"/bind", form)
-	page, err := expect("bind", resp, err, http.StatusOK)
+	resp, err := a.Client.PostForm(a.Base+"/bind", form)
+	page, err := Expect("bind", resp, err, http.StatusOK)
 	if err != nil {
 		return err
 	}
@@ -174,22 +183,22 @@ func (a *applicant) bind(id string) error {
 	return nil
 }
 
-// profileVersion is the part of a profile response the tool reads.
+// profileVersion is the part of a profile response Register reads.
 type profileVersion struct {
 	Version int `json:"version"`
 }
 
 // send makes an API request with the CSRF header and decodes a 200 answer.
-func (a *applicant) send(step, method, path, contentType string, body []byte, out any) error {
-	req, err := http.NewRequest(method, a.base+path, bytes.NewReader(body))
+func (a *Applicant) send(step, method, path, contentType string, body []byte, out any) error {
+	req, err := http.NewRequest(method, a.Base+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-CSRF-Token", a.csrf)
 	req.Header.Set("Accept", "application/json")
-	resp, err := a.client.Do(req)
-	raw, err := expect(step, resp, err, http.StatusOK)
+	resp, err := a.Client.Do(req)
+	raw, err := Expect(step, resp, err, http.StatusOK)
 	if err != nil {
 		return err
 	}
@@ -201,7 +210,7 @@ func (a *applicant) send(step, method, path, contentType string, body []byte, ou
 
 // putBasic saves 基本信息 with the photo (multipart) and returns the new
 // profile version.
-func (a *applicant) putBasic(b recruit.Basic, photo []byte) (int, error) {
+func (a *Applicant) putBasic(b recruit.Basic, photo []byte) (int, error) {
 	data, err := json.Marshal(b)
 	if err != nil {
 		return 0, err
@@ -219,7 +228,7 @@ func (a *applicant) putBasic(b recruit.Basic, photo []byte) (int, error) {
 }
 
 // putSection saves a section in JSON and returns the new profile version.
-func (a *applicant) putSection(path string, version int, data any) (int, error) {
+func (a *Applicant) putSection(path string, version int, data any) (int, error) {
 	body, err := json.Marshal(map[string]any{"version": version, "data": data})
 	if err != nil {
 		return 0, err
@@ -229,17 +238,17 @@ func (a *applicant) putSection(path string, version int, data any) (int, error) 
 	return out.Version, err
 }
 
-// choose submits (or changes) the choice and reports the HTTP status (0
+// Choose submits (or changes) the choice and reports the HTTP status (0
 // for a transport error) and, for an error answer, its code.
-func (a *applicant) choose(program int64, adjust bool) (status int, code string) {
-	body, _ := json.Marshal(map[string]any{"program_id": program, "accepts_adjustment": adjust, "app_version": a.appVersion})
-	req, err := http.NewRequest(http.MethodPost, a.base+"/api/v1/me/choice", bytes.NewReader(body))
+func (a *Applicant) Choose(program int64, adjust bool) (status int, code string) {
+	body, _ := json.Marshal(map[string]any{"program_id": program, "accepts_adjustment": adjust, "app_version": a.AppVersion})
+	req, err := http.NewRequest(http.MethodPost, a.Base+"/api/v1/me/choice", bytes.NewReader(body))
 	if err != nil {
 		return 0, "request"
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CSRF-Token", a.csrf)
-	resp, err := a.client.Do(req)
+	resp, err := a.Client.Do(req)
 	if err != nil {
 		return 0, "transport"
 	}
@@ -257,7 +266,7 @@ func (a *applicant) choose(program int64, adjust bool) (status int, code string)
 	decodeErr := json.Unmarshal(raw, &out)
 	switch {
 	case resp.StatusCode == http.StatusOK && decodeErr == nil && out.Application != nil:
-		a.appVersion, a.program = out.Application.Version, out.Application.ProgramID
+		a.AppVersion, a.Program = out.Application.Version, out.Application.ProgramID
 		return resp.StatusCode, ""
 	case out.Error != nil:
 		return resp.StatusCode, out.Error.Code
@@ -267,34 +276,34 @@ func (a *applicant) choose(program int64, adjust bool) (status int, code string)
 	return resp.StatusCode, strconv.Itoa(resp.StatusCode)
 }
 
-// mine is the applicant's own view: GET /api/v1/me/profile.
-type mine struct {
+// Mine is the applicant's own view: GET /api/v1/me/profile.
+type Mine struct {
 	Application *recruit.Application `json:"application"`
 }
 
-// fetch reads the applicant's profile and application as the server has them.
-func (a *applicant) fetch() (mine, error) {
-	var m mine
-	resp, err := a.client.Get(a.base + "/api/v1/me/profile")
-	raw, err := expect("profile", resp, err, http.StatusOK)
+// Fetch reads the applicant's profile and application as the server has them.
+func (a *Applicant) Fetch() (Mine, error) {
+	var m Mine
+	resp, err := a.Client.Get(a.Base + "/api/v1/me/profile")
+	raw, err := Expect("profile", resp, err, http.StatusOK)
 	if err == nil {
 		err = json.Unmarshal(raw, &m)
 	}
 	return m, err
 }
 
-// resync reloads the application after a failed choice, as a person
+// Resync reloads the application after a failed choice, as a person
 // reloads the page, so that the next choice carries the current version.
-func (a *applicant) resync() error {
-	m, err := a.fetch()
+func (a *Applicant) Resync() error {
+	m, err := a.Fetch()
 	if err != nil {
 		return err
 	}
-	a.appVersion, a.program = 0, 0
+	a.AppVersion, a.Program = 0, 0
 	if m.Application != nil {
-		a.appVersion = m.Application.Version
+		a.AppVersion = m.Application.Version
 		if m.Application.State.Active() {
-			a.program = m.Application.ProgramID
+			a.Program = m.Application.ProgramID
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"bytes"
@@ -21,8 +21,8 @@ var regions = []string{"370102", "370103", "370202", "370203", "370602", "370702
 // days later, with sequence number i%1000.
 var idBirthStart = time.Date(1990, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// maxApplicants keeps every birth date in the 1990s.
-const maxApplicants = 3650 * 1000
+// MaxApplicants keeps every birth date in the 1990s.
+const MaxApplicants = 3650 * 1000
 
 // checkChars maps the GB 11643 weighted sum modulo 11 to the check character.
 const checkChars = "10X98765432"
@@ -30,9 +30,9 @@ const checkChars = "10X98765432"
 // idWeights are the GB 11643 weights of the first 17 digits.
 var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 
-// idNumber returns the 居民身份证 number of applicant i (0 ≤ i <
-// maxApplicants) for a seed: distinct i give distinct numbers.
-func idNumber(seed int64, i int) string {
+// IDNumber returns the 居民身份证 number of applicant i (0 ≤ i <
+// MaxApplicants) for a seed: distinct i give distinct numbers.
+func IDNumber(seed int64, i int) string {
 	region := regions[uint64(seed)%uint64(len(regions))]
 	birth := idBirthStart.AddDate(0, 0, i/1000)
 	body := fmt.Sprintf("%s%s%03d", region, birth.Format("20060102"), i%1000)
@@ -52,8 +52,8 @@ const (
 	photoQuality = 97
 )
 
-// photoJPEG draws the ID photo every applicant uploads.
-func photoJPEG() ([]byte, error) {
+// PhotoJPEG draws the ID photo every applicant uploads.
+func PhotoJPEG() ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, photoWidth, photoHeight))
 	rng := rand.New(rand.NewSource(1))
 	white := color.RGBA{255, 255, 255, 255}
@@ -79,15 +79,15 @@ var (
 	givenNames = []rune("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平")
 )
 
-// personName is the real name of applicant i.
-func personName(i int) string {
+// PersonName is the real name of applicant i.
+func PersonName(i int) string {
 	return string([]rune{surnames[i%len(surnames)], givenNames[(i/len(surnames))%len(givenNames)], givenNames[i%len(givenNames)]})
 }
 
-// basicSection is 基本信息 for an ID number: a 社会化 applicant whose
+// BasicSection is 基本信息 for an ID number: a 社会化 applicant whose
 // gender and birth date agree with the number. Name and ID come from the
 // binding and the photo from the upload, so they stay empty.
-func basicSection(i int, id string) (recruit.Basic, error) {
+func BasicSection(i int, id string) (recruit.Basic, error) {
 	birth, gender, ok := recruit.IDBirthGender(id)
 	if !ok {
 		return recruit.Basic{}, fmt.Errorf("applicant %d: generated ID number is invalid", i)
@@ -99,16 +99,17 @@ func basicSection(i int, id string) (recruit.Basic, error) {
 	}, nil
 }
 
-// Sections without an employer, a bachelor's degree and CET-6.
+// WorkSection, EducationSection and CertificatesSection are the same for
+// every applicant: no employer, a bachelor's degree and CET-6.
 var (
-	workSection      = recruit.Work{}
-	educationSection = recruit.Education{
+	WorkSection      = recruit.Work{}
+	EducationSection = recruit.Education{
 		Level: recruit.EduBachelor, FullTime: true, School: "山东大学", Major: "临床医学",
 		Qualification: "大学本科", StartDate: "2013-09-01", GraduationDate: "2018-07-01",
 		HasDiploma: true, QualificationDate: "2018-07-01", DiplomaNo: "104221201805000123",
 		Degree: "学士", HasDegreeCert: true, DegreeDate: "2018-07-01", DegreeCertNo: "4042212018000123",
 	}
-	certificatesSection = recruit.Certificates{
+	CertificatesSection = recruit.Certificates{
 		ForeignLangType: recruit.LangCollegeEng, EnglishLevel: "CET-6",
 		ForeignLangCertNo: "CET6-2016-001", ForeignLangCertDate: "2016-06-01",
 	}

@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"bytes"
@@ -16,21 +16,21 @@ import (
 // and no two are equal.
 func TestIDNumbersValidAndUnique(t *testing.T) {
 	seen := map[string]int{}
-	indexes := []int{0, 1, 2, 9, 10, 998, 999, 1000, 1001, 123456, maxApplicants - 1}
+	indexes := []int{0, 1, 2, 9, 10, 998, 999, 1000, 1001, 123456, MaxApplicants - 1}
 	for i := 0; i < 3000; i += 7 {
 		indexes = append(indexes, i)
 	}
 	for _, seed := range []int64{1, 2} {
 		for _, i := range indexes {
-			id := idNumber(seed, i)
+			id := IDNumber(seed, i)
 			if err := recruit.ValidateIDNumber(recruit.IDTypeResident, id); err != nil {
-				t.Fatalf("idNumber(%d, %d) = %s: %v", seed, i, id, err)
+				t.Fatalf("IDNumber(%d, %d) = %s: %v", seed, i, id, err)
 			}
-			b, err := basicSection(i, id)
+			b, err := BasicSection(i, id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b.Name, b.IDType, b.IDNumber, b.PhotoID = personName(i), recruit.IDTypeResident, id, "photo"
+			b.Name, b.IDType, b.IDNumber, b.PhotoID = PersonName(i), recruit.IDTypeResident, id, "photo"
 			if err := b.Validate(time.Now()); err != nil {
 				t.Fatalf("basic section of applicant %d: %v", i, err)
 			}
@@ -40,7 +40,7 @@ func TestIDNumbersValidAndUnique(t *testing.T) {
 			seen[id] = i
 		}
 	}
-	if idNumber(1, 5) == idNumber(2, 5) {
+	if IDNumber(1, 5) == IDNumber(2, 5) {
 		t.Error("two seeds give the same ID number")
 	}
 }
@@ -48,13 +48,13 @@ func TestIDNumbersValidAndUnique(t *testing.T) {
 // TestSectionsValid checks the fixed sections against recruit's rules.
 func TestSectionsValid(t *testing.T) {
 	now := time.Now()
-	if err := workSection.Validate(now); err != nil {
+	if err := WorkSection.Validate(now); err != nil {
 		t.Errorf("work: %v", err)
 	}
-	if err := recruit.ValidateEducation([]recruit.Education{educationSection}, now); err != nil {
+	if err := recruit.ValidateEducation([]recruit.Education{EducationSection}, now); err != nil {
 		t.Errorf("education: %v", err)
 	}
-	if err := certificatesSection.Validate(now); err != nil {
+	if err := CertificatesSection.Validate(now); err != nil {
 		t.Errorf("certificates: %v", err)
 	}
 }
@@ -64,7 +64,7 @@ func TestSectionsValid(t *testing.T) {
 // 1.2 and 1.6, and a border band (2% of the shorter side) at least 90% near
 // white.
 func TestPhotoPassesServerRules(t *testing.T) {
-	photo, err := photoJPEG()
+	photo, err := PhotoJPEG()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,21 +100,5 @@ func TestPhotoPassesServerRules(t *testing.T) {
 	}
 	if share := float64(white) / float64(total); share < 0.9 {
 		t.Errorf("white border share %.2f, want at least 0.9", share)
-	}
-}
-
-// TestPercentile checks the nearest-rank percentiles of the report.
-func TestPercentile(t *testing.T) {
-	var l latencies
-	for i := 1; i <= 100; i++ {
-		l = append(l, time.Duration(i)*time.Millisecond)
-	}
-	for p, want := range map[float64]time.Duration{50: 50 * time.Millisecond, 95: 95 * time.Millisecond, 99: 99 * time.Millisecond, 100: 100 * time.Millisecond, 0.5: time.Millisecond} {
-		if got := l.percentile(p); got != want {
-			t.Errorf("p%v = %s, want %s", p, got, want)
-		}
-	}
-	if got := (latencies{}).percentile(50); got != 0 {
-		t.Errorf("empty p50 = %s", got)
 	}
 }
