@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -20,6 +21,7 @@ var statusOf = map[string]int{
 	recruit.ETOOMANY:      http.StatusTooManyRequests,
 	recruit.EUPSTREAM:     http.StatusBadGateway,
 	recruit.EINTERNAL:     http.StatusInternalServerError,
+	recruit.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // fiberMessages are the Chinese messages of the errors Fiber raises itself.
@@ -31,6 +33,7 @@ var fiberMessages = map[int]string{
 	http.StatusRequestTimeout:        "请求超时，请稍后重试",
 	http.StatusRequestEntityTooLarge: "提交的内容过大（照片、扫描件每个不超过10MB，每次提交的文件合计不超过20MB），本次未保存",
 	http.StatusTooManyRequests:       "请求过于频繁，请稍后再试",
+	http.StatusServiceUnavailable:    "服务暂时不可用，请稍后重试",
 }
 
 // apiError is the JSON error body: {"error": {...}}.
@@ -93,7 +96,10 @@ func fiberMessage(status int) string {
 // a Chinese HTML page elsewhere. Only internal errors are logged, with the
 // request id; their cause never reaches the client.
 func (s *server) handleError(c *fiber.Ctx, err error) error {
-	status, body := classify(err)
+	status, body := classify(s.outage(c, err))
+	if status == http.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, retryAfter)
+	}
 	body.RequestID = requestIDOf(c)
 	if status >= 500 {
 		s.log.Error("internal error",
@@ -114,6 +120,27 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 		ep.Back = c.Path()
 	}
 	return s.render(c, status, "error.html", page{Title: "出错了", Body: ep})
+}
+
+// retryAfter is the Retry-After of a 503, in seconds.
+const retryAfter = "10"
+
+// outage returns err as EUNAVAILABLE when it is an internal error and the
+// store does not answer a ping either: the request failed because the
+// database is away (restarted, failing over, out of reach), which the user
+// is told as such, not as a bug. The ping gets its own readyTimeout, as the
+// request's deadline may have passed.
+func (s *server) outage(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	if recruit.ErrorCode(err) != recruit.EINTERNAL || errors.As(err, &fe) {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), readyTimeout)
+	defer cancel()
+	if s.store.Ping(ctx) == nil {
+		return err
+	}
+	return recruit.Unavailable(err)
 }
 
 // isAPI reports whether the request is for the JSON API.

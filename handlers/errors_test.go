@@ -42,7 +42,8 @@ func TestClassify(t *testing.T) {
 		{fiber.ErrNotFound, 404, "not_found", "您访问的页面不存在"},
 		{fiber.ErrMethodNotAllowed, 405, "invalid", "不支持该请求方法"},
 		{fiber.ErrRequestEntityTooLarge, 413, "invalid", "提交的内容过大（照片、扫描件每个不超过10MB，每次提交的文件合计不超过20MB），本次未保存"},
-		{fiber.ErrServiceUnavailable, 503, "internal", "系统内部错误，请稍后重试"},
+		{recruit.Unavailable(errors.New("no server")), 503, "unavailable", "数据库暂时无法访问，请稍后重试"},
+		{fiber.ErrServiceUnavailable, 503, "unavailable", "服务暂时不可用，请稍后重试"},
 		{fiber.ErrTeapot, 418, "invalid", "请求无法处理"},
 	}
 	for _, c := range cases {

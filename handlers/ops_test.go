@@ -27,6 +27,14 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantContains(t, "readyz closed", f.get(t, "/readyz", http.StatusServiceUnavailable), "服务未就绪")
+	// What needs the store is refused as the outage it is, page and API.
+	for _, path := range []string{"/api/v1/bases", "/board"} {
+		resp, body := f.do(t, http.MethodGet, path)
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != retryAfter ||
+			!strings.Contains(body, "数据库暂时无法访问") {
+			t.Errorf("%s with the store closed: %d, Retry-After %q, %.300s", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
 	if body := f.get(t, "/healthz", http.StatusOK); body != "ok" {
 		t.Errorf("healthz after close %q", body)
 	}

@@ -17,6 +17,7 @@ const (
 	ETOOMANY      = "too_many"     // 429: rate limited
 	EUPSTREAM     = "upstream"     // 502: WeChat or a verifier failed
 	EINTERNAL     = "internal"     // 500: a bug or a broken store; logged
+	EUNAVAILABLE  = "unavailable"  // 503: the store does not answer for now; logged
 )
 
 // Error is the one error type of the service. Message is Chinese and shown to
@@ -79,6 +80,15 @@ const internalMessage = "系统内部错误，请稍后重试"
 // Internal wraps an unexpected error as EINTERNAL; the cause is kept for the log.
 func Internal(err error) *Error {
 	return &Error{Code: EINTERNAL, Message: internalMessage, Err: err}
+}
+
+// unavailableMessage is what users see while the store does not answer.
+const unavailableMessage = "数据库暂时无法访问，请稍后重试"
+
+// Unavailable wraps the error of an operation that failed because the store
+// does not answer as EUNAVAILABLE; the cause is kept for the log.
+func Unavailable(err error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: unavailableMessage, Op: ErrorOp(err), Err: err}
 }
 
 // WithOp returns err with the operation op recorded: an *Error without an
