@@ -105,6 +105,7 @@ type server struct {
 	URL string
 	// DataDir is the data directory (the SQLite database) of the process.
 	DataDir string
+	proc    *process
 }
 
 // process is a started command and the goroutine that waits for it.
@@ -112,6 +113,7 @@ type process struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the process has exited
 	err    error         // the result of cmd.Wait once exited is closed
+	ended  bool          // kill or stop ended it on purpose
 }
 
 // startServer runs `zhupei serve` as `make run` does, on a fresh data
@@ -123,7 +125,13 @@ type process struct {
 // process are logged when the test fails.
 func startServer(t *testing.T, env ...string) *server {
 	t.Helper()
-	dataDir := t.TempDir()
+	return startServerOn(t, t.TempDir(), env...)
+}
+
+// startServerOn is startServer on the data directory dataDir, which may
+// hold the database of an earlier process.
+func startServerOn(t *testing.T, dataDir string, env ...string) *server {
+	t.Helper()
 	cmd := exec.Command(binary, "serve")
 	cmd.Dir = moduleRoot
 	// exec.Cmd uses the last value of a variable that Env repeats.
@@ -154,7 +162,7 @@ func startServer(t *testing.T, env ...string) *server {
 
 	select {
 	case u := <-stdout.url:
-		return &server{URL: strings.TrimSuffix(u, "/"), DataDir: dataDir}
+		return &server{URL: strings.TrimSuffix(u, "/"), DataDir: dataDir, proc: p}
 	case <-p.exited:
 		t.Fatalf("zhupei exited before its start-up line: %v", p.err)
 	case <-time.After(startTimeout):
@@ -166,6 +174,10 @@ func startServer(t *testing.T, env ...string) *server {
 // stop ends the process with SIGTERM, or kills it after stopTimeout, and
 // fails the test unless the process exits cleanly when asked to.
 func (p *process) stop(t *testing.T) {
+	if p.ended {
+		return
+	}
+	p.ended = true
 	select {
 	case <-p.exited:
 		t.Errorf("zhupei exited before the end of the test: %v", p.cmd.ProcessState)
@@ -185,6 +197,24 @@ func (p *process) stop(t *testing.T) {
 		<-p.exited
 		t.Errorf("zhupei did not stop within %s of SIGTERM and was killed", stopTimeout)
 	}
+}
+
+// kill ends the process with SIGKILL, as a crash or the OOM killer does,
+// and waits until it has exited.
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	s.proc.ended = true
+	if err := s.proc.cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill zhupei: %v", err)
+	}
+	<-s.proc.exited
+}
+
+// stop ends the process with SIGTERM before the end of the test and fails
+// the test unless it exits cleanly.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	s.proc.stop(t)
 }
 
 // newBrowser starts one headless chromium for the test, with a fresh

@@ -62,13 +62,13 @@ func NewBrowser(tr http.RoundTripper) *http.Client {
 
 // StatusError is a response other than the one a step expects.
 type StatusError struct {
-	step   string
-	status int
-	body   string
+	Step   string
+	Status int
+	Body   string // a JSON error body; empty for a page
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("%s: HTTP %d: %.300s", e.step, e.status, e.body)
+	return fmt.Sprintf("%s: HTTP %d: %.300s", e.Step, e.Status, e.Body)
 }
 
 // Expect reads resp and fails unless its status is want.
@@ -88,7 +88,7 @@ func Expect(step string, resp *http.Response, err error, want int) ([]byte, erro
 		if bytes.HasPrefix(body, []byte("{")) {
 			msg = string(body)
 		}
-		return nil, &StatusError{step: step, status: resp.StatusCode, body: msg}
+		return nil, &StatusError{Step: step, Status: resp.StatusCode, Body: msg}
 	}
 	return body, nil
 }

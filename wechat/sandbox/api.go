@@ -87,6 +87,7 @@ func (s *Sandbox) routes(r fiber.Router) {
 	r.Post("/faults", s.postFault)
 	r.Get("/faults", s.getFaults)
 	r.Get("/api/messages", s.messagesJSON)
+	r.Get("/api/calls", s.callsJSON)
 	r.Post("/api/reports", s.flushReports)
 	s.pageRoutes(r)
 }

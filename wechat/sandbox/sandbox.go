@@ -4,6 +4,7 @@ import (
 	crand "crypto/rand"
 	"encoding/base64"
 	"html/template"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -118,6 +119,16 @@ func (s *Sandbox) Calls(endpoint string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[endpoint]
+}
+
+// callsJSON serves GET /api/calls: how many requests each API endpoint has
+// received, for tests and operators (e.g. that instances sharing a store
+// fetched one access token).
+func (s *Sandbox) callsJSON(c *fiber.Ctx) error {
+	s.mu.Lock()
+	out := maps.Clone(s.calls)
+	s.mu.Unlock()
+	return c.JSON(fiber.Map{"calls": out})
 }
 
 // AddUser creates a test user.

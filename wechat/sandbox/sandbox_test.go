@@ -332,4 +332,10 @@ func TestMessagesJSONAndFaultMixes(t *testing.T) {
 	if _, m, _ := f.call(t, "POST", "/sandbox/faults", `{"endpoint":"TEMPLATESENDJOBFINISH","status":"failed:user block","count":1}`); m["armed"] == nil {
 		t.Fatalf("report fault refused: %v", m)
 	}
+	// Every call counted, the failed ones too: one token, 2 + 3 + i sends.
+	_, m, _ = f.call(t, "GET", "/sandbox/api/calls", "")
+	calls, _ := m["calls"].(map[string]any)
+	if calls[sandbox.EndpointToken] != 1.0 || calls[sandbox.EndpointTemplate] != float64(f.sb.Calls(sandbox.EndpointTemplate)) || f.sb.Calls(sandbox.EndpointTemplate) < 23 {
+		t.Errorf("calls %v, Calls(template) %d", m, f.sb.Calls(sandbox.EndpointTemplate))
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -17,23 +18,62 @@ import (
 // document otherwise.
 func Start(t testing.TB) string {
 	t.Helper()
+	s := NewServer(t)
+	s.Start()
+	return s.URI()
+}
+
+// Server is a FerretDB that a test can stop and start again on the same
+// address and data, as a database server goes away and comes back.
+type Server struct {
+	t      testing.TB
+	dir    string
+	addr   string // "127.0.0.1:0" until the first start has chosen a port
+	uri    string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// NewServer returns a stopped server whose data lives in a temporary
+// directory of the test; it is stopped at the end of the test.
+func NewServer(t testing.TB) *Server {
+	s := &Server{t: t, dir: t.TempDir(), addr: "127.0.0.1:0"}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Start runs the server, on the address of its first start when it ran
+// before. It returns once the server listens.
+func (s *Server) Start() {
+	s.t.Helper()
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{TCP: s.addr},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + t.TempDir() + "/",
+		SQLiteURL: "file:" + s.dir + "/",
 	})
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	return f.MongoDBURI()
+	s.cancel, s.done = cancel, make(chan error, 1)
+	go func() { s.done <- f.Run(ctx) }()
+	s.uri = f.MongoDBURI() // waits for the listener
+	s.addr = strings.TrimSuffix(strings.TrimPrefix(s.uri, "mongodb://"), "/")
+}
+
+// URI is the server's mongodb:// URI (set by the first Start).
+func (s *Server) URI() string { return s.uri }
+
+// Stop stops a running server and waits until it has; a stopped server is
+// left alone.
+func (s *Server) Stop() {
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	if err := <-s.done; err != nil {
+		s.t.Error(err)
+	}
+	s.cancel = nil
 }
