@@ -115,7 +115,7 @@ func (c *Client) Do(ctx context.Context, fn func() error) error {
 
 func (c *Client) do(ctx context.Context, ts *tokenSource, fn func() error) error {
 	// The token fn will use: fetched now if the store has none.
-	stale, err := ts.get(ctx)
+	stale, err := ts.ensure(ctx)
 	if err != nil {
 		return upstream(err)
 	}
@@ -246,6 +246,19 @@ func (t *tokenSource) current(ctx context.Context) string {
 		return ""
 	}
 	return v
+}
+
+// ensure returns the stored token. When the store has none it is fetched
+// the way a rejected one is replaced, so that instances starting together
+// fetch one token rather than each its own, overwriting each other's.
+func (t *tokenSource) ensure(ctx context.Context) (string, error) {
+	if cur := t.current(ctx); cur != "" {
+		return cur, nil
+	}
+	if err := t.refresh(ctx, ""); err != nil {
+		return "", err
+	}
+	return t.get(ctx)
 }
 
 // refresh replaces the rejected token stale. Callers in this process that
