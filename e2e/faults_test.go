@@ -3,8 +3,10 @@ package e2e
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -21,6 +23,45 @@ import (
 // faultTimeout bounds each wait of the fault tests for the service to do
 // something (deliver the notifications, recover from an outage).
 const faultTimeout = 30 * time.Second
+
+// demoStore is the data of a FerretDB holding the demo year, made once by
+// the first test that needs it: creating the year takes the stand-in far
+// longer than copying it.
+var demoStore struct {
+	once sync.Once
+	dir  string // removed by buildAndRun
+	err  error
+}
+
+// demoFerret starts a FerretDB of its own for the test, holding a demo
+// year in its registration phase, and returns it.
+func demoFerret(t *testing.T) *ferret.Server {
+	t.Helper()
+	demoStore.once.Do(func() {
+		db := ferret.NewServer(t)
+		db.Start()
+		cmd := exec.Command(binary, "demo")
+		cmd.Dir = moduleRoot
+		cmd.Env = append(cmd.Environ(), "ZHUPEI_DATA_DIR="+t.TempDir(), "ZHUPEI_LOG_LEVEL=error")
+		cmd.Env = append(cmd.Env, mongoEnv(db.URI())...)
+		out, err := cmd.CombinedOutput()
+		db.Stop()
+		if err != nil {
+			demoStore.err = fmt.Errorf("zhupei demo: %v\n%s", err, out)
+			return
+		}
+		if demoStore.dir, err = os.MkdirTemp("", "zhupei-e2e-ferret-"); err == nil {
+			err = os.CopyFS(demoStore.dir, os.DirFS(db.Dir()))
+		}
+		demoStore.err = err
+	})
+	if demoStore.err != nil {
+		t.Fatal(demoStore.err)
+	}
+	db := ferret.NewServerFrom(t, demoStore.dir)
+	db.Start()
+	return db
+}
 
 // mongoEnv is the environment that puts zhupei on the FerretDB at uri: a
 // pool of one connection (the stand-in loses concurrent read-modify-writes
@@ -140,7 +181,7 @@ func TestKillDuringSubmissions(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { killDuringSubmissions(t, 16, 120) })
 	// The stand-in serves one connection's commands one at a time: fewer
 	// clients, an earlier kill.
-	t.Run("mongo", func(t *testing.T) { killDuringSubmissions(t, 6, 30, mongoEnv(ferret.Start(t))...) })
+	t.Run("mongo", func(t *testing.T) { killDuringSubmissions(t, 6, 30, mongoEnv(demoFerret(t).URI())...) })
 }
 
 // killDuringSubmissions has clients applicants change their choices until
@@ -148,8 +189,9 @@ func TestKillDuringSubmissions(t *testing.T) {
 func killDuringSubmissions(t *testing.T, clients int, killAfter int64, env ...string) {
 	start := time.Now()
 	srv := startServer(t, env...)
+	started := time.Now()
 	applicants := registerApplicants(t, srv.URL, clients)
-	t.Logf("started and registered %d applicants in %s", clients, time.Since(start))
+	t.Logf("started in %s, registered %d applicants in %s", started.Sub(start), clients, time.Since(started))
 	programs := programIDs(readBoard(t, srv.URL))
 
 	var acked atomic.Int64
@@ -313,8 +355,7 @@ func TestWeChatFailingHalfTheCalls(t *testing.T) {
 // process's own machine.
 func TestStoreOutage(t *testing.T) {
 	t.Parallel()
-	db := ferret.NewServer(t)
-	db.Start()
+	db := demoFerret(t)
 	srv := startServer(t, mongoEnv(db.URI())...)
 	a := registerApplicants(t, srv.URL, 1)[0]
 	programs := programIDs(readBoard(t, srv.URL))

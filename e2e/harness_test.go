@@ -72,7 +72,11 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	moduleRoot, binary = root, bin
-	return m.Run()
+	code := m.Run()
+	if demoStore.dir != "" {
+		os.RemoveAll(demoStore.dir)
+	}
+	return code
 }
 
 // startupLine is the line that `zhupei serve` prints on stdout once it

@@ -63,7 +63,7 @@ func TestTwoInstancesOneStore(t *testing.T) {
 	t.Parallel()
 	const applicants = 6
 	// One connection to the stand-in for both processes: see ferret.Funnel.
-	uri := ferret.Funnel(t, ferret.Start(t))
+	uri := ferret.Funnel(t, demoFerret(t).URI())
 	lb := &balancer{}
 	front := httptest.NewServer(lb)
 	t.Cleanup(front.Close)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 
@@ -41,6 +42,19 @@ func NewServer(t testing.TB) *Server {
 	t.Cleanup(s.Stop)
 	return s
 }
+
+// NewServerFrom is NewServer on a copy of dir, the data directory (Dir) of
+// a stopped server: a database prepared once for many tests.
+func NewServerFrom(t testing.TB, dir string) *Server {
+	s := NewServer(t)
+	if err := os.CopyFS(s.dir, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Dir is the server's data directory; copy it only while it is stopped.
+func (s *Server) Dir() string { return s.dir }
 
 // Start runs the server, on the address of its first start when it ran
 // before. It returns once the server listens.
