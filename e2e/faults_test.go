@@ -16,6 +16,7 @@ import (
 
 	"zhupei/internal/sim"
 	"zhupei/internal/testhttp"
+	"zhupei/recruit"
 	"zhupei/store/mongo/ferret"
 	"zhupei/wechat/sandbox"
 )
@@ -104,16 +105,11 @@ func registerApplicants(t *testing.T, server string, n int) []*sim.Applicant {
 	return out
 }
 
-// board is the public programs table: each program's registered count and
-// the total.
+// board is GET /api/v1/programs: every program with its counts, and the
+// sum of the registered counts.
 type board struct {
-	Programs []struct {
-		ID         int64 `json:"id"`
-		Registered int   `json:"registered"`
-	} `json:"programs"`
-	Totals struct {
-		Registered int `json:"registered"`
-	} `json:"totals"`
+	Programs []recruit.Program `json:"programs"`
+	Totals   recruit.Counts    `json:"totals"`
 }
 
 // readBoard reads /api/v1/programs of server.
