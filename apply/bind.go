@@ -67,6 +67,9 @@ type BindStatus struct {
 	// Rebind (bound) is what unbinding now would cost, for the
 	// confirmation of 解除认证.
 	Rebind Rebind
+	// Released (unbound) is the province's release of the account's
+	// binding within the last 30 days (ReleaseBinding), nil when none.
+	Released *Released
 }
 
 // BindStatus returns the binding of the WeChat account openID and when it
@@ -83,6 +86,7 @@ func (s *Service) BindStatus(ctx context.Context, openID string) (st BindStatus,
 		}
 	case recruit.ENOTFOUND:
 		st.NextBind = s.lockedUntil(ctx, bindAcctKey+openID)
+		st.Released = s.released(ctx, openID)
 	default:
 		return st, err
 	}

@@ -33,6 +33,10 @@ type bindData struct {
 	// bind or unbind again, "" when it may now.
 	NextBind   string
 	NextUnbind string
+	// Released tells an unbound account that the province released its
+	// binding on the number owner's appeal: when, and the reason.
+	Released       string
+	ReleasedReason string
 	// Unbind is the confirmation of 解除认证; AskUnbind shows it open (the
 	// page without JavaScript, after a post that did not confirm).
 	Unbind    unbindConfirm
@@ -78,6 +82,9 @@ func (s *server) bindView(c *fiber.Ctx, sess *session) (bindData, error) {
 		d.BoundAt = recruit.ChineseDate(id.BoundAt)
 	}
 	d.NextBind, d.NextUnbind = untilText(st.NextBind), untilText(st.NextUnbind)
+	if r := st.Released; r != nil {
+		d.Released, d.ReleasedReason = recruit.ChineseDate(r.At), r.Reason
+	}
 	d.Unbind = unbindConfirm{Rebind: recruit.ChineseDate(st.Rebind.At), Late: st.Rebind.AfterWindow}
 	if !st.Rebind.WindowEnd.IsZero() {
 		d.Unbind.WindowLastDay = recruit.ChineseDate(st.Rebind.WindowLastDay)

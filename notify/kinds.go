@@ -35,6 +35,7 @@ var Sources = map[recruit.NoticeKind][]string{
 	recruit.KindOfferVoid:          {SrcBase, SrcSpecialty, SrcState, SrcRemark, SrcTime},
 	recruit.KindAdmitted:           {SrcBase, SrcSpecialty, SrcState, SrcTime},
 	recruit.KindRoundOpened:        {SrcRound, SrcState, SrcTime, SrcDeadline},
+	recruit.KindBindingReleased:    {SrcState, SrcRemark, SrcTime},
 	recruit.KindStaffReviewStarted: {SrcName, SrcBase, SrcCount, SrcTime},
 	recruit.KindStaffDeadline:      {SrcName, SrcBase, SrcCount, SrcDeadline},
 	recruit.KindStaffConfirmation:  {SrcName, SrcBase, SrcCount, SrcTime},
@@ -148,6 +149,23 @@ func RoundOpened(identityID int64, year int, phase recruit.Phase, start, end, no
 		Key:   fmt.Sprintf("%s-%d-%s-%d", recruit.KindRoundOpened, year, phase, identityID),
 		Title: phase.Label() + "开始", Body: body,
 		Values: map[string]string{SrcRound: phase.Label(), SrcState: "已开始", SrcTime: stamp(start), SrcDeadline: stamp(end)},
+		NextAt: now, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// BindingReleased tells the person of identity that the province released
+// its real-name binding on appeal, with the reason: the inbox of whoever
+// binds the number next (the real owner) has it.
+func BindingReleased(identityID int64, reason string, now time.Time) recruit.Notification {
+	body := "省级管理部门已根据证件本人的申诉解除该证件号码原有的实名认证，证件本人可重新认证。"
+	if reason != "" {
+		body += "原因：" + reason
+	}
+	return recruit.Notification{
+		IdentityID: identityID, Kind: recruit.KindBindingReleased,
+		Key:   fmt.Sprintf("%s-%d-%d", recruit.KindBindingReleased, identityID, now.UnixNano()),
+		Title: "实名认证已解除", Body: body,
+		Values: map[string]string{SrcState: "已解除", SrcRemark: orNone(reason), SrcTime: stamp(now)},
 		NextAt: now, CreatedAt: now, UpdatedAt: now,
 	}
 }

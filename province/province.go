@@ -3,7 +3,10 @@
 // audited) and carrying out what each phase start and each base's review
 // deadline means (AdvancePhases, the scheduler's phase job); and the staff
 // accounts' one-time invitations (CreateInvite, Redeem, and MigrateStaff,
-// which moves the key-value staff records of earlier versions at start-up).
+// which moves the key-value staff records of earlier versions at start-up);
+// staff management within the caller's reach (CreateInvitation, ListStaff,
+// DisableStaff) and the release of a real-name binding on appeal
+// (ReleaseBinding).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport
@@ -37,13 +40,17 @@ type Deps struct {
 	Store Store
 	// Now is the domain clock; time.Now when nil.
 	Now func() time.Time
+	// Bindings releases real-name bindings (ReleaseBinding); without it
+	// that use-case is unavailable.
+	Bindings Bindings
 }
 
 // Service runs the province admin's calendar use-cases and the phase
 // transitions.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store    Store
+	now      func() time.Time
+	bindings Bindings
 }
 
 // New returns the service over d; it panics without d.Store.
@@ -54,7 +61,7 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, now: d.Now}
+	return &Service{store: d.Store, now: d.Now, bindings: d.Bindings}
 }
 
 // errNotProvince refuses a staff action reserved to the province admin.

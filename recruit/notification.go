@@ -19,6 +19,7 @@ const (
 	KindOfferVoid          NoticeKind = "offer_void"           // offer declined or expired
 	KindAdmitted           NoticeKind = "admitted"             // 录取
 	KindRoundOpened        NoticeKind = "round_opened"         // 二志愿 / 调剂 opened
+	KindBindingReleased    NoticeKind = "binding_released"     // the province released the real-name binding on appeal
 	KindStaffReviewStarted NoticeKind = "staff_review_started" // a base: review has begun
 	KindStaffDeadline      NoticeKind = "staff_deadline"       // a base: review deadline, N pending
 	KindStaffConfirmation  NoticeKind = "staff_confirmation"   // a base: N provisional admissions await admission
@@ -27,7 +28,7 @@ const (
 // NoticeKinds lists every kind in the order above.
 var NoticeKinds = []NoticeKind{
 	KindRegistered, KindReviewPassed, KindReviewFailed, KindExamNotice, KindInterviewNotice,
-	KindProvisional, KindOfferVoid, KindAdmitted, KindRoundOpened,
+	KindProvisional, KindOfferVoid, KindAdmitted, KindRoundOpened, KindBindingReleased,
 	KindStaffReviewStarted, KindStaffDeadline, KindStaffConfirmation,
 }
 

@@ -411,10 +411,11 @@ func (m *Main) Run(ctx context.Context) error {
 	formSvc := forms.New(forms.Deps{Store: m.store, Renderer: m.formRenderer(), Now: m.Now,
 		PublicURL: wx.cfg.BaseURL, Logger: m.Logger})
 	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Province: m.province(), Forms: formSvc, Now: m.Now, Logger: m.Logger})
+	applySvc := apply.New(apply.Deps{Store: m.store, Now: m.Now, Logger: m.Logger,
+		Sealer: m.sealer, Verifier: m.verifier(), ConfirmReattach: live})
 	hcfg := handlers.Config{
-		Store: m.store,
-		Apply: apply.New(apply.Deps{Store: m.store, Now: m.Now, Logger: m.Logger,
-			Sealer: m.sealer, Verifier: m.verifier(), ConfirmReattach: live}),
+		Store:    m.store,
+		Apply:    applySvc,
 		Now:      m.Now,
 		Logger:   m.Logger,
 		Registry: reg,
@@ -429,7 +430,7 @@ func (m *Main) Run(ctx context.Context) error {
 		StateKey:       m.stateKey(),
 		Staff:          mp.Staff,
 		Review:         review.New(review.Deps{Store: m.store, Now: m.Now}),
-		Province:       m.province(),
+		Province:       province.New(province.Deps{Store: m.store, Now: m.Now, Bindings: applySvc}),
 		MetricsToken:   m.metricsToken(wx.sandbox == nil),
 	}
 	app := handlers.New(hcfg)
