@@ -63,6 +63,14 @@ type Operation struct {
 // Bearer reports whether the operation is secured by the bearer token only.
 func (o Operation) Bearer() bool { return len(o.Security) == 1 && o.Security[0]["bearer"] != nil }
 
+// Staff reports whether the operation is secured as the admin API is: the
+// mini-program's bearer token, or the console's session with its CSRF
+// token.
+func (o Operation) Staff() bool {
+	return len(o.Security) == 2 && len(o.Security[0]) == 1 && o.Security[0]["bearer"] != nil &&
+		len(o.Security[1]) == 2 && o.Security[1]["console"] != nil && o.Security[1]["csrf"] != nil
+}
+
 // Spec returns the operations of the served OpenAPI file (web/static/
 // openapi.yaml) by path (relative to /api/v1) and lower-case method.
 func Spec(t testing.TB) map[string]map[string]Operation {
