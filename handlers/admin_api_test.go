@@ -37,11 +37,12 @@ type adminFixture struct {
 	url   string
 	clock *testclock.Clock
 	sb    *sandbox.Sandbox
+	users map[int64]string // the sandbox user (openid) of each account token made
 }
 
 func newAdminFixture(t *testing.T) *adminFixture {
 	t.Helper()
-	f := &adminFixture{fixture: newFixture(t, true), clock: testclock.New(testNow)}
+	f := &adminFixture{fixture: newFixture(t, true), clock: testclock.New(testNow), users: map[int64]string{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +68,8 @@ func newAdminFixture(t *testing.T) *adminFixture {
 		WeChat:  client,
 		Sandbox: sbApp,
 		Staff:   mp.Staff, Review: review.New(review.Deps{Store: f.store, Now: f.clock.Now}),
-		Province: province.New(province.Deps{Store: f.store, Now: f.clock.Now}),
+		Province: province.New(province.Deps{Store: f.store, Now: f.clock.Now,
+			Bindings: apply.New(apply.Deps{Store: f.store, Now: f.clock.Now, Logger: log, Sealer: storetest.Sealer()})}),
 	})
 	mp.Register(f.app)
 	go func() { _ = f.app.Listener(ln) }()
@@ -86,7 +88,37 @@ func (f *adminFixture) token(t *testing.T, role recruit.Role, base int64) (strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.PostForm(f.url+"/sandbox/minicode", url.Values{"openid": {u.OpenID}})
+	tok := f.miniLogin(t, u.OpenID)
+	if role == "" {
+		return tok, recruit.Staff{}
+	}
+	inv, err := province.New(province.Deps{Store: f.store, Now: func() time.Time { return f.clock.Now() }}).CreateInvite(context.Background(), province.InviteRequest{Role: role, BaseID: base, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, body := f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": inv.Code}); st != http.StatusOK {
+		t.Fatalf("bind: %d %s", st, body)
+	}
+	all, err := f.store.ListStaff(context.Background(), recruit.StaffFilter{BaseID: base})
+	if err != nil || len(all) == 0 {
+		t.Fatalf("staff after bind: %+v, %v", all, err)
+	}
+	f.users[all[len(all)-1].ID] = u.OpenID
+	return tok, all[len(all)-1] // the newest account is the one just bound
+}
+
+// tokenOf logs the sandbox user of account st (made by token) into the
+// mini-program again and returns the new token.
+func (f *adminFixture) tokenOf(t *testing.T, st recruit.Staff) string {
+	t.Helper()
+	return f.miniLogin(t, f.users[st.ID])
+}
+
+// miniLogin logs the sandbox user openID into the mini-program through
+// the sandbox's code2session and returns the bearer token.
+func (f *adminFixture) miniLogin(t *testing.T, openID string) string {
+	t.Helper()
+	resp, err := http.PostForm(f.url+"/sandbox/minicode", url.Values{"openid": {openID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,24 +129,10 @@ func (f *adminFixture) token(t *testing.T, role recruit.Role, base int64) (strin
 		t.Fatalf("sandbox login-code page: %.300s", page)
 	}
 	var login struct{ Token string }
-	if st, body := f.call(t, http.MethodPost, "/api/v1/mp/login", "", map[string]string{"code": string(m[1])}); st != http.StatusOK || json.Unmarshal(body, &login) != nil {
+	if st, body := f.call(t, http.MethodPost, "/api/v1/mp/login", "", map[string]string{"code": string(m[1])}); st != http.StatusOK || json.Unmarshal(body, &login) != nil || login.Token == "" {
 		t.Fatalf("login: %d %s", st, body)
 	}
-	if role == "" {
-		return login.Token, recruit.Staff{}
-	}
-	inv, err := province.New(province.Deps{Store: f.store, Now: func() time.Time { return f.clock.Now() }}).CreateInvite(context.Background(), province.InviteRequest{Role: role, BaseID: base, TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, body := f.call(t, http.MethodPost, "/api/v1/mp/bind", login.Token, map[string]string{"invite": inv.Code}); st != http.StatusOK {
-		t.Fatalf("bind: %d %s", st, body)
-	}
-	all, err := f.store.ListStaff(context.Background(), recruit.StaffFilter{BaseID: base})
-	if err != nil || len(all) == 0 {
-		t.Fatalf("staff after bind: %+v, %v", all, err)
-	}
-	return login.Token, all[len(all)-1] // the newest account is the one just bound
+	return login.Token
 }
 
 // call sends a JSON request over the listener with a bearer token.
