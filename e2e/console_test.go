@@ -11,7 +11,8 @@ import (
 // opens /admin/login on the PC, a phone scans the QR code in the sandbox and
 // confirms without any real-name binding, the PC enters the invitation code
 // that `zhupei staff-invite` printed and lands on the console home with the
-// name, role and base; at 375 px the console does not scroll sideways.
+// name, role and base, and invites a reviewer on 人员; at 375 px the
+// console does not scroll sideways.
 func TestConsoleQRLogin(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
@@ -60,7 +61,23 @@ func TestConsoleQRLogin(t *testing.T) {
 	}
 	shot(t, pc, "console-home", "1280")
 
+	// 人员: the base admin invites a reviewer of its base.
+	step(t, pc, "人员", chromedp.Click(chromedp.CSS(`#console-nav a[data-nav="staff"]`)))
+	waitPath(t, pc, "/admin/staff")
+	step(t, pc, "invite", chromedp.SetValue(chromedp.CSS("#invite-name"), "李老师"), chromedp.Click(chromedp.CSS("#invite-submit")))
+	step(t, pc, "the new code", chromedp.WaitVisible(chromedp.CSS("#invite-code")))
+	if c := text(t, pc, "#invite-code"); len(c) != 8 {
+		t.Errorf("invitation code %q", c)
+	}
+	if n := count(t, pc, "#staff-list tbody tr"); n != 1 {
+		t.Errorf("the base's accounts: %d rows, want the admin's own", n)
+	}
+	shot(t, pc, "console-staff", "1280")
+
 	step(t, pc, "phone width", chromedp.Emulate(phone375))
+	open(t, pc, srv.URL+"/admin/staff")
+	fitsScreen(t, pc, "/admin/staff at 375 px")
+	shot(t, pc, "console-staff", "375")
 	open(t, pc, srv.URL+"/admin")
 	fitsScreen(t, pc, "/admin at 375 px")
 	shot(t, pc, "console-home", "375")

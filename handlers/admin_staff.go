@@ -180,7 +180,9 @@ type staffScreenData struct {
 	Roles   []recruit.Role   // the roles the caller may invite
 	Invite  *invitationView  // the code just created, shown once
 	Done    string           // what the last form did
-	Error   string
+	Error   string           // the refusal of the invitation or 停用 form
+	// ReleaseError is the refusal of the release form, shown next to it.
+	ReleaseError string
 	IDTypes []string
 	Release releaseInput // the release form as typed (kept on an error)
 }
@@ -225,13 +227,18 @@ func (s *server) renderStaffScreen(c *fiber.Ctx, status int, d staffScreenData) 
 }
 
 // staffFormError renders the 人员 screen with a refusal of one of its
-// forms, or returns an internal error as it is.
-func (s *server) staffFormError(c *fiber.Ctx, err error, d staffScreenData) error {
+// forms (next to the release form when release is set), or returns an
+// internal error as it is.
+func (s *server) staffFormError(c *fiber.Ctx, err error, d staffScreenData, release bool) error {
 	st, ok := statusOf[recruit.ErrorCode(err)]
 	if !ok || st >= fiber.StatusInternalServerError {
 		return err
 	}
-	d.Error = recruit.ErrorMessage(err)
+	if release && consoleStaff(c).Role == recruit.RoleProvince { // only the province has the form
+		d.ReleaseError = recruit.ErrorMessage(err)
+	} else {
+		d.Error = recruit.ErrorMessage(err)
+	}
 	return s.renderStaffScreen(c, st, d)
 }
 
@@ -240,7 +247,7 @@ func (s *server) staffInvite(c *fiber.Ctx) error {
 	base, _ := strconv.ParseInt(c.FormValue("base_id"), 10, 64)
 	days, err := strconv.Atoi(c.FormValue("days", "7"))
 	if err != nil || days < 1 || days > 30 {
-		return s.staffFormError(c, recruit.Errorf(recruit.EINVALID, "有效期须为 1 到 30 天"), staffScreenData{})
+		return s.staffFormError(c, recruit.Errorf(recruit.EINVALID, "有效期须为 1 到 30 天"), staffScreenData{}, false)
 	}
 	in := invitationInput{Role: c.FormValue("role"), BaseID: base, Name: c.FormValue("name"), TTLHours: days * 24}
 	if in.Role == string(recruit.RoleProvince) {
@@ -248,11 +255,11 @@ func (s *server) staffInvite(c *fiber.Ctx) error {
 	}
 	req, err := in.request()
 	if err != nil {
-		return s.staffFormError(c, err, staffScreenData{})
+		return s.staffFormError(c, err, staffScreenData{}, false)
 	}
 	inv, err := s.province.CreateInvitation(c.UserContext(), consoleStaff(c), req)
 	if err != nil {
-		return s.staffFormError(c, err, staffScreenData{})
+		return s.staffFormError(c, err, staffScreenData{}, false)
 	}
 	v := viewInvitation(inv)
 	v.Expires = v.Expires.In(recruit.Shanghai)
@@ -266,7 +273,7 @@ func (s *server) staffDisable(c *fiber.Ctx) error {
 		_, err = s.province.DisableStaff(c.UserContext(), consoleStaff(c), id, c.FormValue("reason"))
 	}
 	if err != nil {
-		return s.staffFormError(c, err, staffScreenData{})
+		return s.staffFormError(c, err, staffScreenData{}, false)
 	}
 	return c.Redirect("/admin/staff?done=disabled", fiber.StatusSeeOther)
 }
@@ -275,7 +282,7 @@ func (s *server) staffDisable(c *fiber.Ctx) error {
 func (s *server) staffRelease(c *fiber.Ctx) error {
 	in := releaseInput{IDType: c.FormValue("id_type"), IDNumber: c.FormValue("id_number"), Reason: c.FormValue("reason")}
 	if _, err := s.province.ReleaseBinding(c.UserContext(), consoleStaff(c), province.ReleaseRequest(in)); err != nil {
-		return s.staffFormError(c, err, staffScreenData{Release: in})
+		return s.staffFormError(c, err, staffScreenData{Release: in}, true)
 	}
 	return c.Redirect("/admin/staff?done=released", fiber.StatusSeeOther)
 }

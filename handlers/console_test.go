@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -157,4 +159,98 @@ func TestConsoleProvinceNavigation(t *testing.T) {
 	_, body = pc.get(t, "/admin")
 	wantContains(t, "province home", body, `id="home-role">省级管理员<`, "全省", ">日历<", ">基地与计划<", ">温馨提示<", ">人员<", ">统计<", ">审计日志<")
 	wantMissing(t, "province home", body, `id="console-base"`, ">拟录取与公示<")
+}
+
+// form posts form values as c (with its CSRF token) without following
+// redirects.
+func (f *adminFixture) form(t *testing.T, c caller, path string, form url.Values) (int, http.Header, string) {
+	t.Helper()
+	form.Set(csrfField, c.csrf)
+	req, err := http.NewRequest(http.MethodPost, f.url+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: c.name, Value: c.cookie})
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(raw)
+}
+
+var inviteCodeRe = regexp.MustCompile(`id="invite-code">([2-9A-HJKMNP-Z]{8})<`)
+
+func TestConsoleStaffScreen(t *testing.T) {
+	f := newAdminFixture(t)
+	ctx := context.Background()
+	_, provStaff := f.token(t, recruit.RoleProvince, 0)
+	_, adminA := f.token(t, recruit.RoleBaseAdmin, f.baseA)
+	_, reviewerA := f.token(t, recruit.RoleReviewer, f.baseA)
+	_, adminB := f.token(t, recruit.RoleBaseAdmin, f.baseB)
+	for st, oa := range map[recruit.Staff]string{provStaff: "oa-p", adminA: "oa-a", reviewerA: "oa-r", adminB: "oa-b"} {
+		f.bindOA(t, st, oa)
+	}
+	prov, admin, reviewer := f.consoleCaller(t, "oa-p"), f.consoleCaller(t, "oa-a"), f.consoleCaller(t, "oa-r")
+
+	st, _, body := f.callAs(t, prov, http.MethodGet, "/admin/staff", nil)
+	if st != http.StatusOK {
+		t.Fatalf("the province's 人员: %d %.300s", st, body)
+	}
+	wantContains(t, "the province's 人员", string(body), "邀请基地管理员或省级管理员", `id="release-form"`, `id="staff-`+fmt.Sprint(adminB.ID)+`"`, "乙医院", `class="on" aria-current="page">人员<`)
+	st, _, page := f.form(t, prov, "/admin/staff/invite", url.Values{"role": {"base_admin"}, "base_id": {fmt.Sprint(f.baseB)}, "days": {"3"}, "name": {"赵主任"}})
+	if st != http.StatusOK || inviteCodeRe.FindStringSubmatch(page) == nil {
+		t.Fatalf("the province invites: %d %.400s", st, page)
+	}
+	wantContains(t, "the new invitation", page, "乙医院的基地管理员", "2025-07-08 10:00")
+	st, _, page = f.form(t, prov, "/admin/staff/invite", url.Values{"role": {"base_admin"}, "base_id": {fmt.Sprint(f.baseB)}, "days": {"90"}})
+	if st != http.StatusBadRequest || !strings.Contains(page, "有效期须为 1 到 30 天") {
+		t.Errorf("a 90-day invitation: %d", st)
+	}
+
+	// A base admin sees its base's accounts, invites its reviewers and
+	// disables them.
+	st, _, body = f.callAs(t, admin, http.MethodGet, "/admin/staff", nil)
+	if st != http.StatusOK {
+		t.Fatalf("base admin's 人员: %d", st)
+	}
+	wantContains(t, "base admin's 人员", string(body), "邀请本基地审核员", `id="staff-`+fmt.Sprint(reviewerA.ID)+`"`)
+	wantMissing(t, "base admin's 人员", string(body), `id="staff-`+fmt.Sprint(adminB.ID)+`"`, `id="release-form"`)
+	st, _, page = f.form(t, admin, "/admin/staff/invite", url.Values{"role": {"reviewer"}, "base_id": {fmt.Sprint(f.baseA)}})
+	if st != http.StatusOK || inviteCodeRe.FindStringSubmatch(page) == nil {
+		t.Fatalf("the base admin invites: %d %.400s", st, page)
+	}
+	st, h, _ := f.form(t, admin, fmt.Sprintf("/admin/staff/%d/disable", reviewerA.ID), url.Values{"reason": {"调岗"}})
+	if st != http.StatusSeeOther || h.Get("Location") != "/admin/staff?done=disabled" {
+		t.Fatalf("disable: %d %q", st, h.Get("Location"))
+	}
+	_, _, body = f.callAs(t, admin, http.MethodGet, "/admin/staff?done=disabled", nil)
+	wantContains(t, "after disabling", string(body), "其所有登录已立即失效", "已停用")
+	// The disabled reviewer is told once, and the session is gone.
+	if st, _, body := f.callAs(t, reviewer, http.MethodGet, "/admin", nil); st != http.StatusForbidden || !strings.Contains(string(body), "该工作人员账号已停用") {
+		t.Errorf("the disabled reviewer's console: %d", st)
+	}
+	if st, h, _ := f.callAs(t, reviewer, http.MethodGet, "/admin", nil); st != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), consoleLoginURL) {
+		t.Errorf("the disabled reviewer's console again: %d %q, want the login", st, h.Get("Location"))
+	}
+
+	// The province releases a binding: the reason is required, and what was
+	// typed stays on the form.
+	st, _, page = f.form(t, prov, "/admin/staff/release", url.Values{"id_type": {recruit.IDTypePassport}, "id_number": {"E00000003"}})
+	if st != http.StatusBadRequest || !strings.Contains(page, `id="release-error" role="alert">请填写原因`) || !strings.Contains(page, `value="E00000003"`) {
+		t.Fatalf("a release without reason: %d %.300s", st, page)
+	}
+	st, h, _ = f.form(t, prov, "/admin/staff/release", url.Values{"id_type": {recruit.IDTypePassport}, "id_number": {"E00000003"}, "reason": {"本人申诉"}})
+	if st != http.StatusSeeOther || h.Get("Location") != "/admin/staff?done=released" {
+		t.Fatalf("release: %d %q", st, h.Get("Location"))
+	}
+	if _, err := f.store.IdentityByOpenID(ctx, "openid-3"); recruit.ErrorCode(err) != recruit.ENOTFOUND {
+		t.Errorf("the release left the binding: %v", err)
+	}
+	st, _, page = f.form(t, admin, "/admin/staff/release", url.Values{"id_type": {recruit.IDTypePassport}, "id_number": {"E00000004"}, "reason": {"x"}})
+	if st != http.StatusForbidden || !strings.Contains(page, "仅省级管理员可以解除实名认证") {
+		t.Errorf("a base admin's release: %d", st)
+	}
 }
