@@ -183,8 +183,8 @@ type staffScreenData struct {
 	Error   string           // the refusal of the invitation or 停用 form
 	// ReleaseError is the refusal of the release form, shown next to it.
 	ReleaseError string
-	IDTypes []string
-	Release releaseInput // the release form as typed (kept on an error)
+	IDTypes      []string
+	Release      releaseInput // the release form as typed (kept on an error)
 }
 
 // staffScreen is /admin/staff: the accounts within reach with 停用, the
