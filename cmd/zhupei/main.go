@@ -15,7 +15,7 @@
 //	                                           create a one-time invitation code that makes a
 //	                                           staff account with that role (and base: required
 //	                                           for base_admin and reviewer, refused for province)
-//	                                           for the mini-program account redeeming it
+//	                                           for the mini-program or console account redeeming it
 //	zhupei [-config FILE] repair-counts [-year N]
 //	                                           set program counters that differ from a count
 //	                                           of the applications to it, logging each change
@@ -341,8 +341,9 @@ func (m *Main) RepairCounts(ctx context.Context) error {
 const staffInviteUsage = "用法：zhupei staff-invite -role province|base_admin|reviewer [-base 培训基地编号] [-name 姓名] [-ttl 168h]"
 
 // StaffInvite creates a one-time invitation code for req and prints it:
-// the staff member enters it in the mini-program, which creates their
-// account with the invitation's role and base.
+// the staff member enters it in the mini-program or on the PC console
+// (/admin), which creates their account with the invitation's role and
+// base.
 func (m *Main) StaffInvite(ctx context.Context, req province.InviteRequest) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
@@ -355,7 +356,7 @@ func (m *Main) StaffInvite(ctx context.Context, req province.InviteRequest) erro
 	if inv.Role.HasBase() {
 		who = fmt.Sprintf("培训基地“%s”（编号 %d）的%s", inv.Base.Name, inv.Base.ID, who)
 	}
-	fmt.Fprintf(m.Stdout, "邀请码 %s：%s在小程序中输入即可绑定，仅能使用一次，有效期至 %s\n",
+	fmt.Fprintf(m.Stdout, "邀请码 %s：%s在小程序或电脑端管理后台（/admin 扫码登录后）输入即可绑定，仅能使用一次，有效期至 %s\n",
 		inv.Code, who, inv.Expires.In(recruit.Shanghai).Format("2006-01-02 15:04"))
 	m.Logger.Info("audit: staff invitation created", "action", "staff.invite", "role", inv.Role, "base_id", inv.Base.ID, "expires", inv.Expires)
 	return nil

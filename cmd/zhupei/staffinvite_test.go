@@ -52,13 +52,13 @@ func TestStaffInvite(t *testing.T) {
 
 	// The demo year's bases exist now.
 	code, so, se := cli(t, environ, "staff-invite", "-role", "base_admin", "-base", "1", "-name", "王主任", "-ttl", "72h")
-	m1 := regexp.MustCompile(`^邀请码 ([2-9A-HJKMNP-Z]{8})：培训基地“(.+)”（编号 1）的基地管理员在小程序中输入`).FindStringSubmatch(so)
+	m1 := regexp.MustCompile(`^邀请码 ([2-9A-HJKMNP-Z]{8})：培训基地“(.+)”（编号 1）的基地管理员在小程序或电脑端管理后台（/admin 扫码登录后）输入`).FindStringSubmatch(so)
 	if code != 0 || m1 == nil || !strings.Contains(so, "有效期至 "+time.Now().Add(72*time.Hour).In(recruit.Shanghai).Format("2006-01-02")) {
 		t.Fatalf("staff-invite: exit %d, stdout %q, stderr %q", code, so, se)
 	}
 	invite, baseName := m1[1], m1[2]
 	if code, so, se := cli(t, environ, "staff-invite", "-role", "province"); code != 0 ||
-		!regexp.MustCompile(`^邀请码 [2-9A-HJKMNP-Z]{8}：省级管理员在小程序中输入即可绑定`).MatchString(so) {
+		!regexp.MustCompile(`^邀请码 [2-9A-HJKMNP-Z]{8}：省级管理员在小程序或电脑端管理后台（/admin 扫码登录后）输入即可绑定`).MatchString(so) {
 		t.Fatalf("staff-invite -role province: exit %d, stdout %q, stderr %q", code, so, se)
 	}
 
