@@ -153,16 +153,18 @@ func RoundOpened(identityID int64, year int, phase recruit.Phase, start, end, no
 	}
 }
 
-// BindingReleased tells the person of identity that the province released
-// its real-name binding on appeal, with the reason: the inbox of whoever
-// binds the number next (the real owner) has it.
-func BindingReleased(identityID int64, reason string, now time.Time) recruit.Notification {
-	body := "省级管理部门已根据证件本人的申诉解除该证件号码原有的实名认证，证件本人可重新认证。"
+// BindingReleased tells that the province released, on the number owner's
+// appeal, the real-name binding of identity held by the official-account
+// openID ("" when none was): one row tells both accounts — the WeChat
+// message goes to openID, and the identity's inbox has it for whoever binds
+// the number next (the real owner).
+func BindingReleased(identityID int64, openID, reason string, now time.Time) recruit.Notification {
+	body := "省级管理部门已根据证件本人的申诉，解除该证件号码在原微信账号上的实名认证，证件本人可重新认证。"
 	if reason != "" {
 		body += "原因：" + reason
 	}
 	return recruit.Notification{
-		IdentityID: identityID, Kind: recruit.KindBindingReleased,
+		IdentityID: identityID, OpenID: openID, Kind: recruit.KindBindingReleased,
 		Key:   fmt.Sprintf("%s-%d-%d", recruit.KindBindingReleased, identityID, now.UnixNano()),
 		Title: "实名认证已解除", Body: body,
 		Values: map[string]string{SrcState: "已解除", SrcRemark: orNone(reason), SrcTime: stamp(now)},

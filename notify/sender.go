@@ -179,14 +179,18 @@ func (s *Sender) deliver(ctx context.Context, n recruit.Notification) (int64, er
 		}
 		return 0, s.wx.SendSubscribe(ctx, staff.MPOpenID, t.ID, fmt.Sprintf("%s?id=%d", s.cfg.Page, n.ID), data)
 	}
-	id, err := s.st.GetIdentity(ctx, n.IdentityID)
-	if recruit.ErrorCode(err) == recruit.ENOTFOUND || err == nil && id.OpenID == "" {
-		return 0, errInboxOnly
+	to := n.OpenID
+	if to == "" {
+		id, err := s.st.GetIdentity(ctx, n.IdentityID)
+		if recruit.ErrorCode(err) == recruit.ENOTFOUND || err == nil && id.OpenID == "" {
+			return 0, errInboxOnly
+		}
+		if err != nil {
+			return 0, err
+		}
+		to = id.OpenID
 	}
-	if err != nil {
-		return 0, err
-	}
-	return s.wx.SendTemplate(ctx, wechat.Template{ToUser: id.OpenID, TemplateID: t.ID,
+	return s.wx.SendTemplate(ctx, wechat.Template{ToUser: to, TemplateID: t.ID,
 		URL: s.wx.BaseURL() + n.Link(), ClientMsgID: strconv.FormatInt(n.ID, 10), Data: data})
 }
 

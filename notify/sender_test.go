@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -332,5 +333,34 @@ func TestStaffSubscribeOrInboxOnly(t *testing.T) {
 	want := "[{staff_deadline inbox_only 1} {staff_deadline sent 1}]"
 	if fmt.Sprint(st.Counts) != want || len(e.sb.Messages("")) != 1 {
 		t.Errorf("counts %v, want %s", st.Counts, want)
+	}
+}
+
+// A notice with a recipient openid (a binding released on appeal) reaches
+// that account although the identity is bound to none any more.
+func TestSenderToTheDetachedAccount(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ids := e.applicants(t, 1, true)
+	if err := e.db.UnbindIdentity(ctx, ids[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.db.AddNotification(ctx, notify.BindingReleased(ids[0].ID, ids[0].OpenID, "本人申诉", start))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.drain(t, e.sender(t, "a"))
+	got := e.sb.Messages(ids[0].OpenID)
+	if len(got) != 1 || !strings.HasSuffix(got[0].Link, n.Link()) || got[0].Data["thing2"] != "本人申诉" {
+		t.Errorf("messages to the detached account %+v", got)
+	}
+	// Without a recipient openid the unbound identity's notice stays in the inbox.
+	plain := notify.BindingReleased(ids[0].ID, "", "", start.Add(time.Second))
+	if _, err := e.db.AddNotification(ctx, plain); err != nil {
+		t.Fatal(err)
+	}
+	e.drain(t, e.sender(t, "a"))
+	if st, err := e.db.OutboxStats(ctx, start); err != nil || fmt.Sprint(st.Counts) != "[{binding_released inbox_only 1} {binding_released sent 1}]" {
+		t.Errorf("counts %v, %v", st.Counts, err)
 	}
 }

@@ -169,9 +169,9 @@ type ReleaseRequest struct {
 // binding of an ID number held by another WeChat account (Deps.Bindings):
 // province admin only, with a reason; audited (the identity and whether an
 // account was detached, never the number). Both accounts are told: the
-// detached one on its binding page, the owner in the person's inbox
-// (notify.BindingReleased), which the account that binds the number next
-// re-attaches.
+// detached one by a WeChat message (notify.BindingReleased, sent to its
+// openid) and on its binding page, the owner in the person's inbox, which
+// the account that binds the number next re-attaches.
 func (s *Service) ReleaseBinding(ctx context.Context, by recruit.Staff, req ReleaseRequest) (_ recruit.Identity, err error) {
 	defer func() { err = recruit.WithOp("province.ReleaseBinding", err) }()
 	if err := requireProvince(by); err != nil {
@@ -195,7 +195,7 @@ func (s *Service) ReleaseBinding(ctx context.Context, by recruit.Staff, req Rele
 		return recruit.Identity{}, err
 	}
 	now := s.now()
-	if _, err := s.store.AddNotification(ctx, notify.BindingReleased(id.ID, reason, now)); err != nil {
+	if _, err := s.store.AddNotification(ctx, notify.BindingReleased(id.ID, id.OpenID, reason, now)); err != nil {
 		return recruit.Identity{}, err
 	}
 	err = recruit.RecordStaffAction(ctx, s.store, by, now, 0, ActionReleaseBinding, fmt.Sprintf("identity:%d", id.ID),

@@ -216,7 +216,7 @@ func TestReleaseBindingLetsTheOwnerBind(t *testing.T) {
 		t.Fatalf("the owner binds after the release: %+v, %v", id, err)
 	}
 	msgs, err := f.db.ListNotifications(ctx, id.ID)
-	if err != nil || len(msgs) != 1 || msgs[0].Kind != recruit.KindBindingReleased || !strings.Contains(msgs[0].Body, release.Reason) {
+	if err != nil || len(msgs) != 1 || msgs[0].Kind != recruit.KindBindingReleased || !strings.Contains(msgs[0].Body, release.Reason) || msgs[0].OpenID != "oa-impostor" {
 		t.Fatalf("the owner's inbox: %+v, %v", msgs, err)
 	}
 	es := f.audits(t, f.prov, ActionReleaseBinding)

@@ -19,6 +19,7 @@ type notificationDoc struct {
 	ID         int64              `bson:"_id"`
 	IdentityID int64              `bson:"identity_id"`
 	StaffID    int64              `bson:"staff_id"`
+	OpenID     string             `bson:"openid,omitempty"` // recruit.Notification.OpenID
 	Kind       recruit.NoticeKind `bson:"kind"`
 	Key        string             `bson:"key"`
 	// The inbox text and the template's source values.
@@ -47,7 +48,7 @@ type Answer struct {
 
 func (n notificationDoc) notification() recruit.Notification {
 	return recruit.Notification{
-		ID: n.ID, IdentityID: n.IdentityID, StaffID: n.StaffID, Kind: n.Kind, Key: n.Key,
+		ID: n.ID, IdentityID: n.IdentityID, StaffID: n.StaffID, OpenID: n.OpenID, Kind: n.Kind, Key: n.Key,
 		Title: n.Title, Body: n.Body, Values: n.Values, State: n.State, Attempts: n.Attempts,
 		NextAt: normZero(n.NextAt), LeaseOwner: n.LeaseOwner, LeaseUntil: normZero(n.LeaseUntil),
 		MsgID: n.MsgID, LastError: n.LastError, ReadAt: normZero(n.ReadAt),
@@ -66,7 +67,7 @@ func normZero(t time.Time) time.Time {
 // notificationFrom is n as stored, State queued unless given, without its id.
 func notificationFrom(n recruit.Notification) *notificationDoc {
 	doc := &notificationDoc{
-		IdentityID: n.IdentityID, StaffID: n.StaffID, Kind: n.Kind, Key: n.Key,
+		IdentityID: n.IdentityID, StaffID: n.StaffID, OpenID: n.OpenID, Kind: n.Kind, Key: n.Key,
 		Title: n.Title, Body: n.Body, Values: n.Values, State: n.State, Attempts: n.Attempts,
 		NextAt: norm(n.NextAt), CreatedAt: norm(n.CreatedAt), UpdatedAt: norm(n.UpdatedAt),
 	}

@@ -34,10 +34,10 @@ func insertNotification(ctx context.Context, tx *sql.Tx, n recruit.Notification)
 	if err != nil {
 		return recruit.Notification{}, recruit.Internal(err)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO notifications (identity_id, staff_id, kind, event_key, title, body, vals, state, attempts, next_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO notifications (identity_id, staff_id, kind, event_key, title, body, vals, state, attempts, next_at, created_at, updated_at, openid)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		nullID(n.IdentityID), nullID(n.StaffID), n.Kind, n.Key, n.Title, n.Body, string(vals), n.State, n.Attempts,
-		nanos(n.NextAt), nanos(n.CreatedAt), nanos(n.UpdatedAt)).Scan(&n.ID)
+		nanos(n.NextAt), nanos(n.CreatedAt), nanos(n.UpdatedAt), n.OpenID).Scan(&n.ID)
 	switch {
 	case isDuplicate(err):
 		return recruit.Notification{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgQueued)
@@ -61,7 +61,7 @@ func nullID(id int64) any {
 
 const (
 	noticeFields = `id, COALESCE(identity_id, 0), COALESCE(staff_id, 0), kind, event_key, title, body, vals, state, attempts,
-	next_at, lease_owner, lease_until, msg_id, last_error, read_at, created_at, updated_at`
+	next_at, lease_owner, lease_until, msg_id, last_error, read_at, created_at, updated_at, openid`
 	noticeColumns = `SELECT ` + noticeFields + ` FROM notifications `
 )
 
@@ -72,7 +72,7 @@ func scanNotice(s scanner) (recruit.Notification, error) {
 		next, until, read, created, updated int64
 	)
 	err := s.Scan(&n.ID, &n.IdentityID, &n.StaffID, &n.Kind, &n.Key, &n.Title, &n.Body, &vals, &n.State, &n.Attempts,
-		&next, &n.LeaseOwner, &until, &n.MsgID, &n.LastError, &read, &created, &updated)
+		&next, &n.LeaseOwner, &until, &n.MsgID, &n.LastError, &read, &created, &updated, &n.OpenID)
 	if err != nil {
 		return n, err
 	}

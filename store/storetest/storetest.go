@@ -102,6 +102,7 @@ func Run(t *testing.T, b Backend) {
 		{"Notifications", testNotifications},
 		{"StaffNotifications", testStaffNotifications},
 		{"NotificationRead", testNotificationRead},
+		{"NotificationOpenID", testNotificationOpenID},
 		{"NotificationClaim", testNotificationClaim},
 		{"NotificationReport", testNotificationReport},
 		{"OutboxStats", testOutboxStats},
