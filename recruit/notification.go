@@ -82,15 +82,11 @@ func (s NoticeState) Final() bool {
 // inbox (Title, Body) and sent as a WeChat template or subscribe message
 // whose keyword values are cut from Values. Build them with package notify.
 type Notification struct {
-	ID         int64 `json:"id"`
-	IdentityID int64 `json:"identity_id,omitempty"` // the applicant, 0 for a staff notice
-	StaffID    int64 `json:"staff_id,omitempty"`    // the staff member, 0 for an applicant
-	// OpenID, when set, is the official-account openid an applicant's
-	// notice is sent to instead of the identity's account at send time:
-	// the account a change detaches from the identity (a binding released
-	// on appeal) is still told.
-	OpenID string     `json:"-"`
-	Kind   NoticeKind `json:"kind"`
+	ID         int64      `json:"id"`
+	IdentityID int64      `json:"identity_id,omitempty"` // the applicant, 0 for a staff notice
+	StaffID    int64      `json:"staff_id,omitempty"`    // the staff member, 0 for an applicant
+	OpenID     string     `json:"-"`                     // when set, sent to this account, not the identity's: one the change detached (a released binding)
+	Kind       NoticeKind `json:"kind"`
 	// Key is unique per event (e.g. "registered-12-v3"): writing the same
 	// event twice is ECONFLICT, which makes jobs and the relay idempotent.
 	Key   string `json:"-"`
