@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/internal/testhttp"
 	"zhupei/miniprogram"
 	"zhupei/province"
 	"zhupei/recruit"
@@ -47,23 +47,18 @@ func (f *adminFixture) applicantCaller(t *testing.T, n int) caller {
 // the listener, without following redirects.
 func (f *adminFixture) callAs(t *testing.T, c caller, method, path string, body any) (int, http.Header, []byte) {
 	t.Helper()
-	var r io.Reader = http.NoBody
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, f.url+path, r)
+	return f.requestAs(t, c, method, path, "application/json", testhttp.Body(t, body))
+}
+
+// requestAs sends a request with body of contentType as c over the
+// listener, without following redirects.
+func (f *adminFixture) requestAs(t *testing.T, c caller, method, path, contentType string, body io.Reader) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.url+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"regexp"
@@ -14,10 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
+	"zhupei/internal/testhttp"
 	"zhupei/recruit"
-	"zhupei/web"
 )
 
 // The admin authorization sweep walks every operation the OpenAPI file
@@ -31,22 +27,6 @@ import (
 // name: give it a JSON (or multipart) example body, an example for each
 // required query parameter, and its path parameters a meaning in
 // sweepParams.
-
-// sweepOp is what the sweep reads of an operation.
-type sweepOp struct {
-	OperationID string `yaml:"operationId"`
-	Parameters  []struct {
-		Name     string `yaml:"name"`
-		In       string `yaml:"in"`
-		Required bool   `yaml:"required"`
-		Example  any    `yaml:"example"`
-	} `yaml:"parameters"`
-	RequestBody *struct {
-		Content map[string]struct {
-			Example any `yaml:"example"`
-		} `yaml:"content"`
-	} `yaml:"requestBody"`
-}
 
 // sweepObjects are base A's objects the sweep names in paths.
 type sweepObjects struct {
@@ -86,8 +66,8 @@ type sweepRequest struct {
 	scoped      bool // names an object of base A
 }
 
-// build returns the request of op at path, or why it cannot.
-func (op sweepOp) build(o sweepObjects, path string) (sweepRequest, string) {
+// buildRequest returns the request of op at path, or why it cannot.
+func buildRequest(op testhttp.Operation, o sweepObjects, path string) (sweepRequest, string) {
 	r := sweepRequest{contentType: "application/json"}
 	var missing []string
 	r.path = specParamRe.ReplaceAllStringFunc(path, func(m string) string {
@@ -131,55 +111,10 @@ func (op sweepOp) build(o sweepObjects, path string) (sweepRequest, string) {
 	return r, strings.Join(missing, ", ")
 }
 
-// adminSpec returns the operations of the OpenAPI file under /admin by
-// path (relative to /api/v1) and upper-case method.
-func adminSpec(t *testing.T) map[string]map[string]sweepOp {
-	t.Helper()
-	raw, err := fs.ReadFile(web.Static(), "openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec struct {
-		Paths map[string]map[string]sweepOp `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(raw, &spec); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[string]sweepOp{}
-	for path, ops := range spec.Paths {
-		if !strings.HasPrefix(path, "/admin/") {
-			continue
-		}
-		out[path] = map[string]sweepOp{}
-		for m, op := range ops {
-			out[path][strings.ToUpper(m)] = op
-		}
-	}
-	return out
-}
-
 // send sends r as c with method.
 func (f *adminFixture) send(t *testing.T, c caller, method string, r sweepRequest) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, f.url+r.path, bytes.NewReader(r.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", r.contentType)
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	if c.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: c.name, Value: c.cookie})
-		req.Header.Set(csrfHeader, c.csrf)
-	}
-	resp, err := noRedirect.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, raw
+	return f.requestAs(t, c, method, r.path, r.contentType, bytes.NewReader(r.body))
 }
 
 func TestAdminAuthorizationSweep(t *testing.T) {
@@ -194,13 +129,16 @@ func TestAdminAuthorizationSweep(t *testing.T) {
 	applicant := f.applicantCaller(t, 11)
 	otherBase := map[string]caller{"token": {token: adminBToken}, "console": f.consoleCaller(t, "oa-admin-b")}
 
-	spec := adminSpec(t)
 	var cannot, names []string
 	swept := 0
-	for path, ops := range spec {
-		for method, op := range ops {
+	for path, ops := range testhttp.Spec(t) {
+		if !strings.HasPrefix(path, "/admin/") {
+			continue
+		}
+		for m, op := range ops {
+			method := strings.ToUpper(m)
 			names = append(names, op.OperationID)
-			r, why := op.build(objects, path)
+			r, why := buildRequest(op, objects, path)
 			if why != "" {
 				cannot = append(cannot, fmt.Sprintf("%s (%s %s): needs %s", op.OperationID, method, path, why))
 				continue
@@ -246,7 +184,7 @@ func TestAdminAuthorizationSweep(t *testing.T) {
 		}
 		consoleRoutes++
 		path := regexp.MustCompile(`:(\w+)`).ReplaceAllString(rt.Path, "{$1}")
-		r, why := (sweepOp{}).build(objects, path)
+		r, why := buildRequest(testhttp.Operation{}, objects, path)
 		if why != "" {
 			t.Errorf("console route %s %s: the sweep needs %s", rt.Method, rt.Path, why)
 			continue

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -166,19 +165,9 @@ func TestConsoleProvinceNavigation(t *testing.T) {
 func (f *adminFixture) form(t *testing.T, c caller, path string, form url.Values) (int, http.Header, string) {
 	t.Helper()
 	form.Set(csrfField, c.csrf)
-	req, err := http.NewRequest(http.MethodPost, f.url+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: c.name, Value: c.cookie})
-	resp, err := noRedirect.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(raw)
+	c.csrf = "" // in the form only
+	st, h, raw := f.requestAs(t, c, http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	return st, h, string(raw)
 }
 
 var inviteCodeRe = regexp.MustCompile(`id="invite-code">([2-9A-HJKMNP-Z]{8})<`)

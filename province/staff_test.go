@@ -20,22 +20,27 @@ import (
 // openStore is a store with one base, 甲医院.
 func openStore(t *testing.T) (*sqlite.DB, recruit.Base) {
 	t.Helper()
+	db, bases := openStoreWith(t, recruit.PlanRow{Line: 1, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 10})
+	return db, bases[0]
+}
+
+// openStoreWith is a store with the plan rows of 2025 and their bases.
+func openStoreWith(t *testing.T, rows ...recruit.PlanRow) (*sqlite.DB, []recruit.Base) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), storetest.Sealer())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.ImportPlan(ctx, 2025, []recruit.PlanRow{
-		{Line: 1, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 10},
-	}); err != nil {
+	if err := db.ImportPlan(ctx, 2025, rows); err != nil {
 		t.Fatal(err)
 	}
 	bases, err := db.ListBases(ctx)
-	if err != nil || len(bases) != 1 {
+	if err != nil || len(bases) != len(rows) {
 		t.Fatalf("bases %v, %v", bases, err)
 	}
-	return db, bases[0]
+	return db, bases
 }
 
 func TestCreateInvite(t *testing.T) {

@@ -26,19 +26,11 @@ type staffFixture struct {
 
 func newStaffFixture(t *testing.T) *staffFixture {
 	t.Helper()
-	db, a := openStore(t)
 	ctx := context.Background()
-	if err := db.ImportPlan(ctx, 2025, []recruit.PlanRow{
-		{Line: 1, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 10},
-		{Line: 2, BaseName: "乙医院", City: "青岛", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 5},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	bases, err := db.ListBases(ctx)
-	if err != nil || len(bases) != 2 {
-		t.Fatalf("bases %v, %v", bases, err)
-	}
-	f := &staffFixture{db: db, baseA: a.ID, baseB: bases[1].ID}
+	db, bases := openStoreWith(t,
+		recruit.PlanRow{Line: 1, BaseName: "甲医院", City: "济南", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 10},
+		recruit.PlanRow{Line: 2, BaseName: "乙医院", City: "青岛", SpecialtyCode: "0100", SpecialtyName: "内科", Plan: 5})
+	f := &staffFixture{db: db, baseA: bases[0].ID, baseB: bases[1].ID}
 	f.svc = New(Deps{Store: db, Now: func() time.Time { return testNow },
 		Bindings: apply.New(apply.Deps{Store: db, Now: func() time.Time { return testNow }, Sealer: storetest.Sealer()})})
 	mk := func(role recruit.Role, base int64, openID string) recruit.Staff {

@@ -22,19 +22,7 @@ import (
 // header and body.
 func Call(t testing.TB, method, url, token string, body any) (int, http.Header, []byte) {
 	t.Helper()
-	var r io.Reader = http.NoBody
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, url, r)
+	req, err := http.NewRequest(method, url, Body(t, body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,10 +42,40 @@ func Call(t testing.TB, method, url, token string, body any) (int, http.Header, 
 	return resp.StatusCode, resp.Header, raw
 }
 
-// Operation is what the tests check of one operation of the OpenAPI file.
+// Body is a request body of Call's body: a string as it is, nil none,
+// anything else as JSON.
+func Body(t testing.TB, body any) io.Reader {
+	t.Helper()
+	switch b := body.(type) {
+	case nil:
+		return http.NoBody
+	case string:
+		return strings.NewReader(b)
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(raw)
+}
+
+// Operation is what the tests check of one operation of the OpenAPI file:
+// its id, security, parameters and the examples of its request body by
+// content type.
 type Operation struct {
 	OperationID string                `yaml:"operationId"`
 	Security    []map[string][]string `yaml:"security"`
+	Parameters  []struct {
+		Name     string `yaml:"name"`
+		In       string `yaml:"in"`
+		Required bool   `yaml:"required"`
+		Example  any    `yaml:"example"`
+	} `yaml:"parameters"`
+	RequestBody *struct {
+		Content map[string]struct {
+			Example any `yaml:"example"`
+		} `yaml:"content"`
+	} `yaml:"requestBody"`
 }
 
 // Bearer reports whether the operation is secured by the bearer token only.
