@@ -267,8 +267,8 @@ func (s *server) consoleRoutes(app *fiber.App) {
 // consoleLogin shows the staff's QR code; a logged-in staff member goes on.
 func (s *server) consoleLogin(c *fiber.Ctx) error {
 	next := safeNext(c.Query("next"), "/admin")
-	if !strings.HasPrefix(next, "/admin") {
-		next = "/admin"
+	if next != "/admin" && !strings.HasPrefix(next, "/admin/") && !strings.HasPrefix(next, "/admin?") {
+		next = "/admin" // the console's login leads into the console only
 	}
 	if _, err := s.consoleAccount(c); err == nil {
 		return c.Redirect(next, fiber.StatusSeeOther)

@@ -243,3 +243,20 @@ func TestConsoleStaffScreen(t *testing.T) {
 		t.Errorf("a base admin's release: %d", st)
 	}
 }
+
+// The console's login leads into the console only.
+func TestConsoleLoginNext(t *testing.T) {
+	f := newConsoleFixture(t)
+	for next, want := range map[string]string{"/admin/staff": "/admin/staff", "/apply": "/admin", "//evil.example/admin": "/admin", "/administrator": "/admin"} {
+		pc := f.browser()
+		resp, body := pc.get(t, "/admin/login?next="+url.QueryEscape(next))
+		m := ticketRe.FindStringSubmatch(body)
+		if resp.StatusCode != http.StatusOK || m == nil {
+			t.Fatalf("console login page: %d", resp.StatusCode)
+		}
+		var tk loginTicket
+		if err := f.getJSON(m[1], &tk); err != nil || tk.Next != want || !tk.Staff {
+			t.Errorf("next %q: ticket %+v, %v; want next %q", next, tk, err, want)
+		}
+	}
+}

@@ -5,7 +5,8 @@
 //
 //	public.go, api.go, snapshot.go, chart.go  public pages and JSON (/, /board, /results, /api/v1)
 //	admin_api.go                              the staff's JSON API (/api/v1/admin) over review and province
-//	console*.go                               the staff's PC console (/admin): QR login, session, layout, screens
+//	console.go                                the staff's PC console (/admin): QR login, session, layout, home
+//	admin_staff.go                            staff management: the API's operations and the console's 人员
 //	login.go, bind.go, wechat_events.go       WeChat H5 OAuth, PC QR login, real-name binding
 //	apply*.go, upload.go, result_mine.go      the applicant's four sections, uploads, choice, 结果查询
 //	messages.go                               the applicant's inbox 我的消息 (/messages)
