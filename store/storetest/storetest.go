@@ -118,6 +118,9 @@ func Run(t *testing.T, b Backend) {
 		{"KVPurge", testKVPurge},
 		{"Leases", testLeases},
 		{"ConcurrentLeases", testConcurrentLeases},
+		{"Queue", testQueue},
+		{"ReviewMany", testReviewMany},
+		{"ReviewManyLarge", testReviewManyLarge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
