@@ -265,6 +265,20 @@ const (
 	SortSubmittedDesc = "submitted_desc"
 )
 
+// RoundWindow is the window of StateAt that makes an application part of
+// a round: round1 until round2 begins (registration's submissions are
+// reviewed in round1), round2 until adjustment, adjustment from then on
+// (a zero time is open).
+func RoundWindow(cal Calendar, round Phase) (from, to time.Time) {
+	switch round {
+	case PhaseRound1:
+		return time.Time{}, cal.Round2
+	case PhaseRound2:
+		return cal.Round2, cal.Adjustment
+	}
+	return cal.Adjustment, time.Time{}
+}
+
 // Page sizes of the queue.
 const (
 	DefaultQueuePage = 20
@@ -275,6 +289,7 @@ const (
 // year matching every non-zero field.
 type AppQuery struct {
 	Year          int
+	ApplicationID int64 // 0: every application
 	BaseID        int64 // 0: every base
 	SpecialtyCode string
 	State         State // "": every active state
@@ -285,23 +300,26 @@ type AppQuery struct {
 	PersonnelType      string
 	AcceptsAdjustment  *bool
 	School             string // part of the school of any education record
-	// Keyword matches a part of the name or the phone, or, when IDKey is
-	// set (IDSearchKey of the keyword), an ID number ending with it.
+	// Keyword matches a part of the name or the phone, or the end of the
+	// ID number (IDSearchKey).
 	Keyword string
-	IDKey   string
 	Flagged bool // only rows with a duplicate key or a date issue
 	Sort    string
 	Offset  int
 	Limit   int
 }
 
-// PageSize is q.Limit clamped to 1..MaxQueuePage, DefaultQueuePage when 0.
+// MaxStorePage bounds the rows of one QueryApplications (an export's
+// batch); a screen's pages are at most MaxQueuePage.
+const MaxStorePage = 1000
+
+// PageSize is q.Limit clamped to 1..MaxStorePage, DefaultQueuePage when 0.
 func (q AppQuery) PageSize() int {
 	switch {
 	case q.Limit <= 0:
 		return DefaultQueuePage
-	case q.Limit > MaxQueuePage:
-		return MaxQueuePage
+	case q.Limit > MaxStorePage:
+		return MaxStorePage
 	}
 	return q.Limit
 }
@@ -336,15 +354,16 @@ type BulkReview struct {
 	To     State // approved or rejected
 	Remark string
 	Now    time.Time
-	// Check refuses, with a reason, an application (as stored when the
-	// batch is applied) that may not be reviewed: not visible to the
-	// reviewer, or not in a phase and state that allows it. Transition is
-	// checked by the store besides.
-	Check func(app Application) error
+	// Visible refuses an application (as stored when the batch is
+	// checked) the reviewer may not see, as a missing one; Allowed one
+	// that the phase and state rules refuse (nil: Transition only). Rows
+	// already done (BulkDone) are not asked Allowed.
+	Visible func(app Application) error
+	Allowed func(app Application) error
 	// Note builds each reviewed application's notification; Audit its
 	// audit entry from the application before and after.
 	Note  Note
-	Audit func(before, after Application) AuditEntry
+	Audit func(before, after Application) (AuditEntry, error)
 }
 
 // BulkRefusal is the error of a bulk review with failing rows: ECONFLICT
@@ -401,11 +420,12 @@ func (r BulkReview) BulkDone(app Application) bool {
 }
 
 // BulkReason says why app may not be part of batch r, "" when it may:
-// r.Check's refusal first (so that another base's row reads as a missing
-// one), then Transition's, unless the row is done already (BulkDone).
+// r.Visible's refusal first (so that another base's row reads as a
+// missing one), then, unless the row is done already (BulkDone),
+// Transition's and r.Allowed's.
 func BulkReason(r BulkReview, app Application) string {
-	if r.Check != nil {
-		if err := r.Check(app); err != nil {
+	if r.Visible != nil {
+		if err := r.Visible(app); err != nil {
 			return errorMessage(err)
 		}
 	}
@@ -414,6 +434,11 @@ func BulkReason(r BulkReview, app Application) string {
 	}
 	if err := Transition(app.State, r.To); err != nil {
 		return errorMessage(err)
+	}
+	if r.Allowed != nil {
+		if err := r.Allowed(app); err != nil {
+			return errorMessage(err)
+		}
 	}
 	return ""
 }
@@ -436,7 +461,7 @@ type Queue interface {
 	// SearchOf returns an applicant's Search (zero when none saved).
 	SearchOf(ctx context.Context, identityID int64) (Search, error)
 	// ReviewMany reviews every application of r or none: each is read and
-	// checked (Transition, r.Check) first; when any fails nothing is
+	// checked (BulkReason) first; when any fails nothing is
 	// written and the error is BulkRefusal. Rows already done (BulkDone)
 	// are left as they are and returned as stored. Each reviewed row gets
 	// its notification and audit entry with its change (see the backends

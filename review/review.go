@@ -26,6 +26,9 @@ type Store interface {
 	recruit.Applications
 	recruit.Audit
 	recruit.BaseDatesStore
+	recruit.Queue
+	recruit.Profiles
+	recruit.Forms
 }
 
 // Deps are what the base staff's use-cases need: the store and the clock

@@ -101,8 +101,8 @@ func (d *DB) profileFilter(ctx context.Context, q recruit.AppQuery) (bson.A, err
 	}
 	if q.Keyword != "" {
 		or := bson.A{bson.M{"search.fields.name": contains(q.Keyword)}, bson.M{"search.fields.phone": contains(q.Keyword)}}
-		if q.IDKey != "" {
-			or = append(or, bson.M{"search.fields.id_keys": q.IDKey})
+		if key := recruit.IDSearchKey(d.sealer, q.Keyword); key != "" {
+			or = append(or, bson.M{"search.fields.id_keys": key})
 		}
 		and = append(and, bson.M{"$or": or})
 	}
@@ -172,6 +172,9 @@ func (d *DB) QueryApplications(ctx context.Context, q recruit.AppQuery) (recruit
 		}
 	}
 	filter := bson.M{"year": q.Year}
+	if q.ApplicationID != 0 {
+		filter["_id"] = q.ApplicationID
+	}
 	if q.State != "" {
 		filter["state"] = q.State
 	} else {
@@ -359,11 +362,15 @@ func (d *DB) ReviewMany(ctx context.Context, r recruit.BulkReview) ([]recruit.Ap
 			return nil, err
 		}
 		if r.Audit != nil {
-			e, err := d.auditRecord(ctx, r.Audit(old.app(), next.app()))
+			e, err := r.Audit(old.app(), next.app())
 			if err != nil {
 				return nil, err
 			}
-			entries = append(entries, e)
+			entry, err := d.auditRecord(ctx, e)
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, entry)
 		}
 		update := bson.M{"$set": bson.M{"state": r.To, "review_remark": r.Remark, "state_at": now, "updated_at": now}}
 		if len(entries) > 0 {

@@ -148,7 +148,7 @@ func likeArg(s string) string {
 }
 
 // queueWhere is the WHERE clause of q with its arguments.
-func queueWhere(q recruit.AppQuery) (string, []any) {
+func queueWhere(q recruit.AppQuery, sealer recruit.IDSealer) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -158,6 +158,9 @@ func queueWhere(q recruit.AppQuery) (string, []any) {
 		args = append(args, vs...)
 	}
 	add("a.year = ?", q.Year)
+	if q.ApplicationID != 0 {
+		add("a.id = ?", q.ApplicationID)
+	}
 	if q.State != "" {
 		add("a.state = ?", q.State)
 	} else {
@@ -192,9 +195,9 @@ func queueWhere(q recruit.AppQuery) (string, []any) {
 	if q.Keyword != "" {
 		cond := `(s.name LIKE ? ESCAPE '\' OR s.phone LIKE ? ESCAPE '\'`
 		vs := []any{likeArg(q.Keyword), likeArg(q.Keyword)}
-		if q.IDKey != "" {
+		if key := recruit.IDSearchKey(sealer, q.Keyword); key != "" {
 			cond += ` OR a.identity_id IN (SELECT identity_id FROM search_keys WHERE key = ?)`
-			vs = append(vs, idKeyPrefix+q.IDKey)
+			vs = append(vs, idKeyPrefix+key)
 		}
 		add(cond+")", vs...)
 	}
@@ -206,7 +209,7 @@ func queueWhere(q recruit.AppQuery) (string, []any) {
 
 // QueryApplications returns a page of the queue and its total.
 func (db *DB) QueryApplications(ctx context.Context, q recruit.AppQuery) (recruit.AppPage, error) {
-	where, args := queueWhere(q)
+	where, args := queueWhere(q, db.sealer)
 	var page recruit.AppPage
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*)`+queueFrom+where, args...).Scan(&page.Total); err != nil {
 		return recruit.AppPage{}, recruit.Internal(err)
@@ -337,7 +340,10 @@ func (db *DB) ReviewMany(ctx context.Context, r recruit.BulkReview) ([]recruit.A
 				}
 			}
 			if r.Audit != nil {
-				e, err := recruit.CleanAudit(r.Audit(before, a))
+				e, err := r.Audit(before, a)
+				if err == nil {
+					e, err = recruit.CleanAudit(e)
+				}
 				if err != nil {
 					return err
 				}
