@@ -287,6 +287,10 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"PUT /admin/calendar":                     "updateCalendar",
 		"PUT /admin/bases/{baseID}/dates/{round}": "setBaseDates",
 		"POST /admin/applications/{id}/review":    "reviewApplication",
+		"GET /admin/applications":                 "listApplications",
+		"GET /admin/applications/export":          "exportApplications",
+		"POST /admin/applications/review":         "reviewApplications",
+		"GET /admin/applications/{id}":            "getApplication",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },

@@ -329,12 +329,12 @@ func (q AppQuery) PageSize() int {
 // the kinds of the keys it shares with another applicant (DupKeys).
 type AppRow struct {
 	Application
-	BaseID        int64  `json:"base_id"`
-	BaseName      string `json:"base_name"`
-	SpecialtyCode string `json:"specialty_code"`
-	SpecialtyName string `json:"specialty_name"`
-	IDType        string `json:"id_type"`
-	IDNumber      string `json:"-"`
+	BaseID        int64    `json:"base_id"`
+	BaseName      string   `json:"base_name"`
+	SpecialtyCode string   `json:"specialty_code"`
+	SpecialtyName string   `json:"specialty_name"`
+	IDType        string   `json:"id_type"`
+	IDNumber      string   `json:"-"`
 	Search        Search   `json:"-"`
 	DupKinds      []string `json:"-"`
 }

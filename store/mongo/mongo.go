@@ -145,7 +145,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "program_id", Value: 1}}, Options: plain("program")},
 			queueAppIndex,
 		},
-		colProfiles: profileSearchIndexes,
+		colProfiles:  profileSearchIndexes,
 		colRevisions: {{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")}},
 		colNotices: {
 			{Keys: bson.D{{Key: "key", Value: 1}}, Options: unique("key_unique")},

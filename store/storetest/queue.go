@@ -308,29 +308,47 @@ func testReviewMany(t *testing.T, s recruit.Store) {
 	wantCode(t, "approving a rejected row", err, recruit.ECONFLICT)
 }
 
-// testReviewManyLarge reviews a batch of recruit.MaxBulkReview rows, and
-// refuses one row more.
-func testReviewManyLarge(t *testing.T, s recruit.Store) {
+// testReviewManyLarge reviews a batch of n rows (recruit.MaxBulkReview
+// when 0) with their notifications and audit entries, and refuses a batch
+// above the limit.
+func testReviewManyLarge(t *testing.T, s recruit.Store, n int) {
 	ctx := context.Background()
+	if n == 0 {
+		n = recruit.MaxBulkReview
+	}
 	ps := importRows(t, s, 2025, planRows)
 	prog := ps["山东省立医院/0100"].ID
-	ids := newIdentities(t, s, "large", recruit.MaxBulkReview)
+	ids := newIdentities(t, s, "large", n)
 	appIDs := make([]int64, len(ids))
 	for i, id := range ids {
 		app, err := s.SubmitChoice(ctx, id, 2025, 0, recruit.Choice{ProgramID: prog}, t0, nil)
 		must(t, "SubmitChoice", err)
 		appIDs[i] = app.ID
 	}
-	_, err := s.ReviewMany(ctx, recruit.BulkReview{IDs: append(slices.Clone(appIDs), appIDs[0]+1000), To: recruit.StateApproved, Now: t0})
-	wantErr(t, "a batch above the limit", err, recruit.CheckBulkIDs(make([]int64, recruit.MaxBulkReview+1)))
+	above := make([]int64, recruit.MaxBulkReview+1)
+	for i := range above {
+		above[i] = int64(i + 1)
+	}
+	_, err := s.ReviewMany(ctx, recruit.BulkReview{IDs: above, To: recruit.StateApproved, Now: t0})
+	wantErr(t, "a batch above the limit", err, recruit.CheckBulkIDs(above))
 	got, err := s.ReviewMany(ctx, recruit.BulkReview{IDs: appIDs, To: recruit.StateApproved, Now: t0, Note: bulkNote, Audit: bulkAudit})
-	must(t, "ReviewMany of the limit", err)
-	if len(got) != recruit.MaxBulkReview {
-		t.Fatalf("reviewed %d, want %d", len(got), recruit.MaxBulkReview)
+	must(t, "ReviewMany", err)
+	if len(got) != n {
+		t.Fatalf("reviewed %d, want %d", len(got), n)
 	}
 	page, err := s.QueryApplications(ctx, recruit.AppQuery{Year: 2025, State: recruit.StateApproved, Limit: 1})
 	must(t, "QueryApplications", err)
-	if page.Total != recruit.MaxBulkReview {
-		t.Errorf("approved after the batch: %d, want %d", page.Total, recruit.MaxBulkReview)
+	if page.Total != n {
+		t.Errorf("approved after the batch: %d, want %d", page.Total, n)
+	}
+	entries, err := s.ListAudit(ctx, recruit.AuditFilter{Action: "review", Limit: recruit.MaxAuditPage})
+	must(t, "ListAudit", err)
+	if want := min(n, recruit.MaxAuditPage); len(entries) != want {
+		t.Errorf("audit entries after the batch: %d, want %d", len(entries), want)
+	}
+	ns, err := s.ListNotifications(ctx, ids[n-1])
+	must(t, "ListNotifications", err)
+	if len(ns) != 1 {
+		t.Errorf("notifications of the last row: %d, want 1", len(ns))
 	}
 }
