@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -30,9 +31,17 @@ func (a *adminAPI) queueRoutes(g fiber.Router) {
 // specialty, state, personnel_type, accepts_adjustment and flagged (true
 // or false), school, keyword, sort, page and size.
 func queueQuery(c *fiber.Ctx) (review.Query, error) {
+	return parseQueue(func(key string) string { return c.Query(key) })
+}
+
+// queueQueryFrom reads the queue's filter from form values.
+func queueQueryFrom(v url.Values) (review.Query, error) { return parseQueue(v.Get) }
+
+// parseQueue reads the queue's filter with get.
+func parseQueue(get func(key string) string) (review.Query, error) {
 	q := review.Query{
-		Round: c.Query("round"), Specialty: c.Query("specialty"), State: c.Query("state"),
-		PersonnelType: c.Query("personnel_type"), School: c.Query("school"), Keyword: c.Query("keyword"), Sort: c.Query("sort"),
+		Round: get("round"), Specialty: get("specialty"), State: get("state"),
+		PersonnelType: get("personnel_type"), School: get("school"), Keyword: get("keyword"), Sort: get("sort"),
 	}
 	ints := []struct {
 		name, what string
@@ -43,7 +52,7 @@ func queueQuery(c *fiber.Ctx) (review.Query, error) {
 		{"size", "每页条数", func(v int64) { q.Size = int(v) }},
 	}
 	for _, p := range ints {
-		if s := c.Query(p.name); s != "" {
+		if s := get(p.name); s != "" {
 			v, err := strconv.ParseInt(s, 10, 32)
 			if err != nil || v < 0 {
 				return review.Query{}, recruit.Errorf(recruit.EINVALID, "%s无效：%s", p.what, s)
@@ -51,14 +60,14 @@ func queueQuery(c *fiber.Ctx) (review.Query, error) {
 			p.to(v)
 		}
 	}
-	if s := c.Query("accepts_adjustment"); s != "" {
+	if s := get("accepts_adjustment"); s != "" {
 		v, err := strconv.ParseBool(s)
 		if err != nil {
 			return review.Query{}, recruit.Errorf(recruit.EINVALID, "是否接受调剂只能是 true 或 false：%s", s)
 		}
 		q.AcceptsAdjustment = &v
 	}
-	if s := c.Query("flagged"); s != "" {
+	if s := get("flagged"); s != "" {
 		v, err := strconv.ParseBool(s)
 		if err != nil {
 			return review.Query{}, recruit.Errorf(recruit.EINVALID, "flagged 只能是 true 或 false：%s", s)

@@ -138,8 +138,9 @@ const queueFrom = ` FROM applications a
 	JOIN identities i ON i.id = a.identity_id
 	LEFT JOIN searches s ON s.identity_id = a.identity_id`
 
-// sharedKeys selects the applicants holding a duplicate key another holds too.
-const sharedKeys = `SELECT k.identity_id FROM search_key_counts c JOIN search_keys k ON k.key = c.key WHERE c.n > 1`
+// sharedKeys selects the applicants holding a duplicate key another holds
+// too, from the partial index of the shared keys.
+const sharedKeys = `SELECT identity_id FROM search_keys WHERE key IN (SELECT key FROM search_key_counts WHERE n > 1)`
 
 // likeArg is a LIKE pattern matching s anywhere, with \ as escape.
 func likeArg(s string) string {
@@ -147,7 +148,9 @@ func likeArg(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-// queueWhere is the WHERE clause of q with its arguments.
+// queueWhere is the WHERE clause of q with its arguments. It names the
+// applications only (alias a), the rest through subqueries, so that the
+// count needs no join and the page joins its rows only.
 func queueWhere(q recruit.AppQuery, sealer recruit.IDSealer) (string, []any) {
 	var (
 		where []string
@@ -171,11 +174,13 @@ func queueWhere(q recruit.AppQuery, sealer recruit.IDSealer) (string, []any) {
 		}
 		add("a.state IN ("+marks+")", vs...)
 	}
-	if q.BaseID != 0 {
-		add("p.base_id = ?", q.BaseID)
-	}
-	if q.SpecialtyCode != "" {
-		add("p.specialty_code = ?", q.SpecialtyCode)
+	switch {
+	case q.BaseID != 0 && q.SpecialtyCode != "":
+		add("a.program_id IN (SELECT id FROM programs WHERE base_id = ? AND specialty_code = ?)", q.BaseID, q.SpecialtyCode)
+	case q.BaseID != 0:
+		add("a.program_id IN (SELECT id FROM programs WHERE base_id = ?)", q.BaseID)
+	case q.SpecialtyCode != "":
+		add("a.program_id IN (SELECT id FROM programs WHERE specialty_code = ?)", q.SpecialtyCode)
 	}
 	if !q.StateFrom.IsZero() {
 		add("a.state_at >= ?", nanos(q.StateFrom))
@@ -183,26 +188,26 @@ func queueWhere(q recruit.AppQuery, sealer recruit.IDSealer) (string, []any) {
 	if !q.StateTo.IsZero() {
 		add("a.state_at < ?", nanos(q.StateTo))
 	}
-	if q.PersonnelType != "" {
-		add("s.personnel_type = ?", q.PersonnelType)
-	}
 	if q.AcceptsAdjustment != nil {
 		add("a.accepts_adjustment = ?", *q.AcceptsAdjustment)
 	}
+	if q.PersonnelType != "" {
+		add("a.identity_id IN (SELECT identity_id FROM searches WHERE personnel_type = ?)", q.PersonnelType)
+	}
 	if q.School != "" {
-		add(`s.schools LIKE ? ESCAPE '\'`, likeArg(q.School))
+		add(`a.identity_id IN (SELECT identity_id FROM searches WHERE schools LIKE ? ESCAPE '\')`, likeArg(q.School))
 	}
 	if q.Keyword != "" {
-		cond := `(s.name LIKE ? ESCAPE '\' OR s.phone LIKE ? ESCAPE '\'`
+		cond := `a.identity_id IN (SELECT identity_id FROM searches WHERE name LIKE ? ESCAPE '\' OR phone LIKE ? ESCAPE '\'`
 		vs := []any{likeArg(q.Keyword), likeArg(q.Keyword)}
 		if key := recruit.IDSearchKey(sealer, q.Keyword); key != "" {
-			cond += ` OR a.identity_id IN (SELECT identity_id FROM search_keys WHERE key = ?)`
+			cond += ` UNION ALL SELECT identity_id FROM search_keys WHERE key = ?`
 			vs = append(vs, idKeyPrefix+key)
 		}
 		add(cond+")", vs...)
 	}
 	if q.Flagged {
-		add("(s.dated = 1 OR a.identity_id IN (" + sharedKeys + "))")
+		add("a.identity_id IN (SELECT identity_id FROM searches WHERE dated = 1 UNION ALL " + sharedKeys + ")")
 	}
 	return " WHERE " + strings.Join(where, " AND "), args
 }
@@ -211,7 +216,7 @@ func queueWhere(q recruit.AppQuery, sealer recruit.IDSealer) (string, []any) {
 func (db *DB) QueryApplications(ctx context.Context, q recruit.AppQuery) (recruit.AppPage, error) {
 	where, args := queueWhere(q, db.sealer)
 	var page recruit.AppPage
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*)`+queueFrom+where, args...).Scan(&page.Total); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM applications a`+where, args...).Scan(&page.Total); err != nil {
 		return recruit.AppPage{}, recruit.Internal(err)
 	}
 	order := " ORDER BY a.submitted_at, a.id"

@@ -28,4 +28,7 @@ CREATE TABLE search_key_counts (
 ) WITHOUT ROWID;
 CREATE INDEX search_key_shared ON search_key_counts (key) WHERE n > 1;
 
+CREATE INDEX searches_dated ON searches (identity_id) WHERE dated = 1;
+-- The text filters scan this covering index, not the rows with their data.
+CREATE INDEX searches_filters ON searches (personnel_type, name, phone, schools, identity_id);
 CREATE INDEX applications_queue ON applications (year, submitted_at, id);
