@@ -114,8 +114,14 @@ type Form struct {
 // fallback for the others.
 func (f Form) Disposition(disposition string) string {
 	version := strconv.Itoa(f.Record.Version)
-	return disposition + `; filename="form-v` + version + `.pdf"; filename*=UTF-8''` +
-		rfc5987("报名表-"+f.Name+"-v"+version+".pdf")
+	return ContentDisposition(disposition, "form-v"+version+".pdf", "报名表-"+f.Name+"-v"+version+".pdf")
+}
+
+// ContentDisposition is a Content-Disposition value ("inline" or
+// "attachment") naming a file name in RFC 5987 encoding (filename*), with
+// fallback, which must be plain ASCII without quotes, for older clients.
+func ContentDisposition(disposition, fallback, name string) string {
+	return disposition + `; filename="` + fallback + `"; filename*=UTF-8''` + rfc5987(name)
 }
 
 // rfc5987 percent-encodes s as an RFC 5987 value-chars: UTF-8 bytes outside

@@ -310,6 +310,10 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"GET /admin/staff":                        "listStaff",
 		"POST /admin/staff/{id}/disable":          "disableStaff",
 		"POST /admin/bindings/release":            "releaseBinding",
+		"GET /admin/applications":                 "listApplications",
+		"GET /admin/applications/export":          "exportApplications",
+		"POST /admin/applications/review":         "reviewApplications",
+		"GET /admin/applications/{id}":            "getApplication",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },

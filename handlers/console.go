@@ -262,6 +262,7 @@ func (s *server) consoleRoutes(app *fiber.App) {
 	auth := g.Group("", s.requireConsole)
 	auth.Get("/", s.consoleHome)
 	s.consoleStaffRoutes(auth)
+	s.queueConsoleRoutes(auth)
 }
 
 // consoleLogin shows the staff's QR code; a logged-in staff member goes on.

@@ -112,6 +112,7 @@ type server struct {
 	wx       *wechatState
 	metrics  string // MetricsToken
 	province *province.Service
+	review   *review.Service
 }
 
 // New builds the Fiber application with every route registered.
@@ -127,6 +128,7 @@ func New(cfg Config) *fiber.App {
 		forms:    cfg.Forms,
 		pages:    mustParsePages(),
 		province: cfg.Province,
+		review:   cfg.Review,
 	}
 	if s.now == nil {
 		s.now = time.Now

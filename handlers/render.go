@@ -36,6 +36,25 @@ var templateFuncs = template.FuncMap{
 	"sub":    func(a, b int) int { return a - b },
 	"label":  fieldLabel,
 	"mlabel": mobileLabel,
+	"time":   formatTime,
+	"dict":   dict,
+}
+
+// dict builds a map of key-value pairs for a template called with several
+// values.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict of an odd number of values")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // mobileLabel returns the phone's name of the field key (recruit.MobileLabel).

@@ -89,17 +89,27 @@ type Audit interface {
 // member by at: before and after are recorded as JSON, the request id comes
 // from ctx.
 func RecordStaffAction(ctx context.Context, log Audit, by Staff, at time.Time, baseID int64, action, target string, before, after any, remark string) error {
+	e, err := StaffActionEntry(ctx, by, at, baseID, action, target, before, after, remark)
+	if err != nil {
+		return err
+	}
+	_, err = log.AppendAudit(ctx, e)
+	return err
+}
+
+// StaffActionEntry is the entry RecordStaffAction appends, for a store
+// operation that records it with its change.
+func StaffActionEntry(ctx context.Context, by Staff, at time.Time, baseID int64, action, target string, before, after any, remark string) (AuditEntry, error) {
 	b, err := json.Marshal(before)
 	if err != nil {
-		return Internal(err)
+		return AuditEntry{}, Internal(err)
 	}
 	a, err := json.Marshal(after)
 	if err != nil {
-		return Internal(err)
+		return AuditEntry{}, Internal(err)
 	}
-	_, err = log.AppendAudit(ctx, AuditEntry{
+	return AuditEntry{
 		At: at, StaffID: by.ID, Role: by.Role, BaseID: baseID, Action: action, Target: target,
 		Before: string(b), After: string(a), Remark: remark, RequestID: RequestID(ctx),
-	})
-	return err
+	}, nil
 }

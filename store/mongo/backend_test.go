@@ -26,6 +26,8 @@ type backend struct {
 	uri   string
 	opts  []*options.ClientOptions
 	admin *mongo.Client
+	// largeBatch is the suite's LargeBatch (0: all 500).
+	largeBatch int
 }
 
 func (b backend) fresh(t *testing.T, sealer recruit.Sealer) *DB {
@@ -66,7 +68,9 @@ func (b backend) open(t *testing.T) *DB {
 // one skip of these tests.
 func forEachBackend(t *testing.T, test func(t *testing.T, b backend)) {
 	t.Run("ferretdb", func(t *testing.T) {
-		test(t, newBackend(t, ferret.Start(t), options.Client().SetMaxPoolSize(1)))
+		b := newBackend(t, ferret.Start(t), options.Client().SetMaxPoolSize(1))
+		b.largeBatch = 40
+		test(t, b)
 	})
 	t.Run("mongodb", func(t *testing.T) {
 		uri := os.Getenv(mongoURIEnv)

@@ -143,7 +143,9 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		colApplications: {
 			{Keys: bson.D{{Key: "year", Value: 1}, {Key: "identity_id", Value: 1}}, Options: unique("year_identity_unique")},
 			{Keys: bson.D{{Key: "program_id", Value: 1}}, Options: plain("program")},
+			queueAppIndex,
 		},
+		colProfiles:  profileSearchIndexes,
 		colRevisions: {{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")}},
 		colNotices: {
 			{Keys: bson.D{{Key: "key", Value: 1}}, Options: unique("key_unique")},

@@ -28,6 +28,8 @@ type profileDoc struct {
 	Version      int                   `bson:"version"`
 	UpdatedAt    time.Time             `bson:"updated_at"`
 	Pending      []pendingDoc          `bson:"pending,omitempty"`
+	Search       *searchDoc            `bson:"search,omitempty"` // the review queue's (see queue.go)
+	SearchKeys   []string              `bson:"search_keys,omitempty"`
 }
 
 func (p profileDoc) profile() recruit.Profile {
@@ -97,6 +99,13 @@ func (d *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Rev
 		b := *p.Basic
 		b.IDNumber = ""
 		doc.Basic = &b
+	}
+	old, err := d.storedSearch(ctx, p.IdentityID)
+	if err != nil {
+		return recruit.Profile{}, err
+	}
+	if doc.Search, doc.SearchKeys, err = d.newSearch(ctx, p, old); err != nil {
+		return recruit.Profile{}, err
 	}
 	if err := d.writeProfile(ctx, doc); err != nil {
 		return recruit.Profile{}, err

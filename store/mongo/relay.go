@@ -13,13 +13,14 @@ import (
 
 // pendingDoc is a side effect of a change, written into the changed
 // document (its pending array) by the same single-document update as the
-// change, and moved on by the relay. Exactly one of Revision, Notice and
-// TouchApp is set; ID names the entry, and the records it creates carry ids
+// change, and moved on by the relay. Exactly one of Revision, Notice, Audit
+// and TouchApp is set; ID names the entry, and the records it creates carry ids
 // assigned before the write, so delivering an entry twice changes nothing.
 type pendingDoc struct {
 	ID       string           `bson:"id"`
 	Revision *revisionDoc     `bson:"revision,omitempty"`
 	Notice   *notificationDoc `bson:"notice,omitempty"`
+	Audit    *auditDoc        `bson:"audit,omitempty"` // applications only (a bulk review's)
 	// TouchApp (profiles only) is the application whose version grows with
 	// the profile save; TouchVersion is the saved profile version, recorded
 	// on the application so that the bump happens once.
@@ -82,6 +83,8 @@ func (d *DB) deliver(ctx context.Context, col *mongo.Collection, id int64, entri
 			// A duplicate key means the same message is queued
 			// already, which is what the entry asks for.
 			_, err = d.col(colNotices).InsertOne(ctx, e.Notice)
+		case e.Audit != nil:
+			_, err = d.col(colAudit).InsertOne(ctx, e.Audit)
 		case e.TouchApp != 0:
 			err = d.touch(ctx, e)
 		}

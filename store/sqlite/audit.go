@@ -17,15 +17,23 @@ func (db *DB) AppendAudit(ctx context.Context, e recruit.AuditEntry) (recruit.Au
 		return recruit.AuditEntry{}, err
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, staff_id, role, base_id, action, target, before, after, remark, request_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			nanos(e.At), e.StaffID, e.Role, e.BaseID, e.Action, e.Target, e.Before, e.After, e.Remark, e.RequestID).Scan(&e.ID)
+		e.ID, err = insertAudit(ctx, tx, e)
+		return err
 	})
 	if err != nil {
 		return recruit.AuditEntry{}, err
 	}
 	e.At = fromNanos(nanos(e.At))
 	return e, nil
+}
+
+// insertAudit inserts a cleaned audit entry in tx and returns its id.
+func insertAudit(ctx context.Context, tx *sql.Tx, e recruit.AuditEntry) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, staff_id, role, base_id, action, target, before, after, remark, request_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		nanos(e.At), e.StaffID, e.Role, e.BaseID, e.Action, e.Target, e.Before, e.After, e.Remark, e.RequestID).Scan(&id)
+	return id, err
 }
 
 // ListAudit returns the entries matching f, newest first.

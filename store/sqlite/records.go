@@ -84,6 +84,9 @@ func (db *DB) SaveProfile(ctx context.Context, p recruit.Profile, rev recruit.Re
 		if n == 0 {
 			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale)
 		}
+		if err := db.writeSearch(ctx, tx, p); err != nil {
+			return err
+		}
 		if err := insertRevision(ctx, tx, rev); err != nil || touchApp == 0 {
 			return err
 		}

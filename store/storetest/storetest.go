@@ -48,6 +48,10 @@ type Backend struct {
 	// Reopen returns a second store on the database of s opened with
 	// sealer; the suite closes it.
 	Reopen func(t *testing.T, s recruit.Store, sealer recruit.Sealer) recruit.Store
+	// LargeBatch is the size of ReviewManyLarge's batch, 0 for
+	// recruit.MaxBulkReview: a stand-in too slow for 500 applicants
+	// (FerretDB) runs fewer.
+	LargeBatch int
 }
 
 // Run runs the contract suite against b.
@@ -119,6 +123,9 @@ func Run(t *testing.T, b Backend) {
 		{"KVPurge", testKVPurge},
 		{"Leases", testLeases},
 		{"ConcurrentLeases", testConcurrentLeases},
+		{"Queue", testQueue},
+		{"ReviewMany", testReviewMany},
+		{"ReviewManyLarge", func(t *testing.T, s recruit.Store) { testReviewManyLarge(t, s, b.LargeBatch) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
