@@ -47,7 +47,7 @@ func sweepParams(o sweepObjects, path, name string) (string, bool) {
 		before, _, _ := strings.Cut(path, "{id}")
 		segs := strings.Split(strings.Trim(before, "/"), "/")
 		switch segs[len(segs)-1] {
-		case "applications":
+		case "applications", "queue":
 			return fmt.Sprint(o.application), true
 		case "staff":
 			return fmt.Sprint(o.staff), true
