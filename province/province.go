@@ -1,9 +1,12 @@
 // Package province holds the province admin's use-cases: the year's
 // calendar, editing it (UpdateCalendar, validated by recruit.CheckCalendar,
 // audited) and carrying out what each phase start and each base's review
-// deadline means (AdvancePhases, the scheduler's phase job); and the staff
-// accounts' one-time invitations (CreateInvite, Redeem, and MigrateStaff,
-// which moves the key-value staff records of earlier versions at start-up).
+// deadline means (AdvancePhases, the scheduler's phase job); the plan
+// (UpdatePlan, ImportPlan) and the notice text (UpdateNotice), audited;
+// the statistics (Statistics) and the audit log (Audit), which base admins
+// read for their own base; and the staff accounts' one-time invitations
+// (CreateInvite, Redeem, and MigrateStaff, which moves the key-value staff
+// records of earlier versions at start-up).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport
@@ -14,6 +17,7 @@ package province
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,6 +30,7 @@ type Store interface {
 	recruit.Catalogue
 	recruit.Applications
 	recruit.Audit
+	recruit.StatsStore
 	recruit.BaseDatesStore
 	recruit.KV
 	recruit.Outbox
@@ -37,13 +42,17 @@ type Deps struct {
 	Store Store
 	// Now is the domain clock; time.Now when nil.
 	Now func() time.Time
+	// ParsePlan reads a plan file by its name's extension (store.ParsePlan);
+	// ImportPlan needs it.
+	ParsePlan func(name string, r io.Reader) ([]recruit.PlanRow, error)
 }
 
-// Service runs the province admin's calendar use-cases and the phase
+// Service runs the province admin's use-cases and the phase
 // transitions.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store     Store
+	now       func() time.Time
+	parsePlan func(name string, r io.Reader) ([]recruit.PlanRow, error)
 }
 
 // New returns the service over d; it panics without d.Store.
@@ -54,11 +63,8 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, now: d.Now}
+	return &Service{store: d.Store, now: d.Now, parsePlan: d.ParsePlan}
 }
-
-// errNotProvince refuses a staff action reserved to the province admin.
-var errNotProvince = recruit.Errorf(recruit.EFORBIDDEN, "仅省级管理员可以修改招录日程")
 
 // maxReason bounds the reason of a calendar change, in characters.
 const maxReason = 200
@@ -118,13 +124,18 @@ func (s *Service) UpdateCalendar(ctx context.Context, by recruit.Staff, ch Calen
 	return y, nil
 }
 
-// requireProvince refuses anyone but an enabled province admin.
-func requireProvince(by recruit.Staff) error {
+// requireProvince refuses anyone but an enabled province admin a change of
+// the calendar.
+func requireProvince(by recruit.Staff) error { return requireProvinceFor(by, "修改招录日程") }
+
+// requireProvinceFor refuses anyone but an enabled province admin the
+// action what (EFORBIDDEN naming it).
+func requireProvinceFor(by recruit.Staff, what string) error {
 	if by.Disabled {
 		return recruit.ErrStaffDisabled
 	}
 	if by.Role != recruit.RoleProvince {
-		return errNotProvince
+		return recruit.Errorf(recruit.EFORBIDDEN, "仅省级管理员可以%s", what)
 	}
 	return nil
 }
