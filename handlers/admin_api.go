@@ -27,6 +27,7 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	g.Put("/calendar", a.updateCalendar)
 	g.Put("/bases/:baseID/dates/:round", a.setBaseDates)
 	g.Post("/applications/:id/review", a.reviewApplication)
+	a.provinceRoutes(g)
 }
 
 // adminAPI holds the admin routes' dependencies.
@@ -69,10 +70,8 @@ func (a *adminAPI) updateCalendar(c *fiber.Ctx) error {
 		return err
 	}
 	ch := province.CalendarChange{Calendar: cal, Override: c.QueryBool("override"), Reason: c.Query("reason")}
-	if q := c.Query("year"); q != "" {
-		if ch.Year, err = strconv.Atoi(q); err != nil || ch.Year <= 0 {
-			return recruit.Errorf(recruit.EINVALID, "年度无效：%s", q)
-		}
+	if ch.Year, err = queryYear(c); err != nil {
+		return err
 	}
 	y, err := a.province.UpdateCalendar(c.UserContext(), by, ch)
 	if err != nil {

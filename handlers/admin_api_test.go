@@ -24,6 +24,7 @@ import (
 	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/review"
+	"zhupei/store"
 	"zhupei/store/storetest"
 	"zhupei/wechat"
 	"zhupei/wechat/sandbox"
@@ -67,7 +68,7 @@ func newAdminFixture(t *testing.T) *adminFixture {
 		WeChat:  client,
 		Sandbox: sbApp,
 		Staff:   mp.Staff, Review: review.New(review.Deps{Store: f.store, Now: f.clock.Now}),
-		Province: province.New(province.Deps{Store: f.store, Now: f.clock.Now}),
+		Province: province.New(province.Deps{Store: f.store, Now: f.clock.Now, ParsePlan: store.ParsePlan}),
 	})
 	mp.Register(f.app)
 	go func() { _ = f.app.Listener(ln) }()
@@ -287,6 +288,11 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"PUT /admin/calendar":                     "updateCalendar",
 		"PUT /admin/bases/{baseID}/dates/{round}": "setBaseDates",
 		"POST /admin/applications/{id}/review":    "reviewApplication",
+		"GET /admin/statistics":                   "getStatistics",
+		"GET /admin/audit":                        "listAudit",
+		"PUT /admin/programs/{id}/plan":           "updatePlan",
+		"POST /admin/plan":                        "importPlan",
+		"PUT /admin/notice":                       "updateNotice",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },
