@@ -55,7 +55,7 @@ func TestConsoleQRLogin(t *testing.T) {
 		t.Errorf("the console's base %q, header %q", base, text(t, pc, "#console-base"))
 	}
 	nav := texts(t, pc, "#console-nav a")
-	if strings.Join(nav, " ") != "首页 审核 拟录取与公示 日期与通知 导出 人员 审计日志" {
+	if strings.Join(nav, " ") != "首页 审核 拟录取与公示 日期与通知 导出 人员 统计 审计日志" {
 		t.Errorf("navigation %q", nav)
 	}
 	shot(t, pc, "console-home", "1280")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -36,7 +37,11 @@ var templateFuncs = template.FuncMap{
 	"sub":    func(a, b int) int { return a - b },
 	"label":  fieldLabel,
 	"mlabel": mobileLabel,
+	"pct":    formatPercent,
 }
+
+// formatPercent shows a ratio as a percentage with one decimal.
+func formatPercent(r float64) string { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }
 
 // mobileLabel returns the phone's name of the field key (recruit.MobileLabel).
 func mobileLabel(key string) (string, error) {

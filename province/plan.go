@@ -169,3 +169,19 @@ func (s *Service) UpdateNotice(ctx context.Context, by recruit.Staff, year int, 
 	}
 	return y, nil
 }
+
+// Plans returns the year (0: the latest) and its programs with their
+// counters, as the province's screens of the calendar, the plan and the
+// notice show them. Only an enabled province admin may.
+func (s *Service) Plans(ctx context.Context, by recruit.Staff, year int) (recruit.Year, []recruit.Program, error) {
+	const op = "province.Plans"
+	if err := requireProvinceFor(by, "管理年度日程、招收计划和温馨提示"); err != nil {
+		return recruit.Year{}, nil, recruit.WithOp(op, err)
+	}
+	y, err := s.year(ctx, year)
+	if err != nil {
+		return recruit.Year{}, nil, recruit.WithOp(op, err)
+	}
+	ps, err := s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: y.Year})
+	return y, ps, recruit.WithOp(op, err)
+}
