@@ -106,8 +106,7 @@ type chartRow struct {
 // by spec; with no data it yields a small chart that says so.
 func layoutChart(spec chartSpec, items []chartItem) chartView {
 	v := chartView{
-		chartSpec: spec,
-		Width: chartWidth, PlotX: chartPlotX, PlotW: chartPlotW, Top: chartTop,
+		chartSpec: spec, Width: chartWidth, PlotX: chartPlotX, PlotW: chartPlotW, Top: chartTop,
 		LegendPlanX: chartPlotX, LegendRegX: chartPlotX + 110, LegendY: 18,
 	}
 	rows := len(items)
