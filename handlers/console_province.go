@@ -126,12 +126,16 @@ func (s *server) calendarSubmit(c *fiber.Ctx) error {
 	return s.renderConsole(c, st, "admin_calendar.html", consolePage{Title: "年度日程", Nav: "calendar", Body: d})
 }
 
-// plansData is the data of admin_plans.html.
+// plansData is the data of admin_plans.html: the year's totals and one
+// base's programs.
 type plansData struct {
 	Year     int
-	Programs []recruit.Program
+	Count    int // programs of the year
 	Plan     int
 	Admitted int
+	Bases    []recruit.Base
+	Base     recruit.Base
+	Programs []recruit.Program // the base's
 	// Typed is a refused plan change: the program and the value typed.
 	TypedID int64
 	Typed   string
@@ -139,28 +143,51 @@ type plansData struct {
 	Saved   string
 }
 
-// renderPlans shows the programs of the latest year with d's message.
-func (s *server) renderPlans(c *fiber.Ctx, status int, d plansData) error {
+// renderPlans shows the programs of the latest year at base (0: the first
+// base) with d's message.
+func (s *server) renderPlans(c *fiber.Ctx, status int, base int64, d plansData) error {
 	y, ps, err := s.province.Plans(c.UserContext(), consoleStaff(c), 0)
 	if err != nil {
 		return err
 	}
-	d.Year, d.Programs = y.Year, ps
+	if d.Bases, err = s.store.ListBases(c.UserContext()); err != nil {
+		return err
+	}
+	for _, b := range d.Bases {
+		if b.ID == base || (base == 0 && d.Base.ID == 0) {
+			d.Base = b
+		}
+	}
+	if base != 0 && d.Base.ID != base {
+		return recruit.BaseNotFound(base)
+	}
+	d.Year, d.Count = y.Year, len(ps)
 	for _, p := range ps {
 		d.Plan += p.Plan
 		d.Admitted += p.Admitted
+		if p.BaseID == d.Base.ID {
+			d.Programs = append(d.Programs, p)
+		}
 	}
 	return s.renderConsole(c, status, "admin_plans.html", consolePage{Title: "基地与计划", Nav: "plans", Body: d})
 }
 
-// plansScreen is GET /admin/plans.
+// plansScreen is GET /admin/plans?base=.
 func (s *server) plansScreen(c *fiber.Ctx) error {
-	return s.renderPlans(c, fiber.StatusOK, plansData{Saved: c.Query("saved")})
+	base, err := queryID(c, "base", "培训基地编号")
+	if err != nil {
+		return err
+	}
+	return s.renderPlans(c, fiber.StatusOK, base, plansData{Saved: c.Query("saved")})
 }
 
-// planSubmit is POST /admin/plans/{id}: one program's new plan.
+// planSubmit is POST /admin/plans/{id}?base=: one program's new plan.
 func (s *server) planSubmit(c *fiber.Ctx) error {
 	id, err := pathID(c, "id", "培训计划")
+	if err != nil {
+		return err
+	}
+	base, err := queryID(c, "base", "培训基地编号")
 	if err != nil {
 		return err
 	}
@@ -170,13 +197,13 @@ func (s *server) planSubmit(c *fiber.Ctx) error {
 		err = recruit.Errorf(recruit.EINVALID, "计划数应为 0–%d 的整数", recruit.MaxPlan)
 	} else if _, err = s.province.UpdatePlan(c.UserContext(), consoleStaff(c), id, n); err == nil {
 		s.public.expire()
-		return c.Redirect("/admin/plans?saved=plan", fiber.StatusSeeOther)
+		return c.Redirect(fmt.Sprintf("/admin/plans?base=%d&saved=plan", base), fiber.StatusSeeOther)
 	}
 	st, msg, ok := formProblem(err)
 	if !ok {
 		return err
 	}
-	return s.renderPlans(c, st, plansData{TypedID: id, Typed: typed, Error: msg})
+	return s.renderPlans(c, st, base, plansData{TypedID: id, Typed: typed, Error: msg})
 }
 
 // plansImport is POST /admin/plans/import: a plan file, all or nothing.
@@ -199,7 +226,7 @@ func (s *server) plansImport(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
-	return s.renderPlans(c, st, plansData{Error: msg})
+	return s.renderPlans(c, st, 0, plansData{Error: msg})
 }
 
 // noticeData is the data of admin_notice.html.
@@ -243,7 +270,8 @@ type statsData struct {
 	Province bool
 	Bases    []recruit.Base
 	Rounds   []recruit.Phase
-	Seats    chartView // plan against seats held, per base or specialty
+	Rows     []recruit.ProgramStats // per base for every base, else per program
+	Seats    chartView              // plan against seats held, per base or specialty
 	Daily    chartView // registrations per day and in all
 	Funnel   []funnelRow
 }
@@ -263,23 +291,15 @@ func percent(n, all int) string {
 }
 
 // statsCharts lays out the statistics' two charts: per base for every
-// base, per specialty for one.
-func statsCharts(st recruit.Stats) (seats, daily chartView) {
-	var items []chartItem
-	at := map[string]int{}
-	for _, p := range st.Programs {
-		key, label := p.SpecialtyCode, p.SpecialtyName
-		if st.BaseID == 0 {
-			key, label = strconv.FormatInt(p.BaseID, 10), p.BaseName
+// base, per specialty for one (its programs).
+func statsCharts(st recruit.Stats, rows []recruit.ProgramStats) (seats, daily chartView) {
+	items := make([]chartItem, len(rows))
+	for i, r := range rows {
+		label := r.BaseName
+		if st.BaseID != 0 {
+			label = r.SpecialtyName
 		}
-		i, ok := at[key]
-		if !ok {
-			i = len(items)
-			at[key] = i
-			items = append(items, chartItem{Key: key, Label: label})
-		}
-		items[i].Plan += p.Plan
-		items[i].Registered += p.Provisional + p.Admitted
+		items[i] = chartItem{Label: label, Plan: r.Plan, Registered: r.Provisional + r.Admitted}
 	}
 	seats = layoutChart(chartSpec{ID: "chart-seats", Title: "招收计划/已录取（含拟录取）对比图", A: "招收计划", B: "已录取（含拟录取）", NoData: "暂无招收计划数据"}, items)
 	days := make([]chartItem, len(st.Days))
@@ -310,7 +330,11 @@ func (s *server) statisticsScreen(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	d.Seats, d.Daily = statsCharts(st)
+	d.Rows = st.Programs
+	if st.BaseID == 0 {
+		d.Rows = st.Bases()
+	}
+	d.Seats, d.Daily = statsCharts(st, d.Rows)
 	for _, f := range st.Funnel {
 		d.Funnel = append(d.Funnel, funnelRow{FunnelStep: f, Percent: percent(f.N, st.Funnel[0].N)})
 	}

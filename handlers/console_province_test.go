@@ -39,7 +39,8 @@ func TestConsoleProvinceScreens(t *testing.T) {
 	}
 	resp, body := admin.get(t, "/admin/statistics")
 	want(t, "a base admin's statistics", resp, body, http.StatusOK, "")
-	wantContains(t, "a base admin's statistics", body, "甲医院", `id="chart-seats-title"`, `id="chart-days-title"`, ">统计<")
+	wantContains(t, "a base admin's statistics", body, "甲医院", `id="chart-seats-title"`, `id="chart-days-title"`, ">统计<",
+		fmt.Sprintf(`data-program="%d"`, f.progA1), fmt.Sprintf(`data-program="%d"`, f.progA2))
 	wantMissing(t, "a base admin's statistics", body, "乙医院", "实名认证")
 	resp, body = admin.get(t, fmt.Sprintf("/admin/statistics?base=%d", f.baseB))
 	want(t, "a base admin asking for another base", resp, body, http.StatusNotFound, "")
@@ -67,14 +68,14 @@ func TestConsoleProvinceScreens(t *testing.T) {
 
 	resp, body = prov.get(t, "/admin/plans")
 	want(t, "plans screen", resp, body, http.StatusOK, "")
-	wantContains(t, "plans screen", body, "甲医院", "乙医院", fmt.Sprintf(`action="/admin/plans/%d"`, f.progA1), `id="import-form"`)
-	resp, body = prov.post(t, fmt.Sprintf("/admin/plans/%d", f.progA1), url.Values{csrfField: {token}, "plan": {"0"}})
+	wantContains(t, "plans screen", body, "甲医院", "乙医院", fmt.Sprintf(`action="/admin/plans/%d?base=%d"`, f.progA1, f.baseA), `id="import-form"`)
+	resp, body = prov.post(t, fmt.Sprintf("/admin/plans/%d?base=%d", f.progA1, f.baseA), url.Values{csrfField: {token}, "plan": {"0"}})
 	want(t, "a plan below the admitted", resp, body, http.StatusConflict, "")
 	wantContains(t, "a plan below the admitted", body, "不能少于已录取人数", `value="0" required`)
-	resp, body = prov.post(t, fmt.Sprintf("/admin/plans/%d", f.progA1), url.Values{csrfField: {token}, "plan": {"十二"}})
+	resp, body = prov.post(t, fmt.Sprintf("/admin/plans/%d?base=%d", f.progA1, f.baseA), url.Values{csrfField: {token}, "plan": {"十二"}})
 	want(t, "a plan that is no number", resp, body, http.StatusBadRequest, "")
-	resp, body = prov.post(t, fmt.Sprintf("/admin/plans/%d", f.progA1), url.Values{csrfField: {token}, "plan": {"12"}})
-	want(t, "plan saved", resp, body, http.StatusSeeOther, "/admin/plans?saved=plan")
+	resp, body = prov.post(t, fmt.Sprintf("/admin/plans/%d?base=%d", f.progA1, f.baseA), url.Values{csrfField: {token}, "plan": {"12"}})
+	want(t, "plan saved", resp, body, http.StatusSeeOther, fmt.Sprintf("/admin/plans?base=%d&saved=plan", f.baseA))
 	if p, _ := f.store.GetProgram(context.Background(), f.progA1); p.Plan != 12 {
 		t.Errorf("plan after the form = %d, want 12", p.Plan)
 	}
@@ -89,7 +90,12 @@ func TestConsoleProvinceScreens(t *testing.T) {
 
 	resp, body = prov.get(t, "/admin/statistics")
 	want(t, "the province's statistics", resp, body, http.StatusOK, "")
-	wantContains(t, "the province's statistics", body, "甲医院", "乙医院", "实名认证", `id="stats-total"`)
+	wantContains(t, "the province's statistics", body, "甲医院", "乙医院", "实名认证", `id="stats-total"`,
+		fmt.Sprintf(`data-base="%d"`, f.baseA), fmt.Sprintf(`href="/admin/statistics?base=%d"`, f.baseB))
+	resp, body = prov.get(t, fmt.Sprintf("/admin/statistics?base=%d&round=round1", f.baseB))
+	want(t, "the province's statistics of base B", resp, body, http.StatusOK, "")
+	wantContains(t, "the province's statistics of base B", body, fmt.Sprintf(`data-program="%d"`, f.progB1), "一志愿审核")
+	wantMissing(t, "the province's statistics of base B", body, fmt.Sprintf(`data-program="%d"`, f.progA1))
 	resp, body = prov.get(t, "/admin/audit")
 	want(t, "the province's audit log", resp, body, http.StatusOK, "")
 	wantContains(t, "the province's audit log", body, "修改年度日程", "修改计划数", "修改温馨提示")

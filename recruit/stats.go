@@ -231,3 +231,32 @@ func Tally(programs []Program, counts ApplicationCounts, round Phase, people *Pe
 		FunnelStep{"admitted", "录取", year.Admitted})
 	return st
 }
+
+// Bases sums the programs' rows per base, in the order the bases first
+// appear: a base's row has its id and name, no program or specialty.
+func (st Stats) Bases() []ProgramStats {
+	var out []ProgramStats
+	at := map[int64]int{}
+	for _, p := range st.Programs {
+		i, ok := at[p.BaseID]
+		if !ok {
+			i = len(out)
+			at[p.BaseID] = i
+			out = append(out, ProgramStats{BaseID: p.BaseID, BaseName: p.BaseName})
+		}
+		b := &out[i]
+		b.Plan += p.Plan
+		b.Registered += p.Registered
+		b.Pending += p.Pending
+		b.Approved += p.Approved
+		b.Rejected += p.Rejected
+		b.Provisional += p.Provisional
+		b.Admitted += p.Admitted
+		b.Vacancies += p.Vacancies
+	}
+	for i := range out {
+		// A program's seats are its plan less its vacancies (never above plan).
+		out[i].seat(out[i].Plan - out[i].Vacancies)
+	}
+	return out
+}
