@@ -45,13 +45,13 @@ func TestProvinceConsole(t *testing.T) {
 
 	open(t, pc, srv.URL+"/admin/plans")
 	step(t, pc, "raise the first plan", chromedp.SetValue(chromedp.CSS(`#plans-table tbody tr:first-child input[name="plan"]`), "77"),
-		chromedp.Click(chromedp.CSS(`#plans-table tbody tr:first-child button`)), chromedp.WaitVisible(chromedp.CSS("#plans-saved")))
+		chromedp.Click(chromedp.CSS(`#plans-table tbody tr:first-child button`)), chromedp.WaitVisible(chromedp.CSS("#plans-saved-plan")))
 	if got := text(t, pc, "#plans-table tbody tr:first-child .plan"); got != "77" {
 		t.Errorf("the first plan after saving = %q, want 77", got)
 	}
 	csv := writeFile(t, "plan.csv", []byte("基地名称,城市,专业代码,专业名称,计划数\n测试新增医院,济南,0100,内科,6\n"))
 	step(t, pc, "import a plan file", chromedp.SetUploadFiles(chromedp.CSS(`#import-form input[type="file"]`), []string{csv}),
-		chromedp.Click(chromedp.CSS("#import-submit")), chromedp.WaitVisible(chromedp.CSS("#plans-saved")))
+		chromedp.Click(chromedp.CSS("#import-submit")), chromedp.WaitVisible(chromedp.CSS("#plans-saved-import")))
 	base := evaluate[string](t, pc, `Array.from(document.querySelectorAll('#plans-base option')).find(o => o.textContent.startsWith('测试新增医院'))?.value ?? ''`)
 	if base == "" {
 		t.Fatal("the imported base is not offered")

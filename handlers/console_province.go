@@ -272,7 +272,7 @@ type statsData struct {
 	Rounds   []recruit.Phase
 	Rows     []recruit.ProgramStats // per base for every base, else per program
 	Seats    chartView              // plan against seats held, per base or specialty
-	Daily    chartView // registrations per day and in all
+	Daily    chartView              // registrations per day and in all
 	Funnel   []funnelRow
 }
 
