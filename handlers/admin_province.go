@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -79,17 +80,37 @@ func statsRequest(c *fiber.Ctx) (province.StatsRequest, error) {
 	return req, err
 }
 
-// getStatistics is GET /api/v1/admin/statistics (getStatistics).
-func (a *adminAPI) getStatistics(c *fiber.Ctx) error {
+// staffQuery reads a query with parse and answers it with call for staff
+// member by: the shape of the statistics' and the audit log's reads, in
+// the API and the console alike.
+func staffQuery[Q, R any](c *fiber.Ctx, by recruit.Staff, parse func(*fiber.Ctx) (Q, error),
+	call func(context.Context, recruit.Staff, Q) (R, error)) (Q, R, error) {
+	var r R
+	q, err := parse(c)
+	if err != nil {
+		return q, r, err
+	}
+	r, err = call(c.UserContext(), by, q)
+	return q, r, err
+}
+
+// apiQuery is staffQuery for the API's authenticated caller.
+func apiQuery[Q, R any](a *adminAPI, c *fiber.Ctx, parse func(*fiber.Ctx) (Q, error),
+	call func(context.Context, recruit.Staff, Q) (R, error)) (Q, R, error) {
 	by, err := a.staff(c)
 	if err != nil {
-		return err
+		var (
+			q Q
+			r R
+		)
+		return q, r, err
 	}
-	req, err := statsRequest(c)
-	if err != nil {
-		return err
-	}
-	st, err := a.province.Statistics(c.UserContext(), by, req)
+	return staffQuery(c, by, parse, call)
+}
+
+// getStatistics is GET /api/v1/admin/statistics (getStatistics).
+func (a *adminAPI) getStatistics(c *fiber.Ctx) error {
+	_, st, err := apiQuery(a, c, statsRequest, a.province.Statistics)
 	if err != nil {
 		return err
 	}
@@ -142,15 +163,7 @@ func pageOf(es []recruit.AuditEntry, f recruit.AuditFilter) auditPage {
 
 // listAudit is GET /api/v1/admin/audit (listAudit).
 func (a *adminAPI) listAudit(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	f, err := auditFilter(c)
-	if err != nil {
-		return err
-	}
-	es, err := a.province.Audit(c.UserContext(), by, f)
+	f, es, err := apiQuery(a, c, auditFilter, a.province.Audit)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"zhupei/internal/testhttp"
 	"zhupei/recruit"
 )
 
@@ -30,16 +31,8 @@ func (f *adminFixture) upload(t *testing.T, path, token, name string, data []byt
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	status, _, raw := testhttp.Send(t, req, token)
+	return status, raw
 }
 
 // Every province operation is refused to applicants, reviewers and base

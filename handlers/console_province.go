@@ -316,11 +316,7 @@ func statsCharts(st recruit.Stats, rows []recruit.ProgramStats) (seats, daily ch
 // province, ?base=.
 func (s *server) statisticsScreen(c *fiber.Ctx) error {
 	by := consoleStaff(c)
-	req, err := statsRequest(c)
-	if err != nil {
-		return err
-	}
-	st, err := s.province.Statistics(c.UserContext(), by, req)
+	_, st, err := staffQuery(c, by, statsRequest, s.province.Statistics)
 	if err != nil {
 		return err
 	}
@@ -368,11 +364,7 @@ type auditData struct {
 // auditScreen is GET /admin/audit: the filters of listAudit, one page.
 func (s *server) auditScreen(c *fiber.Ctx) error {
 	by := consoleStaff(c)
-	f, err := auditFilter(c)
-	if err != nil {
-		return err
-	}
-	es, err := s.province.Audit(c.UserContext(), by, f)
+	f, es, err := staffQuery(c, by, auditFilter, s.province.Audit)
 	if err != nil {
 		return err
 	}

@@ -19,15 +19,14 @@ var StatsRounds = []Phase{PhaseRound1, PhaseRound2, PhaseAdjustment, PhaseConfir
 
 // StatsRound is the round of StatsRounds a state set at t counts in.
 func (c Calendar) StatsRound(t time.Time) Phase {
-	switch {
-	case t.Before(c.Round2):
+	switch p := c.PhaseAt(t); p {
+	case PhaseBefore, PhaseRegistration:
 		return PhaseRound1
-	case t.Before(c.Adjustment):
-		return PhaseRound2
-	case t.Before(c.Confirmation):
-		return PhaseAdjustment
+	case PhaseClosed:
+		return PhaseConfirmation
+	default:
+		return p
 	}
-	return PhaseConfirmation
 }
 
 // ParseStatsRound returns the round of StatsRounds named s, "" for "" (the
