@@ -22,7 +22,7 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	if cfg.Staff == nil || cfg.Review == nil || cfg.Province == nil {
 		return
 	}
-	a := &adminAPI{staff: s.adminStaff(cfg.Staff), review: cfg.Review, province: cfg.Province}
+	a := &adminAPI{server: s, staff: s.adminStaff(cfg.Staff), review: cfg.Review, province: cfg.Province}
 	g := app.Group("/api/v1/admin")
 	g.Put("/calendar", a.updateCalendar)
 	g.Put("/bases/:baseID/dates/:round", a.setBaseDates)
@@ -32,6 +32,7 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 
 // adminAPI holds the admin routes' dependencies.
 type adminAPI struct {
+	server   *server
 	staff    func(c *fiber.Ctx) (recruit.Staff, error)
 	review   *review.Service
 	province *province.Service

@@ -199,27 +199,43 @@ func (a *adminAPI) updatePlan(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"program": p})
 }
 
-// importPlan is POST /api/v1/admin/plan (importPlan): the multipart field
-// file is a CSV or XLSX plan file.
-func (a *adminAPI) importPlan(c *fiber.Ctx) error {
+// staffAndYear is the API's caller and the ?year= of a province change.
+func (a *adminAPI) staffAndYear(c *fiber.Ctx) (recruit.Staff, int, error) {
 	by, err := a.staff(c)
 	if err != nil {
-		return err
+		return by, 0, err
 	}
 	year, err := queryYear(c)
-	if err != nil {
-		return err
-	}
+	return by, year, err
+}
+
+// importUpload imports the plan file of the multipart field file into year
+// for by (province.ImportPlan) and returns how many rows it imported.
+func (s *server) importUpload(c *fiber.Ctx, prov *province.Service, by recruit.Staff, year int) (int, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return recruit.Errorf(recruit.EINVALID, "请选择要导入的计划文件（表单字段 file，.csv 或 .xlsx）")
+		return 0, recruit.Errorf(recruit.EINVALID, "请选择要导入的计划文件（.csv 或 .xlsx）")
 	}
 	file, err := fh.Open()
 	if err != nil {
-		return recruit.Internal(err)
+		return 0, recruit.Internal(err)
 	}
 	defer file.Close()
-	n, err := a.province.ImportPlan(c.UserContext(), by, year, fh.Filename, file)
+	n, err := prov.ImportPlan(c.UserContext(), by, year, fh.Filename, file)
+	if err == nil {
+		s.public.expire()
+	}
+	return n, err
+}
+
+// importPlan is POST /api/v1/admin/plan (importPlan): the multipart field
+// file is a CSV or XLSX plan file.
+func (a *adminAPI) importPlan(c *fiber.Ctx) error {
+	by, year, err := a.staffAndYear(c)
+	if err != nil {
+		return err
+	}
+	n, err := a.server.importUpload(c, a.province, by, year)
 	if err != nil {
 		return err
 	}
@@ -233,11 +249,7 @@ type noticeInput struct {
 
 // updateNotice is PUT /api/v1/admin/notice (updateNotice).
 func (a *adminAPI) updateNotice(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	year, err := queryYear(c)
+	by, year, err := a.staffAndYear(c)
 	if err != nil {
 		return err
 	}

@@ -208,19 +208,9 @@ func (s *server) planSubmit(c *fiber.Ctx) error {
 
 // plansImport is POST /admin/plans/import: a plan file, all or nothing.
 func (s *server) plansImport(c *fiber.Ctx) error {
-	fh, err := c.FormFile("file")
+	_, err := s.importUpload(c, s.province, consoleStaff(c), 0)
 	if err == nil {
-		file, oerr := fh.Open()
-		if oerr != nil {
-			return recruit.Internal(oerr)
-		}
-		defer file.Close()
-		if _, err = s.province.ImportPlan(c.UserContext(), consoleStaff(c), 0, fh.Filename, file); err == nil {
-			s.public.expire()
-			return c.Redirect("/admin/plans?saved=import", fiber.StatusSeeOther)
-		}
-	} else {
-		err = recruit.Errorf(recruit.EINVALID, "请选择要导入的计划文件（.csv 或 .xlsx）")
+		return c.Redirect("/admin/plans?saved=import", fiber.StatusSeeOther)
 	}
 	st, msg, ok := formProblem(err)
 	if !ok {
