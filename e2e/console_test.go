@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -19,35 +20,7 @@ func TestConsoleQRLogin(t *testing.T) {
 	code := staffInvite(t, srv, "-role", "base_admin", "-base", "1", "-name", "王主任")
 	pc := newBrowser(t)
 	screenshotOnFailure(t, pc, "pc")
-	step(t, pc, "desktop", desktop())
-	open(t, pc, srv.URL+"/admin")
-	waitPath(t, pc, "/admin/login")
-	waitFor(t, pc, `(i => i && i.complete && i.naturalWidth > 100)(document.querySelector('#login-qr'))`, loginWait, "the QR code image")
-	shot(t, pc, "console-login", "1280")
-	scanURL := evaluate[string](t, pc, `document.querySelector('#sandbox-scan').href`)
-
-	phone := newIsolatedContext(t, pc)
-	screenshotOnFailure(t, phone, "phone")
-	step(t, phone, "phone", mobile())
-	open(t, phone, scanURL)
-	newSandboxUser(t, phone, "基地王主任")
-	step(t, phone, "the account's reply", chromedp.WaitVisible(chromedp.CSS("#reply a")))
-	waitFor(t, pc, `document.querySelector('#login-status').textContent.includes('已扫码')`, loginWait, "the PC to see the scan")
-	evaluate[chromedp.Void](t, phone, `location.assign(document.querySelector('#reply a').href)`)
-	step(t, phone, "authorization page", chromedp.WaitReady(chromedp.CSS(`input[name="openid"]`)))
-	evaluate[chromedp.Void](t, phone, `document.querySelector('input[name="openid"]').form.querySelector('button').click()`)
-	// No binding page: a staff login goes straight to the confirmation.
-	step(t, phone, "confirmation page", chromedp.WaitVisible(chromedp.CSS("#confirm-login")))
-	if p := text(t, phone, "#confirm p"); !strings.Contains(p, "招录管理后台") {
-		t.Errorf("the phone's confirmation reads %q", p)
-	}
-	step(t, phone, "confirm", chromedp.Click(chromedp.CSS("#confirm-login")), chromedp.WaitVisible(chromedp.CSS("#confirm-done")))
-
-	// The new account's first login asks for the invitation code.
-	waitPath(t, pc, "/admin/redeem")
-	shot(t, pc, "console-redeem", "1280")
-	step(t, pc, "redeem", chromedp.SetValue(chromedp.CSS("#redeem-code"), strings.ToLower(code)), chromedp.Click(chromedp.CSS("#redeem-submit")))
-	waitPath(t, pc, "/admin")
+	consoleLogin(t, srv, pc, "基地王主任", code)
 	step(t, pc, "console home", chromedp.WaitVisible(chromedp.CSS("#console-home")))
 	if name, role := text(t, pc, "#console-name"), text(t, pc, "#home-role"); name != "王主任" || role != "基地管理员" {
 		t.Errorf("the console shows %q as %q, want 王主任 as 基地管理员", name, role)
@@ -56,7 +29,7 @@ func TestConsoleQRLogin(t *testing.T) {
 		t.Errorf("the console's base %q, header %q", base, text(t, pc, "#console-base"))
 	}
 	nav := texts(t, pc, "#console-nav a")
-	if strings.Join(nav, " ") != "首页 审核 拟录取与公示 日期与通知 导出 人员 审计日志" {
+	if strings.Join(nav, " ") != "首页 审核 拟录取与公示 日期与通知 导出 人员 统计 审计日志" {
 		t.Errorf("navigation %q", nav)
 	}
 	shot(t, pc, "console-home", "1280")
@@ -89,4 +62,41 @@ func TestConsoleQRLogin(t *testing.T) {
 	shot(t, pc, "console-login", "375")
 	open(t, pc, srv.URL+"/admin")
 	waitPath(t, pc, "/admin/login")
+}
+
+// consoleLogin logs the PC browser pc into the console: /admin/login shows
+// the QR code, a new sandbox user nickname scans and confirms it on a phone
+// (no real-name binding), and the PC redeems the invitation code and lands
+// on /admin.
+func consoleLogin(t *testing.T, srv *server, pc context.Context, nickname, code string) {
+	t.Helper()
+	step(t, pc, "desktop", desktop())
+	open(t, pc, srv.URL+"/admin")
+	waitPath(t, pc, "/admin/login")
+	waitFor(t, pc, `(i => i && i.complete && i.naturalWidth > 100)(document.querySelector('#login-qr'))`, loginWait, "the QR code image")
+	shot(t, pc, "console-login", "1280")
+	scanURL := evaluate[string](t, pc, `document.querySelector('#sandbox-scan').href`)
+
+	phone := newIsolatedContext(t, pc)
+	screenshotOnFailure(t, phone, "phone")
+	step(t, phone, "phone", mobile())
+	open(t, phone, scanURL)
+	newSandboxUser(t, phone, nickname)
+	step(t, phone, "the account's reply", chromedp.WaitVisible(chromedp.CSS("#reply a")))
+	waitFor(t, pc, `document.querySelector('#login-status').textContent.includes('已扫码')`, loginWait, "the PC to see the scan")
+	evaluate[chromedp.Void](t, phone, `location.assign(document.querySelector('#reply a').href)`)
+	step(t, phone, "authorization page", chromedp.WaitReady(chromedp.CSS(`input[name="openid"]`)))
+	evaluate[chromedp.Void](t, phone, `document.querySelector('input[name="openid"]').form.querySelector('button').click()`)
+	// No binding page: a staff login goes straight to the confirmation.
+	step(t, phone, "confirmation page", chromedp.WaitVisible(chromedp.CSS("#confirm-login")))
+	if p := text(t, phone, "#confirm p"); !strings.Contains(p, "招录管理后台") {
+		t.Errorf("the phone's confirmation reads %q", p)
+	}
+	step(t, phone, "confirm", chromedp.Click(chromedp.CSS("#confirm-login")), chromedp.WaitVisible(chromedp.CSS("#confirm-done")))
+
+	// The new account's first login asks for the invitation code.
+	waitPath(t, pc, "/admin/redeem")
+	shot(t, pc, "console-redeem", "1280")
+	step(t, pc, "redeem", chromedp.SetValue(chromedp.CSS("#redeem-code"), strings.ToLower(code)), chromedp.Click(chromedp.CSS("#redeem-submit")))
+	waitPath(t, pc, "/admin")
 }

@@ -22,17 +22,19 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	if cfg.Staff == nil || cfg.Review == nil || cfg.Province == nil {
 		return
 	}
-	a := &adminAPI{staff: s.adminStaff(cfg.Staff), review: cfg.Review, province: cfg.Province}
+	a := &adminAPI{server: s, staff: s.adminStaff(cfg.Staff), review: cfg.Review, province: cfg.Province}
 	g := app.Group("/api/v1/admin")
 	g.Put("/calendar", a.updateCalendar)
 	g.Put("/bases/:baseID/dates/:round", a.setBaseDates)
 	g.Post("/applications/:id/review", a.reviewApplication)
 	a.staffAPIRoutes(g)
 	a.queueRoutes(g)
+	a.provinceRoutes(g)
 }
 
 // adminAPI holds the admin routes' dependencies.
 type adminAPI struct {
+	server   *server
 	staff    func(c *fiber.Ctx) (recruit.Staff, error)
 	review   *review.Service
 	province *province.Service
@@ -71,10 +73,8 @@ func (a *adminAPI) updateCalendar(c *fiber.Ctx) error {
 		return err
 	}
 	ch := province.CalendarChange{Calendar: cal, Override: c.QueryBool("override"), Reason: c.Query("reason")}
-	if q := c.Query("year"); q != "" {
-		if ch.Year, err = strconv.Atoi(q); err != nil || ch.Year <= 0 {
-			return recruit.Errorf(recruit.EINVALID, "年度无效：%s", q)
-		}
+	if ch.Year, err = queryYear(c); err != nil {
+		return err
 	}
 	y, err := a.province.UpdateCalendar(c.UserContext(), by, ch)
 	if err != nil {

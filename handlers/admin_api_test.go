@@ -24,6 +24,7 @@ import (
 	"zhupei/province"
 	"zhupei/recruit"
 	"zhupei/review"
+	"zhupei/store"
 	"zhupei/store/storetest"
 	"zhupei/wechat"
 	"zhupei/wechat/sandbox"
@@ -68,7 +69,7 @@ func newAdminFixture(t *testing.T) *adminFixture {
 		WeChat:  client,
 		Sandbox: sbApp,
 		Staff:   mp.Staff, Review: review.New(review.Deps{Store: f.store, Now: f.clock.Now}),
-		Province: province.New(province.Deps{Store: f.store, Now: f.clock.Now,
+		Province: province.New(province.Deps{Store: f.store, Now: f.clock.Now, ParsePlan: store.ParsePlan,
 			Bindings: apply.New(apply.Deps{Store: f.store, Now: f.clock.Now, Logger: log, Sealer: storetest.Sealer()})}),
 	})
 	mp.Register(f.app)
@@ -314,6 +315,11 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"GET /admin/applications/export":          "exportApplications",
 		"POST /admin/applications/review":         "reviewApplications",
 		"GET /admin/applications/{id}":            "getApplication",
+		"GET /admin/statistics":                   "getStatistics",
+		"GET /admin/audit":                        "listAudit",
+		"PUT /admin/programs/{id}/plan":           "updatePlan",
+		"POST /admin/plan":                        "importPlan",
+		"PUT /admin/notice":                       "updateNotice",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },

@@ -13,7 +13,9 @@ const (
 	chartByBase      = "base"
 )
 
-// chartItem is one category of the 招收计划/报名人数对比图.
+// chartItem is one category of a two-bar chart: of the public
+// 招收计划/报名人数对比图 (Plan, Registered), or of a console chart, whose
+// chartSpec names the two bars otherwise.
 type chartItem struct {
 	Key        string `json:"key"` // specialty code or base id
 	Label      string `json:"label"`
@@ -58,8 +60,18 @@ const (
 	chartLabelMax = 9  // runes of a label before it is shortened
 )
 
+// chartSpec names a chart: its id (unique on the page), title, the labels
+// of its two bars and what it says without data.
+type chartSpec struct {
+	ID, Title, A, B, NoData string
+}
+
+// publicChart is the home page's 招收计划/报名人数对比图.
+var publicChart = chartSpec{ID: "chart", Title: "招收计划/报名人数对比图", A: "招收计划", B: "报名人数", NoData: "暂无招收计划数据"}
+
 // chartView is an SVG chart laid out for the template.
 type chartView struct {
+	chartSpec
 	Width, Height  int
 	PlotX, PlotW   int
 	Top, Bottom    int
@@ -90,11 +102,11 @@ type chartRow struct {
 	Plan, Registered    int
 }
 
-// layoutChart places the bars, ticks and labels of items; with no data it
-// yields a small chart that says so.
-func layoutChart(items []chartItem) chartView {
+// layoutChart places the bars, ticks and labels of items in a chart named
+// by spec; with no data it yields a small chart that says so.
+func layoutChart(spec chartSpec, items []chartItem) chartView {
 	v := chartView{
-		Width: chartWidth, PlotX: chartPlotX, PlotW: chartPlotW, Top: chartTop,
+		chartSpec: spec, Width: chartWidth, PlotX: chartPlotX, PlotW: chartPlotW, Top: chartTop,
 		LegendPlanX: chartPlotX, LegendRegX: chartPlotX + 110, LegendY: 18,
 	}
 	rows := len(items)

@@ -191,7 +191,8 @@ var (
 	reviewerNav  = []consoleNav{{"home", "首页", "/admin"}, {"queue", "审核", "/admin/queue"}, {"export", "导出", "/admin/export"}}
 	baseAdminNav = []consoleNav{{"home", "首页", "/admin"}, {"queue", "审核", "/admin/queue"},
 		{"admission", "拟录取与公示", "/admin/admission"}, {"dates", "日期与通知", "/admin/dates"},
-		{"export", "导出", "/admin/export"}, {"staff", "人员", "/admin/staff"}, {"audit", "审计日志", "/admin/audit"}}
+		{"export", "导出", "/admin/export"}, {"staff", "人员", "/admin/staff"},
+		{"statistics", "统计", "/admin/statistics"}, {"audit", "审计日志", "/admin/audit"}}
 	provinceNav = []consoleNav{{"home", "首页", "/admin"}, {"queue", "审核", "/admin/queue"},
 		{"calendar", "日历", "/admin/calendar"}, {"plans", "基地与计划", "/admin/plans"},
 		{"notice", "温馨提示", "/admin/notice"}, {"staff", "人员", "/admin/staff"},
@@ -263,6 +264,7 @@ func (s *server) consoleRoutes(app *fiber.App) {
 	auth.Get("/", s.consoleHome)
 	s.consoleStaffRoutes(auth)
 	s.queueConsoleRoutes(auth)
+	s.provinceScreens(auth)
 }
 
 // consoleLogin shows the staff's QR code; a logged-in staff member goes on.

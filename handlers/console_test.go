@@ -124,7 +124,7 @@ func TestConsoleLoginRedeemAndLogout(t *testing.T) {
 	want(t, "console home", resp, body, http.StatusOK, "")
 	wantContains(t, "console home", body, `id="console-name">王主任<`, `id="home-role">基地管理员<`, `id="home-base">甲医院<`,
 		`data-nav="queue"`, ">审核<", ">拟录取与公示<", ">日期与通知<", ">导出<", "2025-07-05 18:00")
-	wantMissing(t, "a base admin's navigation", body, ">日历<", ">统计<")
+	wantMissing(t, "a base admin's navigation", body, ">日历<", ">温馨提示<")
 	resp, _ = pc.get(t, "/admin/login")
 	want(t, "login page when logged in", resp, "", http.StatusSeeOther, "/admin")
 

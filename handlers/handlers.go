@@ -4,8 +4,8 @@
 // to HTTP statuses, and the routes by area, one file (or prefix) each:
 //
 //	public.go, api.go, snapshot.go, chart.go  public pages and JSON (/, /board, /results, /api/v1)
-//	admin_api.go                              the staff's JSON API (/api/v1/admin) over review and province
-//	console.go                                the staff's PC console (/admin): QR login, session, layout, home
+//	admin_api.go, admin_province.go           the staff's JSON API (/api/v1/admin) over review and province
+//	console*.go                               the staff's PC console (/admin): QR login, session, layout, screens
 //	admin_staff.go                            staff management: the API's operations and the console's 人员
 //	login.go, bind.go, wechat_events.go       WeChat H5 OAuth, PC QR login, real-name binding
 //	apply*.go, upload.go, result_mine.go      the applicant's four sections, uploads, choice, 结果查询

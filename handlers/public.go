@@ -59,7 +59,7 @@ func (s *server) home(c *fiber.Ctx) error {
 		d.PhaseLabel = snap.Year.Calendar.PhaseAt(now).Label()
 		d.Notice = parseNotice(snap.Year.Notice)
 		d.Calendar = calendarRows(snap.Year.Calendar, now)
-		d.Chart = layoutChart(chartSeries(snap.Programs, chartBySpecialty))
+		d.Chart = layoutChart(publicChart, chartSeries(snap.Programs, chartBySpecialty))
 	}
 	return s.render(c, fiber.StatusOK, "home.html", page{Brand: yearTitle(snap.Year), Nav: "home", Body: d})
 }

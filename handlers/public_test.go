@@ -21,8 +21,8 @@ func TestHomeShowsNoticeChartAndLinks(t *testing.T) {
 		"招收计划/报名人数对比图",
 		`<svg class="chart"`,
 		">内科</text>", ">儿科</text>",
-		"内科：招收计划 15 人，报名 4 人", // summed over both bases
-		"儿科：招收计划 3 人，报名 0 人",
+		"内科：招收计划 15 人，报名人数 4 人", // summed over both bases
+		"儿科：招收计划 3 人，报名人数 0 人",
 		"扫码关注公众号",
 		`<li class="current"><span>报名阶段</span><span class="dates">2025年7月1日 至 2025年7月10日</span></li>`,
 	)

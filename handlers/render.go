@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -38,6 +39,7 @@ var templateFuncs = template.FuncMap{
 	"mlabel": mobileLabel,
 	"time":   formatTime,
 	"dict":   dict,
+	"pct":    formatPercent,
 }
 
 // dict builds a map of key-value pairs for a template called with several
@@ -56,6 +58,9 @@ func dict(kv ...any) (map[string]any, error) {
 	}
 	return m, nil
 }
+
+// formatPercent shows a ratio as a percentage with one decimal.
+func formatPercent(r float64) string { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }
 
 // mobileLabel returns the phone's name of the field key (recruit.MobileLabel).
 func mobileLabel(key string) (string, error) {

@@ -280,6 +280,15 @@ func (sc *snapshotCache) get(ctx context.Context) (*snapshot, error) {
 	}
 }
 
+// expire drops the cached snapshot, so that the next get loads one: a
+// change made through this instance shows at once (other instances within
+// ttl).
+func (sc *snapshotCache) expire() {
+	sc.mu.Lock()
+	sc.cur = nil
+	sc.mu.Unlock()
+}
+
 func (sc *snapshotCache) lead(ctx context.Context, call *snapshotCall) {
 	defer func() {
 		sc.mu.Lock()

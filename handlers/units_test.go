@@ -66,15 +66,15 @@ func TestNiceStep(t *testing.T) {
 }
 
 func TestLayoutChart(t *testing.T) {
-	empty := layoutChart(nil)
+	empty := layoutChart(publicChart, nil)
 	if !empty.Empty || len(empty.Rows) != 0 || len(empty.Ticks) != 2 || empty.Height <= empty.Bottom {
 		t.Errorf("empty chart = %+v", empty)
 	}
-	zeros := layoutChart([]chartItem{{Label: "内科"}})
+	zeros := layoutChart(publicChart, []chartItem{{Label: "内科"}})
 	if zeros.Empty || zeros.Rows[0].PlanW != 0 {
 		t.Errorf("all-zero chart = %+v", zeros)
 	}
-	v := layoutChart([]chartItem{{Label: "内科", Plan: 40, Registered: 10}, {Label: "山东第一医科大学第一附属医院", Plan: 5, Registered: 20}})
+	v := layoutChart(publicChart, []chartItem{{Label: "内科", Plan: 40, Registered: 10}, {Label: "山东第一医科大学第一附属医院", Plan: 5, Registered: 20}})
 	// 40 → step 10, four ticks of 10: the axis ends at 40, the full plot width.
 	if n := len(v.Ticks); n != 5 || v.Ticks[4].Value != 40 || v.Ticks[4].X != v.PlotX+v.PlotW {
 		t.Errorf("ticks = %+v", v.Ticks)

@@ -1,12 +1,14 @@
 // Package province holds the province admin's use-cases: the year's
 // calendar, editing it (UpdateCalendar, validated by recruit.CheckCalendar,
 // audited) and carrying out what each phase start and each base's review
-// deadline means (AdvancePhases, the scheduler's phase job); and the staff
-// accounts' one-time invitations (CreateInvite, Redeem, and MigrateStaff,
-// which moves the key-value staff records of earlier versions at start-up);
-// staff management within the caller's reach (CreateInvitation, ListStaff,
-// DisableStaff) and the release of a real-name binding on appeal
-// (ReleaseBinding).
+// deadline means (AdvancePhases, the scheduler's phase job); the plan
+// (UpdatePlan, ImportPlan) and the notice text (UpdateNotice), audited;
+// the statistics (Statistics) and the audit log (Audit), which base admins
+// read for their own base; the staff accounts' one-time invitations
+// (CreateInvite, Redeem, and MigrateStaff, which moves the key-value staff
+// records of earlier versions at start-up); staff management within the
+// caller's reach (CreateInvitation, ListStaff, DisableStaff) and the
+// release of a real-name binding on appeal (ReleaseBinding).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport
@@ -17,6 +19,7 @@ package province
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +32,7 @@ type Store interface {
 	recruit.Catalogue
 	recruit.Applications
 	recruit.Audit
+	recruit.StatsStore
 	recruit.BaseDatesStore
 	recruit.KV
 	recruit.Outbox
@@ -43,14 +47,18 @@ type Deps struct {
 	// Bindings releases real-name bindings (ReleaseBinding); without it
 	// that use-case is unavailable.
 	Bindings Bindings
+	// ParsePlan reads a plan file by its name's extension (store.ParsePlan);
+	// ImportPlan needs it.
+	ParsePlan func(name string, r io.Reader) ([]recruit.PlanRow, error)
 }
 
-// Service runs the province admin's calendar use-cases and the phase
+// Service runs the province admin's use-cases and the phase
 // transitions.
 type Service struct {
-	store    Store
-	now      func() time.Time
-	bindings Bindings
+	store     Store
+	now       func() time.Time
+	bindings  Bindings
+	parsePlan func(name string, r io.Reader) ([]recruit.PlanRow, error)
 }
 
 // New returns the service over d; it panics without d.Store.
@@ -61,11 +69,8 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, now: d.Now, bindings: d.Bindings}
+	return &Service{store: d.Store, now: d.Now, bindings: d.Bindings, parsePlan: d.ParsePlan}
 }
-
-// errNotProvince refuses a staff action reserved to the province admin.
-var errNotProvince = recruit.Errorf(recruit.EFORBIDDEN, "仅省级管理员可以修改招录日程")
 
 // maxReason bounds the reason of a calendar change, in characters.
 const maxReason = 200
@@ -125,13 +130,18 @@ func (s *Service) UpdateCalendar(ctx context.Context, by recruit.Staff, ch Calen
 	return y, nil
 }
 
-// requireProvince refuses anyone but an enabled province admin.
-func requireProvince(by recruit.Staff) error {
+// requireProvince refuses anyone but an enabled province admin a change of
+// the calendar.
+func requireProvince(by recruit.Staff) error { return requireProvinceFor(by, "修改招录日程") }
+
+// requireProvinceFor refuses anyone but an enabled province admin the
+// action what (EFORBIDDEN naming it).
+func requireProvinceFor(by recruit.Staff, what string) error {
 	if by.Disabled {
 		return recruit.ErrStaffDisabled
 	}
 	if by.Role != recruit.RoleProvince {
-		return errNotProvince
+		return recruit.Errorf(recruit.EFORBIDDEN, "仅省级管理员可以%s", what)
 	}
 	return nil
 }

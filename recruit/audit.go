@@ -27,13 +27,15 @@ type AuditEntry struct {
 }
 
 // AuditFilter selects audit entries, newest first; zero fields select all.
-// BeforeID pages on: only entries with a smaller id (the last id of the
-// previous page). Limit is clamped to 1..MaxAuditPage, DefaultAuditPage when
-// 0.
+// From and Until bound the entries' time (From ≤ At < Until). BeforeID
+// pages on: only entries with a smaller id (the last id of the previous
+// page). Limit is clamped to 1..MaxAuditPage, DefaultAuditPage when 0.
 type AuditFilter struct {
 	BaseID   int64
 	Action   string
 	StaffID  int64
+	From     time.Time
+	Until    time.Time
 	BeforeID int64
 	Limit    int
 }

@@ -85,6 +85,20 @@ func PlanNumberProblem(text string) string {
 	return fmt.Sprintf("计划数“%s”应为 0–%d 的整数", text, MaxPlan)
 }
 
+// CheckPlan refuses a plan number outside 0–MaxPlan.
+func CheckPlan(plan int) error {
+	if plan < 0 || plan > MaxPlan {
+		return Errorf(EINVALID, "计划数应为 0–%d 的整数", MaxPlan)
+	}
+	return nil
+}
+
+// ErrPlanBelowSeats is the ECONFLICT of a plan set below the admitted
+// count (provisionally admitted + admitted) of its program.
+func ErrPlanBelowSeats(plan, admitted int) error {
+	return Errorf(ECONFLICT, "计划数不能少于已录取人数：该专业已拟录取或录取 %d 人，计划数 %d 太少", admitted, plan)
+}
+
 // PlanLineProblem formats the reasons one row of a plan is bad.
 func PlanLineProblem(line int, why []string) string {
 	return fmt.Sprintf("第%d行：%s", line, strings.Join(why, "；"))

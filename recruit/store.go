@@ -37,6 +37,12 @@ type Catalogue interface {
 	ListPrograms(ctx context.Context, f ProgramFilter) ([]Program, error)
 	// GetProgram returns one program, ENOTFOUND when it does not exist.
 	GetProgram(ctx context.Context, id int64) (Program, error)
+	// SetPlan sets the plan of one program, counters kept, and returns the
+	// program before and after. EINVALID (CheckPlan) for a plan outside
+	// 0–MaxPlan, ENOTFOUND (MsgNoProgram) for a missing program,
+	// ECONFLICT (ErrPlanBelowSeats) when plan is below its admitted count
+	// at the moment of the write: nothing changes then.
+	SetPlan(ctx context.Context, programID int64, plan int) (before, after Program, err error)
 }
 
 // Identities holds the real-name bindings (实名认证) of WeChat accounts.
@@ -264,6 +270,7 @@ type Store interface {
 	Audit
 	BaseDatesStore
 	Queue
+	StatsStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

@@ -497,7 +497,7 @@ func isLoopback(a net.Addr) bool {
 
 // province is the province admin's service over the store.
 func (m *Main) province() *province.Service {
-	return province.New(province.Deps{Store: m.store, Now: m.Now})
+	return province.New(province.Deps{Store: m.store, Now: m.Now, ParsePlan: store.ParsePlan})
 }
 
 // startJobs starts the timed jobs, each run once at once and then on its

@@ -27,6 +27,13 @@ func Call(t testing.TB, method, url, token string, body any) (int, http.Header, 
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return Send(t, req, token)
+}
+
+// Send sends req with an optional bearer token and returns the answer's
+// status, header and body.
+func Send(t testing.TB, req *http.Request, token string) (int, http.Header, []byte) {
+	t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -33,6 +33,7 @@ var auditIndexes = []mongo.IndexModel{
 	{Keys: bson.D{{Key: "base_id", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("base_newest")},
 	{Keys: bson.D{{Key: "staff_id", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("staff_newest")},
 	{Keys: bson.D{{Key: "action", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("action_newest")},
+	{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
 }
 
 // AppendAudit inserts one audit entry with the next id.
@@ -63,6 +64,9 @@ func (d *DB) ListAudit(ctx context.Context, f recruit.AuditFilter) ([]recruit.Au
 	if f.StaffID != 0 {
 		filter["staff_id"] = f.StaffID
 	}
+	if at := timeRange(f.From, f.Until); len(at) > 0 {
+		filter["at"] = at
+	}
 	if f.BeforeID != 0 {
 		filter["_id"] = bson.M{"$lt": f.BeforeID}
 	}
@@ -76,6 +80,18 @@ func (d *DB) ListAudit(ctx context.Context, f recruit.AuditFilter) ([]recruit.Au
 		out[i].At = norm(doc.At)
 	}
 	return out, nil
+}
+
+// timeRange is the condition from ≤ t < until, each bound only when set.
+func timeRange(from, until time.Time) bson.M {
+	m := bson.M{}
+	if !from.IsZero() {
+		m["$gte"] = norm(from)
+	}
+	if !until.IsZero() {
+		m["$lt"] = norm(until)
+	}
+	return m
 }
 
 // baseDatesDoc is one base's dates of a round; _id is "year:base:round".

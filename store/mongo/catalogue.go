@@ -194,16 +194,8 @@ func (d *DB) ensureProgram(ctx context.Context, year int, baseID int64, r recrui
 			if p.Admitted > r.Plan {
 				return recruit.ErrPlanBelowAdmitted(r.Line, r.Plan, p.Admitted)
 			}
-			if p.Plan == r.Plan {
-				return nil
-			}
-			res, err := d.col(colPrograms).UpdateOne(ctx, bson.M{"_id": p.ID, "plan": p.Plan, "admitted": bson.M{"$lte": r.Plan}},
-				bson.M{"$set": bson.M{"plan": r.Plan}, "$inc": bson.M{"free": r.Plan - p.Plan}})
-			if err != nil {
-				return internal(err)
-			}
-			if res.MatchedCount == 1 {
-				return nil
+			if ok, err := d.replacePlan(ctx, p.ID, p.Plan, r.Plan); ok || err != nil {
+				return err
 			}
 		case errors.Is(err, mongo.ErrNoDocuments):
 			id, err := d.nextID(ctx, colPrograms)
@@ -221,6 +213,21 @@ func (d *DB) ensureProgram(ctx context.Context, year int, baseID int64, r recrui
 		}
 	}
 	return recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
+}
+
+// replacePlan sets the plan of program id from old to plan, moving free by
+// the difference, under the condition that the plan is still old and the
+// admitted count not above plan; it reports whether the condition held.
+func (d *DB) replacePlan(ctx context.Context, id int64, old, plan int) (bool, error) {
+	if old == plan {
+		return true, nil
+	}
+	res, err := d.col(colPrograms).UpdateOne(ctx, bson.M{"_id": id, "plan": old, "admitted": bson.M{"$lte": plan}},
+		bson.M{"$set": bson.M{"plan": plan}, "$inc": bson.M{"free": plan - old}})
+	if err != nil {
+		return false, internal(err)
+	}
+	return res.MatchedCount == 1, nil
 }
 
 // ListBases returns every base ordered by id.

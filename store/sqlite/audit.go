@@ -55,6 +55,12 @@ func (db *DB) ListAudit(ctx context.Context, f recruit.AuditFilter) ([]recruit.A
 	if f.StaffID != 0 {
 		add("staff_id = ?", f.StaffID)
 	}
+	if !f.From.IsZero() {
+		add("at >= ?", nanos(f.From))
+	}
+	if !f.Until.IsZero() {
+		add("at < ?", nanos(f.Until))
+	}
 	if f.BeforeID != 0 {
 		add("id < ?", f.BeforeID)
 	}

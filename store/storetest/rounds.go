@@ -101,6 +101,9 @@ func testAudit(t *testing.T, s recruit.Store) {
 		{"first page", recruit.AuditFilter{Limit: 2}, []recruit.AuditEntry{stored[3], stored[2]}},
 		{"next page", recruit.AuditFilter{Limit: 2, BeforeID: stored[2].ID}, []recruit.AuditEntry{stored[1], stored[0]}},
 		{"base and action", recruit.AuditFilter{BaseID: base2, Action: "review"}, nil},
+		{"from", recruit.AuditFilter{From: t0.Add(time.Minute)}, []recruit.AuditEntry{stored[3], stored[2], stored[1]}},
+		{"until", recruit.AuditFilter{Until: t0.Add(2 * time.Minute)}, []recruit.AuditEntry{stored[1], stored[0]}},
+		{"time range and base", recruit.AuditFilter{BaseID: base1, From: t0.Add(time.Second), Until: t0.Add(3 * time.Minute)}, []recruit.AuditEntry{stored[2]}},
 	} {
 		got, err := s.ListAudit(ctx, c.f)
 		must(t, "ListAudit "+c.name, err)
