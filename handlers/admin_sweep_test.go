@@ -33,7 +33,13 @@ type sweepObjects struct {
 	base        int64
 	application int64 // a pending application
 	staff       int64 // a reviewer
+	program     int64
 }
+
+// nowhere names objects that do not exist: another base's admin must get
+// for base A's objects what it gets for these (404, or 403 for an
+// operation its role may not call at all), so nothing tells them apart.
+var nowhere = sweepObjects{base: 990001, application: 990001, staff: 990001, program: 990001}
 
 // sweepParams gives a path parameter its value: by name, or for {id} by
 // the path segment before it (the kind of object).
@@ -51,6 +57,8 @@ func sweepParams(o sweepObjects, path, name string) (string, bool) {
 			return fmt.Sprint(o.application), true
 		case "staff":
 			return fmt.Sprint(o.staff), true
+		case "programs", "plans":
+			return fmt.Sprint(o.program), true
 		}
 	}
 	return "", false
@@ -111,6 +119,19 @@ func buildRequest(op testhttp.Operation, o sweepObjects, path string) (sweepRequ
 	return r, strings.Join(missing, ", ")
 }
 
+// sameAsAbsent sends r and absent (the same call on objects that do not
+// exist) as c and reports whether r was refused as absent was: 404, or 403
+// for both.
+func (f *adminFixture) sameAsAbsent(t *testing.T, c caller, method string, r, absent sweepRequest) (int, []byte, bool) {
+	t.Helper()
+	st, _, body := f.send(t, c, method, r)
+	if st == http.StatusNotFound {
+		return st, body, true
+	}
+	stAbsent, _, _ := f.send(t, c, method, absent)
+	return st, body, st == http.StatusForbidden && stAbsent == st
+}
+
 // send sends r as c with method.
 func (f *adminFixture) send(t *testing.T, c caller, method string, r sweepRequest) (int, http.Header, []byte) {
 	t.Helper()
@@ -124,7 +145,7 @@ func TestAdminAuthorizationSweep(t *testing.T) {
 	adminBToken, adminB := f.token(t, recruit.RoleBaseAdmin, f.baseB)
 	f.bindOA(t, adminB, "oa-admin-b")
 	app := f.pendingApp(t, f.progA1)
-	objects := sweepObjects{base: f.baseA, application: app.ID, staff: reviewerA.ID}
+	objects := sweepObjects{base: f.baseA, application: app.ID, staff: reviewerA.ID, program: f.progA1}
 	anonymous := caller{}
 	applicant := f.applicantCaller(t, 11)
 	otherBase := map[string]caller{"token": {token: adminBToken}, "console": f.consoleCaller(t, "oa-admin-b")}
@@ -154,9 +175,11 @@ func TestAdminAuthorizationSweep(t *testing.T) {
 			if !r.scoped {
 				continue
 			}
+			absent, _ := buildRequest(op, nowhere, path)
+			absent.path = "/api/v1" + absent.path
 			for how, c := range otherBase {
-				if st, _, body := f.send(t, c, method, r); st != http.StatusNotFound {
-					t.Errorf("%s by another base's admin (%s): %d %.200s, want 404", op.OperationID, how, st, body)
+				if st, body, ok := f.sameAsAbsent(t, c, method, r, absent); !ok {
+					t.Errorf("%s by another base's admin (%s): %d %.200s, want 404 (or 403 as for a nonexistent object)", op.OperationID, how, st, body)
 				}
 			}
 		}
@@ -198,8 +221,10 @@ func TestAdminAuthorizationSweep(t *testing.T) {
 			}
 		}
 		if r.scoped {
-			if st, _, body := f.send(t, otherBase["console"], rt.Method, r); st != http.StatusNotFound {
-				t.Errorf("console %s %s by another base's admin: %d %.200s, want 404", rt.Method, r.path, st, body)
+			absent, _ := buildRequest(testhttp.Operation{}, nowhere, path)
+			absent.contentType = r.contentType
+			if st, body, ok := f.sameAsAbsent(t, otherBase["console"], rt.Method, r, absent); !ok {
+				t.Errorf("console %s %s by another base's admin: %d %.200s, want 404 (or 403 as for a nonexistent object)", rt.Method, r.path, st, body)
 			}
 		}
 	}
