@@ -175,7 +175,7 @@ func (d *DB) choiceRecords(ctx context.Context, app recruit.Application, log rec
 func (d *DB) moveCounters(ctx context.Context, fromProgram int64, from recruit.State, toProgram int64, to recruit.State) error {
 	for program, c := range recruit.CountMoves(fromProgram, from, toProgram, to) {
 		_, err := d.col(colPrograms).UpdateOne(ctx, bson.M{"_id": program}, bson.M{"$inc": bson.M{
-			"registered": c.Registered, "admitted": c.Admitted, "free": -c.Admitted,
+			"registered": c.Registered, "admitted": c.Admitted, "free": -c.Admitted, "final": c.Final,
 		}})
 		if err != nil {
 			return internal(err)
@@ -292,15 +292,21 @@ func (d *DB) noticeRecords(ctx context.Context, n recruit.Notification) ([]pendi
 // The seat is taken first with one conditional update of the program
 // ({free: {$gt: 0}} ⇒ $inc free −1, admitted +1), atomic on its own, so the
 // plan is never exceeded. The application then moves approved → provisional
-// under a condition on its state and program; if that fails the seat is given
-// back and the application read again to say why. A crash between the two
-// writes leaves a seat taken, which Recount reports and RepairCounts repairs.
-func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
+// under a condition on its state and program, with note's notification in
+// the same update (the pending array, relayed right after); if that fails
+// the seat is given back and the application read again to say why. A
+// crash between the two writes leaves a seat taken, which Recount reports
+// and RepairCounts repairs.
+func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
 	app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
 	if err != nil {
 		return recruit.Application{}, err
 	}
 	if err := recruit.Transition(app.State, recruit.StateProvisional); err != nil {
+		return recruit.Application{}, err
+	}
+	next, entries, err := d.moved(ctx, app, recruit.StateProvisional, now, note)
+	if err != nil {
 		return recruit.Application{}, err
 	}
 	programs := d.col(colPrograms)
@@ -313,20 +319,93 @@ func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time)
 	if err != nil {
 		return recruit.Application{}, internal(err)
 	}
-	var doc appDoc
-	err = d.col(colApplications).FindOneAndUpdate(ctx,
-		bson.M{"_id": appID, "state": app.State, "program_id": app.ProgramID},
-		bson.M{"$set": bson.M{"state": recruit.StateProvisional, "state_at": norm(now), "updated_at": norm(now)}}, after).Decode(&doc)
-	if err == nil {
-		return doc.app(), nil
+	ok, err := d.setState(ctx, app, next, entries)
+	if err == nil && ok {
+		return next.app(), nil
 	}
 	if _, gerr := programs.UpdateOne(ctx, bson.M{"_id": app.ProgramID}, bson.M{"$inc": bson.M{"free": 1, "admitted": -1}}); gerr != nil {
 		return recruit.Application{}, internal(gerr)
 	}
-	if !errors.Is(err, mongo.ErrNoDocuments) {
-		return recruit.Application{}, internal(err)
+	if err != nil {
+		return recruit.Application{}, err
 	}
 	return recruit.Application{}, d.admitRefused(ctx, appID, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
+}
+
+// UndoProvisional makes a provisionally admitted application approved
+// again, with note's notification in the same update, and then gives the
+// seat back with $inc (see recruit.Applications).
+func (d *DB) UndoProvisional(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return d.moveWithin(ctx, appID, recruit.CheckUndo, recruit.StateApproved, now, note)
+}
+
+// Admit confirms a provisional admission, with note's notification in the
+// same update, and then counts it as final with $inc.
+func (d *DB) Admit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	check := func(s recruit.State) error { return recruit.Transition(s, recruit.StateAdmitted) }
+	return d.moveWithin(ctx, appID, check, recruit.StateAdmitted, now, note)
+}
+
+// moveWithin moves an application to state to inside its program when
+// check allows the state read: a conditional update on the state and
+// program read (retried when they changed), carrying note's notification,
+// then the counters' $inc (recruit.CountMoves). A crash between the two
+// leaves a counter off, which Recount reports and RepairCounts repairs.
+func (d *DB) moveWithin(ctx context.Context, appID int64, check func(recruit.State) error, to recruit.State, now time.Time, note recruit.Note) (recruit.Application, error) {
+	for range retries {
+		app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		if err := check(app.State); err != nil {
+			return recruit.Application{}, err
+		}
+		next, entries, err := d.moved(ctx, app, to, now, note)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		ok, err := d.setState(ctx, app, next, entries)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		if ok {
+			if err := d.moveCounters(ctx, app.ProgramID, app.State, app.ProgramID, to); err != nil {
+				return recruit.Application{}, err
+			}
+			return next.app(), nil
+		}
+	}
+	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
+}
+
+// moved returns app as it is after a move to state to at now, with the
+// pending entry of note's notification built from it.
+func (d *DB) moved(ctx context.Context, app appDoc, to recruit.State, now time.Time, note recruit.Note) (appDoc, []pendingDoc, error) {
+	now = norm(now)
+	next := app
+	next.State, next.StateAt, next.UpdatedAt, next.Pending = to, now, now, nil
+	entries, err := d.noteRecords(ctx, next.app(), note)
+	return next, entries, err
+}
+
+// setState writes the state of next over old when old's state and program
+// are still stored, with the entries in the same update, relays them, and
+// reports whether it wrote.
+func (d *DB) setState(ctx context.Context, old, next appDoc, entries []pendingDoc) (bool, error) {
+	update := bson.M{"$set": bson.M{"state": next.State, "state_at": next.StateAt, "updated_at": next.UpdatedAt}}
+	if len(entries) > 0 {
+		update["$push"] = bson.M{"pending": bson.M{"$each": entries}}
+	}
+	apps := d.col(colApplications)
+	res, err := apps.UpdateOne(ctx, bson.M{"_id": old.ID, "state": old.State, "program_id": old.ProgramID}, update)
+	if err != nil {
+		return false, internal(err)
+	}
+	if res.MatchedCount == 0 {
+		return false, nil
+	}
+	d.relayDoc(ctx, apps, old.ID, entries)
+	return true, nil
 }
 
 // admitRefused explains a provisional admission that failed on a write:
@@ -383,13 +462,13 @@ func (d *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, e
 	stored := make([]recruit.Program, len(progs))
 	for i, p := range progs {
 		plans[p.ID] = p.Plan
-		stored[i] = recruit.Program{ID: p.ID, Registered: p.Registered, Admitted: p.Admitted}
+		stored[i] = recruit.Program{ID: p.ID, Registered: p.Registered, Admitted: p.Admitted, Final: p.Final}
 	}
 	var changed []recruit.CountDiff
 	for _, c := range recruit.CountDiffs(stored, counted) {
 		res, err := d.col(colPrograms).UpdateOne(ctx,
-			bson.M{"_id": c.ProgramID, "plan": plans[c.ProgramID], "registered": c.Stored.Registered, "admitted": c.Stored.Admitted},
-			bson.M{"$set": bson.M{"registered": c.Counted.Registered, "admitted": c.Counted.Admitted, "free": plans[c.ProgramID] - c.Counted.Admitted}})
+			bson.M{"_id": c.ProgramID, "plan": plans[c.ProgramID], "registered": c.Stored.Registered, "admitted": c.Stored.Admitted, "final": finalFilter(c.Stored.Final)},
+			bson.M{"$set": bson.M{"registered": c.Counted.Registered, "admitted": c.Counted.Admitted, "final": c.Counted.Final, "free": plans[c.ProgramID] - c.Counted.Admitted}})
 		if err != nil {
 			return changed, internal(err)
 		}
@@ -398,6 +477,15 @@ func (d *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, e
 		}
 	}
 	return changed, nil
+}
+
+// finalFilter matches a stored final counter of n; a program written
+// before the counter existed has none, which reads as 0.
+func finalFilter(n int) any {
+	if n == 0 {
+		return bson.M{"$in": bson.A{0, nil}}
+	}
+	return n
 }
 
 // ReopenApplications makes the year's applications in the reopened states

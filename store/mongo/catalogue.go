@@ -78,6 +78,7 @@ type programDoc struct {
 	Plan          int    `bson:"plan"`
 	Registered    int    `bson:"registered"`
 	Admitted      int    `bson:"admitted"`
+	Final         int    `bson:"final"` // absent on documents older than the field: 0
 	Free          int    `bson:"free"`
 }
 
@@ -316,7 +317,7 @@ func (d *DB) withNames(ctx context.Context, docs []programDoc) ([]recruit.Progra
 		out[i] = recruit.Program{
 			ID: p.ID, Year: p.Year, BaseID: p.BaseID, BaseName: baseName[p.BaseID],
 			SpecialtyCode: p.SpecialtyCode, SpecialtyName: specName[p.SpecialtyCode],
-			Plan: p.Plan, Registered: p.Registered, Admitted: p.Admitted,
+			Plan: p.Plan, Registered: p.Registered, Admitted: p.Admitted, Final: p.Final,
 		}
 	}
 	return out, nil

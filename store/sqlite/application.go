@@ -35,8 +35,8 @@ func appByID(ctx context.Context, tx *sql.Tx, id int64) (recruit.Application, er
 // from (fromProgram, from) to (toProgram, to); see recruit.CountMoves.
 func moveCounts(ctx context.Context, tx *sql.Tx, fromProgram int64, from recruit.State, toProgram int64, to recruit.State) error {
 	for program, d := range recruit.CountMoves(fromProgram, from, toProgram, to) {
-		if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = registered + ?, admitted = admitted + ? WHERE id = ?`,
-			d.Registered, d.Admitted, program); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = registered + ?, admitted = admitted + ?, final = final + ? WHERE id = ?`,
+			d.Registered, d.Admitted, d.Final, program); err != nil {
 			return err
 		}
 	}
@@ -148,50 +148,86 @@ func (db *DB) Review(ctx context.Context, appID int64, to recruit.State, remark 
 			to, remark, now.UnixNano(), now.UnixNano(), appID); err != nil {
 			return err
 		}
-		if out, err = appByID(ctx, tx, appID); err != nil || note == nil {
+		if out, err = appByID(ctx, tx, appID); err != nil {
 			return err
 		}
-		n, err := note(out)
-		if err != nil {
-			return err
-		}
-		_, err = insertNotification(ctx, tx, n)
-		return err
+		return queueNote(ctx, tx, out, note)
 	})
 	return out, err
 }
 
 // ProvisionallyAdmit takes a seat with a conditional update of the program
-// and marks the application 拟录取, in one transaction.
-func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
+// and marks the application 拟录取, with its notification, in one
+// transaction.
+func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	check := func(s recruit.State) error { return recruit.Transition(s, recruit.StateProvisional) }
+	return db.moveState(ctx, appID, check, recruit.StateProvisional, now, note)
+}
+
+// UndoProvisional gives the seat back and makes the application approved
+// again, with its notification, in one transaction.
+func (db *DB) UndoProvisional(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return db.moveState(ctx, appID, recruit.CheckUndo, recruit.StateApproved, now, note)
+}
+
+// Admit confirms a provisional admission (录取), with its notification, in
+// one transaction.
+func (db *DB) Admit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	check := func(s recruit.State) error { return recruit.Transition(s, recruit.StateAdmitted) }
+	return db.moveState(ctx, appID, check, recruit.StateAdmitted, now, note)
+}
+
+// moveState moves an application within its program to state to when
+// check allows the state read, with the counters (a seat is taken only
+// under the plan: MsgProgramFull otherwise) and the notification of note,
+// in one transaction.
+func (db *DB) moveState(ctx context.Context, appID int64, check func(recruit.State) error, to recruit.State, now time.Time, note recruit.Note) (recruit.Application, error) {
 	var out recruit.Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := appByID(ctx, tx, appID)
 		if err != nil {
 			return err
 		}
-		if err := recruit.Transition(a.State, recruit.StateProvisional); err != nil {
+		if err := check(a.State); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE programs SET admitted = admitted + 1 WHERE id = ? AND admitted < plan`, a.ProgramID)
-		if err != nil {
+		if recruit.CountMoves(a.ProgramID, a.State, a.ProgramID, to)[a.ProgramID].Admitted > 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE programs SET admitted = admitted + 1 WHERE id = ? AND admitted < plan`, a.ProgramID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull)
+			}
+		} else if err := moveCounts(ctx, tx, a.ProgramID, a.State, a.ProgramID, to); err != nil {
 			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, state_at = ?, updated_at = ? WHERE id = ?`,
-			recruit.StateProvisional, now.UnixNano(), now.UnixNano(), appID); err != nil {
+			to, now.UnixNano(), now.UnixNano(), appID); err != nil {
 			return err
 		}
-		out, err = appByID(ctx, tx, appID)
-		return err
+		if out, err = appByID(ctx, tx, appID); err != nil {
+			return err
+		}
+		return queueNote(ctx, tx, out, note)
 	})
 	return out, err
+}
+
+// queueNote inserts the notification note builds from the changed
+// application app, in the change's transaction; nothing when note is nil.
+func queueNote(ctx context.Context, tx *sql.Tx, app recruit.Application, note recruit.Note) error {
+	if note == nil {
+		return nil
+	}
+	n, err := note(app)
+	if err != nil {
+		return err
+	}
+	_, err = insertNotification(ctx, tx, n)
+	return err
 }
 
 // Recount counts registered and admitted per program of a year from the
@@ -238,8 +274,8 @@ func (db *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, 
 		}
 		diffs = recruit.CountDiffs(programs, counted)
 		for _, d := range diffs {
-			if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = ?, admitted = ? WHERE id = ?`,
-				d.Counted.Registered, d.Counted.Admitted, d.ProgramID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = ?, admitted = ?, final = ? WHERE id = ?`,
+				d.Counted.Registered, d.Counted.Admitted, d.Counted.Final, d.ProgramID); err != nil {
 				return err
 			}
 		}

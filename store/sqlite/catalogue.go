@@ -107,12 +107,12 @@ func (db *DB) ListSpecialties(ctx context.Context) ([]recruit.Specialty, error) 
 		})
 }
 
-const programQuery = `SELECT p.id, p.year, p.base_id, b.name, p.specialty_code, s.name, p.plan, p.registered, p.admitted
+const programQuery = `SELECT p.id, p.year, p.base_id, b.name, p.specialty_code, s.name, p.plan, p.registered, p.admitted, p.final
 	FROM programs p JOIN bases b ON b.id = p.base_id JOIN specialties s ON s.code = p.specialty_code `
 
 func scanProgram(s scanner) (recruit.Program, error) {
 	var p recruit.Program
-	err := s.Scan(&p.ID, &p.Year, &p.BaseID, &p.BaseName, &p.SpecialtyCode, &p.SpecialtyName, &p.Plan, &p.Registered, &p.Admitted)
+	err := s.Scan(&p.ID, &p.Year, &p.BaseID, &p.BaseName, &p.SpecialtyCode, &p.SpecialtyName, &p.Plan, &p.Registered, &p.Admitted, &p.Final)
 	return p, err
 }
 
