@@ -1,6 +1,9 @@
 // Package review holds the base staff's use-cases implemented so far: the
-// base's dates of a round (SetBaseDates) and the review of one application
-// (Review) with its notification. Every action checks the caller's role and
+// base's dates of a round (SetBaseDates), the review of one application
+// (Review), provisional admission and its undo, publishing the base's list
+// and admission (AdmitProvisionally, UndoProvisional, PublishList,
+// AdmitApplication) and exam or interview notices (SendNotice), each with
+// its notification. Every action checks the caller's role and
 // base itself — another base's application or base answers ENOTFOUND, as if
 // it did not exist — follows recruit's phase and state rules, and writes
 // the audit log.
@@ -23,9 +26,12 @@ import (
 // Store is what the service needs of the store.
 type Store interface {
 	recruit.Catalogue
+	recruit.Identities
 	recruit.Applications
+	recruit.Outbox
 	recruit.Audit
 	recruit.BaseDatesStore
+	recruit.Publications
 }
 
 // Deps are what the base staff's use-cases need: the store and the clock
