@@ -27,6 +27,7 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	g.Put("/calendar", a.updateCalendar)
 	g.Put("/bases/:baseID/dates/:round", a.setBaseDates)
 	g.Post("/applications/:id/review", a.reviewApplication)
+	a.admissionRoutes(g)
 }
 
 // adminAPI holds the admin routes' dependencies.

@@ -287,6 +287,12 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"PUT /admin/calendar":                     "updateCalendar",
 		"PUT /admin/bases/{baseID}/dates/{round}": "setBaseDates",
 		"POST /admin/applications/{id}/review":    "reviewApplication",
+
+		"POST /admin/applications/{id}/provisional":      "admitProvisionally",
+		"POST /admin/applications/{id}/provisional/undo": "undoProvisional",
+		"POST /admin/applications/{id}/admit":            "admitApplication",
+		"POST /admin/bases/{baseID}/publications":        "publishList",
+		"POST /admin/bases/{baseID}/notices":             "sendNotice",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },

@@ -47,6 +47,8 @@ type Store interface {
 	StaffByOAOpenID(ctx context.Context, openID string) (recruit.Staff, error)
 	// OutboxStats gives /metrics the outbox figures (recruit.Outbox).
 	OutboxStats(ctx context.Context, now time.Time) (recruit.OutboxStats, error)
+	// ListPublications gives /results the published lists (recruit.Publications).
+	ListPublications(ctx context.Context, year int, baseID int64) ([]recruit.Publication, error)
 	Ping(ctx context.Context) error
 }
 
