@@ -113,6 +113,7 @@ type server struct {
 	wx       *wechatState
 	metrics  string // MetricsToken
 	province *province.Service
+	review   *review.Service
 }
 
 // New builds the Fiber application with every route registered.
@@ -128,6 +129,7 @@ func New(cfg Config) *fiber.App {
 		forms:    cfg.Forms,
 		pages:    mustParsePages(),
 		province: cfg.Province,
+		review:   cfg.Review,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -36,6 +36,8 @@ var templateFuncs = template.FuncMap{
 	"sub":    func(a, b int) int { return a - b },
 	"label":  fieldLabel,
 	"mlabel": mobileLabel,
+	// formatTime shows an instant as Beijing time (the console's lists).
+	"formatTime": formatTime,
 }
 
 // mobileLabel returns the phone's name of the field key (recruit.MobileLabel).

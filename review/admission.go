@@ -236,34 +236,107 @@ func (s *Service) PublishList(ctx context.Context, by recruit.Staff, base int64)
 // PublishList), by specialty code and application id.
 func (s *Service) listEntries(ctx context.Context, y recruit.Year, base int64, round recruit.Phase) ([]recruit.PublishedEntry, error) {
 	start, _, _ := y.Calendar.Start(round)
-	onList := func(a recruit.Application) bool {
+	cs, err := s.candidates(ctx, y.Year, base, func(a recruit.Application) bool {
 		if round == recruit.PhaseConfirmation {
 			return a.State == recruit.StateAdmitted
 		}
 		return a.State == recruit.StateProvisional && !a.StateAt.Before(start)
+	})
+	out := make([]recruit.PublishedEntry, len(cs))
+	for i, c := range cs {
+		out[i] = recruit.PublishedEntry{ApplicationID: c.App.ID, Name: recruit.MaskName(c.Name), SpecialtyCode: c.Program.SpecialtyCode, SpecialtyName: c.Program.SpecialtyName}
 	}
-	progs, err := s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: y.Year, BaseID: base})
+	return out, err
+}
+
+// Candidate is an application of a base on the admission screen, with
+// its applicant's name (in full: staff see it) and its program.
+type Candidate struct {
+	App     recruit.Application
+	Name    string
+	Program recruit.Program
+	// Published tells that the application is on a published list, so
+	// its provisional admission can no longer be undone.
+	Published bool
+}
+
+// candidates returns the base's applications of year that keep accepts,
+// by specialty code and application id.
+func (s *Service) candidates(ctx context.Context, year int, base int64, keep func(recruit.Application) bool) ([]Candidate, error) {
+	progs, err := s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: year, BaseID: base})
 	if err != nil {
 		return nil, err
 	}
-	var out []recruit.PublishedEntry
+	var out []Candidate
 	for _, p := range progs {
 		apps, err := s.store.ListApplications(ctx, p.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range apps {
-			if !onList(a) {
+			if !keep(a) {
 				continue
 			}
 			id, err := s.store.GetIdentity(ctx, a.IdentityID)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, recruit.PublishedEntry{ApplicationID: a.ID, Name: recruit.MaskName(id.Name), SpecialtyCode: p.SpecialtyCode, SpecialtyName: p.SpecialtyName})
+			out = append(out, Candidate{App: a, Name: id.Name, Program: p})
 		}
 	}
 	return out, nil
+}
+
+// Admission is what a base's admission screen shows: the phase, the
+// programs with their live counts, the candidates (approved, provisionally
+// admitted and admitted applications) and the base's publications, newest
+// first.
+type Admission struct {
+	Year         recruit.Year
+	Phase        recruit.Phase
+	Programs     []recruit.Program
+	Candidates   []Candidate
+	Publications []recruit.Publication
+	Dates        []recruit.BaseDates // the base's dates of each round that has some
+}
+
+// Admission reads base's admission screen for by: base admins of base and
+// the province (another base is ENOTFOUND, a reviewer EFORBIDDEN).
+func (s *Service) Admission(ctx context.Context, by recruit.Staff, base int64) (Admission, error) {
+	const op = "review.Admission"
+	if err := baseAdmin(by, base, recruit.ActionProvisionalAdmit); err != nil {
+		return Admission{}, recruit.WithOp(op, err)
+	}
+	y, err := s.store.LatestYear(ctx)
+	if err != nil {
+		return Admission{}, recruit.WithOp(op, err)
+	}
+	a := Admission{Year: y, Phase: y.Calendar.PhaseAt(s.now())}
+	if a.Programs, err = s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: y.Year, BaseID: base}); err != nil {
+		return Admission{}, recruit.WithOp(op, err)
+	}
+	if a.Publications, err = s.store.ListPublications(ctx, y.Year, base); err != nil {
+		return Admission{}, recruit.WithOp(op, err)
+	}
+	a.Candidates, err = s.candidates(ctx, y.Year, base, func(app recruit.Application) bool {
+		return app.State == recruit.StateApproved || app.State.HoldsSeat()
+	})
+	if err != nil {
+		return Admission{}, recruit.WithOp(op, err)
+	}
+	for i, c := range a.Candidates {
+		a.Candidates[i].Published = slices.ContainsFunc(a.Publications, func(p recruit.Publication) bool { return p.Includes(c.App.ID) })
+	}
+	dates, err := s.store.ListBaseDates(ctx, y.Year)
+	if err != nil {
+		return Admission{}, recruit.WithOp(op, err)
+	}
+	for _, d := range dates {
+		if d.BaseID == base {
+			a.Dates = append(a.Dates, d.InShanghai())
+		}
+	}
+	return a, nil
 }
 
 // Notice kinds of SendNotice.

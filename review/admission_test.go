@@ -346,3 +346,40 @@ func TestSendNotice(t *testing.T) {
 		t.Errorf("the same notice again = %+v, %v; notifications %v", res, err, f.kinds(t, a.IdentityID))
 	}
 }
+
+func TestAdmissionScreen(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	adminA := f.Staff(t, recruit.RoleBaseAdmin, f.BaseA)
+	adminB := f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
+	reviewerA := f.Staff(t, recruit.RoleReviewer, f.BaseA)
+	a := f.approved(t, "张三", f.ProgA, false)
+	b := f.approved(t, "李四", f.ProgA, false)
+	f.Apply(t, f.ProgA, false, testyear.Day(time.July, 5, 9)) // pending: not a candidate
+	f.approved(t, "王五", f.ProgB, false)                       // another base
+	if _, err := f.svc.AdmitProvisionally(ctx, adminA, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.PublishList(ctx, adminA, f.BaseA); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SetBaseDates(ctx, adminA, recruit.BaseDates{BaseID: f.BaseA, Round: recruit.PhaseRound1, Interview: testyear.Day(time.July, 25, 9)}); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := f.svc.Admission(ctx, adminB, f.BaseA)
+	wantCode(t, "another base's admin", err, recruit.ENOTFOUND)
+	_, err = f.svc.Admission(ctx, reviewerA, f.BaseA)
+	wantCode(t, "a reviewer", err, recruit.EFORBIDDEN)
+	got, err := f.svc.Admission(ctx, adminA, f.BaseA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Phase != recruit.PhaseRound1 || len(got.Programs) != 1 || got.Programs[0].Admitted != 1 || len(got.Publications) != 1 || len(got.Dates) != 1 {
+		t.Errorf("admission screen %+v", got)
+	}
+	if len(got.Candidates) != 2 || got.Candidates[0].App.ID != a.ID || got.Candidates[0].Name != "张三" || !got.Candidates[0].Published ||
+		got.Candidates[1].App.ID != b.ID || got.Candidates[1].Published || got.Candidates[1].Program.ID != f.ProgA {
+		t.Errorf("candidates %+v", got.Candidates)
+	}
+}

@@ -24,9 +24,10 @@
   }
 
   // The cells shown: 拟录取 is the seats taken less the final admissions
-  // (已录取, a column of its own once there are any).
+  // (已录取, a column of its own once there are any); free (剩余名额, the
+  // console's admission screen) the seats left.
   function values(c) {
-    return { plan: c.plan, registered: c.registered, provisional: c.admitted - (c.final || 0), final: c.final || 0 };
+    return { plan: c.plan, registered: c.registered, provisional: c.admitted - (c.final || 0), final: c.final || 0, free: c.plan - c.admitted };
   }
 
   function apply(data) {
