@@ -146,6 +146,11 @@ func TestAdmissionReachesApplicants(t *testing.T) {
 	consoleReview(t, pc, appA, "approve", "")
 	consoleReview(t, pc, appR, "reject", remark)
 
+	open(t, pc, srv.URL+"/admin/dates") // the approved applicant is one to notify
+	if n := count(t, pc, fmt.Sprintf(`input[name="app"][value="%d"]`, appA)); n != 1 {
+		t.Errorf("the notice form lists the approved applicant %d times", n)
+	}
+	shot(t, pc, "admin-dates", "1280")
 	open(t, pc, srv.URL+"/admin/admission")
 	admit := fmt.Sprintf(`form[action="/admin/admission/%d/provisional"] button`, appA)
 	if n := count(t, pc, fmt.Sprintf(`form[action="/admin/admission/%d/provisional"]`, appR)); n != 0 {
@@ -164,8 +169,6 @@ func TestAdmissionReachesApplicants(t *testing.T) {
 		t.Errorf("after publishing the screen says %q", done)
 	}
 	shot(t, pc, "admin-admission", "1280")
-	open(t, pc, srv.URL+"/admin/dates")
-	shot(t, pc, "admin-dates", "1280")
 
 	// The public results page: the masked name under the base.
 	open(t, pc, srv.URL+"/results/"+base)

@@ -27,23 +27,35 @@ func applicationJSON(app recruit.Application) fiber.Map {
 	}}
 }
 
+// caller authenticates the request and reads its positive path parameter
+// name (what names it in the refusal).
+func (a *adminAPI) caller(c *fiber.Ctx, name, what string) (recruit.Staff, int64, error) {
+	by, err := a.staff(c)
+	if err != nil {
+		return recruit.Staff{}, 0, err
+	}
+	id, err := pathID(c, name, what)
+	return by, id, err
+}
+
+// reply answers v as JSON with status, or err when there is one.
+func reply(c *fiber.Ctx, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	return c.Status(status).JSON(v)
+}
+
 // appAction is a POST on one application without a body
 // (admitProvisionally, admitApplication).
 func (a *adminAPI) appAction(do func(ctx context.Context, by recruit.Staff, appID int64) (recruit.Application, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		by, err := a.staff(c)
-		if err != nil {
-			return err
-		}
-		id, err := pathID(c, "id", "报名")
+		by, id, err := a.caller(c, "id", "报名")
 		if err != nil {
 			return err
 		}
 		app, err := do(c.UserContext(), by, id)
-		if err != nil {
-			return err
-		}
-		return c.JSON(applicationJSON(app))
+		return reply(c, fiber.StatusOK, applicationJSON(app), err)
 	}
 }
 
@@ -56,11 +68,7 @@ type undoInput struct {
 // (undoProvisional); the body, optional, gives the reason the applicant is
 // told.
 func (a *adminAPI) undoProvisional(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "报名")
+	by, id, err := a.caller(c, "id", "报名")
 	if err != nil {
 		return err
 	}
@@ -71,31 +79,21 @@ func (a *adminAPI) undoProvisional(c *fiber.Ctx) error {
 		}
 	}
 	app, err := a.review.UndoProvisional(c.UserContext(), by, id, in.Remark)
-	if err != nil {
-		return err
-	}
-	return c.JSON(applicationJSON(app))
+	return reply(c, fiber.StatusOK, applicationJSON(app), err)
 }
 
 // publishList is POST /api/v1/admin/bases/{baseID}/publications
 // (publishList): the base's list of the current phase is published.
 func (a *adminAPI) publishList(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	base, err := pathID(c, "baseID", "培训基地")
+	by, base, err := a.caller(c, "baseID", "培训基地")
 	if err != nil {
 		return err
 	}
 	p, err := a.review.PublishList(c.UserContext(), by, base)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"publication": fiber.Map{
+	return reply(c, fiber.StatusCreated, fiber.Map{"publication": fiber.Map{
 		"id": p.ID, "year": p.Year, "base_id": p.BaseID, "round": p.Round, "title": p.Title(), "final": p.Final(),
 		"published_at": p.PublishedAt, "entries": p.Entries,
-	}})
+	}}, err)
 }
 
 // noticeInput is the body of sendNotice.
@@ -108,11 +106,7 @@ type noticeInput struct {
 
 // sendNotice is POST /api/v1/admin/bases/{baseID}/notices (sendNotice).
 func (a *adminAPI) sendNotice(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	base, err := pathID(c, "baseID", "培训基地")
+	by, base, err := a.caller(c, "baseID", "培训基地")
 	if err != nil {
 		return err
 	}
@@ -121,8 +115,5 @@ func (a *adminAPI) sendNotice(c *fiber.Ctx) error {
 		return err
 	}
 	res, err := a.review.SendNotice(c.UserContext(), by, review.Notice{BaseID: base, Kind: in.Kind, At: in.At, Place: in.Place, ApplicationIDs: in.ApplicationIDs})
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
+	return reply(c, fiber.StatusOK, res, err)
 }

@@ -136,7 +136,13 @@ func wantError(t *testing.T, what string, status int, body []byte, wantStatus in
 // pendingApp returns a pending application of the seeded program.
 func (f *adminFixture) pendingApp(t *testing.T, program int64) recruit.Application {
 	t.Helper()
-	apps, err := f.store.ListApplications(context.Background(), program)
+	return pendingOf(t, f.store, program)
+}
+
+// pendingOf returns a pending application of program in s.
+func pendingOf(t *testing.T, s recruit.Store, program int64) recruit.Application {
+	t.Helper()
+	apps, err := s.ListApplications(context.Background(), program)
 	if err != nil {
 		t.Fatal(err)
 	}

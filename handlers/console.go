@@ -261,7 +261,9 @@ func (s *server) consoleRoutes(app *fiber.App) {
 	g.Post("/redeem", s.redeemSubmit)
 	auth := g.Group("", s.requireConsole)
 	auth.Get("/", s.consoleHome)
-	s.admissionScreens(auth)
+	if s.review != nil {
+		s.admissionScreens(auth)
+	}
 }
 
 // consoleLogin shows the staff's QR code; a logged-in staff member goes on.

@@ -24,17 +24,13 @@ import (
 // typed.
 
 // admissionScreens registers the screens on the console's authenticated
-// group.
+// group (when the review service is configured).
 func (s *server) admissionScreens(auth fiber.Router) {
-	if s.review == nil {
-		return
-	}
 	auth.Get("/admission", s.admissionScreen)
-	auth.Post("/admission/publish", s.consolePublish)
+	auth.Post("/admission", s.consolePublish)
 	auth.Post("/admission/:id/:act", s.consoleAdmissionAct)
 	auth.Get("/dates", s.datesScreen)
-	auth.Post("/dates", s.consoleSetDates)
-	auth.Post("/notices", s.consoleSendNotice)
+	auth.Post("/dates/:form", s.consoleDatesForm)
 }
 
 // consoleBase is the base a screen works on: a base's staff member's own;
@@ -125,7 +121,7 @@ func (s *server) renderAdmission(c *fiber.Ctx, status int, refusal string) error
 	phase := d.View.Phase
 	inRound := slices.Contains(recruit.Rounds, phase)
 	d.PhaseLabel = phase.Label()
-	d.CanPublish = recruit.BaseMay(phase, nil, recruit.ActionPublish) == nil
+	d.CanPublish = recruit.BaseMay(phase, nil, recruit.PublishAction(phase)) == nil
 	d.PublishLabel = "公示" + recruit.ListTitle(phase)
 	for _, cand := range d.View.Candidates {
 		st := cand.App.State
@@ -162,7 +158,7 @@ func (s *server) consoleAdmissionAct(c *fiber.Ctx) error {
 	return s.afterAdmission(c, act, err)
 }
 
-// consolePublish is POST /admin/admission/publish.
+// consolePublish is POST /admin/admission: publishing the base's list.
 func (s *server) consolePublish(c *fiber.Ctx) error {
 	base, err := consoleBase(c)
 	if err != nil {
@@ -308,7 +304,19 @@ func typedValues(fields []dateField, typed *recruit.BaseDates, r recruit.Phase, 
 	return fields
 }
 
-// consoleSetDates is POST /admin/dates: one round's dates (setBaseDates).
+// consoleDatesForm is POST /admin/dates/{form}: round (one round's dates)
+// or notice.
+func (s *server) consoleDatesForm(c *fiber.Ctx) error {
+	switch c.Params("form") {
+	case "round":
+		return s.consoleSetDates(c)
+	case "notice":
+		return s.consoleSendNotice(c)
+	}
+	return recruit.Errorf(recruit.ENOTFOUND, "您访问的页面不存在")
+}
+
+// consoleSetDates saves one round's dates (setBaseDates).
 func (s *server) consoleSetDates(c *fiber.Ctx) error {
 	base, err := consoleBase(c)
 	if err != nil {
@@ -346,8 +354,8 @@ func (s *server) consoleSetDates(c *fiber.Ctx) error {
 	return err
 }
 
-// consoleSendNotice is POST /admin/notices: an exam or interview notice to
-// the chosen approved applicants (sendNotice).
+// consoleSendNotice sends an exam or interview notice to the chosen
+// approved applicants (sendNotice).
 func (s *server) consoleSendNotice(c *fiber.Ctx) error {
 	base, err := consoleBase(c)
 	if err != nil {

@@ -62,6 +62,15 @@ func (p Publication) Includes(appID int64) bool {
 	return slices.ContainsFunc(p.Entries, func(e PublishedEntry) bool { return e.ApplicationID == appID })
 }
 
+// PublishAction is the base action that publishes the list of phase p:
+// the final list from confirmation on, else the provisional list.
+func PublishAction(p Phase) Action {
+	if p == PhaseConfirmation || p == PhaseClosed {
+		return ActionPublishFinal
+	}
+	return ActionPublish
+}
+
 // PublishableRound reports whether a list can be published for round: a
 // review round or the confirmation phase.
 func PublishableRound(round Phase) bool { return reviewPhase(round) || round == PhaseConfirmation }

@@ -20,6 +20,7 @@ const (
 	ActionUndoProvisional  Action = "undo_provisional"  // 撤销拟录取
 	ActionSendNotice       Action = "send_notice"       // 笔试或面试通知
 	ActionPublish          Action = "publish"           // publish the provisional list
+	ActionPublishFinal     Action = "publish_final"     // publish the final list (录取名单)
 	ActionConfirmAdmission Action = "confirm_admission" // 录取
 	ActionSetBaseDates     Action = "set_base_dates"    // review deadline, exam, interview, admission dates
 )
@@ -48,7 +49,9 @@ func (a Action) Label() string {
 	case ActionSendNotice:
 		return "发送笔试或面试通知"
 	case ActionPublish:
-		return "公示名单"
+		return "公示拟录取名单"
+	case ActionPublishFinal:
+		return "公示录取名单"
 	case ActionConfirmAdmission:
 		return "确认录取"
 	case ActionSetBaseDates:
@@ -69,7 +72,7 @@ func (a Action) byApplicant() bool {
 
 func (a Action) byBase() bool {
 	switch a {
-	case ActionReview, ActionProvisionalAdmit, ActionUndoProvisional, ActionSendNotice, ActionPublish, ActionConfirmAdmission, ActionSetBaseDates:
+	case ActionReview, ActionProvisionalAdmit, ActionUndoProvisional, ActionSendNotice, ActionPublish, ActionPublishFinal, ActionConfirmAdmission, ActionSetBaseDates:
 		return true
 	}
 	return false
@@ -194,9 +197,8 @@ func editByState(phase Phase, state State, action Action) error {
 // approved ones and undo provisionally admitted ones, all only in round1,
 // round2 and adjustment; in adjustment the caller must also check
 // AdjustmentPlaceable, and before an undo that the application is on no
-// published list. Admission is confirmed only in confirmation, for
-// provisionally admitted applications. Publishing is a review phase's
-// provisional list or, in confirmation, the final list.
+// published list. Admission is confirmed, and the final list published,
+// only in confirmation, for provisionally admitted applications.
 func BaseMay(phase Phase, app *Application, action Action) error {
 	if !action.byBase() {
 		return wrongSide(action)
@@ -211,10 +213,15 @@ func BaseMay(phase Phase, app *Application, action Action) error {
 		}
 		return forbid("当前阶段（%s）不能%s，仅报名至调剂阶段可以设定", phase.Label(), action.Label())
 	case ActionPublish:
-		if reviewPhase(phase) || phase == PhaseConfirmation {
+		if reviewPhase(phase) {
 			return nil
 		}
-		return forbid("当前阶段（%s）不能%s，仅一志愿、二志愿审核和调剂阶段可以公示拟录取名单，录取确认阶段可以公示录取名单", phase.Label(), action.Label())
+		return forbid("当前阶段（%s）不能%s，仅一志愿、二志愿审核和调剂阶段可以公示", phase.Label(), action.Label())
+	case ActionPublishFinal:
+		if phase == PhaseConfirmation {
+			return nil
+		}
+		return forbid("当前阶段（%s）不能%s，仅录取确认阶段可以公示录取名单", phase.Label(), action.Label())
 	case ActionConfirmAdmission:
 		if phase != PhaseConfirmation {
 			return forbid("当前阶段（%s）不能%s，确认录取仅在录取确认阶段进行", phase.Label(), action.Label())

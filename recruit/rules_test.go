@@ -2,6 +2,7 @@ package recruit
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ var allStates = []string{"none", "draft", "withdrawn", "pending", "approved", "r
 
 var applicantActions = []Action{ActionBind, ActionRegister, ActionEditProfile, ActionChangeSpecialty, ActionChangeBase, ActionGenerateForm}
 
-var baseActions = []Action{ActionReview, ActionProvisionalAdmit, ActionUndoProvisional, ActionSendNotice, ActionPublish, ActionConfirmAdmission, ActionSetBaseDates}
+var baseActions = []Action{ActionReview, ActionProvisionalAdmit, ActionPublish, ActionConfirmAdmission, ActionSetBaseDates}
 
 // applicantTable is the applicant side of DESIGN.md's phase table: one row
 // per phase × state, one column per applicant action in the order of
@@ -81,62 +82,62 @@ closed       admitted    Y - - - - Y
 
 // baseTable is the base side: columns in the order of baseActions.
 const baseTable = `
-before       none        - - - - - - -
-before       draft       - - - - - - -
-before       withdrawn   - - - - - - -
-before       pending     - - - - - - -
-before       approved    - - - - - - -
-before       rejected    - - - - - - -
-before       provisional - - - - - - -
-before       admitted    - - - - - - -
-registration none        - - - - - - Y
-registration draft       - - - - - - Y
-registration withdrawn   - - - - - - Y
-registration pending     - - - - - - Y
-registration approved    - - - - - - Y
-registration rejected    - - - - - - Y
-registration provisional - - - - - - Y
-registration admitted    - - - - - - Y
-round1       none        - - - - Y - Y
-round1       draft       - - - - Y - Y
-round1       withdrawn   - - - - Y - Y
-round1       pending     Y - - - Y - Y
-round1       approved    - Y - Y Y - Y
-round1       rejected    - - - - Y - Y
-round1       provisional - - Y - Y - Y
-round1       admitted    - - - - Y - Y
-round2       none        - - - - Y - Y
-round2       draft       - - - - Y - Y
-round2       withdrawn   - - - - Y - Y
-round2       pending     Y - - - Y - Y
-round2       approved    - Y - Y Y - Y
-round2       rejected    - - - - Y - Y
-round2       provisional - - Y - Y - Y
-round2       admitted    - - - - Y - Y
-adjustment   none        - - - - Y - Y
-adjustment   draft       - - - - Y - Y
-adjustment   withdrawn   - - - - Y - Y
-adjustment   pending     Y - - - Y - Y
-adjustment   approved    - Y - Y Y - Y
-adjustment   rejected    - - - - Y - Y
-adjustment   provisional - - Y - Y - Y
-adjustment   admitted    - - - - Y - Y
-confirmation none        - - - - Y - -
-confirmation draft       - - - - Y - -
-confirmation withdrawn   - - - - Y - -
-confirmation pending     - - - - Y - -
-confirmation approved    - - - - Y - -
-confirmation rejected    - - - - Y - -
-confirmation provisional - - - - Y Y -
-confirmation admitted    - - - - Y - -
-closed       none        - - - - - - -
-closed       draft       - - - - - - -
-closed       withdrawn   - - - - - - -
-closed       pending     - - - - - - -
-closed       approved    - - - - - - -
-closed       rejected    - - - - - - -
-closed       provisional - - - - - - -
-closed       admitted    - - - - - - -
+before       none        - - - - -
+before       draft       - - - - -
+before       withdrawn   - - - - -
+before       pending     - - - - -
+before       approved    - - - - -
+before       rejected    - - - - -
+before       provisional - - - - -
+before       admitted    - - - - -
+registration none        - - - - Y
+registration draft       - - - - Y
+registration withdrawn   - - - - Y
+registration pending     - - - - Y
+registration approved    - - - - Y
+registration rejected    - - - - Y
+registration provisional - - - - Y
+registration admitted    - - - - Y
+round1       none        - - Y - Y
+round1       draft       - - Y - Y
+round1       withdrawn   - - Y - Y
+round1       pending     Y - Y - Y
+round1       approved    - Y Y - Y
+round1       rejected    - - Y - Y
+round1       provisional - - Y - Y
+round1       admitted    - - Y - Y
+round2       none        - - Y - Y
+round2       draft       - - Y - Y
+round2       withdrawn   - - Y - Y
+round2       pending     Y - Y - Y
+round2       approved    - Y Y - Y
+round2       rejected    - - Y - Y
+round2       provisional - - Y - Y
+round2       admitted    - - Y - Y
+adjustment   none        - - Y - Y
+adjustment   draft       - - Y - Y
+adjustment   withdrawn   - - Y - Y
+adjustment   pending     Y - Y - Y
+adjustment   approved    - Y Y - Y
+adjustment   rejected    - - Y - Y
+adjustment   provisional - - Y - Y
+adjustment   admitted    - - Y - Y
+confirmation none        - - - - -
+confirmation draft       - - - - -
+confirmation withdrawn   - - - - -
+confirmation pending     - - - - -
+confirmation approved    - - - - -
+confirmation rejected    - - - - -
+confirmation provisional - - - Y -
+confirmation admitted    - - - - -
+closed       none        - - - - -
+closed       draft       - - - - -
+closed       withdrawn   - - - - -
+closed       pending     - - - - -
+closed       approved    - - - - -
+closed       rejected    - - - - -
+closed       provisional - - - - -
+closed       admitted    - - - - -
 `
 
 // appIn returns an application in the named state, nil for "none".
@@ -203,6 +204,26 @@ func TestBaseMayTable(t *testing.T) {
 	runTable(t, baseTable, baseActions, BaseMay)
 }
 
+// The base actions beside the table's, with every phase × state where
+// they are allowed; everywhere else they are refused.
+func TestBaseMayAdmissionActions(t *testing.T) {
+	allowed := map[Action][]string{
+		ActionUndoProvisional: {"round1 provisional", "round2 provisional", "adjustment provisional"},
+		ActionSendNotice:      {"round1 approved", "round2 approved", "adjustment approved"},
+		ActionPublishFinal:    {"confirmation none", "confirmation draft", "confirmation withdrawn", "confirmation pending", "confirmation approved", "confirmation rejected", "confirmation provisional", "confirmation admitted"},
+	}
+	for a, cells := range allowed {
+		for _, phase := range allPhases {
+			for _, state := range allStates {
+				err := BaseMay(phase, appIn(state), a)
+				if ok := slices.Contains(cells, string(phase)+" "+state); ok != (err == nil) || (!ok && ErrorCode(err) != EFORBIDDEN) {
+					t.Errorf("BaseMay(%s, %s, %s) = %v, want allowed %v", phase, state, a, err, ok)
+				}
+			}
+		}
+	}
+}
+
 func TestRuleMessages(t *testing.T) {
 	cases := []struct {
 		err error
@@ -234,11 +255,12 @@ func TestRuleMessages(t *testing.T) {
 		{BaseMay(PhaseRound1, appIn("provisional"), ActionConfirmAdmission), "确认录取仅在录取确认阶段进行"},
 		{BaseMay(PhaseConfirmation, appIn("approved"), ActionConfirmAdmission), "仅能对拟录取人员确认录取"},
 		{BaseMay(PhaseConfirmation, nil, ActionConfirmAdmission), "没有有效的报名"},
-		{BaseMay(PhaseClosed, nil, ActionPublish), "录取确认阶段可以公示录取名单"},
+		{BaseMay(PhaseClosed, nil, ActionPublish), "招录已结束"},
+		{BaseMay(PhaseConfirmation, nil, ActionSetBaseDates), "录取确认阶段"},
 		{BaseMay(PhaseRound1, appIn("approved"), ActionUndoProvisional), "仅能撤销拟录取人员的拟录取"},
 		{BaseMay(PhaseConfirmation, appIn("provisional"), ActionUndoProvisional), "录取确认阶段"},
 		{BaseMay(PhaseRound2, appIn("pending"), ActionSendNotice), "笔试和面试通知仅发给审核通过的人员"},
-		{BaseMay(PhaseConfirmation, nil, ActionSetBaseDates), "录取确认阶段"},
+		{BaseMay(PhaseAdjustment, nil, ActionPublishFinal), "仅录取确认阶段可以公示录取名单"},
 	}
 	for _, c := range cases {
 		wantForbidden(t, c.err, c.msg)
@@ -271,7 +293,7 @@ func TestAdjustmentPlaceable(t *testing.T) {
 
 func TestActionLabels(t *testing.T) {
 	seen := map[string]Action{}
-	for _, a := range append(append([]Action{}, applicantActions...), baseActions...) {
+	for _, a := range append(append([]Action{ActionUndoProvisional, ActionSendNotice, ActionPublishFinal}, applicantActions...), baseActions...) {
 		l := a.Label()
 		if l == string(a) || utf8.RuneCountInString(l) == len(l) {
 			t.Errorf("action %s has no Chinese label", a)

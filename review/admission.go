@@ -76,10 +76,30 @@ func (s *Service) act(ctx context.Context, by recruit.Staff, appID int64, a recr
 	return staffAct{app: app, prog: prog, year: y, now: now}, nil
 }
 
-// audit writes the entry of an application's state change.
-func (s *Service) audit(ctx context.Context, by recruit.Staff, act staffAct, action string, out recruit.Application, remark string) error {
-	return recruit.RecordStaffAction(ctx, s.store, by, s.now(), act.prog.BaseID, action,
+// move is one application use-case: act checks by, the phase and the
+// state for action a; then check (when not nil) refuses what else must
+// hold, change makes the store's move with the notification note builds,
+// and the audit entry records it as auditAction with remark.
+func (s *Service) move(ctx context.Context, op string, by recruit.Staff, appID int64, a recruit.Action, check func(staffAct) error,
+	change func(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error),
+	note func(app recruit.Application, act staffAct) recruit.Notification, auditAction, remark string) (recruit.Application, error) {
+	act, err := s.act(ctx, by, appID, a)
+	if err == nil && check != nil {
+		err = check(act)
+	}
+	if err != nil {
+		return recruit.Application{}, recruit.WithOp(op, err)
+	}
+	out, err := change(ctx, appID, act.now, func(app recruit.Application) (recruit.Notification, error) { return note(app, act), nil })
+	if err != nil {
+		return recruit.Application{}, recruit.WithOp(op, err)
+	}
+	err = recruit.RecordStaffAction(ctx, s.store, by, s.now(), act.prog.BaseID, auditAction,
 		fmt.Sprintf("application:%d", act.app.ID), act.app.State, out.State, remark)
+	if err != nil {
+		return recruit.Application{}, recruit.WithOp(op, err)
+	}
+	return out, nil
 }
 
 // AdmitProvisionally marks an approved application 拟录取: it takes a seat
@@ -89,24 +109,20 @@ func (s *Service) audit(ctx context.Context, by recruit.Staff, act staffAct, act
 // round1, round2 and adjustment (where only applicants who accept
 // adjustment or are new may be placed).
 func (s *Service) AdmitProvisionally(ctx context.Context, by recruit.Staff, appID int64) (recruit.Application, error) {
-	const op = "review.AdmitProvisionally"
-	act, err := s.act(ctx, by, appID, recruit.ActionProvisionalAdmit)
-	if err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
+	var prog recruit.Program
+	seat := func(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+		out, err := s.store.ProvisionallyAdmit(ctx, appID, now, note)
+		if recruit.ErrorMessage(err) == recruit.MsgProgramFull {
+			err = recruit.Errorf(recruit.ECONFLICT, "%s %s的招收计划（%d 人）已满，不能再拟录取；如需录取该人员，请先撤销一名未公示的拟录取人员",
+				prog.BaseName, prog.SpecialtyName, prog.Plan)
+		}
+		return out, err
 	}
-	out, err := s.store.ProvisionallyAdmit(ctx, appID, act.now, func(app recruit.Application) (recruit.Notification, error) {
-		return notify.Provisional(app, act.prog, time.Time{}, act.now), nil
-	})
-	if recruit.ErrorMessage(err) == recruit.MsgProgramFull {
-		err = recruit.Errorf(recruit.ECONFLICT, "%s %s的招收计划（%d 人）已满，不能再拟录取；如需录取该人员，请先撤销一名未公示的拟录取人员", act.prog.BaseName, act.prog.SpecialtyName, act.prog.Plan)
-	}
-	if err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	if err := s.audit(ctx, by, act, ActionAdmitProvisionally, out, ""); err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	return out, nil
+	return s.move(ctx, "review.AdmitProvisionally", by, appID, recruit.ActionProvisionalAdmit,
+		func(act staffAct) error { prog = act.prog; return nil }, seat,
+		func(app recruit.Application, act staffAct) recruit.Notification {
+			return notify.Provisional(app, act.prog, time.Time{}, act.now)
+		}, ActionAdmitProvisionally, "")
 }
 
 // UndoProvisional gives back the seat of a provisionally admitted
@@ -120,52 +136,34 @@ func (s *Service) UndoProvisional(ctx context.Context, by recruit.Staff, appID i
 	if utf8.RuneCountInString(remark) > MaxRemark {
 		return recruit.Application{}, recruit.WithOp(op, errLongRemark)
 	}
-	act, err := s.act(ctx, by, appID, recruit.ActionUndoProvisional)
-	if err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	pubs, err := s.store.ListPublications(ctx, act.app.Year, act.prog.BaseID)
-	if err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	for _, p := range pubs {
-		if p.Includes(appID) {
-			return recruit.Application{}, recruit.WithOp(op, recruit.Errorf(recruit.EFORBIDDEN,
-				"该人员已在%s公示的%s中，公示后不能撤销拟录取", formatTime(p.PublishedAt), p.Title()))
+	unpublished := func(act staffAct) error {
+		pubs, err := s.store.ListPublications(ctx, act.app.Year, act.prog.BaseID)
+		if err != nil {
+			return err
 		}
+		for _, p := range pubs {
+			if p.Includes(appID) {
+				return recruit.Errorf(recruit.EFORBIDDEN, "该人员已在%s公示的%s中，公示后不能撤销拟录取", formatTime(p.PublishedAt), p.Title())
+			}
+		}
+		return nil
 	}
 	reason := cmp.Or(remark, "培训基地撤销了拟录取")
-	out, err := s.store.UndoProvisional(ctx, appID, act.now, func(app recruit.Application) (recruit.Notification, error) {
-		return notify.OfferVoid(app, act.prog, reason, act.now), nil
-	})
-	if err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	if err := s.audit(ctx, by, act, ActionUndoProvisional, out, remark); err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	return out, nil
+	return s.move(ctx, op, by, appID, recruit.ActionUndoProvisional, unpublished, s.store.UndoProvisional,
+		func(app recruit.Application, act staffAct) recruit.Notification {
+			return notify.OfferVoid(app, act.prog, reason, act.now)
+		}, ActionUndoProvisional, remark)
 }
 
 // AdmitApplication confirms the admission (录取) of a provisionally admitted
 // application in the confirmation phase, queues the 录取 notification with
 // the change and writes the audit entry; who as AdmitProvisionally.
 func (s *Service) AdmitApplication(ctx context.Context, by recruit.Staff, appID int64) (recruit.Application, error) {
-	const op = "review.AdmitApplication"
-	act, err := s.act(ctx, by, appID, recruit.ActionConfirmAdmission)
-	if err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	out, err := s.store.Admit(ctx, appID, act.now, func(app recruit.Application) (recruit.Notification, error) {
-		return notify.Admitted(app, act.prog, act.now), nil
-	})
-	if err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	if err := s.audit(ctx, by, act, ActionAdmitApplication, out, ""); err != nil {
-		return recruit.Application{}, recruit.WithOp(op, err)
-	}
-	return out, nil
+	return s.move(ctx, "review.AdmitApplication", by, appID, recruit.ActionConfirmAdmission, nil, s.store.Admit,
+		func(app recruit.Application, act staffAct) recruit.Notification {
+			return notify.Admitted(app, act.prog, act.now)
+		},
+		ActionAdmitApplication, "")
 }
 
 // formatTime is t as the Chinese messages write it.
@@ -202,7 +200,7 @@ func (s *Service) PublishList(ctx context.Context, by recruit.Staff, base int64)
 	}
 	now := s.now()
 	round := y.Calendar.PhaseAt(now)
-	if err := recruit.BaseMay(round, nil, recruit.ActionPublish); err != nil {
+	if err := recruit.BaseMay(round, nil, recruit.PublishAction(round)); err != nil {
 		return recruit.Publication{}, recruit.WithOp(op, err)
 	}
 	entries, err := s.listEntries(ctx, y, base, round)

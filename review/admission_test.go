@@ -25,6 +25,13 @@ func (f *fixture) approved(t *testing.T, name string, program int64, accepts boo
 	return out
 }
 
+// staffAB returns a base admin of base A, one of base B and a reviewer of
+// base A.
+func (f *fixture) staffAB(t *testing.T) (adminA, adminB, reviewerA recruit.Staff) {
+	t.Helper()
+	return f.Staff(t, recruit.RoleBaseAdmin, f.BaseA), f.Staff(t, recruit.RoleBaseAdmin, f.BaseB), f.Staff(t, recruit.RoleReviewer, f.BaseA)
+}
+
 // kinds returns the kinds of an applicant's notifications, newest first.
 func (f *fixture) kinds(t *testing.T, identity int64) []recruit.NoticeKind {
 	t.Helper()
@@ -60,9 +67,7 @@ func wantMessage(t *testing.T, what string, err error, code, part string) {
 func TestAdmitProvisionallyAndUndo(t *testing.T) {
 	ctx := recruit.WithRequestID(context.Background(), "req-9")
 	f := newFixture(t)
-	adminA := f.Staff(t, recruit.RoleBaseAdmin, f.BaseA)
-	adminB := f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
-	reviewerA := f.Staff(t, recruit.RoleReviewer, f.BaseA)
+	adminA, adminB, reviewerA := f.staffAB(t)
 	a := f.approved(t, "张三", f.ProgA, false)
 	pending := f.Apply(t, f.ProgA, false, testyear.Day(time.July, 5, 9))
 
@@ -174,9 +179,7 @@ func TestAdmitProvisionallyInAdjustment(t *testing.T) {
 func TestPublishList(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	adminA := f.Staff(t, recruit.RoleBaseAdmin, f.BaseA)
-	adminB := f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
-	reviewerA := f.Staff(t, recruit.RoleReviewer, f.BaseA)
+	adminA, adminB, reviewerA := f.staffAB(t)
 
 	_, err := f.svc.PublishList(ctx, adminB, f.BaseA)
 	wantCode(t, "another base's admin", err, recruit.ENOTFOUND)
@@ -255,8 +258,7 @@ func TestPublishList(t *testing.T) {
 func TestAdmitApplication(t *testing.T) {
 	ctx := recruit.WithRequestID(context.Background(), "req-11")
 	f := newFixture(t)
-	adminA := f.Staff(t, recruit.RoleBaseAdmin, f.BaseA)
-	adminB := f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
+	adminA, adminB, _ := f.staffAB(t)
 	a := f.approved(t, "张三", f.ProgA, false)
 	b := f.approved(t, "李四", f.ProgA, false)
 	if _, err := f.svc.AdmitProvisionally(ctx, adminA, a.ID); err != nil {
@@ -350,9 +352,7 @@ func TestSendNotice(t *testing.T) {
 func TestAdmissionScreen(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	adminA := f.Staff(t, recruit.RoleBaseAdmin, f.BaseA)
-	adminB := f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
-	reviewerA := f.Staff(t, recruit.RoleReviewer, f.BaseA)
+	adminA, adminB, reviewerA := f.staffAB(t)
 	a := f.approved(t, "张三", f.ProgA, false)
 	b := f.approved(t, "李四", f.ProgA, false)
 	f.Apply(t, f.ProgA, false, testyear.Day(time.July, 5, 9)) // pending: not a candidate

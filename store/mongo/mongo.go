@@ -154,7 +154,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		},
 		colStaff:        staffIndexes,
 		colAudit:        auditIndexes,
-		colPublications: {{Keys: bson.D{{Key: "year", Value: 1}, {Key: "base_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("year_base_newest")}},
+		colPublications: {{Keys: bson.D{{Key: "pub.year", Value: 1}, {Key: "pub.baseid", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("year_base_newest")}},
 		colForms:        {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},
 	}
 	// One at a time: FerretDB v1 panics on a CreateMany whose indexes

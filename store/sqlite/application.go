@@ -160,28 +160,30 @@ func (db *DB) Review(ctx context.Context, appID int64, to recruit.State, remark 
 // and marks the application 拟录取, with its notification, in one
 // transaction.
 func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
-	check := func(s recruit.State) error { return recruit.Transition(s, recruit.StateProvisional) }
-	return db.moveState(ctx, appID, check, recruit.StateProvisional, now, note)
+	return db.moveState(ctx, appID, recruit.StateProvisional, now, note)
 }
 
 // UndoProvisional gives the seat back and makes the application approved
 // again, with its notification, in one transaction.
 func (db *DB) UndoProvisional(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
-	return db.moveState(ctx, appID, recruit.CheckUndo, recruit.StateApproved, now, note)
+	return db.moveState(ctx, appID, recruit.StateApproved, now, note)
 }
 
 // Admit confirms a provisional admission (录取), with its notification, in
 // one transaction.
 func (db *DB) Admit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
-	check := func(s recruit.State) error { return recruit.Transition(s, recruit.StateAdmitted) }
-	return db.moveState(ctx, appID, check, recruit.StateAdmitted, now, note)
+	return db.moveState(ctx, appID, recruit.StateAdmitted, now, note)
 }
 
-// moveState moves an application within its program to state to when
-// check allows the state read, with the counters (a seat is taken only
-// under the plan: MsgProgramFull otherwise) and the notification of note,
-// in one transaction.
-func (db *DB) moveState(ctx context.Context, appID int64, check func(recruit.State) error, to recruit.State, now time.Time, note recruit.Note) (recruit.Application, error) {
+// moveState moves an application within its program to state to — by
+// Transition, or back to approved by an undo (CheckUndo) — with the
+// counters (a seat is taken only under the plan: MsgProgramFull otherwise)
+// and the notification of note, in one transaction.
+func (db *DB) moveState(ctx context.Context, appID int64, to recruit.State, now time.Time, note recruit.Note) (recruit.Application, error) {
+	check := func(s recruit.State) error { return recruit.Transition(s, to) }
+	if to == recruit.StateApproved {
+		check = recruit.CheckUndo
+	}
 	var out recruit.Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := appByID(ctx, tx, appID)

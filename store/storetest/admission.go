@@ -34,12 +34,22 @@ func wantNotes(t *testing.T, s recruit.Store, identity int64, keys ...string) {
 	t.Helper()
 	ns, err := s.ListNotifications(context.Background(), identity)
 	must(t, "ListNotifications", err)
-	got := make([]string, len(ns))
-	for i, n := range ns {
-		got[i] = n.Key
+	var got []string
+	for _, n := range ns {
+		got = append(got, n.Key)
 	}
 	if fmt.Sprint(got) != fmt.Sprint(keys) {
 		t.Errorf("notifications of %d = %v, want %v", identity, got, keys)
+	}
+}
+
+// wantMoved fails the test unless a move returned the application in state
+// set at at, and its note saw exactly that application.
+func wantMoved(t *testing.T, what string, got recruit.Application, err error, seen recruit.Application, state recruit.State, at time.Time) {
+	t.Helper()
+	must(t, what, err)
+	if seen != got || got.State != state || !got.StateAt.Equal(at) {
+		t.Errorf("%s: note saw %+v, the move returned %+v; want %s at %v", what, seen, got, state, at)
 	}
 }
 
@@ -55,10 +65,7 @@ func testAdmissionMoves(t *testing.T, s recruit.Store) {
 
 	t1 := t0.Add(time.Hour)
 	got, err := s.ProvisionallyAdmit(ctx, apps[0].ID, t1, keyNote(recruit.KindProvisional, "prov", &seen))
-	must(t, "ProvisionallyAdmit", err)
-	if seen != got || got.State != recruit.StateProvisional || !got.StateAt.Equal(t1) {
-		t.Errorf("note saw %+v, admission returned %+v", seen, got)
-	}
+	wantMoved(t, "ProvisionallyAdmit", got, err, seen, recruit.StateProvisional, t1)
 	wantCounts(t, s, p, 2, 1)
 	wantNotes(t, s, ids[0], fmt.Sprintf("prov-%d", apps[0].ID))
 
@@ -71,10 +78,7 @@ func testAdmissionMoves(t *testing.T, s recruit.Store) {
 
 	t2 := t1.Add(time.Hour)
 	got, err = s.UndoProvisional(ctx, apps[0].ID, t2, keyNote(recruit.KindOfferVoid, "void", &seen))
-	must(t, "UndoProvisional", err)
-	if seen != got || got.State != recruit.StateApproved || !got.StateAt.Equal(t2) {
-		t.Errorf("note saw %+v, undo returned %+v", seen, got)
-	}
+	wantMoved(t, "UndoProvisional", got, err, seen, recruit.StateApproved, t2)
 	wantCounts(t, s, p, 2, 0)
 	wantNotes(t, s, ids[0], fmt.Sprintf("void-%d", apps[0].ID), fmt.Sprintf("prov-%d", apps[0].ID))
 	_, err = s.UndoProvisional(ctx, apps[0].ID, t2, nil)
@@ -85,10 +89,7 @@ func testAdmissionMoves(t *testing.T, s recruit.Store) {
 	must(t, "ProvisionallyAdmit into the freed seat", err)
 	t3 := t2.Add(time.Hour)
 	got, err = s.Admit(ctx, apps[1].ID, t3, keyNote(recruit.KindAdmitted, "admitted", &seen))
-	must(t, "Admit", err)
-	if seen != got || got.State != recruit.StateAdmitted || !got.StateAt.Equal(t3) {
-		t.Errorf("note saw %+v, Admit returned %+v", seen, got)
-	}
+	wantMoved(t, "Admit", got, err, seen, recruit.StateAdmitted, t3)
 	wantCounts(t, s, p, 2, 1)
 	wantFinal(t, s, p, 1)
 	wantNotes(t, s, ids[1], fmt.Sprintf("admitted-%d", apps[1].ID))
