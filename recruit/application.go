@@ -166,6 +166,13 @@ type Application struct {
 	StateAt           time.Time `json:"state_at"` // when State was last set
 	SubmittedAt       time.Time `json:"submitted_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
+	// The offer of a provisional admission (see OfferState; left out when
+	// there is none): its state, answer deadline, when it was last answered,
+	// expired or voided, and a void's reason.
+	OfferState    OfferState `json:"offer_state,omitempty"`
+	OfferDeadline time.Time  `json:"offer_deadline,omitzero"`
+	OfferAt       time.Time  `json:"offer_at,omitzero"`
+	OfferReason   string     `json:"offer_reason,omitempty"`
 }
 
 // Choice is what an applicant submits: a program and whether they accept

@@ -198,7 +198,9 @@ func editByState(phase Phase, state State, action Action) error {
 // round2 and adjustment; in adjustment the caller must also check
 // AdjustmentPlaceable, and before an undo that the application is on no
 // published list. Admission is confirmed, and the final list published,
-// only in confirmation, for provisionally admitted applications.
+// only in confirmation, for provisionally admitted applications, and not
+// while their offer is open; an offer the applicant accepted is not undone
+// by a base (CheckUndoOffer).
 func BaseMay(phase Phase, app *Application, action Action) error {
 	if !action.byBase() {
 		return wrongSide(action)
@@ -234,7 +236,16 @@ func BaseMay(phase Phase, app *Application, action Action) error {
 	if !registered(app) {
 		return forbid("该人员没有有效的报名，不能%s", action.Label())
 	}
-	return requireState(action, app.State)
+	if err := requireState(action, app.State); err != nil {
+		return err
+	}
+	switch action {
+	case ActionUndoProvisional:
+		return CheckUndoOffer(*app)
+	case ActionConfirmAdmission:
+		return CheckAdmitOffer(*app, false)
+	}
+	return nil
 }
 
 // requireState refuses base action a on an application in state s unless s

@@ -276,6 +276,7 @@ type Store interface {
 	Audit
 	BaseDatesStore
 	Publications
+	Offers
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

@@ -29,6 +29,11 @@ type appDoc struct {
 	UpdatedAt         time.Time     `bson:"updated_at"`
 	Pending           []pendingDoc  `bson:"pending,omitempty"`
 	TouchVersion      int           `bson:"touch_version,omitempty"`
+	// The offer (recruit.OfferState); absent on documents older than it.
+	OfferState    recruit.OfferState `bson:"offer_state"`
+	OfferDeadline time.Time          `bson:"offer_deadline,omitempty"`
+	OfferAt       time.Time          `bson:"offer_at,omitempty"`
+	OfferReason   string             `bson:"offer_reason,omitempty"`
 }
 
 func (a appDoc) app() recruit.Application {
@@ -37,7 +42,25 @@ func (a appDoc) app() recruit.Application {
 		AcceptsAdjustment: a.AcceptsAdjustment, State: a.State, Version: a.Version,
 		ReviewRemark: a.ReviewRemark, StateAt: normOrZero(a.StateAt),
 		SubmittedAt: norm(a.SubmittedAt), UpdatedAt: norm(a.UpdatedAt),
+		OfferState: a.OfferState, OfferDeadline: normOrZero(a.OfferDeadline), OfferAt: normOrZero(a.OfferAt), OfferReason: a.OfferReason,
 	}
+}
+
+// withApp returns a with the state and offer of app, whose times are
+// stored to the millisecond.
+func (a appDoc) withApp(app recruit.Application) appDoc {
+	a.State, a.StateAt, a.UpdatedAt = app.State, norm(app.StateAt), norm(app.UpdatedAt)
+	a.OfferState, a.OfferDeadline, a.OfferAt, a.OfferReason = app.OfferState, normOrZero(app.OfferDeadline), normOrZero(app.OfferAt), app.OfferReason
+	return a
+}
+
+// offerFilter matches a stored offer state of o; a document written before
+// offers existed has none, which reads as OfferNone.
+func offerFilter(o recruit.OfferState) any {
+	if o == recruit.OfferNone {
+		return bson.M{"$in": bson.A{recruit.OfferNone, nil}}
+	}
+	return o
 }
 
 // normOrZero is norm, keeping the zero time zero.
@@ -99,6 +122,7 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year, version i
 		}
 		next.ProgramID, next.AcceptsAdjustment, next.State = c.ProgramID, c.AcceptsAdjustment, recruit.StatePending
 		next.ReviewRemark, next.StateAt, next.UpdatedAt, next.Pending = "", now, now, nil
+		next.OfferState, next.OfferDeadline, next.OfferAt, next.OfferReason = recruit.OfferNone, time.Time{}, time.Time{}, ""
 		entries, err := d.choiceRecords(ctx, next.app(), log)
 		if err != nil {
 			return recruit.Application{}, err
@@ -116,7 +140,8 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year, version i
 			// read before it.
 			update := bson.M{
 				"$set": bson.M{"program_id": next.ProgramID, "accepts_adjustment": next.AcceptsAdjustment,
-					"state": next.State, "review_remark": "", "state_at": now, "updated_at": now},
+					"state": next.State, "review_remark": "", "state_at": now, "updated_at": now,
+					"offer_state": recruit.OfferNone, "offer_deadline": time.Time{}, "offer_at": time.Time{}, "offer_reason": ""},
 				"$inc": bson.M{"version": 1},
 			}
 			if len(entries) > 0 {
@@ -246,7 +271,7 @@ func (d *DB) Review(ctx context.Context, appID int64, to recruit.State, remark s
 		}
 		next := old
 		next.State, next.ReviewRemark, next.StateAt, next.UpdatedAt, next.Pending = to, remark, now, now, nil
-		entries, err := d.noteRecords(ctx, next.app(), note)
+		entries, err := d.noteRecords(ctx, next.app(), note.Notes())
 		if err != nil {
 			return recruit.Application{}, err
 		}
@@ -266,17 +291,25 @@ func (d *DB) Review(ctx context.Context, appID int64, to recruit.State, remark s
 	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
 }
 
-// noteRecords builds the pending entry of note for app (none when note is
-// nil).
-func (d *DB) noteRecords(ctx context.Context, app recruit.Application, note recruit.Note) ([]pendingDoc, error) {
-	if note == nil {
+// noteRecords builds the pending entries of notes for app (none when notes
+// is nil).
+func (d *DB) noteRecords(ctx context.Context, app recruit.Application, notes recruit.Notes) ([]pendingDoc, error) {
+	if notes == nil {
 		return nil, nil
 	}
-	n, err := note(app)
+	ns, err := notes(app)
 	if err != nil {
 		return nil, err
 	}
-	return d.noticeRecords(ctx, n)
+	var out []pendingDoc
+	for _, n := range ns {
+		entries, err := d.noticeRecords(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, entries...)
+	}
+	return out, nil
 }
 
 // noticeRecords builds the pending entry of notification n.
@@ -287,34 +320,86 @@ func (d *DB) noticeRecords(ctx context.Context, n recruit.Notification) ([]pendi
 	return d.pendingRecords(ctx, nil, notificationFrom(n))
 }
 
-// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat.
-//
-// The seat is taken first with one conditional update of the program
-// ({free: {$gt: 0}} ⇒ $inc free −1, admitted +1), atomic on its own, so the
-// plan is never exceeded. The application then moves approved → provisional
-// under a condition on its state and program, with note's notification in
-// the same update (the pending array, relayed right after); if that fails
-// the seat is given back and the application read again to say why. A
-// crash between the two writes leaves a seat taken, which Recount reports
-// and RepairCounts repairs.
+// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat
+// (see moveState).
 func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
-	app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
-	if err != nil {
-		return recruit.Application{}, err
+	return d.moveState(ctx, appID, recruit.AdmitMove(time.Time{}), now, note.Notes())
+}
+
+// UndoProvisional makes a provisionally admitted application approved
+// again, with note's notification in the same update, and then gives the
+// seat back with $inc (see recruit.Applications).
+func (d *DB) UndoProvisional(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return d.moveState(ctx, appID, recruit.UndoMove, now, note.Notes())
+}
+
+// Admit confirms a provisional admission, with note's notification in the
+// same update, and then counts it as final with $inc.
+func (d *DB) Admit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return d.moveState(ctx, appID, recruit.ConfirmMove, now, note.Notes())
+}
+
+// moveState applies move to an application within its program.
+//
+// A move that takes a seat takes it first with one conditional update of
+// the program ({free: {$gt: 0}} ⇒ $inc free −1, admitted +1), atomic on its
+// own, so the plan is never exceeded; the application is then written
+// under a condition on its state, offer and program as read, with the
+// notifications of notes in the same update (the pending array, relayed
+// right after); if that fails the seat is given back and the application
+// read again to say why. A crash between the two writes leaves a seat
+// taken, which Recount reports and RepairCounts repairs.
+//
+// Any other move writes the application first under the same condition
+// (retried when it changed) and then moves the counters with $inc; a crash
+// in between leaves a counter off (a seat taken, never one too many).
+func (d *DB) moveState(ctx context.Context, appID int64, move recruit.Move, now time.Time, notes recruit.Notes) (recruit.Application, error) {
+	now = norm(now)
+	for range retries {
+		app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		moved, err := move(app.app(), now)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		next := app.withApp(moved)
+		next.Pending = nil
+		entries, err := d.noteRecords(ctx, next.app(), notes)
+		if errors.Is(err, recruit.ErrQueued) {
+			// A concurrent move of the same event may have been relayed.
+			return recruit.Application{}, d.moveRefused(ctx, appID, move, now, err)
+		}
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		if recruit.CountMoves(app.ProgramID, app.State, app.ProgramID, next.State)[app.ProgramID].Admitted > 0 {
+			return d.takeSeat(ctx, app, next, entries, move, now)
+		}
+		ok, err := d.setState(ctx, app, next, entries)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		if ok {
+			if err := d.moveCounters(ctx, app.ProgramID, app.State, app.ProgramID, next.State); err != nil {
+				return recruit.Application{}, err
+			}
+			return next.app(), nil
+		}
 	}
-	if err := recruit.Transition(app.State, recruit.StateProvisional); err != nil {
-		return recruit.Application{}, err
-	}
-	next, entries, err := d.moved(ctx, app, recruit.StateProvisional, now, note)
-	if err != nil {
-		return recruit.Application{}, err
-	}
+	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
+}
+
+// takeSeat writes next over app after taking a seat of its program, and
+// gives the seat back when the write fails (see moveState).
+func (d *DB) takeSeat(ctx context.Context, app, next appDoc, entries []pendingDoc, move recruit.Move, now time.Time) (recruit.Application, error) {
 	programs := d.col(colPrograms)
-	err = programs.FindOneAndUpdate(ctx,
+	err := programs.FindOneAndUpdate(ctx,
 		bson.M{"_id": app.ProgramID, "free": bson.M{"$gt": 0}},
 		bson.M{"$inc": bson.M{"free": -1, "admitted": 1}}).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return recruit.Application{}, d.admitRefused(ctx, appID, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
+		return recruit.Application{}, d.moveRefused(ctx, app.ID, move, now, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
 	}
 	if err != nil {
 		return recruit.Application{}, internal(err)
@@ -329,75 +414,20 @@ func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time,
 	if err != nil {
 		return recruit.Application{}, err
 	}
-	return recruit.Application{}, d.admitRefused(ctx, appID, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
+	return recruit.Application{}, d.moveRefused(ctx, app.ID, move, now, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
 }
 
-// UndoProvisional makes a provisionally admitted application approved
-// again, with note's notification in the same update, and then gives the
-// seat back with $inc (see recruit.Applications).
-func (d *DB) UndoProvisional(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
-	return d.moveWithin(ctx, appID, recruit.CheckUndo, recruit.StateApproved, now, note)
-}
-
-// Admit confirms a provisional admission, with note's notification in the
-// same update, and then counts it as final with $inc.
-func (d *DB) Admit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
-	check := func(s recruit.State) error { return recruit.Transition(s, recruit.StateAdmitted) }
-	return d.moveWithin(ctx, appID, check, recruit.StateAdmitted, now, note)
-}
-
-// moveWithin moves an application to state to inside its program when
-// check allows the state read: a conditional update on the state and
-// program read (retried when they changed), carrying note's notification,
-// then the counters' $inc (recruit.CountMoves). A crash between the two
-// leaves a counter off, which Recount reports and RepairCounts repairs.
-func (d *DB) moveWithin(ctx context.Context, appID int64, check func(recruit.State) error, to recruit.State, now time.Time, note recruit.Note) (recruit.Application, error) {
-	for range retries {
-		app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
-		if err != nil {
-			return recruit.Application{}, err
-		}
-		if err := check(app.State); err != nil {
-			return recruit.Application{}, err
-		}
-		next, entries, err := d.moved(ctx, app, to, now, note)
-		if err != nil {
-			return recruit.Application{}, err
-		}
-		ok, err := d.setState(ctx, app, next, entries)
-		if err != nil {
-			return recruit.Application{}, err
-		}
-		if ok {
-			if err := d.moveCounters(ctx, app.ProgramID, app.State, app.ProgramID, to); err != nil {
-				return recruit.Application{}, err
-			}
-			return next.app(), nil
-		}
-	}
-	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
-}
-
-// moved returns app as it is after a move to state to at now, with the
-// pending entry of note's notification built from it.
-func (d *DB) moved(ctx context.Context, app appDoc, to recruit.State, now time.Time, note recruit.Note) (appDoc, []pendingDoc, error) {
-	now = norm(now)
-	next := app
-	next.State, next.StateAt, next.UpdatedAt, next.Pending = to, now, now, nil
-	entries, err := d.noteRecords(ctx, next.app(), note)
-	return next, entries, err
-}
-
-// setState writes the state of next over old when old's state and program
-// are still stored, with the entries in the same update, relays them, and
-// reports whether it wrote.
+// setState writes the state and offer of next over old when old's state,
+// offer and program are still stored, with the entries in the same update,
+// relays them, and reports whether it wrote.
 func (d *DB) setState(ctx context.Context, old, next appDoc, entries []pendingDoc) (bool, error) {
-	update := bson.M{"$set": bson.M{"state": next.State, "state_at": next.StateAt, "updated_at": next.UpdatedAt}}
+	update := bson.M{"$set": bson.M{"state": next.State, "state_at": next.StateAt, "updated_at": next.UpdatedAt,
+		"offer_state": next.OfferState, "offer_deadline": next.OfferDeadline, "offer_at": next.OfferAt, "offer_reason": next.OfferReason}}
 	if len(entries) > 0 {
 		update["$push"] = bson.M{"pending": bson.M{"$each": entries}}
 	}
 	apps := d.col(colApplications)
-	res, err := apps.UpdateOne(ctx, bson.M{"_id": old.ID, "state": old.State, "program_id": old.ProgramID}, update)
+	res, err := apps.UpdateOne(ctx, bson.M{"_id": old.ID, "state": old.State, "offer_state": offerFilter(old.OfferState), "program_id": old.ProgramID}, update)
 	if err != nil {
 		return false, internal(err)
 	}
@@ -408,16 +438,15 @@ func (d *DB) setState(ctx context.Context, old, next appDoc, entries []pendingDo
 	return true, nil
 }
 
-// admitRefused explains a provisional admission that failed on a write:
-// when a concurrent call admitted the application meanwhile, the state
-// machine's refusal of it read again (what a backend with transactions
-// answers), else otherwise.
-func (d *DB) admitRefused(ctx context.Context, appID int64, otherwise error) error {
+// moveRefused explains a move that failed on a write: when a concurrent
+// call changed the application meanwhile, the move's refusal of it read
+// again (what a backend with transactions answers), else otherwise.
+func (d *DB) moveRefused(ctx context.Context, appID int64, move recruit.Move, now time.Time, otherwise error) error {
 	app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
 	if err != nil {
 		return err
 	}
-	if err := recruit.Transition(app.State, recruit.StateProvisional); err != nil {
+	if _, err := move(app.app(), now); err != nil {
 		return err
 	}
 	return otherwise

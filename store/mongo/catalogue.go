@@ -17,6 +17,9 @@ type yearDoc struct {
 	Title    string           `bson:"title"`
 	Notice   string           `bson:"notice"`
 	Calendar recruit.Calendar `bson:"calendar"`
+	Offers   struct {
+		RequireAcceptance bool `bson:"require_acceptance,omitempty"`
+	} `bson:"offers,omitempty"`
 }
 
 func (y yearDoc) year() recruit.Year {
@@ -24,7 +27,7 @@ func (y yearDoc) year() recruit.Year {
 	for _, t := range []*time.Time{&c.Registration, &c.Round1, &c.Round2, &c.Adjustment, &c.Confirmation, &c.Closed} {
 		*t = norm(*t)
 	}
-	return recruit.Year{Year: y.Year, Title: y.Title, Notice: y.Notice, Calendar: c}
+	return recruit.Year{Year: y.Year, Title: y.Title, Notice: y.Notice, Calendar: c, Offers: recruit.OfferSettings(y.Offers)}
 }
 
 // PutYear creates or replaces a recruitment year.
@@ -33,6 +36,7 @@ func (d *DB) PutYear(ctx context.Context, y recruit.Year) error {
 		return err
 	}
 	doc := yearDoc{Year: y.Year, Title: y.Title, Notice: y.Notice, Calendar: y.Calendar}
+	doc.Offers.RequireAcceptance = y.Offers.RequireAcceptance
 	_, err := d.col(colYears).ReplaceOne(ctx, bson.M{"_id": y.Year}, doc, options.Replace().SetUpsert(true))
 	return internal(err)
 }

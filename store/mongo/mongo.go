@@ -144,6 +144,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		colApplications: {
 			{Keys: bson.D{{Key: "year", Value: 1}, {Key: "identity_id", Value: 1}}, Options: unique("year_identity_unique")},
 			{Keys: bson.D{{Key: "program_id", Value: 1}}, Options: plain("program")},
+			{Keys: bson.D{{Key: "offer_state", Value: 1}, {Key: "offer_deadline", Value: 1}}, Options: plain("offer_deadline")},
 		},
 		colRevisions: {{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")}},
 		colNotices: {
