@@ -38,6 +38,8 @@ type Store interface {
 	recruit.KV
 	recruit.BaseDatesStore // the chosen base's dates on the result page
 	recruit.Outbox         // the inbox (Messages)
+	recruit.Offers         // answering an offer (AnswerOffer)
+	recruit.StaffStore     // the base's staff told of a declined offer
 }
 
 // Deps are the dependencies of a Service.

@@ -22,9 +22,11 @@ func (a *adminAPI) admissionRoutes(g fiber.Router) {
 
 // applicationJSON is an application as the admission operations answer it.
 func applicationJSON(app recruit.Application) fiber.Map {
-	return fiber.Map{"application": fiber.Map{
-		"id": app.ID, "state": app.State, "state_label": app.State.Label(), "program_id": app.ProgramID,
-	}}
+	out := fiber.Map{"id": app.ID, "state": app.State, "state_label": app.State.Label(), "program_id": app.ProgramID}
+	if app.OfferState != recruit.OfferNone {
+		out["offer_state"], out["offer_deadline"] = app.OfferState, app.OfferDeadline
+	}
+	return fiber.Map{"application": out}
 }
 
 // caller authenticates the request and reads its positive path parameter

@@ -28,6 +28,7 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	g.Put("/bases/:baseID/dates/:round", a.setBaseDates)
 	g.Post("/applications/:id/review", a.reviewApplication)
 	a.admissionRoutes(g)
+	g.Post("/applications/:id/offer/void", a.voidOffer)
 }
 
 // adminAPI holds the admin routes' dependencies.

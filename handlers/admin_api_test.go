@@ -299,6 +299,7 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"POST /admin/applications/{id}/admit":            "admitApplication",
 		"POST /admin/bases/{baseID}/publications":        "publishList",
 		"POST /admin/bases/{baseID}/notices":             "sendNotice",
+		"POST /admin/applications/{id}/offer/void":       "voidOffer",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },

@@ -30,6 +30,7 @@ type Store interface {
 	recruit.KV
 	recruit.Outbox
 	recruit.StaffStore
+	recruit.Offers
 }
 
 // Deps are the dependencies of a Service.

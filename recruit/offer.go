@@ -256,12 +256,12 @@ type Offers interface {
 const ExpireBatch = 100
 
 // ExpireLapsed expires every offer lapsed at now (LapsedOffers, then
-// MoveOffer to OfferExpired with the notifications notes builds for each)
+// MoveOffer to OfferExpired with the notifications of notes for each)
 // and returns the applications it expired, as they are stored after it. An
 // offer another caller moved meanwhile (expired by a concurrent run,
 // answered just in time) is left to that caller, so concurrent runs, as two
 // instances' jobs, expire each offer once between them.
-func ExpireLapsed(ctx context.Context, st Offers, now time.Time, notes func(Application) Notes) ([]Application, error) {
+func ExpireLapsed(ctx context.Context, st Offers, now time.Time, notes func(Application) (Notes, error)) ([]Application, error) {
 	var out []Application
 	for {
 		lapsed, err := st.LapsedOffers(ctx, now, ExpireBatch)
@@ -270,7 +270,11 @@ func ExpireLapsed(ctx context.Context, st Offers, now time.Time, notes func(Appl
 		}
 		moved := 0
 		for _, app := range lapsed {
-			got, err := st.MoveOffer(ctx, app.ID, OfferExpired, "", now, notes(app))
+			ns, err := notes(app)
+			if err != nil {
+				return out, err
+			}
+			got, err := st.MoveOffer(ctx, app.ID, OfferExpired, "", now, ns)
 			if ErrorCode(err) == EFORBIDDEN {
 				continue // moved by someone else since it was read
 			}

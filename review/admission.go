@@ -107,21 +107,22 @@ func (s *Service) move(ctx context.Context, op string, by recruit.Staff, appID i
 // full), queues the 拟录取 notification with the change and writes the audit
 // entry. Base admins of the application's base and the province may, in
 // round1, round2 and adjustment (where only applicants who accept
-// adjustment or are new may be placed).
+// adjustment or are new may be placed). When the year requires acceptance
+// the admission is an offer with a deadline (see provisionallyAdmit).
 func (s *Service) AdmitProvisionally(ctx context.Context, by recruit.Staff, appID int64) (recruit.Application, error) {
-	var prog recruit.Program
-	seat := func(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
-		out, err := s.store.ProvisionallyAdmit(ctx, appID, now, note)
+	var offer staffAct
+	seat := func(ctx context.Context, _ int64, _ time.Time, note recruit.Note) (recruit.Application, error) {
+		out, err := s.provisionallyAdmit(ctx, offer, note)
 		if recruit.ErrorMessage(err) == recruit.MsgProgramFull {
 			err = recruit.Errorf(recruit.ECONFLICT, "%s %s的招收计划（%d 人）已满，不能再拟录取；如需录取该人员，请先撤销一名未公示的拟录取人员",
-				prog.BaseName, prog.SpecialtyName, prog.Plan)
+				offer.prog.BaseName, offer.prog.SpecialtyName, offer.prog.Plan)
 		}
 		return out, err
 	}
 	return s.move(ctx, "review.AdmitProvisionally", by, appID, recruit.ActionProvisionalAdmit,
-		func(act staffAct) error { prog = act.prog; return nil }, seat,
+		func(act staffAct) error { offer = act; return nil }, seat,
 		func(app recruit.Application, act staffAct) recruit.Notification {
-			return notify.Provisional(app, act.prog, time.Time{}, act.now)
+			return notify.Provisional(app, act.prog, app.OfferDeadline, act.now)
 		}, ActionAdmitProvisionally, "")
 }
 
@@ -157,9 +158,12 @@ func (s *Service) UndoProvisional(ctx context.Context, by recruit.Staff, appID i
 
 // AdmitApplication confirms the admission (录取) of a provisionally admitted
 // application in the confirmation phase, queues the 录取 notification with
-// the change and writes the audit entry; who as AdmitProvisionally.
+// the change and writes the audit entry; who as AdmitProvisionally. When
+// the year requires acceptance, only an accepted offer is admitted
+// (recruit.CheckAdmitOffer).
 func (s *Service) AdmitApplication(ctx context.Context, by recruit.Staff, appID int64) (recruit.Application, error) {
-	return s.move(ctx, "review.AdmitApplication", by, appID, recruit.ActionConfirmAdmission, nil, s.store.Admit,
+	return s.move(ctx, "review.AdmitApplication", by, appID, recruit.ActionConfirmAdmission,
+		func(act staffAct) error { return recruit.CheckAdmitOffer(act.app, act.year.Offers.RequireAcceptance) }, s.store.Admit,
 		func(app recruit.Application, act staffAct) recruit.Notification {
 			return notify.Admitted(app, act.prog, act.now)
 		},

@@ -32,6 +32,7 @@ type Store interface {
 	recruit.Audit
 	recruit.BaseDatesStore
 	recruit.Publications
+	recruit.Offers
 }
 
 // Deps are what the base staff's use-cases need: the store and the clock
