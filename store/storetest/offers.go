@@ -186,7 +186,9 @@ func testConcurrentExpiry(t *testing.T, s recruit.Store) {
 	}
 	wantCounts(t, s, p, lapsedN+2, lapsedN+2)
 
-	notes := func(recruit.Application) (recruit.Notes, error) { return offerNotes(recruit.KindOfferVoid, "lapsed"), nil }
+	notes := func(recruit.Application) (recruit.Notes, error) {
+		return offerNotes(recruit.KindOfferVoid, "lapsed"), nil
+	}
 	var runs [2][]recruit.Application
 	var errs [2]error
 	race(2, func(i int) { runs[i], errs[i] = recruit.ExpireLapsed(ctx, s, due, notes) })
