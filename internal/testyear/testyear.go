@@ -122,3 +122,18 @@ func (f *Fixture) Notices(t testing.TB, identityID int64) []string {
 	}
 	return out
 }
+
+// RequireAcceptance switches Year's offers.require_acceptance on: its
+// provisional admissions become offers.
+func (f *Fixture) RequireAcceptance(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	y, err := f.Store.GetYear(ctx, Year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y.Offers.RequireAcceptance = true
+	if err := f.Store.PutYear(ctx, y); err != nil {
+		t.Fatal(err)
+	}
+}
