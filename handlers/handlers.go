@@ -9,6 +9,7 @@
 //	login.go, bind.go, wechat_events.go       WeChat H5 OAuth, PC QR login, real-name binding
 //	apply*.go, upload.go, result_mine.go      the applicant's four sections, uploads, choice, 结果查询
 //	messages.go                               the applicant's inbox 我的消息 (/messages)
+//	offers.go                                 answering an offer on /result and answerOffer; voidOffer
 //	form.go, verify.go                        the applicant's PDF registration form, its public verification
 //	ops.go                                    /healthz, /readyz, /metrics
 //

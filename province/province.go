@@ -1,9 +1,11 @@
 // Package province holds the province admin's use-cases: the year's
 // calendar, editing it (UpdateCalendar, validated by recruit.CheckCalendar,
 // audited) and carrying out what each phase start and each base's review
-// deadline means (AdvancePhases, the scheduler's phase job); and the staff
+// deadline means (AdvancePhases, the scheduler's phase job); the staff
 // accounts' one-time invitations (CreateInvite, Redeem, and MigrateStaff,
-// which moves the key-value staff records of earlier versions at start-up).
+// which moves the key-value staff records of earlier versions at start-up);
+// and offers: voiding an accepted one (VoidOffer, audited) and expiring the
+// lapsed ones (ExpireOffers, the scheduler's expiry job).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport

@@ -2,8 +2,9 @@
 // base's dates of a round (SetBaseDates), the review of one application
 // (Review), provisional admission and its undo, publishing the base's list
 // and admission (AdmitProvisionally, UndoProvisional, PublishList,
-// AdmitApplication) and exam or interview notices (SendNotice), each with
-// its notification. Every action checks the caller's role and
+// AdmitApplication; an offer with a deadline when the year requires
+// acceptance) and exam or interview notices (SendNotice), each with its
+// notification. Every action checks the caller's role and
 // base itself — another base's application or base answers ENOTFOUND, as if
 // it did not exist — follows recruit's phase and state rules, and writes
 // the audit log.
