@@ -104,16 +104,9 @@ type voidInput struct {
 // voidOffer is POST /api/v1/admin/applications/{id}/offer/void (voidOffer,
 // province only).
 func (a *adminAPI) voidOffer(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "报名")
-	if err != nil {
-		return err
-	}
 	var in voidInput
-	if err := strictJSON(c, &in, `{"reason": "作废原因"}`); err != nil {
+	by, id, err := a.applicationCall(c, &in, `{"reason": "作废原因"}`)
+	if err != nil {
 		return err
 	}
 	app, err := a.province.VoidOffer(c.UserContext(), by, id, in.Reason)
