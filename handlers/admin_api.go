@@ -128,27 +128,19 @@ type reviewInput struct {
 	Remark   string `json:"remark"`
 }
 
-// applicationCall reads what a call on one application brings: the
-// caller, the application id of the path and the JSON body (into in, of
-// the given form).
-func (a *adminAPI) applicationCall(c *fiber.Ctx, in any, form string) (recruit.Staff, int64, error) {
-	by, err := a.staff(c)
-	if err != nil {
-		return recruit.Staff{}, 0, err
-	}
-	id, err := pathID(c, "id", "报名")
-	if err != nil {
-		return recruit.Staff{}, 0, err
-	}
-	return by, id, strictJSON(c, in, form)
-}
-
 // reviewApplication is POST /api/v1/admin/applications/{id}/review
 // (reviewApplication).
 func (a *adminAPI) reviewApplication(c *fiber.Ctx) error {
-	var in reviewInput
-	by, id, err := a.applicationCall(c, &in, `{"decision": "approve" 或 "reject", "remark": "审核意见"}`)
+	by, err := a.staff(c)
 	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id", "报名")
+	if err != nil {
+		return err
+	}
+	var in reviewInput
+	if err := strictJSON(c, &in, `{"decision": "approve" 或 "reject", "remark": "审核意见"}`); err != nil {
 		return err
 	}
 	app, err := a.review.Review(c.UserContext(), by, id, in.Decision, in.Remark)

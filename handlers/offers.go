@@ -104,9 +104,12 @@ type voidInput struct {
 // voidOffer is POST /api/v1/admin/applications/{id}/offer/void (voidOffer,
 // province only).
 func (a *adminAPI) voidOffer(c *fiber.Ctx) error {
-	var in voidInput
-	by, id, err := a.applicationCall(c, &in, `{"reason": "作废原因"}`)
+	by, id, err := a.caller(c, "id", "报名")
 	if err != nil {
+		return err
+	}
+	var in voidInput
+	if err := strictJSON(c, &in, `{"reason": "作废原因"}`); err != nil {
 		return err
 	}
 	app, err := a.province.VoidOffer(c.UserContext(), by, id, in.Reason)
