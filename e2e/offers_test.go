@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -12,37 +14,30 @@ import (
 	"zhupei/store/storetest"
 )
 
-// offerTo makes the applicant's application (the first of the server's
-// store, just submitted) an open offer until 72 hours from now, as the
-// base's provisional admission does in a year requiring acceptance: the
-// store is the server's database, opened beside it.
-func offerTo(t *testing.T, srv *server) recruit.Application {
+// offerTo has base's admin approve and provisionally admit the
+// application of the applicant nickname through the admin API in round 1:
+// the demo year requires acceptance, so the admission is an offer, whose
+// application it returns.
+func offerTo(t *testing.T, srv *server, nickname, base string) recruit.Application {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DataDir: srv.DataDir}, storetest.Sealer())
-	if err != nil {
-		t.Fatal(err)
+	app := applicationID(t, srv, sandboxOpenID(t, srv, nickname))
+	openRound1(t, srv)
+	admin := staffToken(t, srv, "基地管理员", "-role", "base_admin", "-base", base)
+	path := fmt.Sprintf("%s/api/v1/admin/applications/%d", srv.URL, app)
+	call(t, http.MethodPost, path+"/review", admin, map[string]string{"decision": "approve"}, nil)
+	var out struct {
+		Application recruit.Application `json:"application"`
 	}
-	defer st.Close()
-	if y, err := st.LatestYear(ctx); err != nil || !y.Offers.RequireAcceptance {
-		t.Fatalf("the demo year %+v (%v) does not require acceptance", y.Offers, err)
+	call(t, http.MethodPost, path+"/provisional", admin, nil, &out)
+	if out.Application.State != recruit.StateProvisional || out.Application.OfferState != recruit.OfferOpen ||
+		!out.Application.OfferDeadline.After(time.Now().Add(71*time.Hour)) {
+		t.Fatalf("the provisional admission is not an open offer: %+v", out.Application)
 	}
-	app, err := st.GetApplicationByID(ctx, 1)
-	if err != nil || app.State != recruit.StatePending {
-		t.Fatalf("the submitted application: %+v, %v", app, err)
-	}
-	now := time.Now()
-	if _, err := st.Review(ctx, app.ID, recruit.StateApproved, "", now, nil); err != nil {
-		t.Fatal(err)
-	}
-	app, err = st.MakeOffer(ctx, app.ID, now.Add(72*time.Hour), now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return app
+	return out.Application
 }
 
-// TestAcceptOfferOnPhone: an applicant with an open offer sees it on
+// TestAcceptOfferOnPhone: an applicant whose provisional admission is an
+// offer (the demo year requires acceptance) sees it on
 // /result at 375 px with its deadline, taps 确认接受, reads in the dialog
 // what follows, confirms, and sees the offer accepted; the store has it
 // and the seat stays taken. The page and the dialog fit the screen, at
@@ -50,9 +45,9 @@ func offerTo(t *testing.T, srv *server) recruit.Application {
 func TestAcceptOfferOnPhone(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
-	ctx, _ := submittedApplicant(t, srv, "拟录取用户", 61)
+	ctx, base := submittedApplicant(t, srv, "接受用户", 63)
 	screenshotOnFailure(t, ctx, "offer")
-	app := offerTo(t, srv)
+	app := offerTo(t, srv, "接受用户", base)
 
 	do(t, ctx, "desktop", desktop())
 	open(t, ctx, srv.URL+"/result")
@@ -94,7 +89,7 @@ func TestAcceptOfferOnPhone(t *testing.T) {
 	if err != nil || got.State != recruit.StateProvisional || got.OfferState != recruit.OfferAccepted {
 		t.Errorf("stored %+v, %v", got, err)
 	}
-	if p, err := st.GetProgram(context.Background(), app.ProgramID); err != nil || p.Admitted != 1 {
+	if p, err := st.GetProgram(context.Background(), got.ProgramID); err != nil || p.Admitted != 1 {
 		t.Errorf("program after accepting: %+v, %v", p, err)
 	}
 }
