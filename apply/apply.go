@@ -4,7 +4,8 @@
 // sections with their uploads (each save a history entry and, once a choice
 // is submitted, a new application version), submitting or changing the
 // choice (志愿) with its history entry and notification, the result page,
-// the history and the inbox (我的消息).
+// answering an offer (AnswerOffer: 确认接受 or 放弃), the history and the
+// inbox (我的消息).
 //
 // A Service is built once by New and is safe for concurrent use. Its
 // methods take the request's context and the actor as the transport
@@ -38,6 +39,8 @@ type Store interface {
 	recruit.KV
 	recruit.BaseDatesStore // the chosen base's dates on the result page
 	recruit.Outbox         // the inbox (Messages)
+	recruit.Offers         // answering an offer (AnswerOffer)
+	recruit.StaffStore     // the base's staff told of a declined offer
 }
 
 // Deps are the dependencies of a Service.

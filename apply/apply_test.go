@@ -363,7 +363,7 @@ func TestStatesRefuseEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	locked("round1 approved", "审核通过后，信息和志愿不可再修改")
-	if _, err := f.store.ProvisionallyAdmit(ctx, app.ID, testNow); err != nil {
+	if _, err := f.store.ProvisionallyAdmit(ctx, app.ID, testNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.setPhase(t, recruit.PhaseRound2)

@@ -1,24 +1,19 @@
 package e2e
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
-	_ "modernc.org/sqlite" // the server's database, to find the application's id
-
 	"zhupei/internal/testhttp"
-	"zhupei/store"
 )
 
 // shanghai is the zone the calendar's times must be given in.
@@ -131,45 +126,15 @@ func TestNotificationsReachTheApplicant(t *testing.T) {
 	srv := startServer(t, "ZHUPEI_NOTIFY_INTERVAL=1s")
 	ctx, base := submittedApplicant(t, srv, "消息用户", 31)
 
-	resp, err := http.Get(srv.URL + "/sandbox/minicode") // lists the test users with their openids
-	if err != nil {
-		t.Fatal(err)
-	}
-	users, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(openIDRe + "消息用户").FindSubmatch(users)
-	if m == nil {
-		t.Fatal("the sandbox does not list the applicant")
-	}
-	openid := string(m[1])
+	openid := sandboxOpenID(t, srv, "消息用户")
 	registered := awaitMessage(t, srv, openid, "sandbox-registered")
 	if registered.Data["phrase3"] != "待审核" || !strings.Contains(registered.URL, "/messages/") {
 		t.Errorf("报名成功 message: %+v", registered)
 	}
 
 	// The reviewer needs the review phase: the province admin opens it now.
-	province := staffToken(t, srv, "省级管理员", "-role", "province")
-	var year struct {
-		Calendar map[string]time.Time `json:"calendar"`
-	}
-	call(t, http.MethodGet, srv.URL+"/api/v1/year", "", nil, &year)
-	cal := year.Calendar
-	cal["round1"] = time.Now().Add(-time.Minute)
-	for k, v := range cal {
-		cal[k] = v.In(shanghai)
-	}
-	call(t, http.MethodPut, srv.URL+"/api/v1/admin/calendar", province, cal, nil)
-
-	var db *sql.DB
-	db, err = sql.Open("sqlite", "file:"+filepath.Join(srv.DataDir, store.DBFile)+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var appID int64
-	if err := db.QueryRow(`SELECT a.id FROM applications a JOIN identities i ON i.id = a.identity_id WHERE i.open_id = ?`, openid).Scan(&appID); err != nil {
-		t.Fatalf("the applicant's application: %v", err)
-	}
+	openRound1(t, srv)
+	appID := applicationID(t, srv, openid)
 	reviewer := staffToken(t, srv, "审核员", "-role", "reviewer", "-base", base)
 	remark := strings.Repeat("材料", 10) + strings.Repeat("执业证书扫描件不清晰", 4) // 60 characters
 	if utf8.RuneCountInString(remark) != 60 {

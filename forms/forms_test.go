@@ -344,7 +344,7 @@ func TestVerify(t *testing.T) {
 	f, svc, a, v1 := is.fixture, is.svc, is.a, is.v1
 	ctx := context.Background()
 	want := Verification{Code: v1.Record.Code, Current: true, Version: a.app.Version, CurrentVersion: a.app.Version,
-		GeneratedAt: v1.Record.GeneratedAt, Name: "欧***", IDNumber: "110************02X",
+		GeneratedAt: v1.Record.GeneratedAt, Name: "欧阳**", IDNumber: "110************02X",
 		BaseName: "甲医院", SpecialtyName: "内科", State: recruit.StatePending}
 	got, err := svc.Verify(ctx, " "+strings.ToLower(v1.Record.Code)+" ")
 	if err != nil || !got.GeneratedAt.Equal(want.GeneratedAt) {

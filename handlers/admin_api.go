@@ -30,6 +30,8 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	a.staffAPIRoutes(g)
 	a.queueRoutes(g)
 	a.provinceRoutes(g)
+	a.admissionRoutes(g)
+	g.Post("/applications/:id/offer/void", a.voidOffer)
 }
 
 // adminAPI holds the admin routes' dependencies.
@@ -89,6 +91,7 @@ type baseDatesInput struct {
 	WrittenExam          time.Time `json:"written_exam"`
 	Interview            time.Time `json:"interview"`
 	ProvisionalAdmission time.Time `json:"provisional_admission"`
+	OfferHours           int       `json:"offer_hours"`
 }
 
 // setBaseDates is PUT /api/v1/admin/bases/{baseID}/dates/{round}
@@ -108,12 +111,12 @@ func (a *adminAPI) setBaseDates(c *fiber.Ctx) error {
 		return err
 	}
 	var in baseDatesInput
-	if err := strictJSON(c, &in, `{"review_deadline": "2025-07-20T18:00:00+08:00", "written_exam": …, "interview": …, "provisional_admission": …}`); err != nil {
+	if err := strictJSON(c, &in, `{"review_deadline": "2025-07-20T18:00:00+08:00", "written_exam": …, "interview": …, "provisional_admission": …, "offer_hours": 72}`); err != nil {
 		return err
 	}
 	d, err := a.review.SetBaseDates(c.UserContext(), by, recruit.BaseDates{
 		BaseID: base, Round: round, ReviewDeadline: in.ReviewDeadline, WrittenExam: in.WrittenExam,
-		Interview: in.Interview, ProvisionalAdmission: in.ProvisionalAdmission,
+		Interview: in.Interview, ProvisionalAdmission: in.ProvisionalAdmission, OfferHours: in.OfferHours,
 	})
 	if err != nil {
 		return err

@@ -155,7 +155,13 @@ func wantError(t *testing.T, what string, status int, body []byte, wantStatus in
 // pendingApp returns a pending application of the seeded program.
 func (f *adminFixture) pendingApp(t *testing.T, program int64) recruit.Application {
 	t.Helper()
-	apps, err := f.store.ListApplications(context.Background(), program)
+	return pendingOf(t, f.store, program)
+}
+
+// pendingOf returns a pending application of program in s.
+func pendingOf(t *testing.T, s recruit.Store, program int64) recruit.Application {
+	t.Helper()
+	apps, err := s.ListApplications(context.Background(), program)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,6 +326,13 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"PUT /admin/programs/{id}/plan":           "updatePlan",
 		"POST /admin/plan":                        "importPlan",
 		"PUT /admin/notice":                       "updateNotice",
+
+		"POST /admin/applications/{id}/provisional":      "admitProvisionally",
+		"POST /admin/applications/{id}/provisional/undo": "undoProvisional",
+		"POST /admin/applications/{id}/admit":            "admitApplication",
+		"POST /admin/bases/{baseID}/publications":        "publishList",
+		"POST /admin/bases/{baseID}/notices":             "sendNotice",
+		"POST /admin/applications/{id}/offer/void":       "voidOffer",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },

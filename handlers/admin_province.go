@@ -242,8 +242,8 @@ func (a *adminAPI) importPlan(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"imported": n})
 }
 
-// noticeInput is the body of updateNotice.
-type noticeInput struct {
+// noticeTextInput is the body of updateNotice.
+type noticeTextInput struct {
 	Notice string `json:"notice"`
 }
 
@@ -253,7 +253,7 @@ func (a *adminAPI) updateNotice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in noticeInput
+	var in noticeTextInput
 	if err := strictJSON(c, &in, `{"notice": "温馨提示全文"}`); err != nil {
 		return err
 	}

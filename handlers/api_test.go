@@ -41,7 +41,7 @@ func TestAPIPrograms(t *testing.T) {
 	f := newFixture(t, true)
 	var all programsResponse
 	f.getJSON(t, "/api/v1/programs", http.StatusOK, &all)
-	if all.Year != testYear || len(all.Programs) != 3 || all.Totals != (totals{18, 4, 1}) || !all.UpdatedAt.Equal(testNow) {
+	if all.Year != testYear || len(all.Programs) != 3 || all.Totals != (totals{18, 4, 1, 0}) || !all.UpdatedAt.Equal(testNow) {
 		t.Fatalf("programs = %+v", all)
 	}
 	p := all.Programs[0]
@@ -51,7 +51,7 @@ func TestAPIPrograms(t *testing.T) {
 
 	var one programsResponse
 	f.getJSON(t, fmt.Sprintf("/api/v1/programs?base=%d&specialty=0100", f.baseB), http.StatusOK, &one)
-	if len(one.Programs) != 1 || one.Programs[0].ID != f.progB1 || one.Totals != (totals{5, 1, 0}) {
+	if len(one.Programs) != 1 || one.Programs[0].ID != f.progB1 || one.Totals != (totals{5, 1, 0, 0}) {
 		t.Errorf("filtered = %+v", one)
 	}
 }

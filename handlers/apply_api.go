@@ -22,6 +22,7 @@ func (s *server) applyAPIRoutes(app *fiber.App) {
 	app.Put("/api/v1/me/education/:id", need, s.apiPutEducation)
 	app.Delete("/api/v1/me/education/:id", need, s.apiDeleteEducation)
 	app.Post("/api/v1/me/choice", need, s.apiPostChoice)
+	app.Post("/api/v1/me/offer", need, s.apiAnswerOffer)
 }
 
 // identityJSON is the binding as the applicant's API shows it.

@@ -36,6 +36,7 @@ func (s *server) applyRoutes(app *fiber.App) {
 	app.Post("/apply/choice", need, s.choiceSave)
 	app.Get("/apply/files/:id", need, s.serveFile)
 	app.Get("/result", need, s.resultMine)
+	app.Post("/result/offer", need, s.answerOffer)
 	app.Get("/preview", need, s.preview)
 	app.Get("/history", need, s.history)
 	app.Get("/messages", need, s.messages)

@@ -265,6 +265,9 @@ func (s *server) consoleRoutes(app *fiber.App) {
 	s.consoleStaffRoutes(auth)
 	s.queueConsoleRoutes(auth)
 	s.provinceScreens(auth)
+	if s.review != nil {
+		s.admissionScreens(auth)
+	}
 }
 
 // consoleLogin shows the staff's QR code; a logged-in staff member goes on.

@@ -129,7 +129,7 @@ func (f *fixture) seed(t testing.TB) {
 	choose(4, f.progB1)
 	_, err = f.store.Review(ctx, admitted.ID, recruit.StateApproved, "", testNow, nil)
 	must("Review", err)
-	_, err = f.store.ProvisionallyAdmit(ctx, admitted.ID, testNow)
+	_, err = f.store.ProvisionallyAdmit(ctx, admitted.ID, testNow, nil)
 	must("ProvisionallyAdmit", err)
 }
 

@@ -10,6 +10,7 @@
 //	login.go, bind.go, wechat_events.go       WeChat H5 OAuth, PC QR login, real-name binding
 //	apply*.go, upload.go, result_mine.go      the applicant's four sections, uploads, choice, 结果查询
 //	messages.go                               the applicant's inbox 我的消息 (/messages)
+//	offers.go                                 answering an offer on /result and answerOffer; voidOffer
 //	form.go, verify.go                        the applicant's PDF registration form, its public verification
 //	ops.go                                    /healthz, /readyz, /metrics
 //
@@ -48,6 +49,8 @@ type Store interface {
 	StaffByOAOpenID(ctx context.Context, openID string) (recruit.Staff, error)
 	// OutboxStats gives /metrics the outbox figures (recruit.Outbox).
 	OutboxStats(ctx context.Context, now time.Time) (recruit.OutboxStats, error)
+	// ListPublications gives /results the published lists (recruit.Publications).
+	ListPublications(ctx context.Context, year int, baseID int64) ([]recruit.Publication, error)
 	Ping(ctx context.Context) error
 }
 

@@ -72,8 +72,11 @@ type boardData struct {
 	Filter      programFilter
 	Programs    []recruit.Program
 	Totals      totals
-	UpdatedAt   string
-	PollURL     string // the JSON the page polls for fresh counts
+	// Split shows 拟录取 and 已录取 in two columns once the year has a final
+	// admission; before, one column 拟录取人数 as seed 三 names it.
+	Split     bool
+	UpdatedAt string
+	PollURL   string // the JSON the page polls for fresh counts
 }
 
 func (s *server) board(c *fiber.Ctx) error {
@@ -90,6 +93,7 @@ func (s *server) board(c *fiber.Ctx) error {
 		Bases:       snap.YearBases,
 		Specialties: snap.YearSpecialties,
 		Filter:      f,
+		Split:       snap.anyFinal(),
 		UpdatedAt:   snap.At.In(recruit.Shanghai).Format("2006/1/2 15:04:05"), // as board.js formats it,
 		PollURL:     "/api/v1/programs" + f.query(),
 	}
@@ -120,16 +124,17 @@ func (f programFilter) query() string {
 	return "?" + q.Encode()
 }
 
-// baseResult is what the public sees of a base's admission list. Bases cannot
-// publish their lists yet (publishing comes with the base staff's tools and a
-// publication record in the store), so Published is always false for now and
-// no names are shown; Admitted is the live count of seats taken, which the
-// board shows publicly too.
+// baseResult is what the public sees of a base's admission: its plan, the
+// live counts of seats taken (admitted, of which final are 已录取), as the
+// board shows them, and its published lists (Lists, empty until the base
+// publishes one).
 type baseResult struct {
-	Base      recruit.Base `json:"base"`
-	Plan      int          `json:"plan"`
-	Admitted  int          `json:"admitted"`
-	Published bool         `json:"published"`
+	Base      recruit.Base    `json:"base"`
+	Plan      int             `json:"plan"`
+	Admitted  int             `json:"admitted"`
+	Final     int             `json:"final"`
+	Published bool            `json:"published"`
+	Lists     []publishedList `json:"lists"`
 }
 
 // parseBaseParam validates a base id path parameter.
@@ -148,7 +153,8 @@ func (snap *snapshot) result(id int64) (baseResult, error) {
 		return baseResult{}, recruit.Errorf(recruit.ENOTFOUND, "该培训基地不存在")
 	}
 	_, t := snap.programs(programFilter{BaseID: id})
-	return baseResult{Base: b, Plan: t.Plan, Admitted: t.Admitted}, nil
+	lists := snap.lists(id)
+	return baseResult{Base: b, Plan: t.Plan, Admitted: t.Admitted, Final: t.Final, Published: len(lists) > 0, Lists: lists}, nil
 }
 
 // resultOf parses the baseID path parameter and returns that base's result.

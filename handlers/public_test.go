@@ -45,12 +45,12 @@ func TestPagesWithoutYear(t *testing.T) {
 
 // boardRow is the markup of one program row of the board.
 func boardRow(id int64, base, specialty string, plan, registered, admitted int) string {
-	return fmt.Sprintf(`<tr data-id="%d"><td>%s</td><td>%s</td><td class="num" data-field="plan">%d</td><td class="num" data-field="registered">%d</td><td class="num" data-field="admitted">%d</td></tr>`,
+	return fmt.Sprintf(`<tr data-id="%d"><td>%s</td><td>%s</td><td class="num" data-field="plan">%d</td><td class="num" data-field="registered">%d</td><td class="num" data-field="provisional">%d</td></tr>`,
 		id, base, specialty, plan, registered, admitted)
 }
 
 func boardTotals(plan, registered, admitted int) string {
-	return fmt.Sprintf(`<td class="num" data-total="plan">%d</td><td class="num" data-total="registered">%d</td><td class="num" data-total="admitted">%d</td>`,
+	return fmt.Sprintf(`<td class="num" data-total="plan">%d</td><td class="num" data-total="registered">%d</td><td class="num" data-total="provisional">%d</td></tr>`,
 		plan, registered, admitted)
 }
 
@@ -122,10 +122,10 @@ func TestResults(t *testing.T) {
 	wantContains(t, "results", list, "拟录取名单公示",
 		fmt.Sprintf(`<a href="/results/%d">尚未公布</a>`, f.baseA),
 		fmt.Sprintf(`<a href="/results/%d">尚未公布</a>`, f.baseB),
-		`<td>甲医院</td><td class="num">13</td><td class="num">1</td>`)
+		`<td data-label="培训基地">甲医院</td><td class="num" data-label="计划数">13</td><td class="num" data-label="拟录取">1</td><td class="num" data-label="已录取">0</td><td data-label="最近公示">—</td>`)
 
 	one := f.get(t, fmt.Sprintf("/results/%d", f.baseA), http.StatusOK)
-	wantContains(t, "result", one, "甲医院 拟录取名单", "该基地尚未公布拟录取名单", "招收计划 13 人 · 当前已录取 1 人")
+	wantContains(t, "result", one, "甲医院 拟录取名单", "该基地尚未公布拟录取名单", "招收计划 13 人 · 当前拟录取 1 人 · 已录取 0 人")
 
 	wantContains(t, "bad id", f.get(t, "/results/abc", http.StatusBadRequest), "培训基地参数无效")
 	wantContains(t, "unknown id", f.get(t, "/results/424242", http.StatusNotFound), "该培训基地不存在", "页面不存在")

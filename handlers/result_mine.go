@@ -33,6 +33,10 @@ type resultView struct {
 	// DatesRound names the round of Dates, the base's dates that are set.
 	DatesRound string
 	Dates      []dateView
+	// Offer is the offer of the provisional admission, nil without one;
+	// Flash notes an answer just given, Problem an answer refused.
+	Offer          *offerView
+	Flash, Problem string
 }
 
 // dateView is one of the base's dates as the result page shows it.
@@ -45,6 +49,12 @@ func (s *server) resultMine(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.renderResult(c, a, fiber.StatusOK, answeredFlash(c.Query("answered")), "")
+}
+
+// renderResult renders the result page of a with status, a note (flash)
+// and a refusal (problem) to show.
+func (s *server) renderResult(c *fiber.Ctx, a *apply.Applicant, status int, flash, problem string) error {
 	r, err := s.apply.Result(c.UserContext(), a)
 	if err != nil {
 		return err
@@ -53,12 +63,14 @@ func (s *server) resultMine(c *fiber.Ctx) error {
 		Name: a.Identity.Name, MaskedID: recruit.MaskID(a.Identity.IDNumber), CSRF: sessionOf(c).CSRF,
 		PhaseLabel: a.Phase.Label(), Submitted: c.Query("submitted") == "1",
 		CanEdit: r.CanEdit, CanChoose: r.CanChoose, Form: newFormButton(r, sessionOf(c).CSRF),
+		Flash: flash, Problem: problem,
 	}
 	if prog := r.Program; prog != nil {
 		v.HasApp = true
 		v.Base, v.Specialty = prog.BaseName, prog.SpecialtyName
 		v.State, v.Remark, v.Version = a.App.State.Label(), a.App.ReviewRemark, a.App.Version
 		v.Adjustment = boolText(a.App.AcceptsAdjustment)
+		v.Offer = newOfferView(a.App, c.Query("answer"))
 	}
 	if d := r.Dates; d != nil {
 		for _, ld := range d.Labelled() {
@@ -70,7 +82,7 @@ func (s *server) resultMine(c *fiber.Ctx) error {
 			v.DatesRound = d.Round.Label()
 		}
 	}
-	return s.render(c, fiber.StatusOK, "result_mine.html", page{Title: "结果查询", Nav: "apply", Body: v})
+	return s.render(c, status, "result_mine.html", page{Title: "结果查询", Nav: "apply", Body: v})
 }
 
 // previewSection is one section of the preview.

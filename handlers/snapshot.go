@@ -31,6 +31,8 @@ type snapshot struct {
 	YearBases       []recruit.Base
 	YearSpecialties []recruit.Specialty
 	At              time.Time // domain time of the load, shown as 更新时间
+	// Publications are the year's published lists, newest first.
+	Publications []recruit.Publication
 
 	baseByID   map[int64]recruit.Base
 	specByCode map[string]recruit.Specialty
@@ -79,6 +81,9 @@ func (s *server) loadSnapshot(ctx context.Context) (*snapshot, error) {
 	}
 	if snap.Year != nil {
 		if snap.Programs, err = s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: y.Year}); err != nil {
+			return nil, err
+		}
+		if snap.Publications, err = s.store.ListPublications(ctx, y.Year, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -189,11 +194,25 @@ func validCode(raw string) bool {
 	return true
 }
 
-// totals sums the three numbers of a set of programs.
+// totals sums the counters of a set of programs.
 type totals struct {
 	Plan       int `json:"plan"`
 	Registered int `json:"registered"`
 	Admitted   int `json:"admitted"`
+	Final      int `json:"final"`
+}
+
+// Provisional is the number of seats held by provisional admissions.
+func (t totals) Provisional() int { return t.Admitted - t.Final }
+
+// anyFinal reports whether a program of the year has a final admission.
+func (snap *snapshot) anyFinal() bool {
+	for _, p := range snap.Programs {
+		if p.Final > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // programs returns the programs matching f and their totals.
@@ -208,6 +227,7 @@ func (snap *snapshot) programs(f programFilter) ([]recruit.Program, totals) {
 		t.Plan += p.Plan
 		t.Registered += p.Registered
 		t.Admitted += p.Admitted
+		t.Final += p.Final
 	}
 	return out, t
 }

@@ -39,6 +39,7 @@ var Sources = map[recruit.NoticeKind][]string{
 	recruit.KindStaffReviewStarted: {SrcName, SrcBase, SrcCount, SrcTime},
 	recruit.KindStaffDeadline:      {SrcName, SrcBase, SrcCount, SrcDeadline},
 	recruit.KindStaffConfirmation:  {SrcName, SrcBase, SrcCount, SrcTime},
+	recruit.KindStaffOfferEnded:    {SrcName, SrcBase, SrcCount, SrcTime},
 }
 
 // TimeSources are the sources holding a time (RFC 3339).
@@ -193,8 +194,37 @@ func StaffConfirmation(staff recruit.Staff, base string, year, n int, now time.T
 	return staffNotice(recruit.KindStaffConfirmation, fmt.Sprint(year), staff, base, n, "待确认录取", body, stamp(now), now)
 }
 
+// StaffOfferEnded tells a base's staff member that the offer of application
+// app in prog ended (recruit.OfferState: declined, expired or voided, with
+// the province's reason) and its seat is free again; one per staff member
+// and change of the application.
+func StaffOfferEnded(staff recruit.Staff, app recruit.Application, prog recruit.Program, now time.Time) recruit.Notification {
+	body := fmt.Sprintf("%s %s：报名编号 %d 的拟录取%s，名额已释放，可再拟录取 1 人。", prog.BaseName, prog.SpecialtyName, app.ID, offerEnd(app))
+	occasion := fmt.Sprintf("%d-%d", app.ID, app.UpdatedAt.UnixNano())
+	return staffNotice(recruit.KindStaffOfferEnded, occasion, staff, prog.BaseName, 1, "拟录取"+app.OfferState.Label(), body, stamp(now), now)
+}
+
+// OfferEnded is the applicant's OfferVoid notice of an offer that ended:
+// declined, expired or voided.
+func OfferEnded(app recruit.Application, prog recruit.Program, now time.Time) recruit.Notification {
+	return OfferVoid(app, prog, offerEnd(app), now)
+}
+
+// offerEnd says how the offer of app ended, as both sides read it.
+func offerEnd(app recruit.Application) string {
+	switch app.OfferState {
+	case recruit.OfferDeclined:
+		return "已由本人确认放弃"
+	case recruit.OfferExpired:
+		return "未在确认期限（" + long(app.OfferDeadline) + "）前确认接受，已过期"
+	case recruit.OfferVoided:
+		return "已由省级管理员作废，原因：" + app.OfferReason
+	}
+	return app.OfferState.Label()
+}
+
 // staffNotice is a staff notification; one per kind, staff member and
-// occasion (the year or the deadline).
+// occasion (the year, the deadline or the change).
 func staffNotice(kind recruit.NoticeKind, occasion string, staff recruit.Staff, base string, n int, title, body, at string, now time.Time) recruit.Notification {
 	src := SrcTime
 	if kind == recruit.KindStaffDeadline {
@@ -214,4 +244,19 @@ func orNone(s string) string {
 		return "无"
 	}
 	return s
+}
+
+// OfferEndedNotes builds the notifications of an offer of an application
+// in prog that ended: the applicant's (OfferEnded) and one for each enabled
+// member of staff (StaffOfferEnded), the base's accounts.
+func OfferEndedNotes(prog recruit.Program, staff []recruit.Staff, now time.Time) recruit.Notes {
+	return func(app recruit.Application) ([]recruit.Notification, error) {
+		out := []recruit.Notification{OfferEnded(app, prog, now)}
+		for _, st := range staff {
+			if !st.Disabled {
+				out = append(out, StaffOfferEnded(st, app, prog, now))
+			}
+		}
+		return out, nil
+	}
 }

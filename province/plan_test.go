@@ -56,7 +56,7 @@ func TestUpdatePlan(t *testing.T) {
 	for i := range 2 {
 		app := f.Apply(t, f.ProgA, false, testyear.Day(time.July, 2, 9+i))
 		f.review(t, app, recruit.StateApproved)
-		if _, err := f.Store.ProvisionallyAdmit(ctx, app.ID, testyear.Day(time.July, 12, 9)); err != nil {
+		if _, err := f.Store.ProvisionallyAdmit(ctx, app.ID, testyear.Day(time.July, 12, 9), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,7 +8,9 @@
 // (CreateInvite, Redeem, and MigrateStaff, which moves the key-value staff
 // records of earlier versions at start-up); staff management within the
 // caller's reach (CreateInvitation, ListStaff, DisableStaff) and the
-// release of a real-name binding on appeal (ReleaseBinding).
+// release of a real-name binding on appeal (ReleaseBinding); and offers:
+// voiding an accepted one (VoidOffer, audited) and expiring the lapsed
+// ones (ExpireOffers, the scheduler's expiry job).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport
@@ -37,6 +39,7 @@ type Store interface {
 	recruit.KV
 	recruit.Outbox
 	recruit.StaffStore
+	recruit.Offers
 }
 
 // Deps are the dependencies of a Service.

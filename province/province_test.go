@@ -137,7 +137,7 @@ func TestAdvancePhasesThroughTheYear(t *testing.T) {
 	f.review(t, a, recruit.StateApproved)
 	f.review(t, b, recruit.StateRejected)
 	f.review(t, c, recruit.StateApproved)
-	if _, err := f.Store.ProvisionallyAdmit(ctx, c.ID, f.clock.Now()); err != nil {
+	if _, err := f.Store.ProvisionallyAdmit(ctx, c.ID, f.clock.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 	// 乙医院's review deadline: d is still pending.

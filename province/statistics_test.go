@@ -41,7 +41,7 @@ func generate(t *testing.T, f *fixture, n int, seed uint64) season {
 		default:
 			app, err = f.Store.Review(ctx, app.ID, recruit.StateApproved, "", at, nil)
 			if err == nil && rng.IntN(2) == 0 {
-				if admitted, aerr := f.Store.ProvisionallyAdmit(ctx, app.ID, at.Add(time.Hour)); aerr == nil {
+				if admitted, aerr := f.Store.ProvisionallyAdmit(ctx, app.ID, at.Add(time.Hour), nil); aerr == nil {
 					app = admitted
 				} else if recruit.ErrorCode(aerr) != recruit.ECONFLICT {
 					err = aerr

@@ -50,7 +50,8 @@ func (s State) Active() bool {
 func (s State) HoldsSeat() bool { return s == StateProvisional || s == StateAdmitted }
 
 // Counts returns what one application in state s adds to its program's
-// counters: registered when Active, admitted when HoldsSeat.
+// counters: registered when Active, admitted when HoldsSeat, final when
+// admitted (录取).
 func (s State) Counts() Counts {
 	var c Counts
 	if s.Active() {
@@ -59,13 +60,16 @@ func (s State) Counts() Counts {
 	if s.HoldsSeat() {
 		c.Admitted = 1
 	}
+	if s == StateAdmitted {
+		c.Final = 1
+	}
 	return c
 }
 
 // Add returns c with n more applications in state s (n < 0: fewer).
 func (c Counts) Add(s State, n int) Counts {
 	d := s.Counts()
-	return Counts{Registered: c.Registered + n*d.Registered, Admitted: c.Admitted + n*d.Admitted}
+	return Counts{Registered: c.Registered + n*d.Registered, Admitted: c.Admitted + n*d.Admitted, Final: c.Final + n*d.Final}
 }
 
 // CountMoves returns how the counters of the programs concerned change when
@@ -98,7 +102,7 @@ type CountDiff struct {
 func CountDiffs(programs []Program, counted map[int64]Counts) []CountDiff {
 	var out []CountDiff
 	for _, p := range programs {
-		stored := Counts{Registered: p.Registered, Admitted: p.Admitted}
+		stored := Counts{Registered: p.Registered, Admitted: p.Admitted, Final: p.Final}
 		if c := counted[p.ID]; c != stored {
 			out = append(out, CountDiff{ProgramID: p.ID, Stored: stored, Counted: c})
 		}
@@ -115,7 +119,8 @@ var Reopened = []State{StateApproved, StateRejected}
 // submitted or changed (→ pending) unless the application holds a seat;
 // review takes pending applications (→ approved, rejected), provisional
 // admission approved ones and admission provisionally admitted ones. Other
-// targets are EINVALID. Phases are decided elsewhere (ApplicantMay, BaseMay).
+// targets are EINVALID; undoing a provisional admission (→ approved) is
+// CheckUndo's. Phases are decided elsewhere (ApplicantMay, BaseMay).
 func Transition(from, to State) error {
 	switch to {
 	case StatePending:
@@ -132,6 +137,11 @@ func Transition(from, to State) error {
 	}
 	return Errorf(EINVALID, "志愿不能改为“%s”", to.Label())
 }
+
+// CheckUndo refuses to undo the provisional admission of an application in
+// state from unless it is provisionally admitted: the move back to approved
+// that Transition does not make.
+func CheckUndo(from State) error { return requireState(ActionUndoProvisional, from) }
 
 // CheckReviewResult refuses a review result other than approved or rejected.
 func CheckReviewResult(to State) error {
@@ -156,6 +166,13 @@ type Application struct {
 	StateAt           time.Time `json:"state_at"` // when State was last set
 	SubmittedAt       time.Time `json:"submitted_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
+	// The offer of a provisional admission (see OfferState; left out when
+	// there is none): its state, answer deadline, when it was last answered,
+	// expired or voided, and a void's reason.
+	OfferState    OfferState `json:"offer_state,omitempty"`
+	OfferDeadline time.Time  `json:"offer_deadline,omitzero"`
+	OfferAt       time.Time  `json:"offer_at,omitzero"`
+	OfferReason   string     `json:"offer_reason,omitempty"`
 }
 
 // Choice is what an applicant submits: a program and whether they accept

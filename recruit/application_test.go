@@ -75,10 +75,19 @@ func TestCheckReviewResult(t *testing.T) {
 	}
 }
 
+func TestCheckUndo(t *testing.T) {
+	for _, s := range everyState {
+		err := CheckUndo(s)
+		if ok := s == StateProvisional; ok != (err == nil) || (!ok && ErrorCode(err) != EFORBIDDEN) {
+			t.Errorf("CheckUndo(%q) = %v", s, err)
+		}
+	}
+}
+
 func TestStateCounts(t *testing.T) {
 	want := map[State]Counts{
-		StatePending: {1, 0}, StateApproved: {1, 0}, StateRejected: {1, 0},
-		StateProvisional: {1, 1}, StateAdmitted: {1, 1},
+		StatePending: {1, 0, 0}, StateApproved: {1, 0, 0}, StateRejected: {1, 0, 0},
+		StateProvisional: {1, 1, 0}, StateAdmitted: {1, 1, 1},
 	}
 	for _, s := range everyState {
 		if got := s.Counts(); got != want[s] {
@@ -103,6 +112,8 @@ func TestCountMoves(t *testing.T) {
 		"another program":      {place{7, StateRejected}, place{8, StatePending}, map[int64]Counts{7: {Registered: -1}, 8: {Registered: 1}}},
 		"same program":         {place{7, StateApproved}, place{7, StatePending}, map[int64]Counts{}},
 		"admission":            {place{7, StateApproved}, place{7, StateProvisional}, map[int64]Counts{7: {Admitted: 1}}},
+		"undo":                 {place{7, StateProvisional}, place{7, StateApproved}, map[int64]Counts{7: {Admitted: -1}}},
+		"final admission":      {place{7, StateProvisional}, place{7, StateAdmitted}, map[int64]Counts{7: {Final: 1}}},
 		"withdrawn comes back": {place{7, StateWithdrawn}, place{7, StatePending}, map[int64]Counts{7: {Registered: 1}}},
 	}
 	for name, tt := range tests {
@@ -115,7 +126,7 @@ func TestCountMoves(t *testing.T) {
 func TestCountDiffs(t *testing.T) {
 	programs := []Program{{ID: 1, Registered: 2}, {ID: 2, Registered: 1, Admitted: 1}, {ID: 3}}
 	counted := map[int64]Counts{1: {Registered: 2}, 2: {Registered: 1}, 4: {Registered: 9}}
-	want := []CountDiff{{ProgramID: 2, Stored: Counts{1, 1}, Counted: Counts{Registered: 1}}}
+	want := []CountDiff{{ProgramID: 2, Stored: Counts{1, 1, 0}, Counted: Counts{Registered: 1}}}
 	if got := CountDiffs(programs, counted); !slices.Equal(got, want) {
 		t.Errorf("CountDiffs = %+v, want %+v", got, want)
 	}

@@ -2,6 +2,7 @@ package recruit
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -118,7 +119,8 @@ func DatesRounds(p Phase) []Phase {
 
 // BaseDates are one base's dates for one round: its review deadline and
 // the dates of the written exam, the interview and the provisional
-// admission. A zero date is not set.
+// admission, and how many hours its offers stay open (OfferHours, 0: the
+// default DefaultOfferHours; see OfferDeadline). A zero date is not set.
 type BaseDates struct {
 	Year                 int       `json:"year"`
 	BaseID               int64     `json:"base_id"`
@@ -127,6 +129,7 @@ type BaseDates struct {
 	WrittenExam          time.Time `json:"written_exam,omitzero"`
 	Interview            time.Time `json:"interview,omitzero"`
 	ProvisionalAdmission time.Time `json:"provisional_admission,omitzero"`
+	OfferHours           int       `json:"offer_hours,omitempty"`
 	UpdatedAt            time.Time `json:"updated_at"`
 }
 
@@ -150,7 +153,8 @@ type LabelledDate struct {
 
 // CheckBaseDates refuses dates outside their round's window of cal (from
 // the round's start, before the next phase's), with one field-level message
-// per date, and an unknown round. The dates come back in Asia/Shanghai.
+// per date, an offer window outside 0–MaxOfferHours hours, and an unknown
+// round. The dates come back in Asia/Shanghai.
 // In JSON a date that is not set is left out.
 func CheckBaseDates(d BaseDates, cal Calendar) (BaseDates, error) {
 	if _, err := ParseRound(string(d.Round)); err != nil {
@@ -163,6 +167,9 @@ func CheckBaseDates(d BaseDates, cal Calendar) (BaseDates, error) {
 			fe.Add(ld.Field, ld.Label+"日期须在"+d.Round.Label()+"内（"+
 				start.In(Shanghai).Format("2006-01-02 15:04")+" 至 "+end.In(Shanghai).Format("2006-01-02 15:04")+" 之前）")
 		}
+	}
+	if d.OfferHours < 0 || d.OfferHours > MaxOfferHours {
+		fe.Add("offer_hours", fmt.Sprintf("拟录取确认期限须为 1 至 %d 小时（不填为 %d 小时）", MaxOfferHours, DefaultOfferHours))
 	}
 	if err := fe.Err(); err != nil {
 		return BaseDates{}, err

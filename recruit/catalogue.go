@@ -16,7 +16,9 @@ type Specialty struct {
 
 // Program is one base × specialty in one year with its plan and live counts.
 // Registered counts active applications choosing the program; Admitted counts
-// provisionally admitted plus admitted ones and never exceeds Plan.
+// provisionally admitted plus admitted ones (the seats taken) and never
+// exceeds Plan; Final counts the admitted (录取) ones among them, so
+// Admitted − Final are still provisional (拟录取).
 type Program struct {
 	ID            int64  `json:"id"`
 	Year          int    `json:"year"`
@@ -27,12 +29,18 @@ type Program struct {
 	Plan          int    `json:"plan"`
 	Registered    int    `json:"registered"`
 	Admitted      int    `json:"admitted"`
+	Final         int    `json:"final"`
 }
 
-// Counts are the two live counters of a program.
+// Provisional is the number of seats held by provisional admissions not
+// yet confirmed (拟录取).
+func (p Program) Provisional() int { return p.Admitted - p.Final }
+
+// Counts are the live counters of a program (see Program).
 type Counts struct {
 	Registered int `json:"registered"`
 	Admitted   int `json:"admitted"`
+	Final      int `json:"final"`
 }
 
 // PlanRow is one line of a plan file: base × specialty with its plan number.

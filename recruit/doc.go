@@ -5,11 +5,13 @@
 // profile sections, applications, the year calendar), the validators
 // (GB 11643 ID numbers, GB 32100 credit codes, phones, e-mail, conditional
 // requireds), the edit-permission rules of each phase and the application
-// state machine (Transition) as pure functions, the counters each state adds
-// to its program (State.Counts), the one plan-row validation (CleanPlan,
-// PlanChecker), the single error type with the messages every store gives,
-// and the store interfaces by aggregate (Catalogue, Identities,
-// Applications, Profiles, Files, Forms, Outbox, KV, Leases; Store is their
-// union) that the backends implement and the rest of the service consumes.
+// state machine (Transition) with the offers of provisional admissions
+// (OfferState, and the moves the stores apply: Move) as pure functions, the
+// counters each state adds to its program (State.Counts), the one plan-row
+// validation (CleanPlan, PlanChecker), the single error type with the
+// messages every store gives, and the store interfaces by aggregate
+// (Catalogue, Identities, Applications, Offers, Profiles, Files, Forms,
+// Outbox, KV, Leases; Store is their union) that the backends implement and
+// the rest of the service consumes.
 // It imports nothing but the standard library.
 package recruit

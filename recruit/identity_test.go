@@ -25,7 +25,10 @@ func TestMaskID(t *testing.T) {
 func TestMaskName(t *testing.T) {
 	cases := map[string]string{
 		"李沛":   "李*",
-		"欧阳娜娜": "欧***",
+		"欧阳娜娜": "欧阳**",
+		"欧阳娜":  "欧阳*",
+		"欧阳":   "欧*",
+		"张三丰":  "张**",
 		"李":    "李*",
 		"":     "",
 	}

@@ -23,13 +23,14 @@ const (
 	KindStaffReviewStarted NoticeKind = "staff_review_started" // a base: review has begun
 	KindStaffDeadline      NoticeKind = "staff_deadline"       // a base: review deadline, N pending
 	KindStaffConfirmation  NoticeKind = "staff_confirmation"   // a base: N provisional admissions await admission
+	KindStaffOfferEnded    NoticeKind = "staff_offer_ended"    // a base: an offer was declined, expired or voided
 )
 
 // NoticeKinds lists every kind in the order above.
 var NoticeKinds = []NoticeKind{
 	KindRegistered, KindReviewPassed, KindReviewFailed, KindExamNotice, KindInterviewNotice,
 	KindProvisional, KindOfferVoid, KindAdmitted, KindRoundOpened, KindBindingReleased,
-	KindStaffReviewStarted, KindStaffDeadline, KindStaffConfirmation,
+	KindStaffReviewStarted, KindStaffDeadline, KindStaffConfirmation, KindStaffOfferEnded,
 }
 
 // Valid reports whether k is one of NoticeKinds.
@@ -44,7 +45,7 @@ func (k NoticeKind) Valid() bool {
 
 // ToStaff reports whether notifications of kind k go to staff members.
 func (k NoticeKind) ToStaff() bool {
-	return k == KindStaffReviewStarted || k == KindStaffDeadline || k == KindStaffConfirmation
+	return k == KindStaffReviewStarted || k == KindStaffDeadline || k == KindStaffConfirmation || k == KindStaffOfferEnded
 }
 
 // NoticeState is where an outbox row is in its delivery.

@@ -17,7 +17,10 @@ const (
 const (
 	ActionReview           Action = "review"            // 审核
 	ActionProvisionalAdmit Action = "provisional_admit" // 拟录取
+	ActionUndoProvisional  Action = "undo_provisional"  // 撤销拟录取
+	ActionSendNotice       Action = "send_notice"       // 笔试或面试通知
 	ActionPublish          Action = "publish"           // publish the provisional list
+	ActionPublishFinal     Action = "publish_final"     // publish the final list (录取名单)
 	ActionConfirmAdmission Action = "confirm_admission" // 录取
 	ActionSetBaseDates     Action = "set_base_dates"    // review deadline, exam, interview, admission dates
 )
@@ -41,8 +44,14 @@ func (a Action) Label() string {
 		return "审核志愿"
 	case ActionProvisionalAdmit:
 		return "拟录取"
+	case ActionUndoProvisional:
+		return "撤销拟录取"
+	case ActionSendNotice:
+		return "发送笔试或面试通知"
 	case ActionPublish:
 		return "公示拟录取名单"
+	case ActionPublishFinal:
+		return "公示录取名单"
 	case ActionConfirmAdmission:
 		return "确认录取"
 	case ActionSetBaseDates:
@@ -63,7 +72,7 @@ func (a Action) byApplicant() bool {
 
 func (a Action) byBase() bool {
 	switch a {
-	case ActionReview, ActionProvisionalAdmit, ActionPublish, ActionConfirmAdmission, ActionSetBaseDates:
+	case ActionReview, ActionProvisionalAdmit, ActionUndoProvisional, ActionSendNotice, ActionPublish, ActionPublishFinal, ActionConfirmAdmission, ActionSetBaseDates:
 		return true
 	}
 	return false
@@ -184,10 +193,14 @@ func editByState(phase Phase, state State, action Action) error {
 // BaseMay decides whether a base's staff may take action in phase on app
 // (nil for the actions that concern no single application: publish, set
 // dates): nil when allowed, else an EFORBIDDEN *Error saying why. Review takes
-// pending applications and provisional admission approved ones, both only in
-// round1, round2 and adjustment; in adjustment the caller must also check
-// AdjustmentPlaceable. Admission is confirmed only in confirmation, for
-// provisionally admitted applications.
+// pending applications, provisional admission and exam or interview notices
+// approved ones and undo provisionally admitted ones, all only in round1,
+// round2 and adjustment; in adjustment the caller must also check
+// AdjustmentPlaceable, and before an undo that the application is on no
+// published list. Admission is confirmed, and the final list published,
+// only in confirmation, for provisionally admitted applications, and not
+// while their offer is open; an offer the applicant accepted is not undone
+// by a base (CheckUndoOffer).
 func BaseMay(phase Phase, app *Application, action Action) error {
 	if !action.byBase() {
 		return wrongSide(action)
@@ -206,11 +219,16 @@ func BaseMay(phase Phase, app *Application, action Action) error {
 			return nil
 		}
 		return forbid("当前阶段（%s）不能%s，仅一志愿、二志愿审核和调剂阶段可以公示", phase.Label(), action.Label())
+	case ActionPublishFinal:
+		if phase == PhaseConfirmation {
+			return nil
+		}
+		return forbid("当前阶段（%s）不能%s，仅录取确认阶段可以公示录取名单", phase.Label(), action.Label())
 	case ActionConfirmAdmission:
 		if phase != PhaseConfirmation {
 			return forbid("当前阶段（%s）不能%s，确认录取仅在录取确认阶段进行", phase.Label(), action.Label())
 		}
-	default: // review, provisional admission
+	default: // review, provisional admission, its undo, notices
 		if !reviewPhase(phase) {
 			return forbid("当前阶段（%s）不能%s，仅一志愿、二志愿审核和调剂阶段可以进行", phase.Label(), action.Label())
 		}
@@ -218,7 +236,16 @@ func BaseMay(phase Phase, app *Application, action Action) error {
 	if !registered(app) {
 		return forbid("该人员没有有效的报名，不能%s", action.Label())
 	}
-	return requireState(action, app.State)
+	if err := requireState(action, app.State); err != nil {
+		return err
+	}
+	switch action {
+	case ActionUndoProvisional:
+		return CheckUndoOffer(*app)
+	case ActionConfirmAdmission:
+		return CheckAdmitOffer(*app, false)
+	}
+	return nil
 }
 
 // requireState refuses base action a on an application in state s unless s
@@ -234,6 +261,8 @@ func requireState(a Action, s State) error {
 var requiredState = map[Action]State{
 	ActionReview:           StatePending,
 	ActionProvisionalAdmit: StateApproved,
+	ActionUndoProvisional:  StateProvisional,
+	ActionSendNotice:       StateApproved,
 	ActionConfirmAdmission: StateProvisional,
 }
 
@@ -248,6 +277,10 @@ func stateRefusal(a Action, s State) string {
 		return "审核通过后方可拟录取"
 	case a == ActionProvisionalAdmit:
 		return "仅能拟录取审核通过的人员"
+	case a == ActionUndoProvisional:
+		return "仅能撤销拟录取人员的拟录取"
+	case a == ActionSendNotice:
+		return "笔试和面试通知仅发给审核通过的人员"
 	}
 	return "仅能对拟录取人员确认录取"
 }

@@ -2,6 +2,7 @@ package recruit
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -203,6 +204,26 @@ func TestBaseMayTable(t *testing.T) {
 	runTable(t, baseTable, baseActions, BaseMay)
 }
 
+// The base actions beside the table's, with every phase × state where
+// they are allowed; everywhere else they are refused.
+func TestBaseMayAdmissionActions(t *testing.T) {
+	allowed := map[Action][]string{
+		ActionUndoProvisional: {"round1 provisional", "round2 provisional", "adjustment provisional"},
+		ActionSendNotice:      {"round1 approved", "round2 approved", "adjustment approved"},
+		ActionPublishFinal:    {"confirmation none", "confirmation draft", "confirmation withdrawn", "confirmation pending", "confirmation approved", "confirmation rejected", "confirmation provisional", "confirmation admitted"},
+	}
+	for a, cells := range allowed {
+		for _, phase := range allPhases {
+			for _, state := range allStates {
+				err := BaseMay(phase, appIn(state), a)
+				if ok := slices.Contains(cells, string(phase)+" "+state); ok != (err == nil) || (!ok && ErrorCode(err) != EFORBIDDEN) {
+					t.Errorf("BaseMay(%s, %s, %s) = %v, want allowed %v", phase, state, a, err, ok)
+				}
+			}
+		}
+	}
+}
+
 func TestRuleMessages(t *testing.T) {
 	cases := []struct {
 		err error
@@ -236,6 +257,10 @@ func TestRuleMessages(t *testing.T) {
 		{BaseMay(PhaseConfirmation, nil, ActionConfirmAdmission), "没有有效的报名"},
 		{BaseMay(PhaseClosed, nil, ActionPublish), "招录已结束"},
 		{BaseMay(PhaseConfirmation, nil, ActionSetBaseDates), "录取确认阶段"},
+		{BaseMay(PhaseRound1, appIn("approved"), ActionUndoProvisional), "仅能撤销拟录取人员的拟录取"},
+		{BaseMay(PhaseConfirmation, appIn("provisional"), ActionUndoProvisional), "录取确认阶段"},
+		{BaseMay(PhaseRound2, appIn("pending"), ActionSendNotice), "笔试和面试通知仅发给审核通过的人员"},
+		{BaseMay(PhaseAdjustment, nil, ActionPublishFinal), "仅录取确认阶段可以公示录取名单"},
 	}
 	for _, c := range cases {
 		wantForbidden(t, c.err, c.msg)
@@ -268,7 +293,7 @@ func TestAdjustmentPlaceable(t *testing.T) {
 
 func TestActionLabels(t *testing.T) {
 	seen := map[string]Action{}
-	for _, a := range append(append([]Action{}, applicantActions...), baseActions...) {
+	for _, a := range append(append([]Action{ActionUndoProvisional, ActionSendNotice, ActionPublishFinal}, applicantActions...), baseActions...) {
 		l := a.Label()
 		if l == string(a) || utf8.RuneCountInString(l) == len(l) {
 			t.Errorf("action %s has no Chinese label", a)

@@ -96,8 +96,20 @@ type Applications interface {
 	// ClientMsgID is queued already (ECONFLICT), reviews nothing.
 	Review(ctx context.Context, appID int64, to State, remark string, now time.Time, note Note) (Application, error)
 	// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat;
-	// ECONFLICT when the program is full, never exceeding the plan.
-	ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (Application, error)
+	// ECONFLICT (MsgProgramFull) when the program is full, never exceeding
+	// the plan under any concurrency. The notification of note (when not
+	// nil) is queued atomically with the change, as Review's.
+	ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time, note Note) (Application, error)
+	// UndoProvisional makes a provisionally admitted application approved
+	// again and gives its seat back (CheckUndo refuses other states), with
+	// note's notification as ProvisionallyAdmit. On a backend without
+	// transactions the seat is given back after the state changed, so a
+	// crash in between leaves a seat taken, never one too many.
+	UndoProvisional(ctx context.Context, appID int64, now time.Time, note Note) (Application, error)
+	// Admit confirms a provisional admission (录取: provisional → admitted,
+	// Transition) and counts it as final, with note's notification as
+	// ProvisionallyAdmit.
+	Admit(ctx context.Context, appID int64, now time.Time, note Note) (Application, error)
 	// ReopenApplications makes every application of the year in one of the
 	// Reopened states whose state was set before before (StateAt) pending
 	// again (its choice carried over), as happens at the start of round2 and
@@ -108,7 +120,7 @@ type Applications interface {
 	// change; one whose ClientMsgID is queued already is left out, not an
 	// error.
 	ReopenApplications(ctx context.Context, year int, before, now time.Time, note OptionalNote) (int, error)
-	// Recount counts registered and admitted per program of the year from
+	// Recount counts registered, admitted and final per program of the year from
 	// the applications themselves (keyed by program id, zero counts
 	// omitted). It only reads.
 	Recount(ctx context.Context, year int) (map[int64]Counts, error)
@@ -271,6 +283,8 @@ type Store interface {
 	BaseDatesStore
 	Queue
 	StatsStore
+	Publications
+	Offers
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

@@ -51,12 +51,14 @@ type Calendar struct {
 	Closed       time.Time `json:"closed"`
 }
 
-// Year is one recruitment year: its calendar and the notice (温馨提示).
+// Year is one recruitment year: its calendar, the notice (温馨提示) and its
+// settings.
 type Year struct {
-	Year     int      `json:"year"`
-	Title    string   `json:"title"`
-	Notice   string   `json:"notice"`
-	Calendar Calendar `json:"calendar"`
+	Year     int           `json:"year"`
+	Title    string        `json:"title"`
+	Notice   string        `json:"notice"`
+	Calendar Calendar      `json:"calendar"`
+	Offers   OfferSettings `json:"offers"`
 }
 
 // Shanghai is the time zone of every calendar date of the system, loaded

@@ -1,9 +1,13 @@
 // Package review holds the base staff's use-cases implemented so far: the
 // base's dates of a round (SetBaseDates), the review of one application
-// (Review) with its notification, and the review queue (queue.go): the
-// filtered, flagged list (ListApplications), one application in full
-// (GetApplication), the all-or-nothing bulk review (ReviewApplications)
-// and the XLSX export of the list (ExportApplications). Every action checks the caller's role and
+// (Review), provisional admission and its undo, publishing the base's list
+// and admission (AdmitProvisionally, UndoProvisional, PublishList,
+// AdmitApplication; an offer with a deadline when the year requires
+// acceptance), exam or interview notices (SendNotice), each with its
+// notification, and the review queue (queue.go): the filtered, flagged
+// list (ListApplications), one application in full (GetApplication), the
+// all-or-nothing bulk review (ReviewApplications) and the XLSX export of
+// the list (ExportApplications). Every action checks the caller's role and
 // base itself — another base's application or base answers ENOTFOUND, as if
 // it did not exist — follows recruit's phase and state rules, and writes
 // the audit log.
@@ -26,12 +30,16 @@ import (
 // Store is what the service needs of the store.
 type Store interface {
 	recruit.Catalogue
+	recruit.Identities
 	recruit.Applications
+	recruit.Outbox
 	recruit.Audit
 	recruit.BaseDatesStore
 	recruit.Queue
 	recruit.Profiles
 	recruit.Forms
+	recruit.Publications
+	recruit.Offers
 }
 
 // Deps are what the base staff's use-cases need: the store and the clock

@@ -76,3 +76,17 @@ func PhaseTransitions(p *province.Service, log *slog.Logger) Job {
 		return err
 	}
 }
+
+// ExpireOffers returns the offer-expiry job: every minute it frees the
+// seats of the offers whose answer deadline has passed
+// (province.Service.ExpireOffers; idempotent, safe on several instances
+// at once) and logs how many it expired.
+func ExpireOffers(p *province.Service, log *slog.Logger) Job {
+	return func(ctx context.Context, now time.Time) error {
+		expired, err := p.ExpireOffers(ctx, now)
+		if len(expired) > 0 {
+			log.Info("lapsed offers expired", "count", len(expired))
+		}
+		return err
+	}
+}

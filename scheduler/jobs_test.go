@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"zhupei/internal/testyear"
 	"zhupei/province"
 	"zhupei/recruit"
 )
@@ -171,5 +172,38 @@ func TestRelayJobQuietWithNothingPending(t *testing.T) {
 	var logs bytes.Buffer
 	if err := Relay(st, slog.New(slog.NewTextHandler(&logs, nil)))(context.Background(), now); err != nil || logs.Len() != 0 {
 		t.Errorf("Relay job: %v, logs %q", err, logs.String())
+	}
+}
+
+// The expiry job frees a lapsed offer's seat with nobody opening a page,
+// logs it, and a second run does nothing.
+func TestExpireOffersJob(t *testing.T) {
+	ctx := context.Background()
+	f := testyear.New(t, recruit.DefaultCalendar(testyear.Year))
+	at := testyear.Day(time.July, 12, 9)
+	app := f.Apply(t, f.ProgA, false, testyear.Day(time.July, 5, 9))
+	if _, err := f.Store.Review(ctx, app.ID, recruit.StateApproved, "", at, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Store.MakeOffer(ctx, app.ID, at.Add(time.Hour), at, nil); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	job := ExpireOffers(province.New(province.Deps{Store: f.Store, Now: func() time.Time { return at }}), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err := job(ctx, at.Add(59*time.Minute)); err != nil || logs.Len() != 0 {
+		t.Fatalf("before the deadline: %v, %q", err, logs.String())
+	}
+	if err := job(ctx, at.Add(time.Hour)); err != nil || !strings.Contains(logs.String(), "count=1") {
+		t.Fatalf("at the deadline: %v, %q", err, logs.String())
+	}
+	if got := f.App(t, app.ID); got.State != recruit.StateApproved || got.OfferState != recruit.OfferExpired {
+		t.Errorf("after the job: %s %q", got.State, got.OfferState)
+	}
+	if p, err := f.Store.GetProgram(ctx, f.ProgA); err != nil || p.Admitted != 0 {
+		t.Errorf("program %+v, %v", p, err)
+	}
+	logs.Reset()
+	if err := job(ctx, at.Add(2*time.Hour)); err != nil || logs.Len() != 0 {
+		t.Errorf("a second run: %v, %q", err, logs.String())
 	}
 }

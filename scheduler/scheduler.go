@@ -1,6 +1,7 @@
 // Package scheduler runs the service's timed jobs (phase transitions,
-// counter reconciliation, the relay of pending side effects and the clean-up
-// of expired key-value records; the notification sender as it comes) with
+// counter reconciliation, the expiry of lapsed offers, the relay of pending
+// side effects and the clean-up of expired key-value records; the
+// notification sender as it comes) with
 // robfig/cron in the Asia/Shanghai time zone, each job behind cron's Recover
 // and SkipIfStillRunning.
 //

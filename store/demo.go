@@ -85,8 +85,9 @@ func DemoCalendar(y int, now time.Time) recruit.Calendar {
 }
 
 // Demo fills year y with a demo: the calendar of DemoCalendar (registration
-// open at now), the notice and plausible plans for the embedded bases and
-// specialties. It does nothing when year y already exists.
+// open at now), the notice, plausible plans for the embedded bases and
+// specialties, and offers that applicants must accept
+// (offers.require_acceptance). It does nothing when year y already exists.
 func Demo(ctx context.Context, st recruit.Store, y int, now time.Time) error {
 	_, err := st.GetYear(ctx, y)
 	if err == nil {
@@ -103,7 +104,9 @@ func Demo(ctx context.Context, st recruit.Store, y int, now time.Time) error {
 	if err := st.ImportPlan(ctx, y, rows); err != nil {
 		return err
 	}
-	return st.PutYear(ctx, NewYear(y, DemoCalendar(y, now)))
+	year := NewYear(y, DemoCalendar(y, now))
+	year.Offers.RequireAcceptance = true
+	return st.PutYear(ctx, year)
 }
 
 // Demo plan shape: which bases are large, which offer TCM or dental

@@ -514,6 +514,7 @@ func (m *Main) startJobs(reg prometheus.Registerer, sender *notify.Sender) (*sch
 		{"notify", fmt.Sprintf("@every %s", m.Config.Notify.Interval), sender.Job},
 		{"reconcile-counters", "* * * * *", scheduler.Reconcile(m.store, m.Logger)},
 		{"phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.province(), m.Logger)},
+		{"expire-offers", "* * * * *", scheduler.ExpireOffers(m.province(), m.Logger)},
 		{"relay", "* * * * *", scheduler.Relay(m.store, m.Logger)},
 		{"clean-up", "17 * * * *", scheduler.CleanUp(m.store, m.Logger)},
 	} {

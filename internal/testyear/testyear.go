@@ -60,13 +60,19 @@ func New(t testing.TB, cal recruit.Calendar) *Fixture {
 	return &Fixture{Store: db, ProgA: progs[0].ID, BaseA: progs[0].BaseID, ProgB: progs[1].ID, BaseB: progs[1].BaseID}
 }
 
-// Apply binds a new applicant and submits a choice of program at at.
+// Apply binds a new applicant named 测试 and submits a choice of program at at.
 func (f *Fixture) Apply(t testing.TB, program int64, acceptsAdjustment bool, at time.Time) recruit.Application {
+	t.Helper()
+	return f.ApplyAs(t, "测试", program, acceptsAdjustment, at)
+}
+
+// ApplyAs is Apply for an applicant named name.
+func (f *Fixture) ApplyAs(t testing.TB, name string, program int64, acceptsAdjustment bool, at time.Time) recruit.Application {
 	t.Helper()
 	ctx := context.Background()
 	f.nextID++
 	id, err := f.Store.CreateIdentity(ctx, recruit.Identity{
-		OpenID: fmt.Sprintf("applicant-%d", f.nextID), Name: "测试", IDType: recruit.IDTypePassport,
+		OpenID: fmt.Sprintf("applicant-%d", f.nextID), Name: name, IDType: recruit.IDTypePassport,
 		IDNumber: fmt.Sprintf("E%08d", f.nextID), BoundAt: at,
 	})
 	if err != nil {
@@ -115,4 +121,19 @@ func (f *Fixture) Notices(t testing.TB, identityID int64) []string {
 		out[i] = n.Key
 	}
 	return out
+}
+
+// RequireAcceptance switches Year's offers.require_acceptance on: its
+// provisional admissions become offers.
+func (f *Fixture) RequireAcceptance(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	y, err := f.Store.GetYear(ctx, Year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y.Offers.RequireAcceptance = true
+	if err := f.Store.PutYear(ctx, y); err != nil {
+		t.Fatal(err)
+	}
 }

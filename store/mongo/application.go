@@ -29,6 +29,11 @@ type appDoc struct {
 	UpdatedAt         time.Time     `bson:"updated_at"`
 	Pending           []pendingDoc  `bson:"pending,omitempty"`
 	TouchVersion      int           `bson:"touch_version,omitempty"`
+	// The offer (recruit.OfferState); absent on documents older than it.
+	OfferState    recruit.OfferState `bson:"offer_state"`
+	OfferDeadline time.Time          `bson:"offer_deadline,omitempty"`
+	OfferAt       time.Time          `bson:"offer_at,omitempty"`
+	OfferReason   string             `bson:"offer_reason,omitempty"`
 }
 
 func (a appDoc) app() recruit.Application {
@@ -37,7 +42,25 @@ func (a appDoc) app() recruit.Application {
 		AcceptsAdjustment: a.AcceptsAdjustment, State: a.State, Version: a.Version,
 		ReviewRemark: a.ReviewRemark, StateAt: normOrZero(a.StateAt),
 		SubmittedAt: norm(a.SubmittedAt), UpdatedAt: norm(a.UpdatedAt),
+		OfferState: a.OfferState, OfferDeadline: normOrZero(a.OfferDeadline), OfferAt: normOrZero(a.OfferAt), OfferReason: a.OfferReason,
 	}
+}
+
+// withApp returns a with the state and offer of app, whose times are
+// stored to the millisecond.
+func (a appDoc) withApp(app recruit.Application) appDoc {
+	a.State, a.StateAt, a.UpdatedAt = app.State, norm(app.StateAt), norm(app.UpdatedAt)
+	a.OfferState, a.OfferDeadline, a.OfferAt, a.OfferReason = app.OfferState, normOrZero(app.OfferDeadline), normOrZero(app.OfferAt), app.OfferReason
+	return a
+}
+
+// offerFilter matches a stored offer state of o; a document written before
+// offers existed has none, which reads as OfferNone.
+func offerFilter(o recruit.OfferState) any {
+	if o == recruit.OfferNone {
+		return bson.M{"$in": bson.A{recruit.OfferNone, nil}}
+	}
+	return o
 }
 
 // normOrZero is norm, keeping the zero time zero.
@@ -99,6 +122,7 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year, version i
 		}
 		next.ProgramID, next.AcceptsAdjustment, next.State = c.ProgramID, c.AcceptsAdjustment, recruit.StatePending
 		next.ReviewRemark, next.StateAt, next.UpdatedAt, next.Pending = "", now, now, nil
+		next.OfferState, next.OfferDeadline, next.OfferAt, next.OfferReason = recruit.OfferNone, time.Time{}, time.Time{}, ""
 		entries, err := d.choiceRecords(ctx, next.app(), log)
 		if err != nil {
 			return recruit.Application{}, err
@@ -116,7 +140,8 @@ func (d *DB) SubmitChoice(ctx context.Context, identityID int64, year, version i
 			// read before it.
 			update := bson.M{
 				"$set": bson.M{"program_id": next.ProgramID, "accepts_adjustment": next.AcceptsAdjustment,
-					"state": next.State, "review_remark": "", "state_at": now, "updated_at": now},
+					"state": next.State, "review_remark": "", "state_at": now, "updated_at": now,
+					"offer_state": recruit.OfferNone, "offer_deadline": time.Time{}, "offer_at": time.Time{}, "offer_reason": ""},
 				"$inc": bson.M{"version": 1},
 			}
 			if len(entries) > 0 {
@@ -175,7 +200,7 @@ func (d *DB) choiceRecords(ctx context.Context, app recruit.Application, log rec
 func (d *DB) moveCounters(ctx context.Context, fromProgram int64, from recruit.State, toProgram int64, to recruit.State) error {
 	for program, c := range recruit.CountMoves(fromProgram, from, toProgram, to) {
 		_, err := d.col(colPrograms).UpdateOne(ctx, bson.M{"_id": program}, bson.M{"$inc": bson.M{
-			"registered": c.Registered, "admitted": c.Admitted, "free": -c.Admitted,
+			"registered": c.Registered, "admitted": c.Admitted, "free": -c.Admitted, "final": c.Final,
 		}})
 		if err != nil {
 			return internal(err)
@@ -246,7 +271,7 @@ func (d *DB) Review(ctx context.Context, appID int64, to recruit.State, remark s
 		}
 		next := old
 		next.State, next.ReviewRemark, next.StateAt, next.UpdatedAt, next.Pending = to, remark, now, now, nil
-		entries, err := d.noteRecords(ctx, next.app(), note)
+		entries, err := d.noteRecords(ctx, next.app(), note.Notes())
 		if err != nil {
 			return recruit.Application{}, err
 		}
@@ -266,17 +291,25 @@ func (d *DB) Review(ctx context.Context, appID int64, to recruit.State, remark s
 	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
 }
 
-// noteRecords builds the pending entry of note for app (none when note is
-// nil).
-func (d *DB) noteRecords(ctx context.Context, app recruit.Application, note recruit.Note) ([]pendingDoc, error) {
-	if note == nil {
+// noteRecords builds the pending entries of notes for app (none when notes
+// is nil).
+func (d *DB) noteRecords(ctx context.Context, app recruit.Application, notes recruit.Notes) ([]pendingDoc, error) {
+	if notes == nil {
 		return nil, nil
 	}
-	n, err := note(app)
+	ns, err := notes(app)
 	if err != nil {
 		return nil, err
 	}
-	return d.noticeRecords(ctx, n)
+	var out []pendingDoc
+	for _, n := range ns {
+		entries, err := d.noticeRecords(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, entries...)
+	}
+	return out, nil
 }
 
 // noticeRecords builds the pending entry of notification n.
@@ -287,58 +320,133 @@ func (d *DB) noticeRecords(ctx context.Context, n recruit.Notification) ([]pendi
 	return d.pendingRecords(ctx, nil, notificationFrom(n))
 }
 
-// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat.
+// ProvisionallyAdmit marks an approved application 拟录取 and takes a seat
+// (see moveState).
+func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return d.moveState(ctx, appID, recruit.AdmitMove(time.Time{}), now, note.Notes())
+}
+
+// UndoProvisional makes a provisionally admitted application approved
+// again, with note's notification in the same update, and then gives the
+// seat back with $inc (see recruit.Applications).
+func (d *DB) UndoProvisional(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return d.moveState(ctx, appID, recruit.UndoMove, now, note.Notes())
+}
+
+// Admit confirms a provisional admission, with note's notification in the
+// same update, and then counts it as final with $inc.
+func (d *DB) Admit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return d.moveState(ctx, appID, recruit.ConfirmMove, now, note.Notes())
+}
+
+// moveState applies move to an application within its program.
 //
-// The seat is taken first with one conditional update of the program
-// ({free: {$gt: 0}} ⇒ $inc free −1, admitted +1), atomic on its own, so the
-// plan is never exceeded. The application then moves approved → provisional
-// under a condition on its state and program; if that fails the seat is given
-// back and the application read again to say why. A crash between the two
-// writes leaves a seat taken, which Recount reports and RepairCounts repairs.
-func (d *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
-	app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
-	if err != nil {
-		return recruit.Application{}, err
+// A move that takes a seat takes it first with one conditional update of
+// the program ({free: {$gt: 0}} ⇒ $inc free −1, admitted +1), atomic on its
+// own, so the plan is never exceeded; the application is then written
+// under a condition on its state, offer and program as read, with the
+// notifications of notes in the same update (the pending array, relayed
+// right after); if that fails the seat is given back and the application
+// read again to say why. A crash between the two writes leaves a seat
+// taken, which Recount reports and RepairCounts repairs.
+//
+// Any other move writes the application first under the same condition
+// (retried when it changed) and then moves the counters with $inc; a crash
+// in between leaves a counter off (a seat taken, never one too many).
+func (d *DB) moveState(ctx context.Context, appID int64, move recruit.Move, now time.Time, notes recruit.Notes) (recruit.Application, error) {
+	now = norm(now)
+	for range retries {
+		app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		moved, err := move(app.app(), now)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		next := app.withApp(moved)
+		next.Pending = nil
+		entries, err := d.noteRecords(ctx, next.app(), notes)
+		if errors.Is(err, recruit.ErrQueued) {
+			// A concurrent move of the same event may have been relayed.
+			return recruit.Application{}, d.moveRefused(ctx, appID, move, now, err)
+		}
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		if recruit.CountMoves(app.ProgramID, app.State, app.ProgramID, next.State)[app.ProgramID].Admitted > 0 {
+			return d.takeSeat(ctx, app, next, entries, move, now)
+		}
+		ok, err := d.setState(ctx, app, next, entries)
+		if err != nil {
+			return recruit.Application{}, err
+		}
+		if ok {
+			if err := d.moveCounters(ctx, app.ProgramID, app.State, app.ProgramID, next.State); err != nil {
+				return recruit.Application{}, err
+			}
+			return next.app(), nil
+		}
 	}
-	if err := recruit.Transition(app.State, recruit.StateProvisional); err != nil {
-		return recruit.Application{}, err
-	}
+	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
+}
+
+// takeSeat writes next over app after taking a seat of its program, and
+// gives the seat back when the write fails (see moveState).
+func (d *DB) takeSeat(ctx context.Context, app, next appDoc, entries []pendingDoc, move recruit.Move, now time.Time) (recruit.Application, error) {
 	programs := d.col(colPrograms)
-	err = programs.FindOneAndUpdate(ctx,
+	err := programs.FindOneAndUpdate(ctx,
 		bson.M{"_id": app.ProgramID, "free": bson.M{"$gt": 0}},
 		bson.M{"$inc": bson.M{"free": -1, "admitted": 1}}).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return recruit.Application{}, d.admitRefused(ctx, appID, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
+		return recruit.Application{}, d.moveRefused(ctx, app.ID, move, now, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
 	}
 	if err != nil {
 		return recruit.Application{}, internal(err)
 	}
-	var doc appDoc
-	err = d.col(colApplications).FindOneAndUpdate(ctx,
-		bson.M{"_id": appID, "state": app.State, "program_id": app.ProgramID},
-		bson.M{"$set": bson.M{"state": recruit.StateProvisional, "state_at": norm(now), "updated_at": norm(now)}}, after).Decode(&doc)
-	if err == nil {
-		return doc.app(), nil
+	ok, err := d.setState(ctx, app, next, entries)
+	if err == nil && ok {
+		return next.app(), nil
 	}
 	if _, gerr := programs.UpdateOne(ctx, bson.M{"_id": app.ProgramID}, bson.M{"$inc": bson.M{"free": 1, "admitted": -1}}); gerr != nil {
 		return recruit.Application{}, internal(gerr)
 	}
-	if !errors.Is(err, mongo.ErrNoDocuments) {
-		return recruit.Application{}, internal(err)
+	if err != nil {
+		return recruit.Application{}, err
 	}
-	return recruit.Application{}, d.admitRefused(ctx, appID, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
+	return recruit.Application{}, d.moveRefused(ctx, app.ID, move, now, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
 }
 
-// admitRefused explains a provisional admission that failed on a write:
-// when a concurrent call admitted the application meanwhile, the state
-// machine's refusal of it read again (what a backend with transactions
-// answers), else otherwise.
-func (d *DB) admitRefused(ctx context.Context, appID int64, otherwise error) error {
+// setState writes the state and offer of next over old when old's state,
+// offer and program are still stored, with the entries in the same update,
+// relays them, and reports whether it wrote.
+func (d *DB) setState(ctx context.Context, old, next appDoc, entries []pendingDoc) (bool, error) {
+	update := bson.M{"$set": bson.M{"state": next.State, "state_at": next.StateAt, "updated_at": next.UpdatedAt,
+		"offer_state": next.OfferState, "offer_deadline": next.OfferDeadline, "offer_at": next.OfferAt, "offer_reason": next.OfferReason}}
+	if len(entries) > 0 {
+		update["$push"] = bson.M{"pending": bson.M{"$each": entries}}
+	}
+	apps := d.col(colApplications)
+	res, err := apps.UpdateOne(ctx, bson.M{"_id": old.ID, "state": old.State, "offer_state": offerFilter(old.OfferState), "program_id": old.ProgramID}, update)
+	if err != nil {
+		return false, internal(err)
+	}
+	if res.MatchedCount == 0 {
+		return false, nil
+	}
+	d.relayDoc(ctx, apps, old.ID, entries)
+	return true, nil
+}
+
+// moveRefused explains a move that failed on a write: when a concurrent
+// call changed the application meanwhile, the move's refusal of it read
+// again (what a backend with transactions answers), else otherwise.
+func (d *DB) moveRefused(ctx context.Context, appID int64, move recruit.Move, now time.Time, otherwise error) error {
 	app, err := d.application(ctx, bson.M{"_id": appID}, recruit.MsgNoApplication)
 	if err != nil {
 		return err
 	}
-	if err := recruit.Transition(app.State, recruit.StateProvisional); err != nil {
+	if _, err := move(app.app(), now); err != nil {
 		return err
 	}
 	return otherwise
@@ -383,13 +491,13 @@ func (d *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, e
 	stored := make([]recruit.Program, len(progs))
 	for i, p := range progs {
 		plans[p.ID] = p.Plan
-		stored[i] = recruit.Program{ID: p.ID, Registered: p.Registered, Admitted: p.Admitted}
+		stored[i] = recruit.Program{ID: p.ID, Registered: p.Registered, Admitted: p.Admitted, Final: p.Final}
 	}
 	var changed []recruit.CountDiff
 	for _, c := range recruit.CountDiffs(stored, counted) {
 		res, err := d.col(colPrograms).UpdateOne(ctx,
-			bson.M{"_id": c.ProgramID, "plan": plans[c.ProgramID], "registered": c.Stored.Registered, "admitted": c.Stored.Admitted},
-			bson.M{"$set": bson.M{"registered": c.Counted.Registered, "admitted": c.Counted.Admitted, "free": plans[c.ProgramID] - c.Counted.Admitted}})
+			bson.M{"_id": c.ProgramID, "plan": plans[c.ProgramID], "registered": c.Stored.Registered, "admitted": c.Stored.Admitted, "final": finalFilter(c.Stored.Final)},
+			bson.M{"$set": bson.M{"registered": c.Counted.Registered, "admitted": c.Counted.Admitted, "final": c.Counted.Final, "free": plans[c.ProgramID] - c.Counted.Admitted}})
 		if err != nil {
 			return changed, internal(err)
 		}
@@ -398,6 +506,15 @@ func (d *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, e
 		}
 	}
 	return changed, nil
+}
+
+// finalFilter matches a stored final counter of n; a program written
+// before the counter existed has none, which reads as 0.
+func finalFilter(n int) any {
+	if n == 0 {
+		return bson.M{"$in": bson.A{0, nil}}
+	}
+	return n
 }
 
 // ReopenApplications makes the year's applications in the reopened states

@@ -104,6 +104,7 @@ type baseDatesDoc struct {
 	WrittenExam          time.Time     `bson:"written_exam,omitempty"`
 	Interview            time.Time     `bson:"interview,omitempty"`
 	ProvisionalAdmission time.Time     `bson:"provisional_admission,omitempty"`
+	OfferHours           int           `bson:"offer_hours,omitempty"`
 	UpdatedAt            time.Time     `bson:"updated_at"`
 }
 
@@ -116,7 +117,7 @@ func (b baseDatesDoc) dates() recruit.BaseDates {
 		Year: b.Year, BaseID: b.BaseID, Round: b.Round,
 		ReviewDeadline: normOrZero(b.ReviewDeadline), WrittenExam: normOrZero(b.WrittenExam),
 		Interview: normOrZero(b.Interview), ProvisionalAdmission: normOrZero(b.ProvisionalAdmission),
-		UpdatedAt: normOrZero(b.UpdatedAt),
+		OfferHours: b.OfferHours, UpdatedAt: normOrZero(b.UpdatedAt),
 	}
 }
 
@@ -133,7 +134,7 @@ func (d *DB) PutBaseDates(ctx context.Context, b recruit.BaseDates) error {
 		ID: id, Year: b.Year, BaseID: b.BaseID, Round: b.Round,
 		ReviewDeadline: normOrZero(b.ReviewDeadline), WrittenExam: normOrZero(b.WrittenExam),
 		Interview: normOrZero(b.Interview), ProvisionalAdmission: normOrZero(b.ProvisionalAdmission),
-		UpdatedAt: normOrZero(b.UpdatedAt),
+		OfferHours: b.OfferHours, UpdatedAt: normOrZero(b.UpdatedAt),
 	}
 	_, err := d.col(colBaseDates).ReplaceOne(ctx, bson.M{"_id": id}, doc, options.Replace().SetUpsert(true))
 	return internal(err)

@@ -17,6 +17,9 @@ type yearDoc struct {
 	Title    string           `bson:"title"`
 	Notice   string           `bson:"notice"`
 	Calendar recruit.Calendar `bson:"calendar"`
+	Offers   struct {
+		RequireAcceptance bool `bson:"require_acceptance,omitempty"`
+	} `bson:"offers,omitempty"`
 }
 
 func (y yearDoc) year() recruit.Year {
@@ -24,7 +27,7 @@ func (y yearDoc) year() recruit.Year {
 	for _, t := range []*time.Time{&c.Registration, &c.Round1, &c.Round2, &c.Adjustment, &c.Confirmation, &c.Closed} {
 		*t = norm(*t)
 	}
-	return recruit.Year{Year: y.Year, Title: y.Title, Notice: y.Notice, Calendar: c}
+	return recruit.Year{Year: y.Year, Title: y.Title, Notice: y.Notice, Calendar: c, Offers: recruit.OfferSettings(y.Offers)}
 }
 
 // PutYear creates or replaces a recruitment year.
@@ -33,6 +36,7 @@ func (d *DB) PutYear(ctx context.Context, y recruit.Year) error {
 		return err
 	}
 	doc := yearDoc{Year: y.Year, Title: y.Title, Notice: y.Notice, Calendar: y.Calendar}
+	doc.Offers.RequireAcceptance = y.Offers.RequireAcceptance
 	_, err := d.col(colYears).ReplaceOne(ctx, bson.M{"_id": y.Year}, doc, options.Replace().SetUpsert(true))
 	return internal(err)
 }
@@ -78,6 +82,7 @@ type programDoc struct {
 	Plan          int    `bson:"plan"`
 	Registered    int    `bson:"registered"`
 	Admitted      int    `bson:"admitted"`
+	Final         int    `bson:"final"` // absent on documents older than the field: 0
 	Free          int    `bson:"free"`
 }
 
@@ -323,7 +328,7 @@ func (d *DB) withNames(ctx context.Context, docs []programDoc) ([]recruit.Progra
 		out[i] = recruit.Program{
 			ID: p.ID, Year: p.Year, BaseID: p.BaseID, BaseName: baseName[p.BaseID],
 			SpecialtyCode: p.SpecialtyCode, SpecialtyName: specName[p.SpecialtyCode],
-			Plan: p.Plan, Registered: p.Registered, Admitted: p.Admitted,
+			Plan: p.Plan, Registered: p.Registered, Admitted: p.Admitted, Final: p.Final,
 		}
 	}
 	return out, nil

@@ -82,6 +82,7 @@ const (
 	colAudit        = "audit"
 	colBaseDates    = "base_dates"
 	colLeases       = "leases"
+	colPublications = "publications"
 )
 
 // retries bounds the optimistic retry loops (version conflicts, duplicate
@@ -144,6 +145,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "year", Value: 1}, {Key: "identity_id", Value: 1}}, Options: unique("year_identity_unique")},
 			{Keys: bson.D{{Key: "program_id", Value: 1}}, Options: plain("program")},
 			queueAppIndex,
+			{Keys: bson.D{{Key: "offer_state", Value: 1}, {Key: "offer_deadline", Value: 1}}, Options: plain("offer_deadline")},
 		},
 		colProfiles:  profileSearchIndexes,
 		colRevisions: {{Keys: bson.D{{Key: "identity_id", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("identity_newest")}},
@@ -153,9 +155,10 @@ func (d *DB) createIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "next_at", Value: 1}}, Options: plain("due")},
 			{Keys: bson.D{{Key: "msg_id", Value: 1}}, Options: plain("msg_id")},
 		},
-		colStaff: staffIndexes,
-		colAudit: auditIndexes,
-		colForms: {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},
+		colStaff:        staffIndexes,
+		colAudit:        auditIndexes,
+		colPublications: {{Keys: bson.D{{Key: "pub.year", Value: 1}, {Key: "pub.baseid", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("year_base_newest")}},
+		colForms:        {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},
 	}
 	// One at a time: FerretDB v1 panics on a CreateMany whose indexes
 	// exist already, as they do whenever a second instance or a restart

@@ -17,7 +17,7 @@ func TestStore(t *testing.T) {
 			Open: func(t *testing.T) recruit.Store { return srv.fresh(t, storetest.Sealer()) },
 			SkewCounts: func(t *testing.T, s recruit.Store, programID int64, d recruit.Counts) {
 				if _, err := s.(*DB).col(colPrograms).UpdateOne(context.Background(), bson.M{"_id": programID},
-					bson.M{"$inc": bson.M{"registered": d.Registered, "admitted": d.Admitted, "free": -d.Admitted}}); err != nil {
+					bson.M{"$inc": bson.M{"registered": d.Registered, "admitted": d.Admitted, "free": -d.Admitted, "final": d.Final}}); err != nil {
 					t.Fatal(err)
 				}
 			},

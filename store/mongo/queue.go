@@ -357,7 +357,7 @@ func (d *DB) ReviewMany(ctx context.Context, r recruit.BulkReview) ([]recruit.Ap
 		}
 		next := old
 		next.State, next.ReviewRemark, next.StateAt, next.UpdatedAt, next.Pending = r.To, r.Remark, now, now, nil
-		entries, err := d.noteRecords(ctx, next.app(), r.Note)
+		entries, err := d.noteRecords(ctx, next.app(), r.Note.Notes())
 		if err != nil {
 			return nil, err
 		}

@@ -10,15 +10,17 @@ import (
 	"zhupei/recruit"
 )
 
-const appColumns = `id, year, identity_id, program_id, accepts_adjustment, state, version, review_remark, state_at, submitted_at, updated_at`
+const appColumns = `id, year, identity_id, program_id, accepts_adjustment, state, version, review_remark, state_at, submitted_at, updated_at, offer_state, offer_deadline, offer_at, offer_reason`
 
 func scanApp(s scanner) (recruit.Application, error) {
 	var (
-		a                           recruit.Application
-		stateAt, submitted, updated int64
+		a                                              recruit.Application
+		stateAt, submitted, updated, deadline, offerAt int64
 	)
-	err := s.Scan(&a.ID, &a.Year, &a.IdentityID, &a.ProgramID, &a.AcceptsAdjustment, &a.State, &a.Version, &a.ReviewRemark, &stateAt, &submitted, &updated)
+	err := s.Scan(&a.ID, &a.Year, &a.IdentityID, &a.ProgramID, &a.AcceptsAdjustment, &a.State, &a.Version, &a.ReviewRemark, &stateAt, &submitted, &updated,
+		&a.OfferState, &deadline, &offerAt, &a.OfferReason)
 	a.StateAt, a.SubmittedAt, a.UpdatedAt = fromNanos(stateAt), fromNanos(submitted), fromNanos(updated)
+	a.OfferDeadline, a.OfferAt = fromNanos(deadline), fromNanos(offerAt)
 	return a, err
 }
 
@@ -35,8 +37,8 @@ func appByID(ctx context.Context, tx *sql.Tx, id int64) (recruit.Application, er
 // from (fromProgram, from) to (toProgram, to); see recruit.CountMoves.
 func moveCounts(ctx context.Context, tx *sql.Tx, fromProgram int64, from recruit.State, toProgram int64, to recruit.State) error {
 	for program, d := range recruit.CountMoves(fromProgram, from, toProgram, to) {
-		if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = registered + ?, admitted = admitted + ? WHERE id = ?`,
-			d.Registered, d.Admitted, program); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = registered + ?, admitted = admitted + ?, final = final + ? WHERE id = ?`,
+			d.Registered, d.Admitted, d.Final, program); err != nil {
 			return err
 		}
 	}
@@ -81,7 +83,8 @@ func (db *DB) SubmitChoice(ctx context.Context, identityID int64, year, version 
 			err = foreignKey(err, recruit.MsgNotBound)
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE applications SET program_id = ?, accepts_adjustment = ?, state = ?,
-				version = version + 1, review_remark = '', state_at = ?, updated_at = ? WHERE id = ?`,
+				version = version + 1, review_remark = '', state_at = ?, updated_at = ?,
+				offer_state = '', offer_deadline = 0, offer_at = 0, offer_reason = '' WHERE id = ?`,
 				c.ProgramID, c.AcceptsAdjustment, recruit.StatePending, now.UnixNano(), now.UnixNano(), id)
 		}
 		if err != nil {
@@ -148,50 +151,90 @@ func (db *DB) Review(ctx context.Context, appID int64, to recruit.State, remark 
 			to, remark, now.UnixNano(), now.UnixNano(), appID); err != nil {
 			return err
 		}
-		if out, err = appByID(ctx, tx, appID); err != nil || note == nil {
+		if out, err = appByID(ctx, tx, appID); err != nil {
 			return err
 		}
-		n, err := note(out)
-		if err != nil {
-			return err
-		}
-		_, err = insertNotification(ctx, tx, n)
-		return err
+		return queueNotes(ctx, tx, out, note.Notes())
 	})
 	return out, err
 }
 
 // ProvisionallyAdmit takes a seat with a conditional update of the program
-// and marks the application 拟录取, in one transaction.
-func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time) (recruit.Application, error) {
+// and marks the application 拟录取, with its notification, in one
+// transaction.
+func (db *DB) ProvisionallyAdmit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return db.moveState(ctx, appID, recruit.AdmitMove(time.Time{}), now, note.Notes())
+}
+
+// UndoProvisional gives the seat back and makes the application approved
+// again, with its notification, in one transaction.
+func (db *DB) UndoProvisional(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return db.moveState(ctx, appID, recruit.UndoMove, now, note.Notes())
+}
+
+// Admit confirms a provisional admission (录取), with its notification, in
+// one transaction.
+func (db *DB) Admit(ctx context.Context, appID int64, now time.Time, note recruit.Note) (recruit.Application, error) {
+	return db.moveState(ctx, appID, recruit.ConfirmMove, now, note.Notes())
+}
+
+// moveState applies move to an application within its program, with the
+// counters (a seat is taken only under the plan: MsgProgramFull otherwise)
+// and the notifications of notes, in one transaction.
+func (db *DB) moveState(ctx context.Context, appID int64, move recruit.Move, now time.Time, notes recruit.Notes) (recruit.Application, error) {
 	var out recruit.Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := appByID(ctx, tx, appID)
 		if err != nil {
 			return err
 		}
-		if err := recruit.Transition(a.State, recruit.StateProvisional); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE programs SET admitted = admitted + 1 WHERE id = ? AND admitted < plan`, a.ProgramID)
+		next, err := move(a, now)
 		if err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
+		if recruit.CountMoves(a.ProgramID, a.State, a.ProgramID, next.State)[a.ProgramID].Admitted > 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE programs SET admitted = admitted + 1 WHERE id = ? AND admitted < plan`, a.ProgramID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull)
+			}
+		} else if err := moveCounts(ctx, tx, a.ProgramID, a.State, a.ProgramID, next.State); err != nil {
 			return err
 		}
-		if n == 0 {
-			return recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, state_at = ?, updated_at = ? WHERE id = ?`,
-			recruit.StateProvisional, now.UnixNano(), now.UnixNano(), appID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, state_at = ?, updated_at = ?,
+			offer_state = ?, offer_deadline = ?, offer_at = ?, offer_reason = ? WHERE id = ?`,
+			next.State, nanos(next.StateAt), nanos(next.UpdatedAt),
+			next.OfferState, nanos(next.OfferDeadline), nanos(next.OfferAt), next.OfferReason, appID); err != nil {
 			return err
 		}
-		out, err = appByID(ctx, tx, appID)
-		return err
+		if out, err = appByID(ctx, tx, appID); err != nil {
+			return err
+		}
+		return queueNotes(ctx, tx, out, notes)
 	})
 	return out, err
+}
+
+// queueNotes inserts the notifications notes builds from the changed
+// application app, in the change's transaction; nothing when notes is nil.
+func queueNotes(ctx context.Context, tx *sql.Tx, app recruit.Application, notes recruit.Notes) error {
+	if notes == nil {
+		return nil
+	}
+	ns, err := notes(app)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		if _, err := insertNotification(ctx, tx, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Recount counts registered and admitted per program of a year from the
@@ -238,8 +281,8 @@ func (db *DB) RepairCounts(ctx context.Context, year int) ([]recruit.CountDiff, 
 		}
 		diffs = recruit.CountDiffs(programs, counted)
 		for _, d := range diffs {
-			if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = ?, admitted = ? WHERE id = ?`,
-				d.Counted.Registered, d.Counted.Admitted, d.ProgramID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = ?, admitted = ?, final = ? WHERE id = ?`,
+				d.Counted.Registered, d.Counted.Admitted, d.Counted.Final, d.ProgramID); err != nil {
 				return err
 			}
 		}

@@ -80,7 +80,7 @@ func (db *DB) ListAudit(ctx context.Context, f recruit.AuditFilter) ([]recruit.A
 	})
 }
 
-const baseDatesColumns = `year, base_id, round, review_deadline, written_exam, interview, provisional_admission, updated_at`
+const baseDatesColumns = `year, base_id, round, review_deadline, written_exam, interview, provisional_admission, updated_at, offer_hours`
 
 // PutBaseDates creates or replaces one base's dates of a round.
 func (db *DB) PutBaseDates(ctx context.Context, d recruit.BaseDates) error {
@@ -91,9 +91,9 @@ func (db *DB) PutBaseDates(ctx context.Context, d recruit.BaseDates) error {
 		if err := baseExists(ctx, tx, d.BaseID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO base_dates (`+baseDatesColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO base_dates (`+baseDatesColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.Year, d.BaseID, d.Round, nanos(d.ReviewDeadline), nanos(d.WrittenExam), nanos(d.Interview),
-			nanos(d.ProvisionalAdmission), nanos(d.UpdatedAt))
+			nanos(d.ProvisionalAdmission), nanos(d.UpdatedAt), d.OfferHours)
 		return err
 	})
 }
@@ -103,7 +103,7 @@ func scanBaseDates(s scanner) (recruit.BaseDates, error) {
 		d recruit.BaseDates
 		t [5]int64
 	)
-	err := s.Scan(&d.Year, &d.BaseID, &d.Round, &t[0], &t[1], &t[2], &t[3], &t[4])
+	err := s.Scan(&d.Year, &d.BaseID, &d.Round, &t[0], &t[1], &t[2], &t[3], &t[4], &d.OfferHours)
 	d.ReviewDeadline, d.WrittenExam, d.Interview = fromNanos(t[0]), fromNanos(t[1]), fromNanos(t[2])
 	d.ProvisionalAdmission, d.UpdatedAt = fromNanos(t[3]), fromNanos(t[4])
 	return d, err

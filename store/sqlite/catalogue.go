@@ -8,7 +8,7 @@ import (
 	"zhupei/recruit"
 )
 
-const yearColumns = `year, title, notice, registration, round1, round2, adjustment, confirmation, closed`
+const yearColumns = `year, title, notice, registration, round1, round2, adjustment, confirmation, closed, offers_require_acceptance`
 
 // PutYear creates or replaces a recruitment year.
 func (db *DB) PutYear(ctx context.Context, y recruit.Year) error {
@@ -16,9 +16,9 @@ func (db *DB) PutYear(ctx context.Context, y recruit.Year) error {
 		return err
 	}
 	c := y.Calendar
-	_, err := db.write.ExecContext(ctx, `INSERT OR REPLACE INTO years (`+yearColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.write.ExecContext(ctx, `INSERT OR REPLACE INTO years (`+yearColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		y.Year, y.Title, y.Notice, nanos(c.Registration), nanos(c.Round1), nanos(c.Round2),
-		nanos(c.Adjustment), nanos(c.Confirmation), nanos(c.Closed))
+		nanos(c.Adjustment), nanos(c.Confirmation), nanos(c.Closed), y.Offers.RequireAcceptance)
 	return storeErr(err)
 }
 
@@ -37,7 +37,7 @@ func (db *DB) queryYear(ctx context.Context, query string, args ...any) (recruit
 		y recruit.Year
 		t [6]int64
 	)
-	err := db.read.QueryRowContext(ctx, query, args...).Scan(&y.Year, &y.Title, &y.Notice, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5])
+	err := db.read.QueryRowContext(ctx, query, args...).Scan(&y.Year, &y.Title, &y.Notice, &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &y.Offers.RequireAcceptance)
 	if err != nil {
 		return recruit.Year{}, notFound(err, recruit.MsgNoYear)
 	}
@@ -107,12 +107,12 @@ func (db *DB) ListSpecialties(ctx context.Context) ([]recruit.Specialty, error) 
 		})
 }
 
-const programQuery = `SELECT p.id, p.year, p.base_id, b.name, p.specialty_code, s.name, p.plan, p.registered, p.admitted
+const programQuery = `SELECT p.id, p.year, p.base_id, b.name, p.specialty_code, s.name, p.plan, p.registered, p.admitted, p.final
 	FROM programs p JOIN bases b ON b.id = p.base_id JOIN specialties s ON s.code = p.specialty_code `
 
 func scanProgram(s scanner) (recruit.Program, error) {
 	var p recruit.Program
-	err := s.Scan(&p.ID, &p.Year, &p.BaseID, &p.BaseName, &p.SpecialtyCode, &p.SpecialtyName, &p.Plan, &p.Registered, &p.Admitted)
+	err := s.Scan(&p.ID, &p.Year, &p.BaseID, &p.BaseName, &p.SpecialtyCode, &p.SpecialtyName, &p.Plan, &p.Registered, &p.Admitted, &p.Final)
 	return p, err
 }
 

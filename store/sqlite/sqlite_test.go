@@ -40,8 +40,8 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, storetest.Backend{
 		Open: func(t *testing.T) recruit.Store { return openAt(t, filepath.Join(t.TempDir(), "zhupei.db")) },
 		SkewCounts: func(t *testing.T, s recruit.Store, programID int64, d recruit.Counts) {
-			if _, err := s.(*DB).write.ExecContext(context.Background(), `UPDATE programs SET registered = registered + ?, admitted = admitted + ? WHERE id = ?`,
-				d.Registered, d.Admitted, programID); err != nil {
+			if _, err := s.(*DB).write.ExecContext(context.Background(), `UPDATE programs SET registered = registered + ?, admitted = admitted + ?, final = final + ? WHERE id = ?`,
+				d.Registered, d.Admitted, d.Final, programID); err != nil {
 				t.Fatal(err)
 			}
 		},

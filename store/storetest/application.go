@@ -167,22 +167,22 @@ func testProvisionallyAdmit(t *testing.T, s recruit.Store) {
 	pending, err := s.SubmitChoice(ctx, ids[2], 2025, 0, recruit.Choice{ProgramID: one}, t0, nil)
 	must(t, "SubmitChoice", err)
 
-	_, err = s.ProvisionallyAdmit(ctx, pending.ID, t0)
+	_, err = s.ProvisionallyAdmit(ctx, pending.ID, t0, nil)
 	wantErr(t, "ProvisionallyAdmit of a pending application", err, recruit.Transition(recruit.StatePending, recruit.StateProvisional))
 	wantCounts(t, s, one, 3, 0)
-	_, err = s.ProvisionallyAdmit(ctx, pending.ID+1000, t0)
+	_, err = s.ProvisionallyAdmit(ctx, pending.ID+1000, t0, nil)
 	wantErr(t, "ProvisionallyAdmit of a missing application", err, recruit.Errorf(recruit.ENOTFOUND, recruit.MsgNoApplication))
 
 	t1 := t0.Add(time.Hour)
-	admitted, err := s.ProvisionallyAdmit(ctx, apps[0].ID, t1)
+	admitted, err := s.ProvisionallyAdmit(ctx, apps[0].ID, t1, nil)
 	must(t, "ProvisionallyAdmit", err)
 	wantApp(t, "provisionally admitted", admitted, one, recruit.StateProvisional, 1)
 	sameTime(t, "UpdatedAt after admission", admitted.UpdatedAt, t1)
 	wantCounts(t, s, one, 3, 1)
 
-	_, err = s.ProvisionallyAdmit(ctx, apps[0].ID, t1)
+	_, err = s.ProvisionallyAdmit(ctx, apps[0].ID, t1, nil)
 	wantErr(t, "ProvisionallyAdmit twice", err, recruit.Transition(recruit.StateProvisional, recruit.StateProvisional))
-	_, err = s.ProvisionallyAdmit(ctx, apps[1].ID, t1)
+	_, err = s.ProvisionallyAdmit(ctx, apps[1].ID, t1, nil)
 	wantErr(t, "ProvisionallyAdmit into a full program", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
 	got, err := s.GetApplication(ctx, 2025, ids[1])
 	must(t, "GetApplication", err)
@@ -211,7 +211,7 @@ func testRecount(t *testing.T, s recruit.Store) {
 		must(t, "SubmitChoice", err)
 	}
 	apps := submitApproved(t, s, ids[3:], p2)
-	_, err := s.ProvisionallyAdmit(ctx, apps[0].ID, t0)
+	_, err := s.ProvisionallyAdmit(ctx, apps[0].ID, t0, nil)
 	must(t, "ProvisionallyAdmit", err)
 
 	want := map[int64]recruit.Counts{p1: {Registered: 3}, p2: {Registered: 2, Admitted: 1}}
@@ -245,7 +245,7 @@ func testReopen(t *testing.T, s recruit.Store) {
 	must(t, "reject", err)
 	_, err = s.Review(ctx, apps[2].ID, recruit.StateApproved, "", t0, nil)
 	must(t, "approve", err)
-	_, err = s.ProvisionallyAdmit(ctx, apps[2].ID, t0)
+	_, err = s.ProvisionallyAdmit(ctx, apps[2].ID, t0, nil)
 	must(t, "admit", err)
 	// apps[3] stays pending.
 
@@ -371,7 +371,7 @@ func testRecountIsPure(t *testing.T, s recruit.Store, skew func(t *testing.T, s 
 	// Both seats are usable again.
 	b := submitApproved(t, s, ids[1:], p)[0]
 	for _, app := range []recruit.Application{a, b} {
-		_, err := s.ProvisionallyAdmit(ctx, app.ID, t0)
+		_, err := s.ProvisionallyAdmit(ctx, app.ID, t0, nil)
 		must(t, "ProvisionallyAdmit after the repair", err)
 	}
 	wantCountersMatchRecount(t, s, 2025)
@@ -460,7 +460,7 @@ func testConcurrentAdmitOne(t *testing.T, s recruit.Store) {
 	p := importRows(t, s, 2025, plan([]string{"齐鲁医院"}, []string{"0100"}, 10))["齐鲁医院/0100"].ID
 	a := submitApproved(t, s, newIdentities(t, s, "admitone", 1), p)[0]
 	errs := make([]error, callers)
-	race(callers, func(i int) { _, errs[i] = s.ProvisionallyAdmit(ctx, a.ID, t0) })
+	race(callers, func(i int) { _, errs[i] = s.ProvisionallyAdmit(ctx, a.ID, t0, nil) })
 	won := 0
 	refusal := recruit.Transition(recruit.StateProvisional, recruit.StateProvisional)
 	for _, err := range errs {

@@ -185,7 +185,7 @@ func testReimport(t *testing.T, s recruit.Store) {
 	must(t, "GetApplication", err)
 	_, err = s.Review(ctx, app.ID, recruit.StateApproved, "", t0, nil)
 	must(t, "Review", err)
-	_, err = s.ProvisionallyAdmit(ctx, app.ID, t0)
+	_, err = s.ProvisionallyAdmit(ctx, app.ID, t0, nil)
 	must(t, "ProvisionallyAdmit", err)
 
 	rows := []recruit.PlanRow{
@@ -286,7 +286,7 @@ func testImportPlanBelowAdmitted(t *testing.T, s recruit.Store) {
 	ps := importRows(t, s, 2025, []recruit.PlanRow{row, other})
 	p := ps["齐鲁医院/0100"].ID
 	app := submitApproved(t, s, newIdentities(t, s, "below", 1), p)[0]
-	_, err := s.ProvisionallyAdmit(ctx, app.ID, t0)
+	_, err := s.ProvisionallyAdmit(ctx, app.ID, t0, nil)
 	must(t, "ProvisionallyAdmit", err)
 
 	other.Plan, row.Plan = 9, 0
@@ -304,7 +304,7 @@ func testImportPlanBelowAdmitted(t *testing.T, s recruit.Store) {
 	row.Plan = 1
 	importRows(t, s, 2025, []recruit.PlanRow{row})
 	next := submitApproved(t, s, newIdentities(t, s, "below-next", 1), p)[0]
-	_, err = s.ProvisionallyAdmit(ctx, next.ID, t0)
+	_, err = s.ProvisionallyAdmit(ctx, next.ID, t0, nil)
 	wantErr(t, "ProvisionallyAdmit after lowering the plan", err, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
 	wantCountersMatchRecount(t, s, 2025)
 }

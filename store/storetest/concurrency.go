@@ -18,7 +18,7 @@ func testConcurrentAdmit(t *testing.T, s recruit.Store) {
 	apps := submitApproved(t, s, newIdentities(t, s, "race", applicants), p)
 
 	errs := make([]error, applicants)
-	race(applicants, func(i int) { _, errs[i] = s.ProvisionallyAdmit(ctx, apps[i].ID, t0) })
+	race(applicants, func(i int) { _, errs[i] = s.ProvisionallyAdmit(ctx, apps[i].ID, t0, nil) })
 
 	won := 0
 	for _, err := range errs {
@@ -129,7 +129,7 @@ func mixStep(ctx context.Context, s recruit.Store, rng *rand.Rand, programs, ids
 		next, err = s.Review(ctx, a.ID, to, "", t0, nil)
 	case a.State == recruit.StateApproved:
 		op = "ProvisionallyAdmit"
-		next, err = s.ProvisionallyAdmit(ctx, a.ID, t0)
+		next, err = s.ProvisionallyAdmit(ctx, a.ID, t0, nil)
 		if recruit.ErrorCode(err) == recruit.ECONFLICT {
 			return nil // the program is full
 		}

@@ -85,7 +85,7 @@ func testCountApplications(t *testing.T, s recruit.Store) {
 			sa.app, sa.stateAt = a, when
 			if rng.IntN(2) == 0 {
 				when = when.Add(time.Duration(rng.IntN(48)) * time.Hour)
-				if a, err = s.ProvisionallyAdmit(ctx, a.ID, when); err == nil {
+				if a, err = s.ProvisionallyAdmit(ctx, a.ID, when, nil); err == nil {
 					sa.app, sa.stateAt = a, when
 				} else {
 					wantCode(t, "ProvisionallyAdmit", err, recruit.ECONFLICT) // the program is full
@@ -172,7 +172,7 @@ func testSetPlan(t *testing.T, s recruit.Store) {
 	p := importRows(t, s, 2025, planRows)["烟台毓璜顶医院/0700"] // plan 3
 	apps := submitApproved(t, s, newIdentities(t, s, "setplan", 4), p.ID)
 	for _, a := range apps[:2] {
-		_, err := s.ProvisionallyAdmit(ctx, a.ID, t0)
+		_, err := s.ProvisionallyAdmit(ctx, a.ID, t0, nil)
 		must(t, "ProvisionallyAdmit", err)
 	}
 	before, after, err := s.SetPlan(ctx, p.ID, 2)
@@ -186,7 +186,7 @@ func testSetPlan(t *testing.T, s recruit.Store) {
 	if after != want || program(t, s, p.ID) != want {
 		t.Errorf("SetPlan after = %+v, stored %+v; want %+v", after, program(t, s, p.ID), want)
 	}
-	_, err = s.ProvisionallyAdmit(ctx, apps[2].ID, t0)
+	_, err = s.ProvisionallyAdmit(ctx, apps[2].ID, t0, nil)
 	wantCode(t, "ProvisionallyAdmit into the lowered plan", err, recruit.ECONFLICT)
 	_, _, err = s.SetPlan(ctx, p.ID, 1)
 	wantErr(t, "SetPlan below the seats", err, recruit.ErrPlanBelowSeats(1, 2))
@@ -203,8 +203,8 @@ func testSetPlan(t *testing.T, s recruit.Store) {
 	}
 	_, _, err = s.SetPlan(ctx, p.ID, 3)
 	must(t, "SetPlan 3", err)
-	_, err = s.ProvisionallyAdmit(ctx, apps[2].ID, t0)
+	_, err = s.ProvisionallyAdmit(ctx, apps[2].ID, t0, nil)
 	must(t, "ProvisionallyAdmit into the raised plan", err)
-	_, err = s.ProvisionallyAdmit(ctx, apps[3].ID, t0)
+	_, err = s.ProvisionallyAdmit(ctx, apps[3].ID, t0, nil)
 	wantCode(t, "ProvisionallyAdmit beyond the raised plan", err, recruit.ECONFLICT)
 }

@@ -23,16 +23,25 @@
     }
   }
 
+  // The cells shown: 拟录取 is the seats taken less the final admissions
+  // (已录取, a column of its own once there are any); free (剩余名额, the
+  // console's admission screen) the seats left.
+  function values(c) {
+    return { plan: c.plan, registered: c.registered, provisional: c.admitted - (c.final || 0), final: c.final || 0, free: c.plan - c.admitted };
+  }
+
   function apply(data) {
     (data.programs || []).forEach(function (p) {
       var row = table.querySelector('tr[data-id="' + p.id + '"]');
       if (!row) { return; }
-      ['plan', 'registered', 'admitted'].forEach(function (f) {
-        setCell(row.querySelector('[data-field="' + f + '"]'), p[f]);
+      var v = values(p);
+      Object.keys(v).forEach(function (f) {
+        setCell(row.querySelector('[data-field="' + f + '"]'), v[f]);
       });
     });
-    ['plan', 'registered', 'admitted'].forEach(function (f) {
-      setCell(table.querySelector('[data-total="' + f + '"]'), data.totals[f]);
+    var t = values(data.totals);
+    Object.keys(t).forEach(function (f) {
+      setCell(table.querySelector('[data-total="' + f + '"]'), t[f]);
     });
     updated.textContent = new Date(data.updated_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
     status.textContent = '';
