@@ -12,13 +12,18 @@ import (
 
 const appColumns = `id, year, identity_id, program_id, accepts_adjustment, state, version, review_remark, state_at, submitted_at, updated_at, offer_state, offer_deadline, offer_at, offer_reason`
 
-func scanApp(s scanner) (recruit.Application, error) {
+func scanApp(s scanner) (recruit.Application, error) { return scanAppAnd(s) }
+
+// scanAppAnd reads an application of appColumns followed by the columns
+// scanned into extra.
+func scanAppAnd(s scanner, extra ...any) (recruit.Application, error) {
 	var (
 		a                                              recruit.Application
 		stateAt, submitted, updated, deadline, offerAt int64
 	)
-	err := s.Scan(&a.ID, &a.Year, &a.IdentityID, &a.ProgramID, &a.AcceptsAdjustment, &a.State, &a.Version, &a.ReviewRemark, &stateAt, &submitted, &updated,
-		&a.OfferState, &deadline, &offerAt, &a.OfferReason)
+	dest := append([]any{&a.ID, &a.Year, &a.IdentityID, &a.ProgramID, &a.AcceptsAdjustment, &a.State, &a.Version, &a.ReviewRemark, &stateAt, &submitted, &updated,
+		&a.OfferState, &deadline, &offerAt, &a.OfferReason}, extra...)
+	err := s.Scan(dest...)
 	a.StateAt, a.SubmittedAt, a.UpdatedAt = fromNanos(stateAt), fromNanos(submitted), fromNanos(updated)
 	a.OfferDeadline, a.OfferAt = fromNanos(deadline), fromNanos(offerAt)
 	return a, err

@@ -228,17 +228,14 @@ func (db *DB) QueryApplications(ctx context.Context, q recruit.AppQuery) (recrui
 	rows, err := queryAll(ctx, db.read, `SELECT `+cols+queueFrom+where+order+` LIMIT ? OFFSET ?`,
 		append(args, q.PageSize(), max(q.Offset, 0)), func(sc scanner) (recruit.AppRow, error) {
 			var (
-				r                           recruit.AppRow
-				stateAt, submitted, updated int64
-				sealed, data                string
+				r            recruit.AppRow
+				sealed, data string
+				err          error
 			)
-			a := &r.Application
-			err := sc.Scan(&a.ID, &a.Year, &a.IdentityID, &a.ProgramID, &a.AcceptsAdjustment, &a.State, &a.Version, &a.ReviewRemark,
-				&stateAt, &submitted, &updated, &r.BaseID, &r.BaseName, &r.SpecialtyCode, &r.SpecialtyName, &r.IDType, &sealed, &data)
+			r.Application, err = scanAppAnd(sc, &r.BaseID, &r.BaseName, &r.SpecialtyCode, &r.SpecialtyName, &r.IDType, &sealed, &data)
 			if err != nil {
 				return r, err
 			}
-			a.StateAt, a.SubmittedAt, a.UpdatedAt = fromNanos(stateAt), fromNanos(submitted), fromNanos(updated)
 			if r.IDNumber, err = db.sealer.Open(sealed); err != nil {
 				return r, err
 			}
