@@ -49,11 +49,15 @@ func sweepParams(o sweepObjects, path, name string) (string, bool) {
 		return fmt.Sprint(o.base), true
 	case "round":
 		return string(recruit.PhaseRound1), true
+	case "act": // the console's admission actions
+		return "provisional", true
+	case "form": // the console's dates forms
+		return "notice", true
 	case "id":
 		before, _, _ := strings.Cut(path, "{id}")
 		segs := strings.Split(strings.Trim(before, "/"), "/")
 		switch segs[len(segs)-1] {
-		case "applications", "queue":
+		case "applications", "queue", "admission":
 			return fmt.Sprint(o.application), true
 		case "staff":
 			return fmt.Sprint(o.staff), true
@@ -84,7 +88,7 @@ func buildRequest(op testhttp.Operation, o sweepObjects, path string) (sweepRequ
 		if !ok {
 			missing = append(missing, "path parameter "+name)
 		}
-		r.scoped = true
+		r.scoped = r.scoped || (name != "act" && name != "form") // those two name a form, not an object
 		return v
 	})
 	var query []string
