@@ -79,11 +79,7 @@ func parseQueue(get func(key string) string) (review.Query, error) {
 
 // listApplications is GET /api/v1/admin/applications (listApplications).
 func (a *adminAPI) listApplications(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	q, err := queueQuery(c)
+	by, q, err := a.staffQuery(c)
 	if err != nil {
 		return err
 	}
@@ -159,15 +155,21 @@ func (a *adminAPI) reviewApplications(c *fiber.Ctx) error {
 // (exportApplications): the XLSX of every row listApplications finds with
 // the same filters.
 func (a *adminAPI) exportApplications(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	q, err := queueQuery(c)
+	by, q, err := a.staffQuery(c)
 	if err != nil {
 		return err
 	}
 	return sendExport(c, a.review, by, q)
+}
+
+// staffQuery authenticates the caller and reads the queue's filter.
+func (a *adminAPI) staffQuery(c *fiber.Ctx) (recruit.Staff, review.Query, error) {
+	by, err := a.staff(c)
+	if err != nil {
+		return recruit.Staff{}, review.Query{}, err
+	}
+	q, err := queueQuery(c)
+	return by, q, err
 }
 
 // sendExport writes the export of q for by as an attachment named in

@@ -63,7 +63,7 @@ func TestConsoleQueue(t *testing.T) {
 	want(t, "queue", resp, body, http.StatusOK, "")
 	wantContains(t, "queue", body, rowOf(appsA[0].ID), rowOf(appsA[1].ID), rowOf(appsA[2].ID), "共 3 份报名", `id="bulk-form"`, "/admin/export/file?")
 	wantMissing(t, "queue", body, rowOf(appsB[0].ID))
-	resp, body = pc.get(t, "/admin/queue?state=pending")
+	_, body = pc.get(t, "/admin/queue?state=pending")
 	wantContains(t, "pending queue", body, rowOf(appsA[1].ID), "共 2 份报名", `<option value="pending" selected>`)
 	wantMissing(t, "pending queue", body, rowOf(appsA[0].ID))
 	resp, body = pc.get(t, "/admin/queue?size=1000")

@@ -47,15 +47,7 @@ const (
 )
 
 // PageSize is f.Limit clamped to 1..MaxAuditPage.
-func (f AuditFilter) PageSize() int {
-	switch {
-	case f.Limit <= 0:
-		return DefaultAuditPage
-	case f.Limit > MaxAuditPage:
-		return MaxAuditPage
-	}
-	return f.Limit
-}
+func (f AuditFilter) PageSize() int { return pageSize(f.Limit, DefaultAuditPage, MaxAuditPage) }
 
 // maxAuditField bounds each text field of an entry, in characters.
 const maxAuditField = 4000

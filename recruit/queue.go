@@ -314,14 +314,14 @@ type AppQuery struct {
 const MaxStorePage = 1000
 
 // PageSize is q.Limit clamped to 1..MaxStorePage, DefaultQueuePage when 0.
-func (q AppQuery) PageSize() int {
-	switch {
-	case q.Limit <= 0:
-		return DefaultQueuePage
-	case q.Limit > MaxStorePage:
-		return MaxStorePage
+func (q AppQuery) PageSize() int { return pageSize(q.Limit, DefaultQueuePage, MaxStorePage) }
+
+// pageSize is limit clamped to 1..most, def when not positive.
+func pageSize(limit, def, most int) int {
+	if limit <= 0 {
+		return def
 	}
-	return q.Limit
+	return min(limit, most)
 }
 
 // AppRow is one row of the queue: the application, its program and the
