@@ -59,6 +59,18 @@ func TestConsoleProvinceScreens(t *testing.T) {
 	want(t, "an unordered calendar", resp, body, http.StatusBadRequest, "")
 	wantContains(t, "an unordered calendar", body, `id="calendar-error"`, `name="round2" value="2025-07-01T00:00"`)
 	form.Set("round2", "2025-08-01T00:00")
+	form.Set("registration", "2025-07-06T00:00") // registration has begun: moving it later needs the override
+	resp, body = prov.post(t, "/admin/calendar", form)
+	want(t, "moving a begun phase", resp, body, http.StatusForbidden, "")
+	wantContains(t, "moving a begun phase", body, "强制修改", `name="registration" value="2025-07-06T00:00"`)
+	form.Set("override", "1")
+	form.Set("reason", "系统维护，报名顺延一天")
+	resp, body = prov.post(t, "/admin/calendar", form)
+	want(t, "a begun phase moved with the override", resp, body, http.StatusSeeOther, "/admin/calendar?saved=2025")
+	if es, _ := f.store.ListAudit(context.Background(), recruit.AuditFilter{Action: "update_calendar"}); len(es) != 1 || !strings.Contains(es[0].Remark, "系统维护") {
+		t.Errorf("the override's audit entries: %+v", es)
+	}
+	form.Set("registration", "2025-07-01T00:00")
 	form.Set("closed", "2025-09-02T00:00")
 	resp, body = prov.post(t, "/admin/calendar", form)
 	want(t, "calendar saved", resp, body, http.StatusSeeOther, "/admin/calendar?saved=2025")
@@ -98,7 +110,7 @@ func TestConsoleProvinceScreens(t *testing.T) {
 	wantMissing(t, "the province's statistics of base B", body, fmt.Sprintf(`data-program="%d"`, f.progA1))
 	resp, body = prov.get(t, "/admin/audit")
 	want(t, "the province's audit log", resp, body, http.StatusOK, "")
-	wantContains(t, "the province's audit log", body, "修改年度日程", "修改计划数", "修改温馨提示")
+	wantContains(t, "the province's audit log", body, "修改年度日程", "修改计划数", "修改温馨提示", "系统维护，报名顺延一天")
 	resp, body = prov.get(t, "/admin/audit?action=update_plan")
 	want(t, "the audit log by action", resp, body, http.StatusOK, "")
 	if n := strings.Count(body, "data-entry="); n != 1 {
