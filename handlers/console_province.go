@@ -34,11 +34,11 @@ func (s *server) provinceScreens(auth fiber.Router) {
 }
 
 // formProblem is the status and message a form shows for err, ok false
-// when err is not the user's to fix (a server error goes to the error
-// handler).
+// when err is not the user's to fix on the form (a missing object or a
+// server error goes to the error handler).
 func formProblem(err error) (int, string, bool) {
 	st, ok := statusOf[recruit.ErrorCode(err)]
-	if !ok || st >= 500 {
+	if !ok || st >= 500 || recruit.ErrorCode(err) == recruit.ENOTFOUND {
 		return 0, "", false
 	}
 	return st, recruit.ErrorMessage(err), true
@@ -194,8 +194,9 @@ func (s *server) planSubmit(c *fiber.Ctx) error {
 	typed := strings.TrimSpace(c.FormValue("plan"))
 	n, perr := strconv.Atoi(typed)
 	if perr != nil {
-		err = recruit.Errorf(recruit.EINVALID, "计划数应为 0–%d 的整数", recruit.MaxPlan)
-	} else if _, err = s.province.UpdatePlan(c.UserContext(), consoleStaff(c), id, n); err == nil {
+		n = -1 // not a plan number: the service refuses it after checking the caller
+	}
+	if _, err = s.province.UpdatePlan(c.UserContext(), consoleStaff(c), id, n); err == nil {
 		s.public.expire()
 		return c.Redirect(fmt.Sprintf("/admin/plans?base=%d&saved=plan", base), fiber.StatusSeeOther)
 	}

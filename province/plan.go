@@ -27,9 +27,19 @@ type planChange struct {
 
 // UpdatePlan sets the plan of one program (recruit.Catalogue.SetPlan: never
 // below its admitted count, ECONFLICT then) and writes the audit entry
-// with the plan before and after. Only an enabled province admin may.
+// with the plan before and after. Only an enabled province admin may; base
+// staff get ENOTFOUND for another base's program, EFORBIDDEN for their own.
 func (s *Service) UpdatePlan(ctx context.Context, by recruit.Staff, programID int64, plan int) (recruit.Program, error) {
 	const op = "province.UpdatePlan"
+	if by.Role.HasBase() && !by.Disabled { // another base's program is none of theirs: ENOTFOUND
+		p, err := s.store.GetProgram(ctx, programID)
+		if err == nil && p.BaseID != by.BaseID {
+			err = recruit.Errorf(recruit.ENOTFOUND, "%s", recruit.MsgNoProgram)
+		}
+		if err != nil {
+			return recruit.Program{}, recruit.WithOp(op, err)
+		}
+	}
 	if err := requireProvinceFor(by, "修改招收计划"); err != nil {
 		return recruit.Program{}, recruit.WithOp(op, err)
 	}
