@@ -92,6 +92,12 @@ type Config struct {
 	Staff    func(c *fiber.Ctx) (recruit.Staff, error)
 	Review   *review.Service
 	Province *province.Service
+	// FollowQRImage is the address of the official account's follow QR
+	// code image shown on the home page; without it, FollowURL (the link
+	// such a QR code holds) is drawn as one and served at FollowQRPath.
+	// Neither: the page names the account without a QR code.
+	FollowQRImage string
+	FollowURL     string
 	// MetricsToken, when set, is the bearer token /metrics requires
 	// ("Authorization: Bearer <token>"); empty serves /metrics to anyone,
 	// which only sandbox mode does.
@@ -113,6 +119,7 @@ type server struct {
 	metrics  string // MetricsToken
 	province *province.Service
 	review   *review.Service
+	follow   followQR
 }
 
 // New builds the Fiber application with every route registered.
@@ -141,6 +148,7 @@ func New(cfg Config) *fiber.App {
 		s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.public = newSnapshotCache(s.loadSnapshot, snapshotTTL)
+	s.follow = newFollowQR(cfg.FollowQRImage, cfg.FollowURL, s.log)
 	// A registry shared by several applications (tests) has it already.
 	_ = s.reg.Register(newOutboxCollector(s.store, s.now))
 
@@ -165,7 +173,7 @@ func New(cfg Config) *fiber.App {
 	mountSandbox(app, cfg)
 	// One Use for all middleware: observe labels a request "unmatched" when
 	// the route it ends on is this one.
-	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders, noStore, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
+	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders(s.follow.origin()), noStore, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
 	s.opsRoutes(app)
 	app.Post("/logout", s.logout)
 	s.wechatRoutes(app, cfg)

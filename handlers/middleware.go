@@ -75,13 +75,22 @@ func requestIDOf(c *fiber.Ctx) string {
 }
 
 // securityHeaders sets conservative browser security headers; the pages use
-// no inline script or style and no third-party origin.
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'")
-	return c.Next()
+// no inline script or style and no third-party origin, except that images
+// may also come from imgOrigin when it is not "" (the configured follow QR
+// code's host).
+func securityHeaders(imgOrigin string) fiber.Handler {
+	img := "'self' data:"
+	if imgOrigin != "" {
+		img += " " + imgOrigin
+	}
+	csp := "default-src 'self'; img-src " + img + "; object-src 'none'; frame-ancestors 'none'"
+	return func(c *fiber.Ctx) error {
+		c.Set("X-Content-Type-Options", "nosniff")
+		c.Set("X-Frame-Options", "DENY")
+		c.Set("Referrer-Policy", "same-origin")
+		c.Set("Content-Security-Policy", csp)
+		return c.Next()
+	}
 }
 
 // noStore keeps browsers and proxies from storing any response whose
