@@ -31,6 +31,7 @@ type snapshot struct {
 	YearBases       []recruit.Base
 	YearSpecialties []recruit.Specialty
 	At              time.Time // domain time of the load, shown as 更新时间
+	tag             string    // dataTag: the ETag of the public JSON made from it
 
 	baseByID   map[int64]recruit.Base
 	specByCode map[string]recruit.Specialty
@@ -83,6 +84,9 @@ func (s *server) loadSnapshot(ctx context.Context) (*snapshot, error) {
 		}
 	}
 	snap.index()
+	if snap.tag, err = dataTag(snap); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 
