@@ -19,7 +19,6 @@ func (s *server) apiRoutes(app *fiber.App) {
 	api.Get("/year", s.apiYear)
 	api.Get("/bases", s.apiBases)
 	api.Get("/specialties", s.apiSpecialties)
-	api.Get("/programs", s.apiPrograms)
 	api.Get("/chart", s.apiChart)
 	api.Get("/results/:baseID", s.apiResult)
 	api.Get("/openapi.yaml", s.apiSpec)

@@ -104,6 +104,9 @@ type Config struct {
 	MetricsToken string
 }
 
+// writeBuffer is the size of each connection's response write buffer.
+const writeBuffer = 16 << 10
+
 // server holds the dependencies shared by the route handlers.
 type server struct {
 	store    Store
@@ -160,6 +163,10 @@ func New(cfg Config) *fiber.App {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             bodyLimit, // two uploads of up to 10 MB with their form
+		// An answer of up to 16 KB with its headers leaves in one write
+		// (Fiber's default buffer is 4 KB): the gzipped board JSON (4–5 KB)
+		// that every open board polls, most pages' first bytes.
+		WriteBufferSize: writeBuffer,
 		// Values from the request (params, queries, forms, headers, cookies)
 		// stay valid after the handler returns: they are kept in sessions,
 		// the store and goroutines, and Fiber reuses its buffers otherwise.
@@ -171,9 +178,11 @@ func New(cfg Config) *fiber.App {
 		TrustedProxies:          cfg.TrustedProxies,
 	})
 	mountSandbox(app, cfg)
+	metrics, security := newHTTPMetrics(s.reg), securityHeaders(s.follow.origin())
+	s.pollRoutes(app, metrics, security) // ahead of the middleware chain
 	// One Use for all middleware: observe labels a request "unmatched" when
 	// the route it ends on is this one.
-	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders(s.follow.origin()), noStore, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
+	app.Use(requestID, deadline, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, security, noStore, s.observe(metrics, ""), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
 	s.opsRoutes(app)
 	app.Post("/logout", s.logout)
 	s.wechatRoutes(app, cfg)
