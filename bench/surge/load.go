@@ -157,6 +157,12 @@ func surge(applicants []*sim.Applicant, programs []int64, clients, ops int, limi
 		}()
 	}
 	wg.Wait()
+	return sum(results, start)
+}
+
+// sum merges the workers' results of a phase that began at start, now
+// ended, with the latencies sorted.
+func sum(results []phaseResult, start time.Time) phaseResult {
 	total := newPhaseResult()
 	total.elapsed = time.Since(start)
 	for _, r := range results {

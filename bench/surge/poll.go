@@ -160,13 +160,7 @@ func reads(tr http.RoundTripper, t target, clients int, d time.Duration) phaseRe
 		}()
 	}
 	wg.Wait()
-	total := newPhaseResult()
-	total.elapsed = time.Since(start)
-	for _, r := range results {
-		total.merge(r)
-	}
-	slices.Sort(total.lat)
-	return total
+	return sum(results, start)
 }
 
 // boardAnswer is the board's full answer as a browser gets it.
