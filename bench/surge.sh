@@ -16,7 +16,11 @@ go build -o "$tmp/baseline" ./bench/baseline
 go build -o "$tmp/surge" ./bench/surge
 # Port 0: each server takes a free port and prints its URL, so that no
 # other process on a fixed port can be measured by mistake.
-ZHUPEI_HTTP_ADDR=127.0.0.1:0 ZHUPEI_DATA_DIR="$tmp/data" ZHUPEI_LOG_LEVEL=error "$tmp/zhupei" serve >"$tmp/zhupei.log" 2>&1 &
+# The tool is the reverse proxy of many clients: their addresses come in
+# X-Forwarded-For (binding attempts are limited per client address).
+ZHUPEI_HTTP_ADDR=127.0.0.1:0 ZHUPEI_DATA_DIR="$tmp/data" ZHUPEI_LOG_LEVEL=error \
+	ZHUPEI_HTTP_PROXY_HEADER=X-Forwarded-For ZHUPEI_HTTP_TRUSTED_PROXIES=127.0.0.1 \
+	"$tmp/zhupei" serve >"$tmp/zhupei.log" 2>&1 &
 server=$!
 "$tmp/baseline" -addr 127.0.0.1:0 >"$tmp/baseline.log" 2>&1 &
 baseline=$!

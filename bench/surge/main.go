@@ -13,7 +13,8 @@
 // another random program of the year), stopping early after -duration when
 // it is set; meanwhile -pollers open board pages poll /api/v1/programs as
 // board.js does (gzip, If-None-Match with the last ETag; every
-// -poll-interval, 0: back to back). Then it checks that every applicant
+// -poll-interval as the page, the first poll at a random moment of the
+// first interval; 0: back to back). Then it checks that every applicant
 // has exactly the one active application the server acknowledged and that
 // the public board's registered counts equal those applications, in total
 // and per program.
@@ -78,7 +79,7 @@ func main() {
 	flag.IntVar(&cfg.ops, "ops", 5, "choices per applicant: one submission, then changes")
 	flag.DurationVar(&cfg.duration, "duration", 0, "stop the surge after this long (0: after -ops rounds)")
 	flag.IntVar(&cfg.pollers, "pollers", 2000, "open board pages polling the counts during the surge")
-	flag.DurationVar(&cfg.pollInterval, "poll-interval", 0, "pause of each poller between its polls (board.js: 5s; 0: none)")
+	flag.DurationVar(&cfg.pollInterval, "poll-interval", 5*time.Second, "pause of each poller between its polls (board.js: 5s; 0: none, a stress test)")
 	flag.IntVar(&cfg.ratioClients, "ratio-clients", 200, "concurrent readers of each endpoint in the comparison")
 	flag.IntVar(&cfg.ratioRounds, "ratio-rounds", 3, "turns of the comparison")
 	flag.DurationVar(&cfg.ratioDuration, "ratio-duration", 3*time.Second, "length of one endpoint's turn in the comparison")
@@ -272,7 +273,7 @@ func setup(cfg config, tr http.RoundTripper, photo []byte) ([]*sim.Applicant, er
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				a := &sim.Applicant{Index: i, Client: sim.NewBrowser(tr)}
+				a := &sim.Applicant{Index: i, Client: sim.NewBrowser(forwardedFor{tr, clientAddr(i)})}
 				if err := a.Register(cfg.url, cfg.seed, photo); err != nil {
 					once.Do(func() { firstErr = fmt.Errorf("setup of applicant %d: %w", i, err); close(done) })
 					return

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
@@ -62,8 +63,9 @@ type pollResult struct {
 }
 
 // pollBoard runs n pollers of server's board until ctx ends, each waiting
-// interval between its polls (0: none). A request cut by the end of ctx is
-// not counted.
+// interval between its polls (0: none), the first poll of each at a random
+// moment of the first interval, as pages opened at different times. A
+// request cut by the end of ctx is not counted.
 func pollBoard(ctx context.Context, tr http.RoundTripper, server string, n int, interval time.Duration) pollResult {
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	results := make([]pollResult, n)
@@ -75,6 +77,9 @@ func pollBoard(ctx context.Context, tr http.RoundTripper, server string, n int, 
 			defer wg.Done()
 			p := &poller{hc: hc, url: server + boardPath}
 			r := pollResult{full: newPhaseResult(), notModified: newPhaseResult(), failed: tally{}}
+			if interval > 0 {
+				pause(ctx, time.Duration(rand.Int64N(int64(interval))))
+			}
 			for ctx.Err() == nil {
 				t0 := time.Now()
 				status := p.poll(ctx)
@@ -92,12 +97,7 @@ func pollBoard(ctx context.Context, tr http.RoundTripper, server string, n int, 
 				default:
 					r.failed[fmt.Sprintf("HTTP %d", status)]++
 				}
-				if interval > 0 {
-					select {
-					case <-ctx.Done():
-					case <-time.After(interval):
-					}
-				}
+				pause(ctx, interval)
 			}
 			results[i] = r
 		}()
@@ -115,6 +115,17 @@ func pollBoard(ctx context.Context, tr http.RoundTripper, server string, n int, 
 	slices.Sort(total.full.lat)
 	slices.Sort(total.notModified.lat)
 	return total
+}
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }
 
 // target is one endpoint of the capacity comparison: a URL, the request
