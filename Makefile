@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: run test race lint bench build clean fuzz
+.PHONY: run test race lint bench surge build clean fuzz
 
 ## run: start the service on the embedded store with sandbox WeChat and a demo year
 run:
@@ -33,6 +33,14 @@ lint:
 bench:
 	@scripts/deps.sh bench
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## surge: the registration-opening minute against a fresh server: 500 clients
+## submitting and changing choices while 2,000 board pages poll with
+## If-None-Match, then the board against bare Fiber handlers (bench/surge.sh)
+SURGE_FLAGS ?= -applicants 500 -clients 500 -pollers 2000 -duration 60s -ops 1000
+surge:
+	@scripts/deps.sh bench
+	bash bench/surge.sh $(SURGE_FLAGS)
 
 ## fuzz: each fuzz target for FUZZTIME; what a target finds is kept under its
 ## package's testdata/fuzz and runs in `make test` from then on

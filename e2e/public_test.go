@@ -173,6 +173,20 @@ func TestBoard(t *testing.T) {
 	if after := boardRows(t, ctx); !slices.Equal(after, want) {
 		t.Errorf("rows after the update:\n%+v\nwant:\n%+v", after, want)
 	}
+
+	// Nothing changed since: the next poll sends the ETag and gets 304
+	// without a body, the rows stay and 更新时间 still moves.
+	polled := text(t, ctx, "#updated-at")
+	waitFor(t, ctx, `performance.getEntriesByType('resource').some(e => e.name.includes('/api/v1/programs') && e.responseStatus === 304)`,
+		2*boardPoll, "a poll answered 304 Not Modified")
+	waitFor(t, ctx, `document.getElementById('updated-at').textContent !== `+jsString(polled), boardPoll,
+		"更新时间 to move after the 304")
+	if after := boardRows(t, ctx); !slices.Equal(after, want) {
+		t.Errorf("rows after a 304:\n%+v\nwant:\n%+v", after, want)
+	}
+	if status := text(t, ctx, "#poll-status"); status != "" {
+		t.Errorf("poll status %q after a 304, want none", status)
+	}
 }
 
 // phoneLayout is what TestHomePageFitsPhone measures.

@@ -19,7 +19,6 @@ func (s *server) apiRoutes(app *fiber.App) {
 	api.Get("/year", s.apiYear)
 	api.Get("/bases", s.apiBases)
 	api.Get("/specialties", s.apiSpecialties)
-	api.Get("/programs", s.apiPrograms)
 	api.Get("/chart", s.apiChart)
 	api.Get("/results/:baseID", s.apiResult)
 	api.Get("/openapi.yaml", s.apiSpec)
@@ -45,6 +44,9 @@ func (s *server) apiYear(c *fiber.Ctx) error {
 	}
 	y := snap.Year
 	phase := y.Calendar.PhaseAt(s.now())
+	if notModified(c, snap, "-"+string(phase)) {
+		return sendNotModified(c)
+	}
 	return c.JSON(yearResponse{
 		Year: y.Year, Title: yearTitle(y), Phase: phase, PhaseLabel: phase.Label(),
 		Calendar: y.Calendar, Notice: y.Notice,
@@ -56,6 +58,9 @@ func (s *server) apiBases(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if notModified(c, snap, "") {
+		return sendNotModified(c)
+	}
 	return c.JSON(fiber.Map{"bases": snap.Bases})
 }
 
@@ -63,6 +68,9 @@ func (s *server) apiSpecialties(c *fiber.Ctx) error {
 	snap, err := s.public.get(c.UserContext())
 	if err != nil {
 		return err
+	}
+	if notModified(c, snap, "") {
+		return sendNotModified(c)
 	}
 	return c.JSON(fiber.Map{"specialties": snap.Specialties})
 }
@@ -87,12 +95,15 @@ func (s *server) apiPrograms(c *fiber.Ctx) error {
 	if snap.Year == nil {
 		return noYear()
 	}
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if notModified(c, snap, "") {
+		return sendNotModified(c)
+	}
 	body, err := snap.programsJSON(f)
 	if err != nil {
 		return err
 	}
 	c.Type("json", "utf-8")
-	c.Vary(fiber.HeaderAcceptEncoding)
 	if acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
 		// Every board polls this every few seconds; phones on a mobile
 		// network get about a tenth of the bytes, compressed once per
@@ -153,13 +164,19 @@ func (s *server) apiChart(c *fiber.Ctx) error {
 	if snap.Year == nil {
 		return noYear()
 	}
+	if notModified(c, snap, "") {
+		return sendNotModified(c)
+	}
 	return c.JSON(chartResponse{Year: snap.Year.Year, By: by, Series: chartSeries(snap.Programs, by)})
 }
 
 func (s *server) apiResult(c *fiber.Ctx) error {
-	_, r, err := s.resultOf(c)
+	snap, r, err := s.resultOf(c)
 	if err != nil {
 		return err
+	}
+	if notModified(c, snap, "") {
+		return sendNotModified(c)
 	}
 	return c.JSON(r)
 }

@@ -95,11 +95,20 @@ type Config struct {
 	Staff    func(c *fiber.Ctx) (recruit.Staff, error)
 	Review   *review.Service
 	Province *province.Service
+	// FollowQRImage is the address of the official account's follow QR
+	// code image shown on the home page; without it, FollowURL (the link
+	// such a QR code holds) is drawn as one and served at FollowQRPath.
+	// Neither: the page names the account without a QR code.
+	FollowQRImage string
+	FollowURL     string
 	// MetricsToken, when set, is the bearer token /metrics requires
 	// ("Authorization: Bearer <token>"); empty serves /metrics to anyone,
 	// which only sandbox mode does.
 	MetricsToken string
 }
+
+// writeBuffer is the size of each connection's response write buffer.
+const writeBuffer = 16 << 10
 
 // server holds the dependencies shared by the route handlers.
 type server struct {
@@ -116,6 +125,7 @@ type server struct {
 	metrics  string // MetricsToken
 	province *province.Service
 	review   *review.Service
+	follow   followQR
 }
 
 // New builds the Fiber application with every route registered.
@@ -144,6 +154,7 @@ func New(cfg Config) *fiber.App {
 		s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.public = newSnapshotCache(s.loadSnapshot, snapshotTTL)
+	s.follow = newFollowQR(cfg.FollowQRImage, cfg.FollowURL, s.log)
 	// A registry shared by several applications (tests) has it already.
 	_ = s.reg.Register(newOutboxCollector(s.store, s.now))
 
@@ -155,6 +166,10 @@ func New(cfg Config) *fiber.App {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             bodyLimit, // two uploads of up to 10 MB with their form
+		// An answer of up to 16 KB with its headers leaves in one write
+		// (Fiber's default buffer is 4 KB): the gzipped board JSON (4–5 KB)
+		// that every open board polls, most pages' first bytes.
+		WriteBufferSize: writeBuffer,
 		// Values from the request (params, queries, forms, headers, cookies)
 		// stay valid after the handler returns: they are kept in sessions,
 		// the store and goroutines, and Fiber reuses its buffers otherwise.
@@ -166,9 +181,11 @@ func New(cfg Config) *fiber.App {
 		TrustedProxies:          cfg.TrustedProxies,
 	})
 	mountSandbox(app, cfg)
+	metrics, security := newHTTPMetrics(s.reg), securityHeaders(s.follow.origin())
+	s.pollRoutes(app, metrics, security) // ahead of the middleware chain
 	// One Use for all middleware: observe labels a request "unmatched" when
 	// the route it ends on is this one.
-	app.Use(requestID, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders, noStore, s.observe(newHTTPMetrics(s.reg)), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
+	app.Use(requestID, deadline, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, security, noStore, s.observe(metrics, ""), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
 	s.opsRoutes(app)
 	app.Post("/logout", s.logout)
 	s.wechatRoutes(app, cfg)

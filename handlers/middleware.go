@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -30,8 +31,8 @@ const routeUnmatched = "unmatched"
 const requestTimeout = 25 * time.Second
 
 // requestID keeps a well-formed incoming X-Request-ID or generates one, stores
-// it in the locals, echoes it in the response and gives the request its
-// context (c.UserContext()): the request id and a deadline.
+// it in the locals, echoes it in the response and puts it in the request's
+// context (c.UserContext()).
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(headerRequestID)
 	if !validRequestID(id) {
@@ -39,7 +40,13 @@ func requestID(c *fiber.Ctx) error {
 	}
 	c.Locals(localRequestID, id)
 	c.Set(headerRequestID, id)
-	ctx, cancel := context.WithTimeout(recruit.WithRequestID(c.UserContext(), id), requestTimeout)
+	c.SetUserContext(recruit.WithRequestID(c.UserContext(), id))
+	return c.Next()
+}
+
+// deadline gives the request's context the deadline of requestTimeout.
+func deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)
 	return c.Next()
@@ -75,13 +82,22 @@ func requestIDOf(c *fiber.Ctx) string {
 }
 
 // securityHeaders sets conservative browser security headers; the pages use
-// no inline script or style and no third-party origin.
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'")
-	return c.Next()
+// no inline script or style and no third-party origin, except that images
+// may also come from imgOrigin when it is not "" (the configured follow QR
+// code's host).
+func securityHeaders(imgOrigin string) fiber.Handler {
+	img := "'self' data:"
+	if imgOrigin != "" {
+		img += " " + imgOrigin
+	}
+	csp := "default-src 'self'; img-src " + img + "; object-src 'none'; frame-ancestors 'none'"
+	return func(c *fiber.Ctx) error {
+		c.Set("X-Content-Type-Options", "nosniff")
+		c.Set("X-Frame-Options", "DENY")
+		c.Set("Referrer-Policy", "same-origin")
+		c.Set("Content-Security-Policy", csp)
+		return c.Next()
+	}
 }
 
 // noStore keeps browsers and proxies from storing any response whose
@@ -131,8 +147,11 @@ func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
 }
 
 // observe writes the access log line and the metrics of every request. It
-// runs the error handler itself so that it sees the final status.
-func (s *server) observe(m *httpMetrics) fiber.Handler {
+// runs the error handler itself so that it sees the final status. Route is
+// the label of the request's route: "" for the route the request ends on
+// (observe is then middleware of app.Use), else the pattern of the route
+// whose own handler list it is part of.
+func (s *server) observe(m *httpMetrics, route string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		self := c.Route()
@@ -142,22 +161,28 @@ func (s *server) observe(m *httpMetrics) fiber.Handler {
 			}
 		}
 		elapsed := time.Since(start)
-		route := routeUnmatched
-		if r := c.Route(); r != self {
-			route = r.Path
+		route := route
+		if route == "" {
+			route = routeUnmatched
+			if r := c.Route(); r != self {
+				route = r.Path
+			}
 		}
 		method := c.Method()
 		status := c.Response().StatusCode()
 		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		// Only the route pattern is logged: paths and query strings may carry
-		// personal data.
-		s.log.Info("http request",
-			"method", method,
-			"route", route,
-			"status", status,
-			"duration_ms", float64(elapsed.Microseconds())/1000,
-			"request_id", requestIDOf(c))
+		// personal data. Asked first: building the line's values costs
+		// allocations on every request even when the level drops it.
+		if s.log.Enabled(c.UserContext(), slog.LevelInfo) {
+			s.log.Info("http request",
+				"method", method,
+				"route", route,
+				"status", status,
+				"duration_ms", float64(elapsed.Microseconds())/1000,
+				"request_id", requestIDOf(c))
+		}
 		return nil
 	}
 }

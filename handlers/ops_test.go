@@ -123,7 +123,7 @@ func TestStoreFailureIsUnavailable(t *testing.T) {
 
 func TestRequestContextHasIDAndDeadline(t *testing.T) {
 	app := fiber.New()
-	app.Use(requestID)
+	app.Use(requestID, deadline)
 	var (
 		gotID       string
 		hasDeadline bool

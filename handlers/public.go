@@ -23,6 +23,9 @@ func (s *server) publicRoutes(app *fiber.App) {
 		MaxAge: staticMaxAge,
 	}))
 	app.Get("/", s.home)
+	if s.follow.png != nil {
+		app.Get(FollowQRPath, s.followQRImage)
+	}
 	app.Get("/board", s.board)
 	app.Get("/results", s.resultsIndex)
 	app.Get("/results/:baseID", s.resultPage)
@@ -46,6 +49,7 @@ type homeData struct {
 	Notice     notice
 	Calendar   []phaseRow
 	Chart      chartView
+	Follow     followQR
 }
 
 func (s *server) home(c *fiber.Ctx) error {
@@ -53,7 +57,7 @@ func (s *server) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := homeData{HasYear: snap.Year != nil}
+	d := homeData{HasYear: snap.Year != nil, Follow: s.follow}
 	if snap.Year != nil {
 		now := s.now()
 		d.PhaseLabel = snap.Year.Calendar.PhaseAt(now).Label()

@@ -23,7 +23,7 @@ func TestHomeShowsNoticeChartAndLinks(t *testing.T) {
 		">内科</text>", ">儿科</text>",
 		"内科：招收计划 15 人，报名人数 4 人", // summed over both bases
 		"儿科：招收计划 3 人，报名人数 0 人",
-		"扫码关注公众号",
+		"<h3>关注公众号</h3>", // no follow setting: the account named, no empty box
 		`<li class="current"><span>报名阶段</span><span class="dates">2025年7月1日 至 2025年7月10日</span></li>`,
 	)
 	if got := strings.Count(body, "<li>报名端口"); got != 1 {

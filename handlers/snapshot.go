@@ -31,6 +31,7 @@ type snapshot struct {
 	YearBases       []recruit.Base
 	YearSpecialties []recruit.Specialty
 	At              time.Time // domain time of the load, shown as 更新时间
+	tag             string    // dataTag: the ETag of the public JSON made from it
 	// Publications are the year's published lists, newest first.
 	Publications []recruit.Publication
 
@@ -40,7 +41,7 @@ type snapshot struct {
 	// (the /api/v1/programs body, the board's table), so that every reader
 	// of the same filter shares one encoding per snapshot. Filters name
 	// known bases and specialties only, which bounds its size.
-	encoded sync.Map // encodedKey → []byte
+	encoded sync.Map // encodedKey → *encoding
 }
 
 // encodedKey names one cached encoding: what it is and for which filter.
@@ -49,18 +50,26 @@ type encodedKey struct {
 	filter programFilter
 }
 
-// memo returns the bytes cached under key, building them once per snapshot.
-// The bytes are shared and must not be modified.
+// memo returns the bytes cached under key, building them once per snapshot:
+// of the requests that arrive together on a fresh snapshot (a crowd of
+// boards), one builds and the others wait for its bytes (or its error:
+// building is deterministic, and the next snapshot builds anew). The bytes are
+// shared and must not be modified.
 func (snap *snapshot) memo(key encodedKey, build func() ([]byte, error)) ([]byte, error) {
-	if b, ok := snap.encoded.Load(key); ok {
-		return b.([]byte), nil
+	e, ok := snap.encoded.Load(key)
+	if !ok {
+		e, _ = snap.encoded.LoadOrStore(key, &encoding{})
 	}
-	b, err := build()
-	if err != nil {
-		return nil, err
-	}
-	actual, _ := snap.encoded.LoadOrStore(key, b)
-	return actual.([]byte), nil
+	enc := e.(*encoding)
+	enc.once.Do(func() { enc.b, enc.err = build() })
+	return enc.b, enc.err
+}
+
+// encoding is one memo entry.
+type encoding struct {
+	once sync.Once
+	b    []byte
+	err  error
 }
 
 // loadSnapshot reads everything the public pages show from the store.
@@ -88,6 +97,9 @@ func (s *server) loadSnapshot(ctx context.Context) (*snapshot, error) {
 		}
 	}
 	snap.index()
+	if snap.tag, err = dataTag(snap); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 

@@ -29,6 +29,9 @@ type Report struct {
 	Deadlines []string        `json:"deadlines"`
 	// Reopened counts the applications made pending again.
 	Reopened int `json:"reopened"`
+	// Invited counts the round-opening notices this call queued to bound
+	// people without an application (at the start of adjustment).
+	Invited int `json:"invited"`
 	// Notices are the notices to bases' staff this call queued.
 	Notices []BaseNotice `json:"notices"`
 }
@@ -49,7 +52,9 @@ type Report struct {
 //     was set before the phase began is pending again, its choice carried
 //     over (Applications.ReopenApplications), each queued with its
 //     notify.RoundOpened notice in the same operation; in adjustment only
-//     applicants who accept adjustment are told;
+//     applicants who accept adjustment are told, and so is every bound
+//     person without an application of the year (Identities.UnappliedIdentities,
+//     paged), who may register now;
 //   - confirmation: the staff of every base are told how many provisional
 //     admissions await admission (notify.StaffConfirmation);
 //   - a base's review deadline (BaseDates.ReviewDeadline): its staff are
@@ -122,7 +127,10 @@ func (s *Service) applyStart(ctx context.Context, y recruit.Year, st recruit.Pha
 			return &msg
 		})
 		r.Reopened += n
-		return err
+		if err != nil || st.Phase != recruit.PhaseAdjustment {
+			return err
+		}
+		return s.inviteUnapplied(ctx, y.Year, st.At, end, now, r)
 	case recruit.PhaseConfirmation:
 		return s.noticeBases(ctx, y.Year, recruit.StateProvisional, recruit.KindStaffConfirmation, st.Phase, r, func(staff recruit.Staff, base string, n int) recruit.Notification {
 			return notify.StaffConfirmation(staff, base, y.Year, n, now)
@@ -169,12 +177,12 @@ func (s *Service) noticeBase(ctx context.Context, b BaseNotice, baseName string,
 		if st.Disabled {
 			continue
 		}
-		_, err := s.store.AddNotification(ctx, note(st, baseName, b.Count))
-		switch {
-		case err == nil:
-			b.Staff++
-		case !errors.Is(err, recruit.ErrQueued):
+		added, err := s.queue(ctx, note(st, baseName, b.Count))
+		if err != nil {
 			return err
+		}
+		if added {
+			b.Staff++
 		}
 	}
 	r.Notices = append(r.Notices, b)
@@ -262,4 +270,42 @@ func (s *Service) baseNames(ctx context.Context) (map[int64]string, error) {
 		out[b.ID] = b.Name
 	}
 	return out, nil
+}
+
+// invitePage is how many identities inviteUnapplied reads at a time.
+const invitePage = 500
+
+// inviteUnapplied queues the adjustment's round-opening notice (from start
+// to end) of every bound person without an application of year, leaving
+// out those queued before, and counts the new ones in r.
+func (s *Service) inviteUnapplied(ctx context.Context, year int, start, end, now time.Time, r *Report) error {
+	for after := int64(0); ; {
+		ids, err := s.store.UnappliedIdentities(ctx, year, after, invitePage)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			added, err := s.queue(ctx, notify.RoundOpened(id, year, recruit.PhaseAdjustment, start, end, now))
+			if err != nil {
+				return err
+			}
+			if added {
+				r.Invited++
+			}
+		}
+		if len(ids) < invitePage {
+			return nil
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// queue queues n and reports whether it did: a notice whose key was queued
+// before is left out, not an error.
+func (s *Service) queue(ctx context.Context, n recruit.Notification) (bool, error) {
+	_, err := s.store.AddNotification(ctx, n)
+	if errors.Is(err, recruit.ErrQueued) {
+		return false, nil
+	}
+	return err == nil, err
 }

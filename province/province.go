@@ -32,6 +32,7 @@ import (
 // Store is what the service needs of the store.
 type Store interface {
 	recruit.Catalogue
+	recruit.Identities
 	recruit.Applications
 	recruit.Audit
 	recruit.StatsStore

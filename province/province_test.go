@@ -81,7 +81,7 @@ func (f *fixture) advance(t *testing.T, at time.Time) province.Report {
 	if err != nil {
 		t.Fatalf("AdvancePhases again: %v", err)
 	}
-	if len(again.Phases) != 0 || len(again.Deadlines) != 0 || again.Reopened != 0 || len(again.Notices) != 0 {
+	if len(again.Phases) != 0 || len(again.Deadlines) != 0 || again.Reopened != 0 || again.Invited != 0 || len(again.Notices) != 0 {
 		t.Errorf("a second run at %v did %+v, want nothing", at, again)
 	}
 	return r

@@ -62,6 +62,13 @@ type Identities interface {
 	// person's record, profile and applications stay: binding the same ID
 	// number again (from any account) re-attaches them.
 	UnbindIdentity(ctx context.Context, identityID int64) error
+	// UnappliedIdentities returns, in increasing order, the ids greater
+	// than after of up to limit bound identities (an OpenID attached) that
+	// have no application in year: the people a round opening tells besides
+	// the applicants. A caller pages on with the last id returned; fewer
+	// than limit ids means the end. EINVALID (CheckPage) for a year or
+	// limit that is not positive.
+	UnappliedIdentities(ctx context.Context, year int, after int64, limit int) ([]int64, error)
 }
 
 // Applications holds the applications (报名) with their one choice, moved

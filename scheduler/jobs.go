@@ -71,7 +71,7 @@ func PhaseTransitions(p *province.Service, log *slog.Logger) Job {
 		r, err := p.AdvancePhases(ctx, now)
 		if len(r.Phases) > 0 || len(r.Deadlines) > 0 {
 			log.Info("phase boundaries applied", "year", r.Year, "phases", r.Phases, "deadlines", r.Deadlines,
-				"reopened", r.Reopened, "base_notices", len(r.Notices))
+				"reopened", r.Reopened, "invited", r.Invited, "base_notices", len(r.Notices))
 		}
 		return err
 	}

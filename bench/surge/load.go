@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand"
 	"net/http"
 	"slices"
@@ -66,6 +65,10 @@ type phaseResult struct {
 	// answers and refusals the other 4xx domain refusals (e.g. a phase or
 	// state rule), neither of which the scenario should produce.
 	failed, conflicts, refusals tally
+	// cpu is the CPU time the serving process used meanwhile, when
+	// measured (the comparison): unlike requests/s it hardly depends on
+	// what else runs on the machine.
+	cpu time.Duration
 }
 
 func newPhaseResult() phaseResult {
@@ -101,6 +104,15 @@ func (r *phaseResult) record(status int, code string) {
 }
 
 func (r phaseResult) perSecond() float64 { return float64(r.requests) / r.elapsed.Seconds() }
+
+// cpuPerRequest is the serving process's CPU time per request, 0 when not
+// measured.
+func (r phaseResult) cpuPerRequest() time.Duration {
+	if r.requests == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.requests)
+}
 
 // surge runs the timed phase: clients concurrent clients, client c serving
 // the applicants c, c+clients, …; in each of ops rounds every applicant
@@ -145,47 +157,12 @@ func surge(applicants []*sim.Applicant, programs []int64, clients, ops int, limi
 		}()
 	}
 	wg.Wait()
-	total := newPhaseResult()
-	total.elapsed = time.Since(start)
-	for _, r := range results {
-		total.merge(r)
-	}
-	slices.Sort(total.lat)
-	return total
+	return sum(results, start)
 }
 
-// boardReads runs clients concurrent readers of the public programs API
-// for d, each on the shared transport.
-func boardReads(tr http.RoundTripper, server string, clients int, d time.Duration) phaseResult {
-	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	results := make([]phaseResult, clients)
-	var wg sync.WaitGroup
-	start := time.Now()
-	deadline := start.Add(d)
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res := newPhaseResult()
-			for time.Now().Before(deadline) {
-				t0 := time.Now()
-				resp, err := hc.Get(server + "/api/v1/programs")
-				status := 0
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					status = resp.StatusCode
-				}
-				res.lat = append(res.lat, time.Since(t0))
-				res.requests++
-				if err != nil || status != http.StatusOK {
-					res.failed[fmt.Sprintf("HTTP %d", status)]++
-				}
-			}
-			results[c] = res
-		}()
-	}
-	wg.Wait()
+// sum merges the workers' results of a phase that began at start, now
+// ended, with the latencies sorted.
+func sum(results []phaseResult, start time.Time) phaseResult {
 	total := newPhaseResult()
 	total.elapsed = time.Since(start)
 	for _, r := range results {

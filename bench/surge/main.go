@@ -1,5 +1,6 @@
-// Command surge measures the registration-opening surge against a running
-// zhupei server (sandbox WeChat, a year in the registration phase).
+// Command surge measures the registration-opening minute against a running
+// zhupei server (sandbox WeChat, a year in the registration phase) and a
+// running bench/baseline server.
 //
 // Setup, not timed: it creates -applicants applicants through the real HTTP
 // flows, each with its own cookie jar: WeChat H5 login through the
@@ -7,23 +8,35 @@
 // unique 居民身份证 number, then the four profile sections and the ID photo
 // through the applicant API (/api/v1/me/...).
 //
-// Timed: -clients concurrent clients submit choices for their applicants,
-// -ops rounds each (the first submits, the others change to another random
-// program of the year), stopping early after -duration when it is set. Then
-// it checks that every applicant has exactly the one active application the
-// server acknowledged and that the public board's registered counts equal
-// those applications, in total and per program; and it measures the board
-// read path (-clients concurrent readers of /api/v1/programs for
-// -board-duration). It prints throughput, latency percentiles, failures by
-// kind and PASS or FAIL, and exits 1 on FAIL.
+// Timed, the surge: -clients concurrent clients submit choices for their
+// applicants, -ops rounds each (the first submits, the others change to
+// another random program of the year), stopping early after -duration when
+// it is set; meanwhile -pollers open board pages poll /api/v1/programs as
+// board.js does (gzip, If-None-Match with the last ETag; every
+// -poll-interval as the page, the first poll at a random moment of the
+// first interval; 0: back to back). Then it checks that every applicant
+// has exactly the one active application the server acknowledged and that
+// the public board's registered counts equal those applications, in total
+// and per program.
 //
-//	go run ./bench/surge -url http://127.0.0.1:18080
+// Timed, the comparison: -ratio-clients closed-loop readers, -ratio-rounds
+// times in turn for -ratio-duration each, of the board's full answer, of
+// the baseline returning the same bytes (the limit for that payload), of
+// the board's 304 answer and of the baseline's trivial constant; it prints
+// board ÷ same bytes (target ≥ 0.9) and 304 ÷ trivial (target ≥ 0.7).
+//
+// It prints requests/s and latency percentiles per endpoint, failures by
+// kind (5xx counted apart), and PASS or FAIL (a failed request or check;
+// the ratios are reported, not judged), and exits 1 on FAIL.
+//
+//	go run ./bench/surge -url http://127.0.0.1:18080 -baseline http://127.0.0.1:18081
 //
 // Every applicant is bound to a new ID number for 30 days: run it again
 // against the same server with another -seed.
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -31,6 +44,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,11 +54,18 @@ import (
 // config holds the command line.
 type config struct {
 	url           string
+	baseline      string
 	clients       int
 	applicants    int
 	ops           int
 	duration      time.Duration
-	boardDuration time.Duration
+	pollers       int
+	pollInterval  time.Duration
+	ratioClients  int
+	ratioRounds   int
+	ratioDuration time.Duration
+	serverPID     int
+	baselinePID   int
 	setupWorkers  int
 	seed          int64
 }
@@ -52,11 +73,18 @@ type config struct {
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.url, "url", "http://127.0.0.1:18080", "base URL of the running zhupei server")
-	flag.IntVar(&cfg.clients, "clients", 200, "concurrent clients of the timed phases")
-	flag.IntVar(&cfg.applicants, "applicants", 1000, "applicants to create")
+	flag.StringVar(&cfg.baseline, "baseline", "http://127.0.0.1:18081", "base URL of the running bench/baseline server")
+	flag.IntVar(&cfg.clients, "clients", 500, "concurrent clients submitting and changing choices")
+	flag.IntVar(&cfg.applicants, "applicants", 500, "applicants to create")
 	flag.IntVar(&cfg.ops, "ops", 5, "choices per applicant: one submission, then changes")
 	flag.DurationVar(&cfg.duration, "duration", 0, "stop the surge after this long (0: after -ops rounds)")
-	flag.DurationVar(&cfg.boardDuration, "board-duration", 5*time.Second, "length of the board read phase")
+	flag.IntVar(&cfg.pollers, "pollers", 2000, "open board pages polling the counts during the surge")
+	flag.DurationVar(&cfg.pollInterval, "poll-interval", 5*time.Second, "pause of each poller between its polls (board.js: 5s; 0: none, a stress test)")
+	flag.IntVar(&cfg.ratioClients, "ratio-clients", 200, "concurrent readers of each endpoint in the comparison")
+	flag.IntVar(&cfg.ratioRounds, "ratio-rounds", 3, "turns of the comparison")
+	flag.DurationVar(&cfg.ratioDuration, "ratio-duration", 3*time.Second, "length of one endpoint's turn in the comparison")
+	flag.IntVar(&cfg.serverPID, "server-pid", 0, "process id of the zhupei server, to measure its CPU time per request (0: not measured)")
+	flag.IntVar(&cfg.baselinePID, "baseline-pid", 0, "process id of the baseline server, likewise")
 	flag.IntVar(&cfg.setupWorkers, "setup-workers", 16, "parallel applicants during setup")
 	flag.Int64Var(&cfg.seed, "seed", 1, "seed of the random choices and of the ID numbers")
 	flag.Parse()
@@ -76,12 +104,14 @@ func main() {
 
 func (c config) check() error {
 	switch {
-	case c.clients < 1 || c.applicants < 1 || c.ops < 1 || c.setupWorkers < 1:
-		return errors.New("-clients, -applicants, -ops and -setup-workers must be at least 1")
+	case c.clients < 1 || c.applicants < 1 || c.ops < 1 || c.setupWorkers < 1 || c.ratioClients < 1 || c.ratioRounds < 1:
+		return errors.New("-clients, -applicants, -ops, -setup-workers, -ratio-clients and -ratio-rounds must be at least 1")
+	case c.pollers < 0:
+		return errors.New("-pollers must not be negative")
 	case c.applicants > sim.MaxApplicants:
 		return fmt.Errorf("-applicants is at most %d", sim.MaxApplicants)
-	case c.duration < 0 || c.boardDuration <= 0:
-		return errors.New("-duration must not be negative and -board-duration must be positive")
+	case c.duration < 0 || c.pollInterval < 0 || c.ratioDuration <= 0:
+		return errors.New("-duration and -poll-interval must not be negative and -ratio-duration must be positive")
 	}
 	return nil
 }
@@ -91,7 +121,7 @@ func run(cfg config, out io.Writer) (bool, error) {
 	// No gzip: the tool shares the server's cores, and decompressing every
 	// board read here would be counted against the server (browsers do get
 	// the board gzipped).
-	tr := &http.Transport{MaxIdleConnsPerHost: cfg.clients + cfg.setupWorkers, IdleConnTimeout: time.Minute, DisableCompression: true}
+	tr := &http.Transport{MaxIdleConnsPerHost: cfg.clients + cfg.pollers + cfg.ratioClients + cfg.setupWorkers, IdleConnTimeout: time.Minute, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 
@@ -122,28 +152,89 @@ func run(cfg config, out io.Writer) (bool, error) {
 	fmt.Fprintf(out, "setup: %d applicants logged in, bound and filled (photo %d KB) in %.1fs with %d workers; %d programs\n",
 		len(applicants), len(photo)>>10, time.Since(t0).Seconds(), cfg.setupWorkers, len(programs))
 
+	pollCtx, stopPolls := context.WithCancel(context.Background())
+	polled := make(chan pollResult, 1)
+	go func() { polled <- pollBoard(pollCtx, tr, cfg.url, cfg.pollers, cfg.pollInterval) }()
 	s := surge(applicants, programs, cfg.clients, cfg.ops, cfg.duration, cfg.seed)
-	fmt.Fprintf(out, "surge: %d choices (first submissions, then changes) by %d clients in %.2fs: %.1f submissions/s\n",
-		s.requests, cfg.clients, s.elapsed.Seconds(), s.perSecond())
-	fmt.Fprintf(out, "surge latency: p50 %s  p95 %s  p99 %s  max %s\n",
-		ms(s.lat.percentile(50)), ms(s.lat.percentile(95)), ms(s.lat.percentile(99)), ms(s.lat.percentile(100)))
-	fmt.Fprintf(out, "surge errors: %s\nsurge 409 stale version: %s\nsurge refusals (400/403): %s\n", s.failed, s.conflicts, s.refusals)
+	stopPolls()
+	p := <-polled
+	fmt.Fprintf(out, "surge: %d clients submitting and changing choices, %d board pages polling (pause %s) for %.2fs\n",
+		cfg.clients, cfg.pollers, cfg.pollInterval, s.elapsed.Seconds())
+	endpoint(out, "POST /api/v1/me/choice", s)
+	endpoint(out, "GET "+boardPath+" → 200", p.full)
+	endpoint(out, "GET "+boardPath+" → 304", p.notModified)
+	fmt.Fprintf(out, "surge errors: %s\nsurge 409 stale version: %s\nsurge refusals (400/403): %s\nboard poll errors: %s\n",
+		s.failed, s.conflicts, s.refusals, p.failed)
+	fmt.Fprintf(out, "5xx answers: %d\n", serverErrors(s.failed)+serverErrors(p.failed))
 
 	v := verify(applicants, hc, cfg.url, cfg.setupWorkers, time.Now())
 	fmt.Fprintln(out, "verify:", v)
 
-	r := boardReads(tr, cfg.url, cfg.clients, cfg.boardDuration)
-	fmt.Fprintf(out, "board: %d reads of /api/v1/programs by %d clients in %.2fs: %.1f reads/s, p50 %s  p99 %s, errors: %s\n",
-		r.requests, cfg.clients, r.elapsed.Seconds(), r.perSecond(), ms(r.lat.percentile(50)), ms(r.lat.percentile(99)), r.failed)
-	fmt.Fprintf(out, "ratio board reads/s ÷ submissions/s: %.1f\n", r.perSecond()/s.perSecond())
+	c, err := compare(tr, cfg.url, cfg.baseline, cfg.serverPID, cfg.baselinePID, cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(out, "comparison: %d readers, %d turns of %s; the board's answer %d bytes (%s)\n",
+		cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration, len(c.answer.body), c.answer.encoding)
+	endpoint(out, "board "+boardPath+" → 200", c.board)
+	endpoint(out, "bare Fiber, the same bytes", c.same)
+	endpoint(out, "board "+boardPath+" → 304", c.notModified)
+	endpoint(out, "bare Fiber, a constant", c.bare)
+	ratio(out, "board ÷ same bytes", c.board, c.same, 0.9)
+	ratio(out, "304 ÷ trivial", c.notModified, c.bare, 0.7)
+	compared := c.board.failed.total() + c.same.failed.total() + c.notModified.failed.total() + c.bare.failed.total()
+	if compared > 0 {
+		fmt.Fprintf(out, "comparison errors: board %s; same bytes %s; 304 %s; trivial %s\n", c.board.failed, c.same.failed, c.notModified.failed, c.bare.failed)
+	}
 
-	ok := v.ok() && s.failed.total()+s.conflicts.total()+s.refusals.total()+r.failed.total() == 0
+	ok := v.ok() && s.failed.total()+s.conflicts.total()+s.refusals.total()+p.failed.total()+compared == 0
 	verdict := "PASS"
 	if !ok {
 		verdict = "FAIL"
 	}
 	fmt.Fprintln(out, verdict)
 	return ok, nil
+}
+
+// endpoint prints one endpoint's throughput, latency and, when measured,
+// the server's CPU time per request.
+func endpoint(out io.Writer, name string, r phaseResult) {
+	cpu := ""
+	if r.cpu > 0 {
+		cpu = fmt.Sprintf("  server CPU %.1fµs/request", float64(r.cpuPerRequest().Nanoseconds())/1000)
+	}
+	fmt.Fprintf(out, "  %-34s %8d requests %9.1f/s  p50 %s  p99 %s%s\n", name, r.requests, r.perSecond(), ms(r.lat.percentile(50)), ms(r.lat.percentile(99)), cpu)
+}
+
+// ratio prints a's rate over b's against its target and, when both were
+// measured, the same ratio by the servers' CPU time per request (b's over
+// a's), which another load on the machine hardly moves.
+func ratio(out io.Writer, name string, a, b phaseResult, target float64) {
+	fmt.Fprintf(out, "ratio %s: %s", name, judged(a.perSecond()/b.perSecond(), target))
+	if a.cpu > 0 && b.cpu > 0 {
+		fmt.Fprintf(out, "; by server CPU per request: %s", judged(float64(b.cpuPerRequest())/float64(a.cpuPerRequest()), target))
+	}
+	fmt.Fprintln(out)
+}
+
+// judged formats a ratio against its target.
+func judged(q, target float64) string {
+	verdict := "target met"
+	if q < target {
+		verdict = "BELOW TARGET"
+	}
+	return fmt.Sprintf("%.2f (target ≥ %.1f: %s)", q, target, verdict)
+}
+
+// serverErrors counts the 5xx answers of a tally.
+func serverErrors(t tally) int {
+	n := 0
+	for k, v := range t {
+		if strings.HasPrefix(k, "HTTP 5") {
+			n += v
+		}
+	}
+	return n
 }
 
 // ms formats a duration in milliseconds.
@@ -182,7 +273,7 @@ func setup(cfg config, tr http.RoundTripper, photo []byte) ([]*sim.Applicant, er
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				a := &sim.Applicant{Index: i, Client: sim.NewBrowser(tr)}
+				a := &sim.Applicant{Index: i, Client: sim.NewBrowser(forwardedFor{tr, clientAddr(i)})}
 				if err := a.Register(cfg.url, cfg.seed, photo); err != nil {
 					once.Do(func() { firstErr = fmt.Errorf("setup of applicant %d: %w", i, err); close(done) })
 					return

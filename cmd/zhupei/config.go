@@ -103,6 +103,13 @@ type WeChatConfig struct {
 	// binding (the contract is apply.HTTPVerifier's).
 	VerifierURL     string        `yaml:"verifier_url" secret:"true"`
 	VerifierTimeout time.Duration `yaml:"verifier_timeout"`
+	// FollowQRImage is the address of the account's follow QR code image
+	// (an http(s) URL or a path on this service) for the home page;
+	// FollowURL is instead the follow link, which the service draws as a
+	// QR code. At most one (checkFollow); neither in sandbox mode: the
+	// sandbox's follow page (followURL).
+	FollowQRImage string `yaml:"follow_qr_image"`
+	FollowURL     string `yaml:"follow_url"`
 }
 
 // MiniProgramConfig is the staff mini-program.
@@ -452,6 +459,9 @@ func (c *Config) Validate() error {
 	case live && v == "" && c.WeChat.VerifierURL == "":
 		return bad("wechat.verifier_url", "wechat.mode 为 live 时必须设置实名核验服务地址：仅校验格式和校验码时任何人都能用他人的证件号码认证；"+
 			"确需如此请显式设置 wechat.verifier: format_only")
+	}
+	if err := c.WeChat.checkFollow(); err != nil {
+		return err
 	}
 	if t := c.WeChat.VerifierTimeout; t <= 0 || t > time.Minute {
 		return bad("wechat.verifier_timeout", "应在 0 到 1m 之间，当前为 %s", t)

@@ -433,6 +433,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Review:         review.New(review.Deps{Store: m.store, Now: m.Now}),
 		Province:       province.New(province.Deps{Store: m.store, Now: m.Now, Bindings: applySvc}),
 		MetricsToken:   m.metricsToken(wx.sandbox == nil),
+		FollowQRImage:  m.Config.WeChat.FollowQRImage,
+		FollowURL:      m.Config.followURL(wx.cfg),
 	}
 	app := handlers.New(hcfg)
 	mp.Register(app)

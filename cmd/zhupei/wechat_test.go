@@ -28,6 +28,14 @@ func TestWeChatConfig(t *testing.T) {
 	if err := w.Validate(); err != nil {
 		t.Fatalf("derived sandbox config invalid: %v", err)
 	}
+	if got := cfg.followURL(w); got != "http://localhost:8080/sandbox/follow" {
+		t.Errorf("sandbox follow link %q, want the sandbox's follow page", got)
+	}
+	withImage := cfg
+	withImage.WeChat.FollowQRImage = "/static/qr.png"
+	if got := withImage.followURL(w); got != "" {
+		t.Errorf("follow link %q with a configured image, want none", got)
+	}
 	// The listener's port wins over the configured port 0.
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	if _, err := cfg.wechatConfig(nil); err == nil || !strings.Contains(err.Error(), "wechat.base_url") {
@@ -42,6 +50,13 @@ func TestWeChatConfig(t *testing.T) {
 	w, err = cfg.wechatConfig(nil)
 	if err != nil || w.AppID != "wx1" || w.AESKey != "" || w.SandboxURL != "" || w.BaseURL != "https://zp.example.cn" || w.MiniAppID != "" {
 		t.Fatalf("live config %+v %v", w, err)
+	}
+	if got := cfg.followURL(w); got != "" {
+		t.Errorf("live follow link %q without a setting, want none", got)
+	}
+	cfg.WeChat.FollowURL = "http://weixin.qq.com/r/x"
+	if got := cfg.followURL(w); got != cfg.WeChat.FollowURL {
+		t.Errorf("live follow link %q, want the configured one", got)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package testyear sets up a recruitment year in a real SQLite store for
 // the tests of the staff services and their routes: two bases with one
-// program each, bound applicants and staff accounts.
+// program each, bound people, applicants and staff accounts.
 package testyear
 
 import (
@@ -60,6 +60,20 @@ func New(t testing.TB, cal recruit.Calendar) *Fixture {
 	return &Fixture{Store: db, ProgA: progs[0].ID, BaseA: progs[0].BaseID, ProgB: progs[1].ID, BaseB: progs[1].BaseID}
 }
 
+// Bind binds a new person named name at at, who has not applied.
+func (f *Fixture) Bind(t testing.TB, name string, at time.Time) recruit.Identity {
+	t.Helper()
+	f.nextID++
+	id, err := f.Store.CreateIdentity(context.Background(), recruit.Identity{
+		OpenID: fmt.Sprintf("applicant-%d", f.nextID), Name: name, IDType: recruit.IDTypePassport,
+		IDNumber: fmt.Sprintf("E%08d", f.nextID), BoundAt: at,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // Apply binds a new applicant named 测试 and submits a choice of program at at.
 func (f *Fixture) Apply(t testing.TB, program int64, acceptsAdjustment bool, at time.Time) recruit.Application {
 	t.Helper()
@@ -69,16 +83,8 @@ func (f *Fixture) Apply(t testing.TB, program int64, acceptsAdjustment bool, at 
 // ApplyAs is Apply for an applicant named name.
 func (f *Fixture) ApplyAs(t testing.TB, name string, program int64, acceptsAdjustment bool, at time.Time) recruit.Application {
 	t.Helper()
-	ctx := context.Background()
-	f.nextID++
-	id, err := f.Store.CreateIdentity(ctx, recruit.Identity{
-		OpenID: fmt.Sprintf("applicant-%d", f.nextID), Name: name, IDType: recruit.IDTypePassport,
-		IDNumber: fmt.Sprintf("E%08d", f.nextID), BoundAt: at,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := f.Store.SubmitChoice(ctx, id.ID, Year, 0, recruit.Choice{ProgramID: program, AcceptsAdjustment: acceptsAdjustment}, at, nil)
+	id := f.Bind(t, name, at)
+	app, err := f.Store.SubmitChoice(context.Background(), id.ID, Year, 0, recruit.Choice{ProgramID: program, AcceptsAdjustment: acceptsAdjustment}, at, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

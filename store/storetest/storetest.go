@@ -81,6 +81,7 @@ func Run(t *testing.T, b Backend) {
 		{"ReimportKeepsCounters", testReimport},
 		{"Identities", testIdentities},
 		{"Rebind", testRebind},
+		{"UnappliedIdentities", testUnappliedIdentities},
 		{"SubmitChoice", testSubmitChoice},
 		{"SubmitChoiceUnbound", testSubmitChoiceUnbound},
 		{"Review", testReview},

@@ -1,5 +1,7 @@
 // Keeps the 招录情况一览表 counts fresh: polls the JSON the server names in
-// data-poll every 5 seconds and updates the cells in place.
+// data-poll every 5 seconds and updates the cells in place. Each poll sends
+// the ETag of the counts it has (If-None-Match): while they are unchanged
+// the server answers 304 without a body, and only the time is updated.
 (function () {
   'use strict';
   var table = document.getElementById('board');
@@ -43,15 +45,35 @@
     Object.keys(t).forEach(function (f) {
       setCell(table.querySelector('[data-total="' + f + '"]'), t[f]);
     });
-    updated.textContent = new Date(data.updated_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+    fresh(data.updated_at);
+  }
+
+  // fresh shows when the counts were last known current (a date string),
+  // in Beijing time.
+  function fresh(when) {
+    var at = new Date(when || NaN);
+    if (!isNaN(at)) {
+      updated.textContent = at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+    }
     status.textContent = '';
   }
 
+  var etag = null;
   function poll() {
     if (document.hidden) { return; }
-    fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(apply)
+    var headers = { Accept: 'application/json' };
+    if (etag) { headers['If-None-Match'] = etag; }
+    fetch(url, { headers: headers, cache: 'no-store' })
+      .then(function (r) {
+        if (r.status === 304) {
+          // Unchanged: current as of the server's answer.
+          fresh(r.headers.get('Date'));
+          return;
+        }
+        if (!r.ok) { throw new Error(r.status); }
+        etag = r.headers.get('ETag');
+        return r.json().then(apply);
+      })
       .catch(function () { status.textContent = '（自动更新失败，稍后重试）'; });
   }
 

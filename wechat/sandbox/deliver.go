@@ -42,6 +42,25 @@ func (s *Sandbox) Scan(ctx context.Context, ticket, openID string) (string, erro
 	return reply, err
 }
 
+// Follow is a test user following the account from its follow QR code:
+// the service's callback receives a plain subscribe (no scene) and the user
+// now follows. A user who follows already changes nothing and gets "".
+// It returns the callback's answer.
+func (s *Sandbox) Follow(ctx context.Context, openID string) (string, error) {
+	u, found := s.user(openID)
+	if !found || u.OpenID != openID {
+		return "", recruit.Errorf(recruit.ENOTFOUND, "测试用户不存在")
+	}
+	if u.Following {
+		return "", nil
+	}
+	reply, err := s.deliver(ctx, openID, "subscribe")
+	if err == nil {
+		s.setFollowing(openID, true)
+	}
+	return reply, err
+}
+
 // FlushReports posts the TEMPLATESENDJOBFINISH failure reports that
 // EventJobFinish faults made, in order, and returns how many it posted. A
 // report the callback did not take stays for the next flush.

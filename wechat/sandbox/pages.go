@@ -20,6 +20,8 @@ func (s *Sandbox) pageRoutes(r fiber.Router) {
 	r.Post("/connect/oauth2/authorize", s.authorizeSubmit)
 	r.Get("/phone", s.phonePage)
 	r.Post("/phone", s.phoneSubmit)
+	r.Get(FollowPath, s.followPage)
+	r.Post(FollowPath, s.followSubmit)
 	r.Get("/messages", s.messagesPage)
 	r.Get("/menu", s.menuPage)
 	r.Get("/minicode", s.miniCodePage)
@@ -42,7 +44,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3
 <h2>新建测试用户</h2>
 <form method="post" action="{{.Action}}">{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}
 <label>昵称 <input name="nickname" maxlength="20" required></label>
-<label><input type="checkbox" name="follow" value="1" checked> 已关注公众号</label>
+{{if not .Unfollowed}}<label><input type="checkbox" name="follow" value="1" checked> 已关注公众号</label>{{end}}
 <button>新建并{{.Verb}}</button></form>
 {{end}}
 
@@ -56,6 +58,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3
 点开后（未实名认证的先完成实名认证）点“确认登录”，电脑页面随即自动登录并进入报名页面。</li>
 <li><b>手机公众号菜单（网页授权）</b>：打开<a href="{{root}}menu">公众号菜单</a>，点“招录报名”或“实名认证”，
 在授权页选择测试用户即可以该微信身份进入手机页面；也可以直接打开<a href="{{.Base}}/wechat/oauth/start?next=/bind">实名认证入口</a>。</li>
+<li><b>关注公众号</b>：首页“扫码关注公众号”的二维码打开<a href="{{root}}follow">关注页</a>，选择或新建测试用户关注，公众号回复欢迎语。</li>
 <li><b>模板消息</b>：报名成功、审核结果等通知发给测试用户后，在<a href="{{root}}messages">消息记录</a>中查看。</li>
 <li><b>小程序登录</b>：在<a href="{{root}}minicode">小程序登录码</a>页面获取 wx.login 登录码，供培训基地小程序接口使用。</li>
 </ol>
@@ -75,10 +78,13 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3
 {{if .Code}}<p>登录码（5 分钟内有效，只能使用一次）：</p><p><code>{{.Code}}</code></p>{{end}}
 {{template "picker" .}}</body></html>{{end}}
 
-{{define "scanned"}}{{template "head" "已扫码"}}<h1>已扫码</h1>
-<p>“{{.Nickname}}”已扫码。</p>
+{{define "follow"}}{{template "head" "关注公众号"}}<h1>关注公众号</h1>
+<p>手机扫描首页的“扫码关注公众号”二维码后打开的是公众号主页：选择或新建一个测试用户关注，公众号服务器随即收到关注事件（subscribe）。</p>{{template "picker" .}}</body></html>{{end}}
+
+{{define "scanned"}}{{template "head" .Title}}<h1>{{.Title}}</h1>
+<p>“{{.Nickname}}”{{.Title}}。</p>
 {{if .Reply}}<p class="note">公众号回复：</p><div class="bubble" id="reply">{{range .Reply}}{{if .Link}}<a href="{{.Link}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}{{end}}</div>
-{{else}}<p>公众号服务器应答：{{.Answer}}。请回到电脑页面继续。</p>{{end}}
+{{else if .Answer}}<p>公众号服务器应答：{{.Answer}}。请回到电脑页面继续。</p>{{end}}
 </body></html>{{end}}
 
 {{define "result"}}{{template "head" .Title}}<h1>{{.Title}}</h1><p{{if .Error}} class="err"{{end}}>{{.Text}}</p></body></html>{{end}}
@@ -136,6 +142,8 @@ type pickerData struct {
 	Users  []User
 	Scene  string
 	Code   string
+	// Unfollowed creates new users not following the account.
+	Unfollowed bool
 }
 
 // chosenUser returns the user picked (openid) or created (nickname, follow)
@@ -229,11 +237,37 @@ func (s *Sandbox) phoneSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return s.failure(c, "扫码失败", err)
 	}
+	return s.replied(c, "已扫码", u, answer)
+}
+
+// replied shows what the account answered user u's event (title: what u did).
+func (s *Sandbox) replied(c *fiber.Ctx, title string, u User, answer string) error {
 	text, err := s.ReplyText(answer)
 	if err != nil {
-		return s.failure(c, "扫码失败", err)
+		return s.failure(c, title, err)
 	}
-	return s.render(c, fiber.StatusOK, "scanned", map[string]any{"Nickname": u.Nickname, "Answer": answer, "Reply": messageParts(text)})
+	return s.render(c, fiber.StatusOK, "scanned", map[string]any{"Title": title, "Nickname": u.Nickname, "Answer": answer, "Reply": messageParts(text)})
+}
+
+// FollowPath is the account's page a phone opens from its follow QR code.
+const FollowPath = "/follow"
+
+func (s *Sandbox) followPage(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, "follow", pickerData{Action: s.opts.URL + FollowPath, Verb: "关注公众号", Users: s.Users(), Unfollowed: true})
+}
+
+// followSubmit makes the chosen user follow the account (a user following
+// already is told so, as WeChat shows 已关注).
+func (s *Sandbox) followSubmit(c *fiber.Ctx) error {
+	u, err := s.chosenUser(c)
+	if err != nil {
+		return s.failure(c, "无法关注", err)
+	}
+	answer, err := s.Follow(c.UserContext(), u.OpenID)
+	if err != nil {
+		return s.failure(c, "关注失败", err)
+	}
+	return s.replied(c, "已关注公众号", u, answer)
 }
 
 func (s *Sandbox) messagesPage(c *fiber.Ctx) error {

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"zhupei/internal/sim"
+)
+
+// boardPath is the JSON the board page polls (board.js).
+const boardPath = "/api/v1/programs"
+
+// poller is one open board page polling the counts as board.js does: it
+// accepts gzip, as browsers do (the answer is not decompressed: the tool
+// shares the server's cores), and sends the ETag of its last full answer
+// in If-None-Match, so that unchanged counts come back as 304 without a
+// body.
+type poller struct {
+	hc   *http.Client
+	url  string
+	etag string
+}
+
+// poll makes one request and returns its status, 0 for a transport error.
+func (p *poller) poll(ctx context.Context) int {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept-Encoding", "gzip")
+	if p.etag != "" {
+		req.Header.Set("If-None-Match", p.etag)
+	}
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		return 0
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return 0
+	}
+	if resp.StatusCode == http.StatusOK {
+		p.etag = resp.Header.Get("ETag")
+	}
+	return resp.StatusCode
+}
+
+// pollResult is what the pollers measured: full answers and 304s apart,
+// and every other answer as a failure.
+type pollResult struct {
+	full, notModified phaseResult
+	failed            tally
+	elapsed           time.Duration
+}
+
+// pollBoard runs n pollers of server's board until ctx ends, each waiting
+// interval between its polls (0: none), the first poll of each at a random
+// moment of the first interval, as pages opened at different times. A
+// request cut by the end of ctx is not counted.
+func pollBoard(ctx context.Context, tr http.RoundTripper, server string, n int, interval time.Duration) pollResult {
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	results := make([]pollResult, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := &poller{hc: hc, url: server + boardPath}
+			r := pollResult{full: newPhaseResult(), notModified: newPhaseResult(), failed: tally{}}
+			if interval > 0 {
+				pause(ctx, time.Duration(rand.Int64N(int64(interval))))
+			}
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				status := p.poll(ctx)
+				lat := time.Since(t0)
+				switch {
+				case ctx.Err() != nil:
+				case status == http.StatusOK:
+					r.full.requests++
+					r.full.lat = append(r.full.lat, lat)
+				case status == http.StatusNotModified:
+					r.notModified.requests++
+					r.notModified.lat = append(r.notModified.lat, lat)
+				case status == 0:
+					r.failed["transport error"]++
+				default:
+					r.failed[fmt.Sprintf("HTTP %d", status)]++
+				}
+				pause(ctx, interval)
+			}
+			results[i] = r
+		}()
+	}
+	wg.Wait()
+	total := pollResult{full: newPhaseResult(), notModified: newPhaseResult(), failed: tally{}, elapsed: time.Since(start)}
+	for _, r := range results {
+		total.full.merge(r.full)
+		total.notModified.merge(r.notModified)
+		for k, v := range r.failed {
+			total.failed[k] += v
+		}
+	}
+	total.full.elapsed, total.notModified.elapsed = total.elapsed, total.elapsed
+	slices.Sort(total.full.lat)
+	slices.Sort(total.notModified.lat)
+	return total
+}
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// target is one endpoint of the capacity comparison: a URL, the request
+// headers sent and the status every answer must have.
+type target struct {
+	name   string
+	url    string
+	header http.Header
+	want   int
+	pid    int // the serving process, whose CPU time is measured (0: not)
+}
+
+// reads runs clients closed-loop readers of t for d.
+func reads(tr http.RoundTripper, t target, clients int, d time.Duration) phaseResult {
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	results := make([]phaseResult, clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(d)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := newPhaseResult()
+			for time.Now().Before(deadline) {
+				req, _ := http.NewRequest(http.MethodGet, t.url, nil) // a URL that parsed before
+				req.Header = t.header.Clone()
+				t0 := time.Now()
+				resp, err := hc.Do(req)
+				status := 0
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					status = resp.StatusCode
+				}
+				res.lat = append(res.lat, time.Since(t0))
+				res.requests++
+				if err != nil || status != t.want {
+					res.failed[fmt.Sprintf("HTTP %d", status)]++
+				}
+			}
+			results[c] = res
+		}()
+	}
+	wg.Wait()
+	return sum(results, start)
+}
+
+// boardAnswer is the board's full answer as a browser gets it.
+type boardAnswer struct {
+	body            []byte
+	etag            string
+	ctype, encoding string
+}
+
+// fetchBoard reads the board's gzipped answer.
+func fetchBoard(hc *http.Client, server string) (boardAnswer, error) {
+	req, err := http.NewRequest(http.MethodGet, server+boardPath, nil)
+	if err != nil {
+		return boardAnswer{}, err
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := hc.Do(req)
+	body, err := sim.Expect("board", resp, err, http.StatusOK)
+	if err != nil {
+		return boardAnswer{}, err
+	}
+	return boardAnswer{body: body, etag: resp.Header.Get("ETag"),
+		ctype: resp.Header.Get("Content-Type"), encoding: resp.Header.Get("Content-Encoding")}, nil
+}
+
+// copyToBaseline makes the baseline's same-bytes handler answer a.
+func copyToBaseline(hc *http.Client, baseline string, a boardAnswer) error {
+	req, err := http.NewRequest(http.MethodPut, baseline+"/board", bytes.NewReader(a.body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-Board-Content-Type", a.ctype)
+	req.Header.Set("X-Board-Content-Encoding", a.encoding)
+	resp, err := hc.Do(req)
+	_, err = sim.Expect("baseline copy", resp, err, http.StatusNoContent)
+	return err
+}
+
+// comparison is the capacity of the board and of its references.
+type comparison struct {
+	answer                         boardAnswer
+	board, same, notModified, bare phaseResult
+}
+
+// compare measures, rounds times in turn for d each with clients readers:
+// the board's full answer (gzip), the baseline returning the same bytes,
+// the board's 304 (If-None-Match with the current ETag) and the
+// baseline's trivial constant. Taking turns spreads the machine's other
+// load over all four alike.
+func compare(tr http.RoundTripper, server, baseline string, serverPID, baselinePID, clients, rounds int, d time.Duration) (comparison, error) {
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	a, err := fetchBoard(hc, server)
+	if err != nil {
+		return comparison{}, err
+	}
+	if a.etag == "" {
+		return comparison{}, fmt.Errorf("board: the answer has no ETag")
+	}
+	if err := copyToBaseline(hc, baseline, a); err != nil {
+		return comparison{}, err
+	}
+	gz := http.Header{"Accept-Encoding": {"gzip"}}
+	targets := []target{
+		{"board", server + boardPath, gz, http.StatusOK, serverPID},
+		{"same bytes", baseline + "/board", gz, http.StatusOK, baselinePID},
+		{"board 304", server + boardPath, http.Header{"Accept-Encoding": {"gzip"}, "If-None-Match": {a.etag}}, http.StatusNotModified, serverPID},
+		{"trivial", baseline + "/", nil, http.StatusOK, baselinePID},
+	}
+	sums := make([]phaseResult, len(targets))
+	for i := range sums {
+		sums[i] = newPhaseResult()
+	}
+	for range rounds {
+		for i, t := range targets {
+			before, errBefore := cpuTime(t.pid)
+			r := reads(tr, t, clients, d)
+			after, errAfter := cpuTime(t.pid)
+			sums[i].merge(r)
+			sums[i].elapsed += r.elapsed
+			if errBefore == nil && errAfter == nil {
+				sums[i].cpu += after - before
+			}
+		}
+	}
+	for i := range sums {
+		slices.Sort(sums[i].lat)
+	}
+	return comparison{answer: a, board: sums[0], same: sums[1], notModified: sums[2], bare: sums[3]}, nil
+}
