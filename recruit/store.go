@@ -263,6 +263,7 @@ type Store interface {
 	StaffStore
 	Audit
 	BaseDatesStore
+	AdjustmentStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

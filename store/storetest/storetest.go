@@ -119,6 +119,9 @@ func Run(t *testing.T, b Backend) {
 		{"KVPurge", testKVPurge},
 		{"Leases", testLeases},
 		{"ConcurrentLeases", testConcurrentLeases},
+		{"ShortageSpecialties", testShortageSpecialties},
+		{"VacancyPrefs", testVacancyPrefs},
+		{"BaseRankings", testBaseRankings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
