@@ -3,8 +3,9 @@
 // unbinding, loading what an applicant sees, saving the four profile
 // sections with their uploads (each save a history entry and, once a choice
 // is submitted, a new application version), submitting or changing the
-// choice (志愿) with its history entry and notification, the result page,
-// the history and the inbox (我的消息).
+// choice (志愿) with its history entry and notification, ranking vacancies
+// in the adjustment phase (调剂志愿), the result page, the history and the
+// inbox (我的消息).
 //
 // A Service is built once by New and is safe for concurrent use. Its
 // methods take the request's context and the actor as the transport
@@ -38,6 +39,8 @@ type Store interface {
 	recruit.KV
 	recruit.BaseDatesStore // the chosen base's dates on the result page
 	recruit.Outbox         // the inbox (Messages)
+	// the ranked vacancies of the adjustment phase (RankVacancies)
+	recruit.AdjustmentStore
 }
 
 // Deps are the dependencies of a Service.

@@ -5,8 +5,9 @@
 // accounts' one-time invitations (CreateInvite, Redeem, and MigrateStaff,
 // which moves the key-value staff records of earlier versions at start-up);
 // staff management within the caller's reach (CreateInvitation, ListStaff,
-// DisableStaff) and the release of a real-name binding on appeal
-// (ReleaseBinding).
+// DisableStaff), the release of a real-name binding on appeal
+// (ReleaseBinding), and the adjustment phase's shortage specialties
+// (SetShortageSpecialties) and placement proposal (ProposePlacement).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport
@@ -33,6 +34,7 @@ type Store interface {
 	recruit.KV
 	recruit.Outbox
 	recruit.StaffStore
+	recruit.AdjustmentStore
 }
 
 // Deps are the dependencies of a Service.

@@ -1,6 +1,7 @@
 // Package review holds the base staff's use-cases implemented so far: the
-// base's dates of a round (SetBaseDates) and the review of one application
-// (Review) with its notification. Every action checks the caller's role and
+// base's dates of a round (SetBaseDates), the review of one application
+// (Review) with its notification, and the base's adjustment pool (Pool)
+// with its own order of the candidates (RankCandidates). Every action checks the caller's role and
 // base itself — another base's application or base answers ENOTFOUND, as if
 // it did not exist — follows recruit's phase and state rules, and writes
 // the audit log.
@@ -26,6 +27,7 @@ type Store interface {
 	recruit.Applications
 	recruit.Audit
 	recruit.BaseDatesStore
+	recruit.AdjustmentStore
 }
 
 // Deps are what the base staff's use-cases need: the store and the clock
