@@ -28,6 +28,7 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	g.Put("/bases/:baseID/dates/:round", a.setBaseDates)
 	g.Post("/applications/:id/review", a.reviewApplication)
 	a.staffAPIRoutes(g)
+	a.placementRoutes(g)
 }
 
 // adminAPI holds the admin routes' dependencies.

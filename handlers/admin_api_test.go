@@ -310,6 +310,10 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"GET /admin/staff":                        "listStaff",
 		"POST /admin/staff/{id}/disable":          "disableStaff",
 		"POST /admin/bindings/release":            "releaseBinding",
+		"PUT /admin/shortage-specialties":         "setShortageSpecialties",
+		"POST /admin/placement/proposal":          "proposePlacement",
+		"GET /admin/bases/{baseID}/pool":          "listPool",
+		"PUT /admin/bases/{baseID}/pool/ranking":  "rankPoolCandidates",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },

@@ -30,7 +30,10 @@ type snapshot struct {
 	// YearBases and YearSpecialties are those that have a program in Year.
 	YearBases       []recruit.Base
 	YearSpecialties []recruit.Specialty
-	At              time.Time // domain time of the load, shown as 更新时间
+	// Shortage are the year's shortage specialty codes (the vacancy
+	// board's flags), in order.
+	Shortage []string
+	At       time.Time // domain time of the load, shown as 更新时间
 
 	baseByID   map[int64]recruit.Base
 	specByCode map[string]recruit.Specialty
@@ -79,6 +82,9 @@ func (s *server) loadSnapshot(ctx context.Context) (*snapshot, error) {
 	}
 	if snap.Year != nil {
 		if snap.Programs, err = s.store.ListPrograms(ctx, recruit.ProgramFilter{Year: y.Year}); err != nil {
+			return nil, err
+		}
+		if snap.Shortage, err = s.store.ShortageSpecialties(ctx, y.Year); err != nil {
 			return nil, err
 		}
 	}
