@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"zhupei/recruit"
 )
 
 // The admin API's adjustment operations (DESIGN.md "Offers and
@@ -60,11 +62,7 @@ func (a *adminAPI) proposePlacement(c *fiber.Ctx) error {
 // listPool is GET /api/v1/admin/bases/{baseID}/pool (listPool): the
 // members of the adjustment pool who list the base, in its order.
 func (a *adminAPI) listPool(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	base, err := pathID(c, "baseID", "培训基地")
+	by, base, err := a.staffAtBase(c)
 	if err != nil {
 		return err
 	}
@@ -73,6 +71,17 @@ func (a *adminAPI) listPool(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"base_id": base, "candidates": cands})
+}
+
+// staffAtBase authenticates the caller and parses the baseID path
+// parameter; the service decides whether the caller reaches the base.
+func (a *adminAPI) staffAtBase(c *fiber.Ctx) (recruit.Staff, int64, error) {
+	by, err := a.staff(c)
+	if err != nil {
+		return recruit.Staff{}, 0, err
+	}
+	base, err := pathID(c, "baseID", "培训基地")
+	return by, base, err
 }
 
 // rankingInput is the body of rankPoolCandidates.
@@ -84,11 +93,7 @@ type rankingInput struct {
 // (rankPoolCandidates): the base's order of its pool candidates, best
 // first; an empty list clears it.
 func (a *adminAPI) rankPoolCandidates(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
-	base, err := pathID(c, "baseID", "培训基地")
+	by, base, err := a.staffAtBase(c)
 	if err != nil {
 		return err
 	}

@@ -168,13 +168,20 @@ func (f vacancyFilter) query() string {
 	return "?" + q.Encode()
 }
 
-// apiVacancies is GET /api/v1/vacancies (listVacancies).
-func (s *server) apiVacancies(c *fiber.Ctx) error {
+// vacancySnapshot returns the public snapshot and the request's validated
+// vacancy filter.
+func (s *server) vacancySnapshot(c *fiber.Ctx) (*snapshot, vacancyFilter, error) {
 	snap, err := s.public.get(c.UserContext())
 	if err != nil {
-		return err
+		return nil, vacancyFilter{}, err
 	}
 	f, err := snap.parseVacancyFilter(c)
+	return snap, f, err
+}
+
+// apiVacancies is GET /api/v1/vacancies (listVacancies).
+func (s *server) apiVacancies(c *fiber.Ctx) error {
+	snap, f, err := s.vacancySnapshot(c)
 	if err != nil {
 		return err
 	}
@@ -213,11 +220,7 @@ type vacanciesData struct {
 
 // vacanciesPage is /vacancies: the vacancy board.
 func (s *server) vacanciesPage(c *fiber.Ctx) error {
-	snap, err := s.public.get(c.UserContext())
-	if err != nil {
-		return err
-	}
-	f, err := snap.parseVacancyFilter(c)
+	snap, f, err := s.vacancySnapshot(c)
 	if err != nil {
 		return err
 	}

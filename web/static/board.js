@@ -1,50 +1,20 @@
 // Keeps the 招录情况一览表 counts fresh: polls the JSON the server names in
-// data-poll every 5 seconds and updates the cells in place.
+// data-poll (poll.js) and updates the cells in place.
 (function () {
   'use strict';
   var table = document.getElementById('board');
   if (!table) { return; }
-  var url = table.getAttribute('data-poll');
-  var updated = document.getElementById('updated-at');
-  var status = document.getElementById('poll-status');
-  var interval = 5000;
+  var fields = ['plan', 'registered', 'admitted'];
 
-  document.querySelectorAll('form.filter select').forEach(function (s) {
-    s.addEventListener('change', function () { s.form.submit(); });
-  });
+  function setCell(cell, value) { zhupeiPoll.set(cell, value, 'flash'); }
 
-  function setCell(cell, value) {
-    if (!cell) { return; }
-    var text = String(value);
-    if (cell.textContent !== text) {
-      cell.textContent = text;
-      cell.classList.add('flash');
-      setTimeout(function () { cell.classList.remove('flash'); }, 1500);
-    }
-  }
-
-  function apply(data) {
+  zhupeiPoll.start(table.getAttribute('data-poll'), function (data) {
     (data.programs || []).forEach(function (p) {
       var row = table.querySelector('tr[data-id="' + p.id + '"]');
       if (!row) { return; }
-      ['plan', 'registered', 'admitted'].forEach(function (f) {
-        setCell(row.querySelector('[data-field="' + f + '"]'), p[f]);
-      });
+      fields.forEach(function (f) { setCell(row.querySelector('[data-field="' + f + '"]'), p[f]); });
     });
-    ['plan', 'registered', 'admitted'].forEach(function (f) {
-      setCell(table.querySelector('[data-total="' + f + '"]'), data.totals[f]);
-    });
-    updated.textContent = new Date(data.updated_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
-    status.textContent = '';
-  }
-
-  function poll() {
-    if (document.hidden) { return; }
-    fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(apply)
-      .catch(function () { status.textContent = '（自动更新失败，稍后重试）'; });
-  }
-
-  setInterval(poll, interval);
+    fields.forEach(function (f) { setCell(table.querySelector('[data-total="' + f + '"]'), data.totals[f]); });
+    document.getElementById('updated-at').textContent = zhupeiPoll.shanghai(data.updated_at);
+  }, document.getElementById('poll-status'));
 })();
