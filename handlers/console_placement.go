@@ -27,8 +27,11 @@ func (s *server) placementConsoleRoutes(auth fiber.Router) {
 type placementScreenData struct {
 	Specialties []shortageOption
 	Proposal    *province.Proposal
-	Saved       bool
-	Error       string
+	// Quiet counts the programs of the proposal nobody is placed at (the
+	// table leaves them out) and their seats.
+	Quiet, QuietSeats int
+	Saved             bool
+	Error             string
 }
 
 // shortageOption is one specialty of the shortage form.
@@ -71,7 +74,16 @@ func (s *server) placementPropose(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.renderPlacement(c, fiber.StatusOK, placementScreenData{Proposal: &p}, nil)
+	d := placementScreenData{Proposal: &p}
+	for _, b := range p.Bases {
+		for _, pp := range b.Programs {
+			if len(pp.Placed) == 0 {
+				d.Quiet++
+				d.QuietSeats += pp.Vacancies
+			}
+		}
+	}
+	return s.renderPlacement(c, fiber.StatusOK, d, nil)
 }
 
 // placementShortage is POST /admin/placement/shortage: the checked

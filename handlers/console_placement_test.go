@@ -45,7 +45,7 @@ func TestConsolePlacement(t *testing.T) {
 	resp, body = pc.post(t, "/admin/placement/propose", url.Values{csrfField: {token}})
 	want(t, "propose", resp, body, http.StatusOK, "")
 	wantContains(t, "proposal", body, `<dd id="p-pool">3</dd>`, `<dd id="p-placed">3（第一志愿 3）</dd>`,
-		fmt.Sprintf(`<tr data-program="%d">`, f.progA1), "· 第1志愿")
+		fmt.Sprintf(`<tr data-program="%d">`, f.progA1), "· 第1志愿", "其余 1 个有缺额的专业无人安排，共 3 个名额仍空缺")
 	resp, _ = pc.post(t, "/admin/placement/propose", url.Values{})
 	want(t, "propose without token", resp, "", http.StatusForbidden, "")
 
