@@ -7,9 +7,11 @@
 // requireds), the edit-permission rules of each phase and the application
 // state machine (Transition) as pure functions, the counters each state adds
 // to its program (State.Counts), the one plan-row validation (CleanPlan,
-// PlanChecker), the single error type with the messages every store gives,
+// PlanChecker), the adjustment pool and its placement (BuildPool, and Place:
+// applicant-proposing deferred acceptance, pure), the single error type with
+// the messages every store gives,
 // and the store interfaces by aggregate (Catalogue, Identities,
-// Applications, Profiles, Files, Forms, Outbox, KV, Leases; Store is their
-// union) that the backends implement and the rest of the service consumes.
+// Applications, Profiles, Files, Forms, Outbox, KV, Leases, AdjustmentStore
+// and more; Store is their union) that the backends implement and the rest of the service consumes.
 // It imports nothing but the standard library.
 package recruit
