@@ -153,3 +153,11 @@ func TestRankVacancies(t *testing.T) {
 	}
 	wantContains(t, "/vacancies in adjustment", f.get(t, "/vacancies", http.StatusOK), fmt.Sprintf(`href="/adjustment?add=%d">加入调剂志愿`, f.progB1))
 }
+
+// Before the province sets a year up, the vacancy board says so and its
+// JSON is a 404.
+func TestVacanciesWithoutYear(t *testing.T) {
+	f := newFixture(t, false)
+	wantContains(t, "/vacancies", f.get(t, "/vacancies", http.StatusOK), "招录年度尚未设置")
+	f.get(t, "/api/v1/vacancies", http.StatusNotFound)
+}

@@ -2,6 +2,7 @@ package province_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -137,6 +138,42 @@ func TestProposePlacement(t *testing.T) {
 	for _, app := range []recruit.Application{a1, a2, a3} {
 		if got := f.App(t, app.ID); got.State != recruit.StatePending || got.Version != app.Version {
 			t.Errorf("application %d changed: %+v", app.ID, got)
+		}
+	}
+}
+
+// BenchmarkProposePlacement is the whole proposal on the embedded store:
+// 10,000 pool members with 3 ranked vacancies each over 400 programs, read
+// (400 program listings, the prefs, the rankings), built and placed.
+func BenchmarkProposePlacement(b *testing.B) {
+	ctx := context.Background()
+	f := newFixture(b, testyear.Day(time.August, 12, 9))
+	var rows []recruit.PlanRow
+	for i := range 400 {
+		rows = append(rows, recruit.PlanRow{Line: i + 1, BaseName: fmt.Sprintf("基地%03d", i/10), City: "济南",
+			SpecialtyCode: fmt.Sprintf("%04d", i%10), SpecialtyName: fmt.Sprintf("专业%d", i%10), Plan: 10})
+	}
+	if err := f.Store.ImportPlan(ctx, testyear.Year, rows); err != nil {
+		b.Fatal(err)
+	}
+	progs, err := f.Store.ListPrograms(ctx, recruit.ProgramFilter{Year: testyear.Year})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 10000 {
+		first := (i * 7) % 400 // then two others, offsets 1–199 and 200–398 away
+		p := func(offset int) int64 { return progs[(first+offset)%400].ID }
+		app := f.Apply(b, p(0), true, testyear.Day(time.July, 2, 9))
+		if err := f.Store.PutVacancyPrefs(ctx, recruit.VacancyPrefs{AppID: app.ID, ProgramIDs: []int64{p(0), p(1 + i%199), p(200 + i%199)}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	prov := f.Staff(b, recruit.RoleProvince, 0)
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := f.svc.ProposePlacement(ctx, prov)
+		if err != nil || p.Pool != 10000 {
+			b.Fatalf("proposal of %d: %v", p.Pool, err)
 		}
 	}
 }
