@@ -3,8 +3,9 @@
 // unbinding, loading what an applicant sees, saving the four profile
 // sections with their uploads (each save a history entry and, once a choice
 // is submitted, a new application version), submitting or changing the
-// choice (志愿) with its history entry and notification, the result page,
-// answering an offer (AnswerOffer: 确认接受 or 放弃), the history and the
+// choice (志愿) with its history entry and notification, ranking vacancies
+// in the adjustment phase (调剂志愿), the result page, answering an offer
+// (AnswerOffer: 确认接受 or 放弃), the history and the
 // inbox (我的消息).
 //
 // A Service is built once by New and is safe for concurrent use. Its
@@ -41,6 +42,8 @@ type Store interface {
 	recruit.Outbox         // the inbox (Messages)
 	recruit.Offers         // answering an offer (AnswerOffer)
 	recruit.StaffStore     // the base's staff told of a declined offer
+	// the ranked vacancies of the adjustment phase (RankVacancies)
+	recruit.AdjustmentStore
 }
 
 // Deps are the dependencies of a Service.

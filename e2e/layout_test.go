@@ -139,8 +139,8 @@ func TestNoPageScrollsSideways(t *testing.T) {
 
 	// Two groups per width, each in a browser with its own time limit.
 	groups := map[string][]string{
-		"public":    {"/", "/board", "/results", result, "/bind", "/preview", "/history", "/messages", message},
-		"applicant": {"/apply", "/apply/basic", "/apply/work", "/apply/education", "/apply/education/new", record, "/apply/certificates", "/apply/choice", "/result"},
+		"public":    {"/", "/board", "/vacancies?city=济南", "/results", result, "/bind", "/preview", "/history", "/messages", message},
+		"applicant": {"/apply", "/apply/basic", "/apply/work", "/apply/education", "/apply/education/new", record, "/apply/certificates", "/apply/choice", "/result", "/adjustment"},
 	}
 	dialogs := map[string]string{"/bind": "#unbind", "/apply/choice": "#submit-choice"}
 	for _, w := range append(phoneWidths, desktopScreen.Width) {

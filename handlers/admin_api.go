@@ -32,6 +32,7 @@ func (s *server) adminAPIRoutes(app *fiber.App, cfg Config) {
 	a.provinceRoutes(g)
 	a.admissionRoutes(g)
 	g.Post("/applications/:id/offer/void", a.voidOffer)
+	a.placementRoutes(g)
 }
 
 // adminAPI holds the admin routes' dependencies.

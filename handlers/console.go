@@ -196,7 +196,7 @@ var (
 	provinceNav = []consoleNav{{"home", "首页", "/admin"}, {"queue", "审核", "/admin/queue"},
 		{"calendar", "日历", "/admin/calendar"}, {"plans", "基地与计划", "/admin/plans"},
 		{"notice", "温馨提示", "/admin/notice"}, {"staff", "人员", "/admin/staff"},
-		{"statistics", "统计", "/admin/statistics"}, {"audit", "审计日志", "/admin/audit"}}
+		{"statistics", "统计", "/admin/statistics"}, {"placement", "调剂方案", "/admin/placement"}, {"audit", "审计日志", "/admin/audit"}}
 )
 
 // navOf is the navigation of role.
@@ -268,6 +268,7 @@ func (s *server) consoleRoutes(app *fiber.App) {
 	if s.review != nil {
 		s.admissionScreens(auth)
 	}
+	s.placementConsoleRoutes(auth)
 }
 
 // consoleLogin shows the staff's QR code; a logged-in staff member goes on.

@@ -25,7 +25,8 @@ func dataTag(snap *snapshot) (string, error) {
 		Specialties []recruit.Specialty
 		Programs    []recruit.Program
 		Published   []recruit.Publication
-	}{snap.Year, snap.Bases, snap.Specialties, snap.Programs, snap.Publications})
+		Shortage    []string
+	}{snap.Year, snap.Bases, snap.Specialties, snap.Programs, snap.Publications, snap.Shortage})
 	if err != nil {
 		return "", recruit.Internal(err)
 	}

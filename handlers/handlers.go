@@ -4,6 +4,7 @@
 // to HTTP statuses, and the routes by area, one file (or prefix) each:
 //
 //	public.go, api.go, snapshot.go, chart.go  public pages and JSON (/, /board, /results, /api/v1)
+//	vacancies.go                              the vacancy board (/vacancies) and the applicant's 调剂志愿 (/adjustment)
 //	admin_api.go, admin_province.go           the staff's JSON API (/api/v1/admin) over review and province
 //	console*.go                               the staff's PC console (/admin): QR login, session, layout, screens
 //	admin_staff.go                            staff management: the API's operations and the console's 人员
@@ -51,6 +52,8 @@ type Store interface {
 	OutboxStats(ctx context.Context, now time.Time) (recruit.OutboxStats, error)
 	// ListPublications gives /results the published lists (recruit.Publications).
 	ListPublications(ctx context.Context, year int, baseID int64) ([]recruit.Publication, error)
+	// ShortageSpecialties flags the vacancy board (recruit.AdjustmentStore).
+	ShortageSpecialties(ctx context.Context, year int) ([]string, error)
 	Ping(ctx context.Context) error
 }
 
@@ -193,6 +196,7 @@ func New(cfg Config) *fiber.App {
 	s.adminAPIRoutes(app, cfg)
 	s.consoleRoutes(app)
 	s.publicRoutes(app)
+	s.vacancyRoutes(app)
 	if s.forms != nil {
 		s.formRoutes(app)
 	}

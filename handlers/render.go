@@ -24,7 +24,7 @@ const layoutFile = "layout.html"
 type page struct {
 	Title string
 	Brand string // the latest year's title (yearTitle) when empty
-	Nav   string // "home", "board", "results", "apply" or "messages"
+	Nav   string // "home", "board", "vacancies", "results", "apply" or "messages"
 	Body  any
 	Login *loginView // the logged-in account, set by render
 }

@@ -34,6 +34,9 @@ type snapshot struct {
 	tag             string    // dataTag: the ETag of the public JSON made from it
 	// Publications are the year's published lists, newest first.
 	Publications []recruit.Publication
+	// Shortage are the year's shortage specialty codes (the vacancy
+	// board's flags), in order.
+	Shortage []string
 
 	baseByID   map[int64]recruit.Base
 	specByCode map[string]recruit.Specialty
@@ -93,6 +96,9 @@ func (s *server) loadSnapshot(ctx context.Context) (*snapshot, error) {
 			return nil, err
 		}
 		if snap.Publications, err = s.store.ListPublications(ctx, y.Year, 0); err != nil {
+			return nil, err
+		}
+		if snap.Shortage, err = s.store.ShortageSpecialties(ctx, y.Year); err != nil {
 			return nil, err
 		}
 	}

@@ -43,6 +43,8 @@ var publicRoutes = map[string]string{
 	"GET /api/v1/year":            "reads",
 	"GET /api/v1/chart":           "reads",
 	"GET /api/v1/results/:baseID": "reads",
+	"GET /vacancies":              "reads the cached public snapshot",
+	"GET /api/v1/vacancies":       "reads the cached public snapshot",
 	"GET /api/v1/openapi.yaml":    "static",
 	"GET /healthz":                "static",
 	"GET /readyz":                 "pings the store",

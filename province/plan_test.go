@@ -13,15 +13,6 @@ import (
 	"zhupei/store"
 )
 
-// lastAudit returns the newest audit entry.
-func lastAudit(t *testing.T, f *fixture) recruit.AuditEntry {
-	t.Helper()
-	es, err := f.Store.ListAudit(context.Background(), recruit.AuditFilter{Limit: 1})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("ListAudit = %+v, %v", es, err)
-	}
-	return es[0]
-}
 
 // auditCount counts the audit entries.
 func auditCount(t *testing.T, f *fixture) int {
@@ -64,7 +55,7 @@ func TestUpdatePlan(t *testing.T) {
 	if err != nil || got.Plan != 2 || got.Admitted != 2 {
 		t.Fatalf("UpdatePlan to 2 = %+v, %v", got, err)
 	}
-	e := lastAudit(t, f)
+	e := lastAudit(t, f, "")
 	if e.Action != province.ActionUpdatePlan || e.BaseID != f.BaseA || e.StaffID != prov.ID || e.RequestID != "req-plan" ||
 		!strings.Contains(e.Before, `"plan":5`) || !strings.Contains(e.After, `"plan":2`) {
 		t.Errorf("audit entry = %+v, want update_plan of base A from 5 to 2", e)
@@ -124,7 +115,7 @@ func TestImportPlan(t *testing.T) {
 	if len(after) != 3 || after[0].Plan != 7 || after[1].Plan != 5 {
 		t.Errorf("programs after the import = %+v", after)
 	}
-	e := lastAudit(t, f)
+	e := lastAudit(t, f, "")
 	var sum struct {
 		File     string           `json:"file"`
 		Programs int              `json:"programs"`
@@ -161,7 +152,7 @@ func TestUpdateNotice(t *testing.T) {
 	if err != nil || stored.Notice != want || stored.Calendar != y.Calendar {
 		t.Errorf("stored year = %+v, %v", stored, err)
 	}
-	if e := lastAudit(t, f); e.Action != province.ActionUpdateNotice || e.Before != `""` || !strings.Contains(e.After, "如实填写") {
+	if e := lastAudit(t, f, ""); e.Action != province.ActionUpdateNotice || e.Before != `""` || !strings.Contains(e.After, "如实填写") {
 		t.Errorf("audit entry = %+v", e)
 	}
 }

@@ -8,9 +8,11 @@
 // (CreateInvite, Redeem, and MigrateStaff, which moves the key-value staff
 // records of earlier versions at start-up); staff management within the
 // caller's reach (CreateInvitation, ListStaff, DisableStaff) and the
-// release of a real-name binding on appeal (ReleaseBinding); and offers:
+// release of a real-name binding on appeal (ReleaseBinding); offers:
 // voiding an accepted one (VoidOffer, audited) and expiring the lapsed
-// ones (ExpireOffers, the scheduler's expiry job).
+// ones (ExpireOffers, the scheduler's expiry job); and the adjustment
+// phase's shortage specialties (SetShortageSpecialties) and placement
+// proposal (ProposePlacement).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport
@@ -41,6 +43,7 @@ type Store interface {
 	recruit.Outbox
 	recruit.StaffStore
 	recruit.Offers
+	recruit.AdjustmentStore
 }
 
 // Deps are the dependencies of a Service.

@@ -38,7 +38,7 @@ type fixture struct {
 
 // newFixture starts at at, with two enabled staff members at 甲医院 and one
 // enabled and one disabled at 乙医院.
-func newFixture(t *testing.T, at time.Time) *fixture {
+func newFixture(t testing.TB, at time.Time) *fixture {
 	f := &fixture{Fixture: testyear.New(t, recruit.DefaultCalendar(testyear.Year)), clock: testclock.New(at)}
 	f.store = &faulty{Store: f.Store}
 	f.svc = province.New(province.Deps{Store: f.store, Now: f.clock.Now})

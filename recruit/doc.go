@@ -8,10 +8,12 @@
 // state machine (Transition) with the offers of provisional admissions
 // (OfferState, and the moves the stores apply: Move) as pure functions, the
 // counters each state adds to its program (State.Counts), the one plan-row
-// validation (CleanPlan, PlanChecker), the single error type with the
-// messages every store gives, and the store interfaces by aggregate
-// (Catalogue, Identities, Applications, Offers, Profiles, Files, Forms,
-// Outbox, KV, Leases; Store is their union) that the backends implement and
-// the rest of the service consumes.
+// validation (CleanPlan, PlanChecker), the adjustment pool and its
+// placement (BuildPool, and Place: applicant-proposing deferred acceptance,
+// pure), the single error type with the messages every store gives, and
+// the store interfaces by aggregate (Catalogue, Identities, Applications,
+// Offers, Profiles, Files, Forms, Outbox, KV, Leases, AdjustmentStore and
+// more; Store is their union) that the backends implement and the rest of
+// the service consumes.
 // It imports nothing but the standard library.
 package recruit

@@ -292,6 +292,7 @@ type Store interface {
 	StatsStore
 	Publications
 	Offers
+	AdjustmentStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

@@ -7,7 +7,8 @@
 // notification, and the review queue (queue.go): the filtered, flagged
 // list (ListApplications), one application in full (GetApplication), the
 // all-or-nothing bulk review (ReviewApplications) and the XLSX export of
-// the list (ExportApplications). Every action checks the caller's role and
+// the list (ExportApplications), and the base's adjustment pool (Pool)
+// with its own order of the candidates (RankCandidates). Every action checks the caller's role and
 // base itself — another base's application or base answers ENOTFOUND, as if
 // it did not exist — follows recruit's phase and state rules, and writes
 // the audit log.
@@ -40,6 +41,7 @@ type Store interface {
 	recruit.Forms
 	recruit.Publications
 	recruit.Offers
+	recruit.AdjustmentStore
 }
 
 // Deps are what the base staff's use-cases need: the store and the clock

@@ -32,6 +32,9 @@
 //	audit         {_id, at, staff_id, role, base_id, action, target, before, after, remark, request_id}  append-only
 //	base_dates    {_id: "year:base:round", year, base_id, round, review_deadline, written_exam, interview,
 //	               provisional_admission, updated_at}
+//	shortage_specialties {_id: year, codes}
+//	vacancy_prefs {_id: application_id, year, program_ids, updated_at}
+//	base_rankings {_id: "year:base", year, base_id, application_ids, updated_at}
 //
 // A program's free field is plan − admitted: provisional admission takes a
 // seat with one conditional update {free: {$gt: 0}}, which can never exceed
@@ -83,6 +86,9 @@ const (
 	colBaseDates    = "base_dates"
 	colLeases       = "leases"
 	colPublications = "publications"
+	colShortage     = "shortage_specialties"
+	colVacancyPrefs = "vacancy_prefs"
+	colBaseRankings = "base_rankings"
 )
 
 // retries bounds the optimistic retry loops (version conflicts, duplicate
@@ -158,6 +164,7 @@ func (d *DB) createIndexes(ctx context.Context) error {
 		colStaff:        staffIndexes,
 		colAudit:        auditIndexes,
 		colPublications: {{Keys: bson.D{{Key: "pub.year", Value: 1}, {Key: "pub.baseid", Value: 1}, {Key: "_id", Value: -1}}, Options: plain("year_base_newest")}},
+		colVacancyPrefs: {{Keys: bson.D{{Key: "year", Value: 1}, {Key: "_id", Value: 1}}, Options: plain("year")}},
 		colForms:        {{Keys: bson.D{{Key: "application_id", Value: 1}, {Key: "version", Value: -1}, {Key: "generated_at", Value: -1}}, Options: plain("application_latest")}},
 	}
 	// One at a time: FerretDB v1 panics on a CreateMany whose indexes

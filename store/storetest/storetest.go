@@ -138,6 +138,9 @@ func Run(t *testing.T, b Backend) {
 		{"Queue", testQueue},
 		{"ReviewMany", testReviewMany},
 		{"ReviewManyLarge", func(t *testing.T, s recruit.Store) { testReviewManyLarge(t, s, b.LargeBatch) }},
+		{"ShortageSpecialties", testShortageSpecialties},
+		{"VacancyPrefs", testVacancyPrefs},
+		{"BaseRankings", testBaseRankings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })

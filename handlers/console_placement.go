@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"zhupei/province"
+	"zhupei/recruit"
+)
+
+// The province's 调剂方案 screen of the console (/admin/placement): the
+// shortage specialties flagged on the vacancy board, and the placement
+// proposal computed on demand (province.ProposePlacement), shown per base
+// with who goes where and what stays empty. Applying it as offers needs
+// the offers of issue 11 and is not here.
+
+// placementConsoleRoutes registers the screen on the console's
+// authenticated group.
+func (s *server) placementConsoleRoutes(auth fiber.Router) {
+	auth.Get("/placement", s.placementScreen)
+	auth.Post("/placement/propose", s.placementPropose)
+	auth.Post("/placement/shortage", s.placementShortage)
+}
+
+// placementScreenData is the data of admin_placement.html.
+type placementScreenData struct {
+	Specialties []shortageOption
+	Proposal    *province.Proposal
+	// Quiet counts the programs of the proposal nobody is placed at (the
+	// table leaves them out) and their seats.
+	Quiet, QuietSeats int
+	Saved             bool
+	Error             string
+}
+
+// shortageOption is one specialty of the shortage form.
+type shortageOption struct {
+	recruit.Specialty
+	Checked bool
+}
+
+// renderPlacement renders the screen with the stored (or, after a refused
+// save, the submitted) shortage specialties checked.
+func (s *server) renderPlacement(c *fiber.Ctx, status int, d placementScreenData, checked []string) error {
+	snap, err := s.public.get(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if checked == nil && snap.Year != nil {
+		// The store's, not the snapshot's: a save shows at once.
+		if checked, err = s.store.ShortageSpecialties(c.UserContext(), snap.Year.Year); err != nil {
+			return err
+		}
+	}
+	for _, sp := range snap.YearSpecialties {
+		d.Specialties = append(d.Specialties, shortageOption{Specialty: sp, Checked: slices.Contains(checked, sp.Code)})
+	}
+	return s.renderConsole(c, status, "admin_placement.html", consolePage{Title: "调剂方案", Nav: "placement", Body: d})
+}
+
+// placementScreen is GET /admin/placement.
+func (s *server) placementScreen(c *fiber.Ctx) error {
+	if by := consoleStaff(c); by.Role != recruit.RoleProvince {
+		return recruit.Errorf(recruit.EFORBIDDEN, "仅省级管理员可以查看调剂方案")
+	}
+	return s.renderPlacement(c, fiber.StatusOK, placementScreenData{Saved: c.Query("saved") == "1"}, nil)
+}
+
+// placementPropose is POST /admin/placement/propose: the proposal, computed
+// now and shown; nothing changes.
+func (s *server) placementPropose(c *fiber.Ctx) error {
+	p, err := s.province.ProposePlacement(c.UserContext(), consoleStaff(c))
+	if err != nil {
+		return err
+	}
+	d := placementScreenData{Proposal: &p}
+	for _, b := range p.Bases {
+		for _, pp := range b.Programs {
+			if len(pp.Placed) == 0 {
+				d.Quiet++
+				d.QuietSeats += pp.Vacancies
+			}
+		}
+	}
+	return s.renderPlacement(c, fiber.StatusOK, d, nil)
+}
+
+// placementShortage is POST /admin/placement/shortage: the checked
+// specialties become the shortage specialties.
+func (s *server) placementShortage(c *fiber.Ctx) error {
+	codes := []string{} // none checked clears the list
+	c.Context().PostArgs().VisitAll(func(k, v []byte) {
+		if string(k) == "specialty" {
+			codes = append(codes, string(v))
+		}
+	})
+	if _, err := s.province.SetShortageSpecialties(c.UserContext(), consoleStaff(c), codes); err != nil {
+		st, ok := statusOf[recruit.ErrorCode(err)]
+		if !ok || st >= 500 {
+			return err
+		}
+		return s.renderPlacement(c, st, placementScreenData{Error: recruit.ErrorMessage(err)}, codes)
+	}
+	return c.Redirect("/admin/placement?saved=1", fiber.StatusSeeOther)
+}
