@@ -333,10 +333,10 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"POST /admin/bases/{baseID}/publications":        "publishList",
 		"POST /admin/bases/{baseID}/notices":             "sendNotice",
 		"POST /admin/applications/{id}/offer/void":       "voidOffer",
-		"PUT /admin/shortage-specialties":         "setShortageSpecialties",
-		"POST /admin/placement/proposal":          "proposePlacement",
-		"GET /admin/bases/{baseID}/pool":          "listPool",
-		"PUT /admin/bases/{baseID}/pool/ranking":  "rankPoolCandidates",
+		"PUT /admin/shortage-specialties":                "setShortageSpecialties",
+		"POST /admin/placement/proposal":                 "proposePlacement",
+		"GET /admin/bases/{baseID}/pool":                 "listPool",
+		"PUT /admin/bases/{baseID}/pool/ranking":         "rankPoolCandidates",
 	}
 	app := fiber.New()
 	(&server{}).adminAPIRoutes(app, Config{Staff: func(*fiber.Ctx) (recruit.Staff, error) { return recruit.Staff{}, nil },

@@ -13,7 +13,6 @@ import (
 	"zhupei/store"
 )
 
-
 // auditCount counts the audit entries.
 func auditCount(t *testing.T, f *fixture) int {
 	t.Helper()
