@@ -348,7 +348,7 @@ func (m *Main) StaffInvite(ctx context.Context, req province.InviteRequest) erro
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	inv, err := m.province().CreateInvite(ctx, req)
+	inv, err := m.province(nil).CreateInvite(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	moved, err := m.province().MigrateStaff(ctx)
+	moved, err := m.province(nil).MigrateStaff(ctx)
 	if err != nil {
 		return err
 	}
@@ -411,7 +411,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// configured or (sandbox) derived wechat.base_url.
 	formSvc := forms.New(forms.Deps{Store: m.store, Renderer: m.formRenderer(), Now: m.Now,
 		PublicURL: wx.cfg.BaseURL, Logger: m.Logger})
-	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Province: m.province(), Forms: formSvc, Now: m.Now, Logger: m.Logger})
+	mp := miniprogram.New(miniprogram.Config{Store: m.store, WeChat: wx.client, Province: m.province(nil), Forms: formSvc, Now: m.Now, Logger: m.Logger})
 	applySvc := apply.New(apply.Deps{Store: m.store, Now: m.Now, Logger: m.Logger,
 		Sealer: m.sealer, Verifier: m.verifier(), ConfirmReattach: live})
 	hcfg := handlers.Config{
@@ -431,7 +431,7 @@ func (m *Main) Run(ctx context.Context) error {
 		StateKey:       m.stateKey(),
 		Staff:          mp.Staff,
 		Review:         review.New(review.Deps{Store: m.store, Now: m.Now}),
-		Province:       province.New(province.Deps{Store: m.store, Now: m.Now, Bindings: applySvc}),
+		Province:       m.province(applySvc),
 		MetricsToken:   m.metricsToken(wx.sandbox == nil),
 		FollowQRImage:  m.Config.WeChat.FollowQRImage,
 		FollowURL:      m.Config.followURL(wx.cfg),
@@ -497,9 +497,10 @@ func isLoopback(a net.Addr) bool {
 	return ok && tcp.IP.IsLoopback()
 }
 
-// province is the province admin's service over the store.
-func (m *Main) province() *province.Service {
-	return province.New(province.Deps{Store: m.store, Now: m.Now, ParsePlan: store.ParsePlan})
+// province is the province admin's service over the store; bindings (nil
+// where nothing releases a real-name binding) serves ReleaseBinding.
+func (m *Main) province(bindings province.Bindings) *province.Service {
+	return province.New(province.Deps{Store: m.store, Now: m.Now, ParsePlan: store.ParsePlan, Bindings: bindings})
 }
 
 // startJobs starts the timed jobs, each run once at once and then on its
@@ -515,8 +516,8 @@ func (m *Main) startJobs(reg prometheus.Registerer, sender *notify.Sender) (*sch
 	}{
 		{"notify", fmt.Sprintf("@every %s", m.Config.Notify.Interval), sender.Job},
 		{"reconcile-counters", "* * * * *", scheduler.Reconcile(m.store, m.Logger)},
-		{"phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.province(), m.Logger)},
-		{"expire-offers", "* * * * *", scheduler.ExpireOffers(m.province(), m.Logger)},
+		{"phase-transitions", "* * * * *", scheduler.PhaseTransitions(m.province(nil), m.Logger)},
+		{"expire-offers", "* * * * *", scheduler.ExpireOffers(m.province(nil), m.Logger)},
 		{"relay", "* * * * *", scheduler.Relay(m.store, m.Logger)},
 		{"clean-up", "17 * * * *", scheduler.CleanUp(m.store, m.Logger)},
 	} {
