@@ -25,7 +25,7 @@ func TestProvinceConsole(t *testing.T) {
 	screenshotOnFailure(t, pc, "pc")
 	consoleLogin(t, srv, pc, "省中心李老师", code)
 	nav := strings.Join(texts(t, pc, "#console-nav a"), " ")
-	if nav != "首页 审核 日历 基地与计划 温馨提示 人员 统计 审计日志" {
+	if nav != "首页 审核 日历 基地与计划 温馨提示 人员 统计 调剂方案 审计日志" {
 		t.Errorf("the province's navigation %q", nav)
 	}
 
