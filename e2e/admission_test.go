@@ -95,18 +95,17 @@ func consoleQRLogin(t *testing.T, srv *server, pc context.Context, nickname, cod
 	step(t, pc, "console home", chromedp.WaitVisible(chromedp.CSS("#console-home")))
 }
 
-// consoleReview reviews an application from the console page open in pc:
-// the console has no review screen of its own yet, so the page calls the
-// admin API (reviewApplication) with the console session and its form
-// token, as the console's widgets do.
-func consoleReview(t *testing.T, pc context.Context, appID int64, decision, remark string) {
+// consoleReview reviews an application on the console's detail screen
+// (/admin/queue/{id}) open in pc: the decision, the remark, 提交审核.
+func consoleReview(t *testing.T, pc context.Context, srvURL string, appID int64, decision, remark string) {
 	t.Helper()
-	status, err := chromedp.Run(pc, chromedp.Evaluate[int](fmt.Sprintf(`fetch('/api/v1/admin/applications/%d/review', {method: 'POST',
-		headers: {'Content-Type': 'application/json', 'X-CSRF-Token': document.querySelector('input[name="_csrf"]').value},
-		body: JSON.stringify({decision: %s, remark: %s})}).then(r => r.status)`, appID, jsString(decision), jsString(remark)), chromedp.EvalAwaitPromise))
-	if err != nil || status != http.StatusOK {
-		t.Fatalf("review %s of application %d: status %d, %v", decision, appID, status, err)
+	open(t, pc, fmt.Sprintf("%s/admin/queue/%d", srvURL, appID))
+	actions := []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS(`#review-form input[name="decision"][value=` + jsString(decision) + `]`))}
+	if remark != "" {
+		actions = append(actions, chromedp.SendKeys(chromedp.CSS("#review-remark"), remark))
 	}
+	actions = append(actions, chromedp.Click(chromedp.CSS("#review-submit")), chromedp.WaitVisible(chromedp.CSS("#review-done")))
+	step(t, pc, "review "+decision, actions...)
 }
 
 // phoneBrowser is a new 375 px phone browser holding cookies.
@@ -143,8 +142,8 @@ func TestAdmissionReachesApplicants(t *testing.T) {
 	step(t, pc, "desktop", desktop())
 	consoleQRLogin(t, srv, pc, "基地张主任", staffInvite(t, srv, "-role", "base_admin", "-base", base, "-name", "张主任"))
 	remark := "执业医师资格证书扫描件不清晰，请重新上传"
-	consoleReview(t, pc, appA, "approve", "")
-	consoleReview(t, pc, appR, "reject", remark)
+	consoleReview(t, pc, srv.URL, appA, "approve", "")
+	consoleReview(t, pc, srv.URL, appR, "reject", remark)
 
 	open(t, pc, srv.URL+"/admin/dates") // the approved applicant is one to notify
 	if n := count(t, pc, fmt.Sprintf(`input[name="app"][value="%d"]`, appA)); n != 1 {
