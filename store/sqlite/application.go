@@ -12,6 +12,7 @@ import (
 
 const appColumns = `id, year, identity_id, program_id, accepts_adjustment, state, version, review_remark, state_at, submitted_at, updated_at, offer_state, offer_deadline, offer_at, offer_reason`
 
+// scanApp reads an application of appColumns.
 func scanApp(s scanner) (recruit.Application, error) { return scanAppAnd(s) }
 
 // scanAppAnd reads an application of appColumns followed by the columns
