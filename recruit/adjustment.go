@@ -154,6 +154,24 @@ type AdjustmentStore interface {
 	// ListBaseRankings returns every base's ranking of the year, by base
 	// id.
 	ListBaseRankings(ctx context.Context, year int) ([]BaseRanking, error)
+	// PlaceOffer places one member of the adjustment pool in a program as
+	// a provisional admission (PlaceMove): with an open offer answerable
+	// until deadline, or none when deadline is zero (the year does not
+	// require acceptance). Checked in the write itself, not before: the
+	// application must still be in the pool under its year's calendar
+	// (ECONFLICT MsgLeftPool), the program must be of its year
+	// (ENOTFOUND: MsgNoProgram for a missing program, ErrNoPlanInYear for
+	// another year's) and have a vacancy (ECONFLICT MsgProgramFull, the
+	// plan never exceeded under any concurrency). When the application
+	// chose another program its choice moves, with the registered counters
+	// (old −1, new +1) as SubmitChoice's; the seat is taken at the new
+	// program; note's notification is queued atomically with the change.
+	// Nothing changes on a refusal. On a backend without transactions the
+	// seat is taken first and given back if the application changed
+	// meanwhile; a crash between the writes leaves a seat taken (never one
+	// too many) or the registered counters off, which Recount reports and
+	// RepairCounts repairs.
+	PlaceOffer(ctx context.Context, appID, programID int64, deadline, now time.Time, note Note) (Application, error)
 }
 
 // MayRankVacancies decides whether the applicant whose application is app

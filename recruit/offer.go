@@ -130,7 +130,8 @@ func (app Application) withoutOffer() Application {
 	return app
 }
 
-// Move is a change of an application within its program: it checks the
+// Move is a change of an application within its program (a placement,
+// PlaceMove, also to another program of its year): it checks the
 // application read and returns it as it is to be stored at now. The
 // stores apply a Move with the counters (State.Counts) and notifications
 // in one operation (Applications, Offers); the moves are these.
@@ -143,11 +144,7 @@ func AdmitMove(deadline time.Time) Move {
 		if err := Transition(app.State, StateProvisional); err != nil {
 			return Application{}, err
 		}
-		app = app.InState(StateProvisional, now).withoutOffer()
-		if !deadline.IsZero() {
-			app.OfferState, app.OfferDeadline = OfferOpen, deadline
-		}
-		return app, nil
+		return app.provisional(deadline, now), nil
 	}
 }
 

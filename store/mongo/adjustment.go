@@ -152,3 +152,19 @@ func (d *DB) ListBaseRankings(ctx context.Context, year int) ([]recruit.BaseRank
 	}
 	return out, nil
 }
+
+// PlaceOffer places a pool member in a program (recruit.PlaceMove) as
+// moveState moves it: the seat of the program is taken first, then the
+// application is written under a condition on what the move read (state,
+// offer, program, acceptance of adjustment), carrying its notification in
+// pending, and the seat given back if that write loses; the registered
+// counters of a change of program move last with $inc. A crash between the
+// writes leaves a seat taken (never one too many) or the registered
+// counters off by one; RepairCounts repairs both.
+func (d *DB) PlaceOffer(ctx context.Context, appID, programID int64, deadline, now time.Time, note recruit.Note) (recruit.Application, error) {
+	move, err := recruit.PlacementMove(ctx, d, appID, programID, normOrZero(deadline))
+	if err != nil {
+		return recruit.Application{}, err
+	}
+	return d.moveState(ctx, appID, move, now, note.Notes())
+}

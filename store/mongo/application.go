@@ -46,9 +46,11 @@ func (a appDoc) app() recruit.Application {
 	}
 }
 
-// withApp returns a with the state and offer of app, whose times are
-// stored to the millisecond.
+// withApp returns a with what a move changes (recruit.Move: the state,
+// offer, program, version and review remark) as app has it, whose times
+// are stored to the millisecond.
 func (a appDoc) withApp(app recruit.Application) appDoc {
+	a.ProgramID, a.Version, a.ReviewRemark = app.ProgramID, app.Version, app.ReviewRemark
 	a.State, a.StateAt, a.UpdatedAt = app.State, norm(app.StateAt), norm(app.UpdatedAt)
 	a.OfferState, a.OfferDeadline, a.OfferAt, a.OfferReason = app.OfferState, normOrZero(app.OfferDeadline), normOrZero(app.OfferAt), app.OfferReason
 	return a
@@ -198,7 +200,13 @@ func (d *DB) choiceRecords(ctx context.Context, app recruit.Application, log rec
 // moveCounters applies to the program counters the move of one application
 // from (fromProgram, from) to (toProgram, to); see recruit.CountMoves.
 func (d *DB) moveCounters(ctx context.Context, fromProgram int64, from recruit.State, toProgram int64, to recruit.State) error {
-	for program, c := range recruit.CountMoves(fromProgram, from, toProgram, to) {
+	return d.addCounters(ctx, recruit.CountMoves(fromProgram, from, toProgram, to))
+}
+
+// addCounters adds the counter changes m to the programs it names, one $inc
+// each.
+func (d *DB) addCounters(ctx context.Context, m map[int64]recruit.Counts) error {
+	for program, c := range m {
 		_, err := d.col(colPrograms).UpdateOne(ctx, bson.M{"_id": program}, bson.M{"$inc": bson.M{
 			"registered": c.Registered, "admitted": c.Admitted, "free": -c.Admitted, "final": c.Final,
 		}})
@@ -339,16 +347,19 @@ func (d *DB) Admit(ctx context.Context, appID int64, now time.Time, note recruit
 	return d.moveState(ctx, appID, recruit.ConfirmMove, now, note.Notes())
 }
 
-// moveState applies move to an application within its program.
+// moveState applies move to an application.
 //
 // A move that takes a seat takes it first with one conditional update of
-// the program ({free: {$gt: 0}} ⇒ $inc free −1, admitted +1), atomic on its
-// own, so the plan is never exceeded; the application is then written
-// under a condition on its state, offer and program as read, with the
-// notifications of notes in the same update (the pending array, relayed
-// right after); if that fails the seat is given back and the application
-// read again to say why. A crash between the two writes leaves a seat
-// taken, which Recount reports and RepairCounts repairs.
+// the program it moves to ({free: {$gt: 0}} ⇒ $inc free −1, admitted +1),
+// atomic on its own, so the plan is never exceeded; the application is
+// then written under a condition on its state, offer, program and
+// acceptance of adjustment as read, with the notifications of notes in the
+// same update (the pending array, relayed right after); if that fails the
+// seat is given back and the application read again to say why; if it
+// succeeds the other counters move ($inc: the registered counters of a
+// move to another program, a placement). A crash between the writes leaves
+// a seat taken or the registered counters off, which Recount reports and
+// RepairCounts repairs.
 //
 // Any other move writes the application first under the same condition
 // (retried when it changed) and then moves the counters with $inc; a crash
@@ -374,15 +385,16 @@ func (d *DB) moveState(ctx context.Context, appID int64, move recruit.Move, now 
 		if err != nil {
 			return recruit.Application{}, err
 		}
-		if recruit.CountMoves(app.ProgramID, app.State, app.ProgramID, next.State)[app.ProgramID].Admitted > 0 {
-			return d.takeSeat(ctx, app, next, entries, move, now)
+		seat, rest := recruit.SeatMoves(app.ProgramID, app.State, next.ProgramID, next.State)
+		if seat {
+			return d.takeSeat(ctx, app, next, entries, rest, move, now)
 		}
 		ok, err := d.setState(ctx, app, next, entries)
 		if err != nil {
 			return recruit.Application{}, err
 		}
 		if ok {
-			if err := d.moveCounters(ctx, app.ProgramID, app.State, app.ProgramID, next.State); err != nil {
+			if err := d.addCounters(ctx, rest); err != nil {
 				return recruit.Application{}, err
 			}
 			return next.app(), nil
@@ -391,12 +403,13 @@ func (d *DB) moveState(ctx context.Context, appID int64, move recruit.Move, now 
 	return recruit.Application{}, recruit.Errorf(recruit.ECONFLICT, recruit.MsgBusy)
 }
 
-// takeSeat writes next over app after taking a seat of its program, and
-// gives the seat back when the write fails (see moveState).
-func (d *DB) takeSeat(ctx context.Context, app, next appDoc, entries []pendingDoc, move recruit.Move, now time.Time) (recruit.Application, error) {
+// takeSeat writes next over app after taking a seat of next's program,
+// gives the seat back when the write fails and moves the rest of the
+// counters when it succeeds (see moveState).
+func (d *DB) takeSeat(ctx context.Context, app, next appDoc, entries []pendingDoc, rest map[int64]recruit.Counts, move recruit.Move, now time.Time) (recruit.Application, error) {
 	programs := d.col(colPrograms)
 	err := programs.FindOneAndUpdate(ctx,
-		bson.M{"_id": app.ProgramID, "free": bson.M{"$gt": 0}},
+		bson.M{"_id": next.ProgramID, "free": bson.M{"$gt": 0}},
 		bson.M{"$inc": bson.M{"free": -1, "admitted": 1}}).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return recruit.Application{}, d.moveRefused(ctx, app.ID, move, now, recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull))
@@ -406,9 +419,12 @@ func (d *DB) takeSeat(ctx context.Context, app, next appDoc, entries []pendingDo
 	}
 	ok, err := d.setState(ctx, app, next, entries)
 	if err == nil && ok {
+		if err := d.addCounters(ctx, rest); err != nil {
+			return recruit.Application{}, err
+		}
 		return next.app(), nil
 	}
-	if _, gerr := programs.UpdateOne(ctx, bson.M{"_id": app.ProgramID}, bson.M{"$inc": bson.M{"free": 1, "admitted": -1}}); gerr != nil {
+	if _, gerr := programs.UpdateOne(ctx, bson.M{"_id": next.ProgramID}, bson.M{"$inc": bson.M{"free": 1, "admitted": -1}}); gerr != nil {
 		return recruit.Application{}, internal(gerr)
 	}
 	if err != nil {
@@ -417,17 +433,25 @@ func (d *DB) takeSeat(ctx context.Context, app, next appDoc, entries []pendingDo
 	return recruit.Application{}, d.moveRefused(ctx, app.ID, move, now, recruit.Errorf(recruit.ECONFLICT, recruit.MsgStale))
 }
 
-// setState writes the state and offer of next over old when old's state,
-// offer and program are still stored, with the entries in the same update,
-// relays them, and reports whether it wrote.
+// setState writes the state, offer, program and review remark of next over
+// old when old's state, offer, program and acceptance of adjustment (what
+// the moves read: recruit.InPool) are still stored, with the entries in the
+// same update, relays them, and reports whether it wrote. A version grown
+// by the move (a placement's change of choice) is added with $inc, so a
+// concurrent profile save's growth is kept.
 func (d *DB) setState(ctx context.Context, old, next appDoc, entries []pendingDoc) (bool, error) {
 	update := bson.M{"$set": bson.M{"state": next.State, "state_at": next.StateAt, "updated_at": next.UpdatedAt,
+		"program_id": next.ProgramID, "review_remark": next.ReviewRemark,
 		"offer_state": next.OfferState, "offer_deadline": next.OfferDeadline, "offer_at": next.OfferAt, "offer_reason": next.OfferReason}}
+	if grown := next.Version - old.Version; grown != 0 {
+		update["$inc"] = bson.M{"version": grown}
+	}
 	if len(entries) > 0 {
 		update["$push"] = bson.M{"pending": bson.M{"$each": entries}}
 	}
 	apps := d.col(colApplications)
-	res, err := apps.UpdateOne(ctx, bson.M{"_id": old.ID, "state": old.State, "offer_state": offerFilter(old.OfferState), "program_id": old.ProgramID}, update)
+	res, err := apps.UpdateOne(ctx, bson.M{"_id": old.ID, "state": old.State, "offer_state": offerFilter(old.OfferState),
+		"program_id": old.ProgramID, "accepts_adjustment": old.AcceptsAdjustment}, update)
 	if err != nil {
 		return false, internal(err)
 	}

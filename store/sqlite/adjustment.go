@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"zhupei/recruit"
 )
@@ -151,4 +152,15 @@ func orEmpty(ids []int64) []int64 {
 		return []int64{}
 	}
 	return ids
+}
+
+// PlaceOffer places a pool member in a program (recruit.PlaceMove) in one
+// transaction: the application is read and checked in it, the seat taken
+// under the plan, the counters moved and the notification queued with it.
+func (db *DB) PlaceOffer(ctx context.Context, appID, programID int64, deadline, now time.Time, note recruit.Note) (recruit.Application, error) {
+	move, err := recruit.PlacementMove(ctx, db, appID, programID, deadline)
+	if err != nil {
+		return recruit.Application{}, err
+	}
+	return db.moveState(ctx, appID, move, now, note.Notes())
 }

@@ -42,7 +42,12 @@ func appByID(ctx context.Context, tx *sql.Tx, id int64) (recruit.Application, er
 // moveCounts applies to the program counters the move of one application
 // from (fromProgram, from) to (toProgram, to); see recruit.CountMoves.
 func moveCounts(ctx context.Context, tx *sql.Tx, fromProgram int64, from recruit.State, toProgram int64, to recruit.State) error {
-	for program, d := range recruit.CountMoves(fromProgram, from, toProgram, to) {
+	return addCounts(ctx, tx, recruit.CountMoves(fromProgram, from, toProgram, to))
+}
+
+// addCounts adds the counter changes m to the programs it names.
+func addCounts(ctx context.Context, tx *sql.Tx, m map[int64]recruit.Counts) error {
+	for program, d := range m {
 		if _, err := tx.ExecContext(ctx, `UPDATE programs SET registered = registered + ?, admitted = admitted + ?, final = final + ? WHERE id = ?`,
 			d.Registered, d.Admitted, d.Final, program); err != nil {
 			return err
@@ -184,9 +189,10 @@ func (db *DB) Admit(ctx context.Context, appID int64, now time.Time, note recrui
 	return db.moveState(ctx, appID, recruit.ConfirmMove, now, note.Notes())
 }
 
-// moveState applies move to an application within its program, with the
-// counters (a seat is taken only under the plan: MsgProgramFull otherwise)
-// and the notifications of notes, in one transaction.
+// moveState applies move to an application, with the counters (a seat is
+// taken only under the plan: MsgProgramFull otherwise; a move to another
+// program moves the registered counters too) and the notifications of
+// notes, in one transaction.
 func (db *DB) moveState(ctx context.Context, appID int64, move recruit.Move, now time.Time, notes recruit.Notes) (recruit.Application, error) {
 	var out recruit.Application
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -198,8 +204,9 @@ func (db *DB) moveState(ctx context.Context, appID int64, move recruit.Move, now
 		if err != nil {
 			return err
 		}
-		if recruit.CountMoves(a.ProgramID, a.State, a.ProgramID, next.State)[a.ProgramID].Admitted > 0 {
-			res, err := tx.ExecContext(ctx, `UPDATE programs SET admitted = admitted + 1 WHERE id = ? AND admitted < plan`, a.ProgramID)
+		seat, rest := recruit.SeatMoves(a.ProgramID, a.State, next.ProgramID, next.State)
+		if seat {
+			res, err := tx.ExecContext(ctx, `UPDATE programs SET admitted = admitted + 1 WHERE id = ? AND admitted < plan`, next.ProgramID)
 			if err != nil {
 				return err
 			}
@@ -208,12 +215,13 @@ func (db *DB) moveState(ctx context.Context, appID int64, move recruit.Move, now
 			} else if n == 0 {
 				return recruit.Errorf(recruit.ECONFLICT, recruit.MsgProgramFull)
 			}
-		} else if err := moveCounts(ctx, tx, a.ProgramID, a.State, a.ProgramID, next.State); err != nil {
+		}
+		if err := addCounts(ctx, tx, rest); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE applications SET state = ?, state_at = ?, updated_at = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE applications SET program_id = ?, version = ?, review_remark = ?, state = ?, state_at = ?, updated_at = ?,
 			offer_state = ?, offer_deadline = ?, offer_at = ?, offer_reason = ? WHERE id = ?`,
-			next.State, nanos(next.StateAt), nanos(next.UpdatedAt),
+			next.ProgramID, next.Version, next.ReviewRemark, next.State, nanos(next.StateAt), nanos(next.UpdatedAt),
 			next.OfferState, nanos(next.OfferDeadline), nanos(next.OfferAt), next.OfferReason, appID); err != nil {
 			return err
 		}

@@ -141,6 +141,8 @@ func Run(t *testing.T, b Backend) {
 		{"ShortageSpecialties", testShortageSpecialties},
 		{"VacancyPrefs", testVacancyPrefs},
 		{"BaseRankings", testBaseRankings},
+		{"PlaceOffer", testPlaceOffer},
+		{"ConcurrentPlaceOne", testConcurrentPlaceOne},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
