@@ -2,6 +2,8 @@ package province
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -57,6 +59,9 @@ type Proposal struct {
 	AtFirst    int             `json:"at_first"` // placed at their first preference
 	Bases      []ProposalBase  `json:"bases"`
 	Unplaced   []ProposalEntry `json:"unplaced"` // Program 0
+	// Digest identifies the proposal's outcome (proposalDigest): the one
+	// ApplyPlacement is given must be the one it computes again.
+	Digest string `json:"digest"`
 }
 
 // ProposalBase is what one base gets, by program.
@@ -100,23 +105,58 @@ func (s *Service) ProposePlacement(ctx context.Context, by recruit.Staff) (Propo
 	if err != nil {
 		return Proposal{}, recruit.WithOp(op, err)
 	}
-	data, err := recruit.LoadPool(ctx, s.store, y)
+	p, _, err := s.propose(ctx, y)
 	if err != nil {
 		return Proposal{}, recruit.WithOp(op, err)
 	}
-	now := s.now()
-	pool := recruit.BuildPool(data)
-	placement, err := recruit.Place(pool.Input())
-	if err != nil {
-		return Proposal{}, recruit.WithOp(op, err)
-	}
-	p := proposal(pool, placement)
-	p.Year, p.Phase, p.ComputedAt = y.Year, y.Calendar.PhaseAt(now), now
 	summary := map[string]int{"pool": p.Pool, "seats": p.Seats, "placed": p.Placed, "empty": p.Empty, "at_first": p.AtFirst}
 	if err := recruit.RecordStaffAction(ctx, s.store, by, s.now(), 0, ActionProposePlacement, fmt.Sprintf("year:%d", y.Year), nil, summary, ""); err != nil {
 		return Proposal{}, recruit.WithOp(op, err)
 	}
 	return p, nil
+}
+
+// propose computes the placement proposal of year y's adjustment pool now
+// and returns it with the pool it was computed over.
+func (s *Service) propose(ctx context.Context, y recruit.Year) (Proposal, recruit.Pool, error) {
+	data, err := recruit.LoadPool(ctx, s.store, y)
+	if err != nil {
+		return Proposal{}, recruit.Pool{}, err
+	}
+	now := s.now()
+	pool := recruit.BuildPool(data)
+	placement, err := recruit.Place(pool.Input())
+	if err != nil {
+		return Proposal{}, recruit.Pool{}, err
+	}
+	p := proposal(pool, placement)
+	p.Year, p.Phase, p.ComputedAt = y.Year, y.Calendar.PhaseAt(now), now
+	p.Digest = proposalDigest(p)
+	return p, pool, nil
+}
+
+// proposalDigest is the hex SHA-256 of what a proposal decides: its year,
+// every program with its vacancies and the applications placed there in
+// order, and the applications left unplaced. Two computations over the
+// same pool, rankings and vacancies give the same digest; any change of
+// who goes where, or of a capacity, gives another.
+func proposalDigest(p Proposal) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "year %d\n", p.Year)
+	for _, b := range p.Bases {
+		for _, pp := range b.Programs {
+			fmt.Fprintf(h, "program %d capacity %d:", pp.ProgramID, pp.Vacancies)
+			for _, e := range pp.Placed {
+				fmt.Fprintf(h, " %d", e.AppID)
+			}
+			fmt.Fprintln(h)
+		}
+	}
+	fmt.Fprint(h, "unplaced:")
+	for _, e := range p.Unplaced {
+		fmt.Fprintf(h, " %d", e.AppID)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // proposal lays out a placement of pool by base and program.

@@ -12,7 +12,8 @@
 // voiding an accepted one (VoidOffer, audited) and expiring the lapsed
 // ones (ExpireOffers, the scheduler's expiry job); and the adjustment
 // phase's shortage specialties (SetShortageSpecialties) and placement
-// proposal (ProposePlacement).
+// proposal (ProposePlacement), applied as offers in one audited step
+// (ApplyPlacement).
 //
 // A Service is built once by New and is safe for concurrent use. Every
 // staff method takes the caller's recruit.Staff as the transport

@@ -78,6 +78,26 @@ func OfferDeadline(cal Calendar, hours int, now time.Time) time.Time {
 	return d
 }
 
+// BaseOfferDeadline returns the answer deadline of an offer base makes in
+// year y at now: OfferDeadline with the window the base set for the phase
+// in force (BaseDates.OfferHours, else the default), or zero when the
+// year does not require acceptance (no offer: a provisional admission as
+// in the seed).
+func BaseOfferDeadline(ctx context.Context, st BaseDatesStore, y Year, base int64, now time.Time) (time.Time, error) {
+	if !y.Offers.RequireAcceptance {
+		return time.Time{}, nil
+	}
+	hours := 0
+	d, err := st.GetBaseDates(ctx, y.Year, base, y.Calendar.PhaseAt(now))
+	switch {
+	case err == nil:
+		hours = d.OfferHours
+	case ErrorCode(err) != ENOTFOUND:
+		return time.Time{}, err
+	}
+	return OfferDeadline(y.Calendar, hours, now), nil
+}
+
 // offerTime is t as the offer messages write it.
 func offerTime(t time.Time) string { return t.In(Shanghai).Format("2006年01月02日 15:04") }
 

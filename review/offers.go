@@ -8,21 +8,16 @@ import (
 
 // provisionallyAdmit makes the provisional admission of act, with the
 // notification of note: when the year requires acceptance
-// (recruit.OfferSettings) an offer answerable until recruit.OfferDeadline
-// with the window the base set for the round (BaseDates.OfferHours, else
-// the default), otherwise a provisional admission as in the seed.
+// (recruit.OfferSettings) an offer answerable until
+// recruit.BaseOfferDeadline, otherwise a provisional admission as in the
+// seed.
 func (s *Service) provisionallyAdmit(ctx context.Context, act staffAct, note recruit.Note) (recruit.Application, error) {
-	if !act.year.Offers.RequireAcceptance {
-		return s.store.ProvisionallyAdmit(ctx, act.app.ID, act.now, note)
-	}
-	hours := 0
-	d, err := s.store.GetBaseDates(ctx, act.year.Year, act.prog.BaseID, act.year.Calendar.PhaseAt(act.now))
-	switch {
-	case err == nil:
-		hours = d.OfferHours
-	case recruit.ErrorCode(err) != recruit.ENOTFOUND:
+	deadline, err := recruit.BaseOfferDeadline(ctx, s.store, act.year, act.prog.BaseID, act.now)
+	if err != nil {
 		return recruit.Application{}, err
 	}
-	deadline := recruit.OfferDeadline(act.year.Calendar, hours, act.now)
+	if deadline.IsZero() {
+		return s.store.ProvisionallyAdmit(ctx, act.app.ID, act.now, note)
+	}
 	return s.store.MakeOffer(ctx, act.app.ID, deadline, act.now, note)
 }

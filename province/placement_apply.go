@@ -1,0 +1,140 @@
+package province
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"zhupei/notify"
+	"zhupei/recruit"
+)
+
+// Audit actions of applying a placement proposal: one entry per
+// application placed, one for the step with its totals.
+const (
+	ActionApplyPlacement = "apply_placement"
+	ActionPlaceOffer     = "place_offer"
+)
+
+// MsgProposalChanged refuses to apply a proposal other than the one
+// computed now.
+const MsgProposalChanged = "调剂方案已变化，请重新计算后再应用"
+
+var (
+	errNoDigest = recruit.Errorf(recruit.EINVALID, "请先计算调剂方案，再应用")
+	errChanged  = recruit.Errorf(recruit.ECONFLICT, MsgProposalChanged)
+)
+
+// Applied is the outcome of applying a placement proposal.
+type Applied struct {
+	Year      int       `json:"year"`
+	Digest    string    `json:"digest"`
+	AppliedAt time.Time `json:"applied_at"`
+	// Offers tells whether the placements are offers to be accepted before
+	// their deadline (the year's offers.require_acceptance).
+	Offers bool `json:"offers"`
+	// Placed are the applications placed, by base and program as in the
+	// proposal; Skipped those the world moved away from their placement
+	// since it was computed (the seat taken meanwhile, the applicant no
+	// longer in the pool), each with the reason.
+	Placed  []AppliedEntry `json:"placed"`
+	Skipped []AppliedEntry `json:"skipped"`
+}
+
+// AppliedEntry is one placement of an applied proposal: the application,
+// its program and preference, the offer's answer deadline (zero: no offer)
+// or, when it was skipped, why.
+type AppliedEntry struct {
+	ProposalEntry
+	OfferDeadline time.Time `json:"offer_deadline,omitzero"`
+	Reason        string    `json:"reason,omitempty"`
+}
+
+// ApplyPlacement applies the placement proposal of the latest year's
+// adjustment pool that the province reviewed, identified by its digest
+// (Proposal.Digest): it computes the proposal again and, only when the
+// digest is the same (ECONFLICT MsgProposalChanged otherwise, nothing
+// changed), places every application of it (recruit.AdjustmentStore
+// PlaceOffer): a provisional admission at the program proposed, an offer
+// answerable until recruit.BaseOfferDeadline when the year requires
+// acceptance, with the 拟录取 notification (请于…前确认) queued with it, and
+// an audit entry per application. A placement the world moved away from
+// since (ECONFLICT or ENOTFOUND from the store: the seat taken, the
+// applicant gone from the pool) is skipped and reported, not an error;
+// an application placed already is no longer in the pool, so a re-run
+// (after a partial apply, or by a second admin) never places anyone
+// twice. One more audit entry records the step and its totals. Only an
+// enabled province admin may, in the adjustment phase.
+func (s *Service) ApplyPlacement(ctx context.Context, by recruit.Staff, digest string) (Applied, error) {
+	const op = "province.ApplyPlacement"
+	if err := requireProvinceFor(by, "应用调剂方案"); err != nil {
+		return Applied{}, recruit.WithOp(op, err)
+	}
+	digest = strings.TrimSpace(digest)
+	if digest == "" {
+		return Applied{}, recruit.WithOp(op, errNoDigest)
+	}
+	y, err := s.store.LatestYear(ctx)
+	if err != nil {
+		return Applied{}, recruit.WithOp(op, err)
+	}
+	now := s.now()
+	if phase := y.Calendar.PhaseAt(now); phase != recruit.PhaseAdjustment {
+		return Applied{}, recruit.WithOp(op, recruit.Errorf(recruit.EFORBIDDEN, "调剂方案仅能在%s应用，当前为%s", recruit.PhaseAdjustment.Label(), phase.Label()))
+	}
+	p, pool, err := s.propose(ctx, y)
+	if err != nil {
+		return Applied{}, recruit.WithOp(op, err)
+	}
+	if p.Digest != digest {
+		return Applied{}, recruit.WithOp(op, errChanged)
+	}
+	read := make(map[int64]recruit.Application, len(pool.Members))
+	for _, m := range pool.Members {
+		read[m.App.ID] = m.App
+	}
+	out := Applied{Year: y.Year, Digest: digest, AppliedAt: now, Offers: y.Offers.RequireAcceptance, Placed: []AppliedEntry{}, Skipped: []AppliedEntry{}}
+	for _, b := range p.Bases {
+		deadline, err := recruit.BaseOfferDeadline(ctx, s.store, y, b.BaseID, now)
+		if err != nil {
+			return out, recruit.WithOp(op, err)
+		}
+		for _, pp := range b.Programs {
+			prog, _ := pool.Program(pp.ProgramID)
+			for _, e := range pp.Placed {
+				got, err := s.placeOffer(ctx, by, read[e.AppID], e, prog, deadline, now, digest)
+				switch code := recruit.ErrorCode(err); {
+				case err == nil:
+					out.Placed = append(out.Placed, AppliedEntry{ProposalEntry: e, OfferDeadline: got.OfferDeadline})
+				case code == recruit.ECONFLICT || code == recruit.ENOTFOUND:
+					out.Skipped = append(out.Skipped, AppliedEntry{ProposalEntry: e, Reason: recruit.ErrorMessage(err)})
+				default:
+					return out, recruit.WithOp(op, err)
+				}
+			}
+		}
+	}
+	summary := map[string]any{"digest": digest, "pool": p.Pool, "seats": p.Seats, "proposed": p.Placed,
+		"placed": len(out.Placed), "skipped": len(out.Skipped), "offers": out.Offers}
+	if err := recruit.RecordStaffAction(ctx, s.store, by, s.now(), 0, ActionApplyPlacement, fmt.Sprintf("year:%d", y.Year), nil, summary, ""); err != nil {
+		return out, recruit.WithOp(op, err)
+	}
+	return out, nil
+}
+
+// placeOffer places the application of e, as the pool read it, at prog
+// (PlaceOffer) with the 拟录取 notification and writes its audit entry.
+func (s *Service) placeOffer(ctx context.Context, by recruit.Staff, app recruit.Application, e ProposalEntry, prog recruit.Program, deadline, now time.Time, digest string) (recruit.Application, error) {
+	got, err := s.store.PlaceOffer(ctx, e.AppID, prog.ID, deadline, now, func(app recruit.Application) (recruit.Notification, error) {
+		return notify.Provisional(app, prog, app.OfferDeadline, now), nil
+	})
+	if err != nil {
+		return recruit.Application{}, err
+	}
+	before := map[string]any{"state": app.State, "program_id": app.ProgramID}
+	after := map[string]any{"state": got.State, "program_id": got.ProgramID, "preference": e.Preference, "offer_deadline": got.OfferDeadline}
+	remark := "调剂方案 " + digest[:min(len(digest), 12)]
+	err = recruit.RecordStaffAction(ctx, s.store, by, s.now(), prog.BaseID, ActionPlaceOffer, fmt.Sprintf("application:%d", e.AppID), before, after, remark)
+	return got, err
+}
