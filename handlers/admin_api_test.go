@@ -335,6 +335,7 @@ func TestAdminRoutesDocumented(t *testing.T) {
 		"POST /admin/applications/{id}/offer/void":       "voidOffer",
 		"PUT /admin/shortage-specialties":                "setShortageSpecialties",
 		"POST /admin/placement/proposal":                 "proposePlacement",
+		"POST /admin/placement/apply":                    "applyPlacement",
 		"GET /admin/bases/{baseID}/pool":                 "listPool",
 		"PUT /admin/bases/{baseID}/pool/ranking":         "rankPoolCandidates",
 	}

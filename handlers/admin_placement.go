@@ -9,13 +9,14 @@ import (
 // The admin API's adjustment operations (DESIGN.md "Offers and
 // adjustment"): the province's shortage specialties and placement
 // proposal, a base's adjustment pool and its order of the pool's
-// candidates. The services check role, base and phase and write the audit
-// log.
+// candidates; the proposal's application as offers. The services check
+// role, base and phase and write the audit log.
 
 // placementRoutes registers the adjustment operations on the admin group.
 func (a *adminAPI) placementRoutes(g fiber.Router) {
 	g.Put("/shortage-specialties", a.setShortageSpecialties)
 	g.Post("/placement/proposal", a.proposePlacement)
+	g.Post("/placement/apply", a.applyPlacement)
 	g.Get("/bases/:baseID/pool", a.listPool)
 	g.Put("/bases/:baseID/pool/ranking", a.rankPoolCandidates)
 }
@@ -57,6 +58,30 @@ func (a *adminAPI) proposePlacement(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(p)
+}
+
+// applyInput is the body of applyPlacement.
+type applyInput struct {
+	Digest string `json:"digest"`
+}
+
+// applyPlacement is POST /api/v1/admin/placement/apply (applyPlacement):
+// the proposal with the digest given, computed again, applied as offers;
+// a different proposal now is 409.
+func (a *adminAPI) applyPlacement(c *fiber.Ctx) error {
+	by, err := a.staff(c)
+	if err != nil {
+		return err
+	}
+	var in applyInput
+	if err := strictJSON(c, &in, `{"digest": "…"}（计算调剂方案时返回的 digest）`); err != nil {
+		return err
+	}
+	out, err := a.province.ApplyPlacement(c.UserContext(), by, in.Digest)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
 }
 
 // listPool is GET /api/v1/admin/bases/{baseID}/pool (listPool): the

@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"zhupei/province"
@@ -68,5 +70,47 @@ func TestAdminPlacement(t *testing.T) {
 	}
 	if len(p.Bases) > 0 && (p.Bases[0].Programs[0].Placed[0].AppID != pending.ID || p.Bases[0].BaseName != "甲医院") {
 		t.Errorf("甲医院 内科 places %+v first, want its ranked %d", p.Bases[0].Programs[0].Placed, pending.ID)
+	}
+}
+
+// applyPlacement applies the proposal with the digest given as offers
+// (the province only), refuses a bad body (400) and a digest that is not
+// the proposal of now (409), so applying twice is refused.
+func TestAdminApplyPlacement(t *testing.T) {
+	f := newAdminFixture(t)
+	f.setPhase(t, recruit.PhaseAdjustment)
+	prov, _ := f.token(t, recruit.RoleProvince, 0)
+	adminA, _ := f.token(t, recruit.RoleBaseAdmin, f.baseA)
+	st, body := f.call(t, http.MethodPost, "/api/v1/admin/placement/proposal", prov, nil)
+	var p province.Proposal
+	if st != http.StatusOK || json.Unmarshal(body, &p) != nil || p.Placed == 0 || p.Digest == "" {
+		t.Fatalf("proposePlacement: %d %s", st, body)
+	}
+	const apply = "/api/v1/admin/placement/apply"
+
+	st, body = f.call(t, http.MethodPost, apply, adminA, map[string]any{"digest": p.Digest})
+	wantError(t, "a base admin applies", st, body, http.StatusForbidden, recruit.EFORBIDDEN)
+	st, body = f.call(t, http.MethodPost, apply, prov, map[string]any{"hash": p.Digest})
+	wantError(t, "an unknown field", st, body, http.StatusBadRequest, recruit.EINVALID)
+	st, body = f.call(t, http.MethodPost, apply, prov, map[string]any{})
+	wantError(t, "no digest", st, body, http.StatusBadRequest, recruit.EINVALID)
+	st, body = f.call(t, http.MethodPost, apply, prov, map[string]any{"digest": "0" + p.Digest[1:]})
+	wantError(t, "another digest", st, body, http.StatusConflict, recruit.ECONFLICT)
+
+	st, body = f.call(t, http.MethodPost, apply, prov, map[string]any{"digest": p.Digest})
+	var out province.Applied
+	if st != http.StatusOK || json.Unmarshal(body, &out) != nil || len(out.Placed) != p.Placed || len(out.Skipped) != 0 || out.Digest != p.Digest {
+		t.Fatalf("applyPlacement: %d %s", st, body)
+	}
+	for _, e := range out.Placed {
+		app, err := f.store.GetApplicationByID(context.Background(), e.AppID)
+		if err != nil || app.State != recruit.StateProvisional || app.ProgramID != e.ProgramID {
+			t.Errorf("placed %+v: stored %+v, %v", e, app, err)
+		}
+	}
+	st, body = f.call(t, http.MethodPost, apply, prov, map[string]any{"digest": p.Digest})
+	wantError(t, "applying again", st, body, http.StatusConflict, recruit.ECONFLICT)
+	if !strings.Contains(string(body), province.MsgProposalChanged) {
+		t.Errorf("applying again: %s, want %q", body, province.MsgProposalChanged)
 	}
 }
