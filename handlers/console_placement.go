@@ -12,8 +12,9 @@ import (
 // The province's 调剂方案 screen of the console (/admin/placement): the
 // shortage specialties flagged on the vacancy board, and the placement
 // proposal computed on demand (province.ProposePlacement), shown per base
-// with who goes where and what stays empty. Applying it as offers needs
-// the offers of issue 11 and is not here.
+// with who goes where and what stays empty, then applied as offers
+// (province.ApplyPlacement, the digest of the proposal shown posted back)
+// with its result shown.
 
 // placementConsoleRoutes registers the screen on the console's
 // authenticated group.
@@ -21,6 +22,7 @@ func (s *server) placementConsoleRoutes(auth fiber.Router) {
 	auth.Get("/placement", s.placementScreen)
 	auth.Post("/placement/propose", s.placementPropose)
 	auth.Post("/placement/shortage", s.placementShortage)
+	auth.Post("/placement/apply", s.placementApply)
 }
 
 // placementScreenData is the data of admin_placement.html.
@@ -30,8 +32,14 @@ type placementScreenData struct {
 	// Quiet counts the programs of the proposal nobody is placed at (the
 	// table leaves them out) and their seats.
 	Quiet, QuietSeats int
-	Saved             bool
-	Error             string
+	// Offers tells whether the year's provisional admissions are offers to
+	// be accepted (what applying the proposal sends).
+	Offers bool
+	// Applied is the result of applying a proposal.
+	Applied *province.Applied
+	Saved   bool
+	// Error is the shortage form's refusal, ApplyError the apply form's.
+	Error, ApplyError string
 }
 
 // shortageOption is one specialty of the shortage form.
@@ -52,6 +60,9 @@ func (s *server) renderPlacement(c *fiber.Ctx, status int, d placementScreenData
 		if checked, err = s.store.ShortageSpecialties(c.UserContext(), snap.Year.Year); err != nil {
 			return err
 		}
+	}
+	if snap.Year != nil {
+		d.Offers = snap.Year.Offers.RequireAcceptance
 	}
 	for _, sp := range snap.YearSpecialties {
 		d.Specialties = append(d.Specialties, shortageOption{Specialty: sp, Checked: slices.Contains(checked, sp.Code)})
@@ -84,6 +95,21 @@ func (s *server) placementPropose(c *fiber.Ctx) error {
 		}
 	}
 	return s.renderPlacement(c, fiber.StatusOK, d, nil)
+}
+
+// placementApply is POST /admin/placement/apply: the proposal whose digest
+// the form carries is applied as offers and the result shown; a refusal
+// (the proposal changed meanwhile: 409) is shown on the screen.
+func (s *server) placementApply(c *fiber.Ctx) error {
+	out, err := s.province.ApplyPlacement(c.UserContext(), consoleStaff(c), c.FormValue("digest"))
+	if err != nil {
+		st, ok := statusOf[recruit.ErrorCode(err)]
+		if !ok || st >= 500 {
+			return err
+		}
+		return s.renderPlacement(c, st, placementScreenData{ApplyError: recruit.ErrorMessage(err)}, nil)
+	}
+	return s.renderPlacement(c, fiber.StatusOK, placementScreenData{Applied: &out}, nil)
 }
 
 // placementShortage is POST /admin/placement/shortage: the checked

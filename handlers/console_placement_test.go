@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"regexp"
 	"testing"
 
 	"zhupei/recruit"
@@ -55,4 +56,55 @@ func TestConsolePlacement(t *testing.T) {
 	admin.post(t, "/admin/redeem", url.Values{csrfField: {csrfOf(t, body)}, "code": {f.invite(t, recruit.RoleBaseAdmin, f.baseA, "")}})
 	resp, body = admin.get(t, "/admin/placement")
 	want(t, "a base admin", resp, body, http.StatusForbidden, "")
+}
+
+var digestRe = regexp.MustCompile(`name="digest" value="([0-9a-f]{64})"`)
+
+// After computing, 调剂方案 offers to apply the proposal shown, saying what
+// follows; applying shows the result, and applying the same proposal again
+// says it changed.
+func TestConsoleApplyPlacement(t *testing.T) {
+	f := newConsoleFixture(t)
+	f.setPhase(t, recruit.PhaseAdjustment)
+	pc := f.browser()
+	f.consoleLogin(t, pc, f.user(t, "省管"))
+	_, body := pc.get(t, "/admin/redeem")
+	resp, body := pc.post(t, "/admin/redeem", url.Values{csrfField: {csrfOf(t, body)}, "code": {f.invite(t, recruit.RoleProvince, 0, "")}})
+	want(t, "redeem", resp, body, http.StatusSeeOther, "/admin")
+	_, body = pc.get(t, "/admin/placement")
+	wantMissing(t, "before computing", body, `id="apply-form"`)
+	token := csrfOf(t, body)
+
+	resp, body = pc.post(t, "/admin/placement/propose", url.Values{csrfField: {token}})
+	want(t, "propose", resp, body, http.StatusOK, "")
+	wantContains(t, "proposal", body, `id="apply-form"`, "将向 3 人发出拟录取")
+	m := digestRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no digest in the apply form: %s", body)
+	}
+	resp, _ = pc.post(t, "/admin/placement/apply", url.Values{"digest": {m[1]}})
+	want(t, "apply without token", resp, "", http.StatusForbidden, "")
+
+	resp, body = pc.post(t, "/admin/placement/apply", url.Values{csrfField: {token}, "digest": {m[1]}})
+	want(t, "apply", resp, body, http.StatusOK, "")
+	wantContains(t, "applied", body, `id="applied-summary"`, "已发出 3 个拟录取", "第1志愿")
+	placed := 0
+	for _, prog := range []int64{f.progA1} {
+		apps, err := f.store.ListApplications(context.Background(), prog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range apps {
+			if a.State == recruit.StateProvisional {
+				placed++
+			}
+		}
+	}
+	if placed == 0 {
+		t.Errorf("nobody provisionally admitted at program %d after applying", f.progA1)
+	}
+
+	resp, body = pc.post(t, "/admin/placement/apply", url.Values{csrfField: {token}, "digest": {m[1]}})
+	want(t, "apply again", resp, body, http.StatusConflict, "")
+	wantContains(t, "apply again", body, `id="apply-error"`, "调剂方案已变化，请重新计算后再应用")
 }

@@ -43,10 +43,12 @@ type Applied struct {
 }
 
 // AppliedEntry is one placement of an applied proposal: the application,
-// its program and preference, the offer's answer deadline (zero: no offer)
-// or, when it was skipped, why.
+// its program (with its base's and specialty's names) and preference, the
+// offer's answer deadline (zero: no offer) or, when it was skipped, why.
 type AppliedEntry struct {
 	ProposalEntry
+	BaseName      string    `json:"base_name"`
+	SpecialtyName string    `json:"specialty_name"`
 	OfferDeadline time.Time `json:"offer_deadline,omitzero"`
 	Reason        string    `json:"reason,omitempty"`
 }
@@ -104,11 +106,14 @@ func (s *Service) ApplyPlacement(ctx context.Context, by recruit.Staff, digest s
 			prog, _ := pool.Program(pp.ProgramID)
 			for _, e := range pp.Placed {
 				got, err := s.placeOffer(ctx, by, read[e.AppID], e, prog, deadline, now, digest)
+				entry := AppliedEntry{ProposalEntry: e, BaseName: prog.BaseName, SpecialtyName: prog.SpecialtyName}
 				switch code := recruit.ErrorCode(err); {
 				case err == nil:
-					out.Placed = append(out.Placed, AppliedEntry{ProposalEntry: e, OfferDeadline: got.OfferDeadline})
+					entry.OfferDeadline = got.OfferDeadline
+					out.Placed = append(out.Placed, entry)
 				case code == recruit.ECONFLICT || code == recruit.ENOTFOUND:
-					out.Skipped = append(out.Skipped, AppliedEntry{ProposalEntry: e, Reason: recruit.ErrorMessage(err)})
+					entry.Reason = recruit.ErrorMessage(err)
+					out.Skipped = append(out.Skipped, entry)
 				default:
 					return out, recruit.WithOp(op, err)
 				}
