@@ -30,12 +30,9 @@ type shortageInput struct {
 // (setShortageSpecialties): the latest year's shortage specialty codes
 // replace the stored ones.
 func (a *adminAPI) setShortageSpecialties(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
 	var in shortageInput
-	if err := strictJSON(c, &in, `{"specialties": ["0700", "0200", …]}（培训专业代码）`); err != nil {
+	by, err := a.staffBody(c, &in, `{"specialties": ["0700", "0200", …]}（培训专业代码）`)
+	if err != nil {
 		return err
 	}
 	codes, err := a.province.SetShortageSpecialties(c.UserContext(), by, in.Specialties)
@@ -60,6 +57,16 @@ func (a *adminAPI) proposePlacement(c *fiber.Ctx) error {
 	return c.JSON(p)
 }
 
+// staffBody authenticates the caller and reads the request's JSON body
+// into in (strictJSON, example in its message).
+func (a *adminAPI) staffBody(c *fiber.Ctx, in any, example string) (recruit.Staff, error) {
+	by, err := a.staff(c)
+	if err != nil {
+		return recruit.Staff{}, err
+	}
+	return by, strictJSON(c, in, example)
+}
+
 // applyInput is the body of applyPlacement.
 type applyInput struct {
 	Digest string `json:"digest"`
@@ -69,12 +76,9 @@ type applyInput struct {
 // the proposal with the digest given, computed again, applied as offers;
 // a different proposal now is 409.
 func (a *adminAPI) applyPlacement(c *fiber.Ctx) error {
-	by, err := a.staff(c)
-	if err != nil {
-		return err
-	}
 	var in applyInput
-	if err := strictJSON(c, &in, `{"digest": "…"}（计算调剂方案时返回的 digest）`); err != nil {
+	by, err := a.staffBody(c, &in, `{"digest": "…"}（计算调剂方案时返回的 digest）`)
+	if err != nil {
 		return err
 	}
 	out, err := a.province.ApplyPlacement(c.UserContext(), by, in.Digest)

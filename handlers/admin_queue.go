@@ -180,11 +180,17 @@ func sendExport(c *fiber.Ctx, svc *review.Service, by recruit.Staff, q review.Qu
 	if err != nil {
 		return err
 	}
+	return sendXLSX(c, buf.Bytes(), ex.Fallback, ex.Name, ex.Rows)
+}
+
+// sendXLSX sends an XLSX export of rows rows as an attachment named name in
+// RFC 5987 form with the ASCII fallback, never cached.
+func sendXLSX(c *fiber.Ctx, data []byte, fallback, name string, rows int) error {
 	c.Set(fiber.HeaderContentType, xlsx.MediaType)
-	c.Set(fiber.HeaderContentDisposition, forms.ContentDisposition("attachment", ex.Fallback, ex.Name))
+	c.Set(fiber.HeaderContentDisposition, forms.ContentDisposition("attachment", fallback, name))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set("X-Export-Rows", strconv.Itoa(ex.Rows))
-	return c.Send(buf.Bytes())
+	c.Set("X-Export-Rows", strconv.Itoa(rows))
+	return c.Send(data)
 }
 
 // bulkIDs parses the ids of a console form (several "ids" fields or one

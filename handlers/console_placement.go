@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,7 +15,7 @@ import (
 // proposal computed on demand (province.ProposePlacement), shown per base
 // with who goes where and what stays empty, then applied as offers
 // (province.ApplyPlacement, the digest of the proposal shown posted back)
-// with its result shown.
+// with its result shown, or exported (导出, an XLSX).
 
 // placementConsoleRoutes registers the screen on the console's
 // authenticated group.
@@ -23,6 +24,7 @@ func (s *server) placementConsoleRoutes(auth fiber.Router) {
 	auth.Post("/placement/propose", s.placementPropose)
 	auth.Post("/placement/shortage", s.placementShortage)
 	auth.Post("/placement/apply", s.placementApply)
+	auth.Get("/placement/export", s.placementExport)
 }
 
 // placementScreenData is the data of admin_placement.html.
@@ -110,6 +112,17 @@ func (s *server) placementApply(c *fiber.Ctx) error {
 		return s.renderPlacement(c, st, placementScreenData{ApplyError: recruit.ErrorMessage(err)}, nil)
 	}
 	return s.renderPlacement(c, fiber.StatusOK, placementScreenData{Applied: &out}, nil)
+}
+
+// placementExport is GET /admin/placement/export: the proposal computed
+// now as an XLSX attachment named in RFC 5987 form with an ASCII fallback.
+func (s *server) placementExport(c *fiber.Ctx) error {
+	var buf bytes.Buffer
+	ex, err := s.province.ExportPlacement(c.UserContext(), consoleStaff(c), &buf)
+	if err != nil {
+		return err
+	}
+	return sendXLSX(c, buf.Bytes(), ex.Fallback, ex.Name, ex.Rows)
 }
 
 // placementShortage is POST /admin/placement/shortage: the checked

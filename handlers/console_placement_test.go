@@ -7,23 +7,19 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
 	"zhupei/recruit"
+	"zhupei/xlsx"
 )
 
 // The province's 调剂方案 screen saves the shortage specialties and shows
 // the proposal per program; a base admin is refused.
 func TestConsolePlacement(t *testing.T) {
 	f := newConsoleFixture(t)
-	f.setPhase(t, recruit.PhaseAdjustment) // the seeded applications are new in adjustment
-	pc := f.browser()
-	f.consoleLogin(t, pc, f.user(t, "省管"))
-	_, body := pc.get(t, "/admin/redeem")
-	resp, body := pc.post(t, "/admin/redeem", url.Values{csrfField: {csrfOf(t, body)}, "code": {f.invite(t, recruit.RoleProvince, 0, "")}})
-	want(t, "redeem", resp, body, http.StatusSeeOther, "/admin")
-
-	resp, body = pc.get(t, "/admin/placement")
+	pc := provinceConsole(t, f)
+	resp, body := pc.get(t, "/admin/placement")
 	want(t, "placement screen", resp, body, http.StatusOK, "")
 	wantContains(t, "placement screen", body, `data-nav="placement" class="on"`, `value="0200">`, "计算调剂方案")
 	wantMissing(t, "placement screen", body, "proposal-totals", " checked>")
@@ -58,6 +54,20 @@ func TestConsolePlacement(t *testing.T) {
 	want(t, "a base admin", resp, body, http.StatusForbidden, "")
 }
 
+// provinceConsole moves the year into adjustment (the seeded applications
+// are new in it: all in the pool) and returns a console browser logged in
+// as a new province admin.
+func provinceConsole(t *testing.T, f *wxFixture) *browser {
+	t.Helper()
+	f.setPhase(t, recruit.PhaseAdjustment)
+	pc := f.browser()
+	f.consoleLogin(t, pc, f.user(t, "省管"))
+	_, body := pc.get(t, "/admin/redeem")
+	resp, body := pc.post(t, "/admin/redeem", url.Values{csrfField: {csrfOf(t, body)}, "code": {f.invite(t, recruit.RoleProvince, 0, "")}})
+	want(t, "redeem", resp, body, http.StatusSeeOther, "/admin")
+	return pc
+}
+
 var digestRe = regexp.MustCompile(`name="digest" value="([0-9a-f]{64})"`)
 
 // After computing, 调剂方案 offers to apply the proposal shown, saying what
@@ -65,22 +75,23 @@ var digestRe = regexp.MustCompile(`name="digest" value="([0-9a-f]{64})"`)
 // says it changed.
 func TestConsoleApplyPlacement(t *testing.T) {
 	f := newConsoleFixture(t)
-	f.setPhase(t, recruit.PhaseAdjustment)
-	pc := f.browser()
-	f.consoleLogin(t, pc, f.user(t, "省管"))
-	_, body := pc.get(t, "/admin/redeem")
-	resp, body := pc.post(t, "/admin/redeem", url.Values{csrfField: {csrfOf(t, body)}, "code": {f.invite(t, recruit.RoleProvince, 0, "")}})
-	want(t, "redeem", resp, body, http.StatusSeeOther, "/admin")
-	_, body = pc.get(t, "/admin/placement")
+	pc := provinceConsole(t, f)
+	_, body := pc.get(t, "/admin/placement")
 	wantMissing(t, "before computing", body, `id="apply-form"`)
 	token := csrfOf(t, body)
 
-	resp, body = pc.post(t, "/admin/placement/propose", url.Values{csrfField: {token}})
+	resp, body := pc.post(t, "/admin/placement/propose", url.Values{csrfField: {token}})
 	want(t, "propose", resp, body, http.StatusOK, "")
 	wantContains(t, "proposal", body, `id="apply-form"`, "将向 3 人发出拟录取")
 	m := digestRe.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no digest in the apply form: %s", body)
+	}
+	resp, _ = pc.get(t, "/admin/placement/export")
+	want(t, "export", resp, "", http.StatusOK, "")
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename*=UTF-8''%E8%B0%83%E5%89%82%E6%96%B9%E6%A1%88-`) ||
+		!strings.Contains(cd, m[1][:12]) || resp.Header.Get("Content-Type") != xlsx.MediaType || resp.Header.Get("X-Export-Rows") != "3" {
+		t.Errorf("export headers %v", resp.Header)
 	}
 	resp, _ = pc.post(t, "/admin/placement/apply", url.Values{"digest": {m[1]}})
 	want(t, "apply without token", resp, "", http.StatusForbidden, "")

@@ -98,14 +98,7 @@ type ProposalEntry struct {
 // and its totals. Only an enabled province admin may.
 func (s *Service) ProposePlacement(ctx context.Context, by recruit.Staff) (Proposal, error) {
 	const op = "province.ProposePlacement"
-	if err := requireProvinceFor(by, "计算调剂方案"); err != nil {
-		return Proposal{}, recruit.WithOp(op, err)
-	}
-	y, err := s.store.LatestYear(ctx)
-	if err != nil {
-		return Proposal{}, recruit.WithOp(op, err)
-	}
-	p, _, err := s.propose(ctx, y)
+	y, p, _, err := s.latestProposal(ctx, by, "计算调剂方案")
 	if err != nil {
 		return Proposal{}, recruit.WithOp(op, err)
 	}
@@ -114,6 +107,21 @@ func (s *Service) ProposePlacement(ctx context.Context, by recruit.Staff) (Propo
 		return Proposal{}, recruit.WithOp(op, err)
 	}
 	return p, nil
+}
+
+// latestProposal checks that by is an enabled province admin (what names
+// the action refused otherwise) and computes the latest year's proposal
+// (propose).
+func (s *Service) latestProposal(ctx context.Context, by recruit.Staff, what string) (recruit.Year, Proposal, recruit.Pool, error) {
+	if err := requireProvinceFor(by, what); err != nil {
+		return recruit.Year{}, Proposal{}, recruit.Pool{}, err
+	}
+	y, err := s.store.LatestYear(ctx)
+	if err != nil {
+		return recruit.Year{}, Proposal{}, recruit.Pool{}, err
+	}
+	p, pool, err := s.propose(ctx, y)
+	return y, p, pool, err
 }
 
 // propose computes the placement proposal of year y's adjustment pool now

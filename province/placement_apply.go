@@ -28,9 +28,9 @@ var (
 
 // Applied is the outcome of applying a placement proposal.
 type Applied struct {
-	Year      int       `json:"year"`
-	Digest    string    `json:"digest"`
-	AppliedAt time.Time `json:"applied_at"`
+	// The year and digest of the proposal applied.
+	Year   int    `json:"year"`
+	Digest string `json:"digest"`
 	// Offers tells whether the placements are offers to be accepted before
 	// their deadline (the year's offers.require_acceptance).
 	Offers bool `json:"offers"`
@@ -70,33 +70,24 @@ type AppliedEntry struct {
 // enabled province admin may, in the adjustment phase.
 func (s *Service) ApplyPlacement(ctx context.Context, by recruit.Staff, digest string) (Applied, error) {
 	const op = "province.ApplyPlacement"
-	if err := requireProvinceFor(by, "应用调剂方案"); err != nil {
-		return Applied{}, recruit.WithOp(op, err)
-	}
 	digest = strings.TrimSpace(digest)
-	if digest == "" {
+	y, p, pool, err := s.latestProposal(ctx, by, "应用调剂方案")
+	switch {
+	case err != nil:
+		return Applied{}, recruit.WithOp(op, err)
+	case digest == "":
 		return Applied{}, recruit.WithOp(op, errNoDigest)
-	}
-	y, err := s.store.LatestYear(ctx)
-	if err != nil {
-		return Applied{}, recruit.WithOp(op, err)
-	}
-	now := s.now()
-	if phase := y.Calendar.PhaseAt(now); phase != recruit.PhaseAdjustment {
-		return Applied{}, recruit.WithOp(op, recruit.Errorf(recruit.EFORBIDDEN, "调剂方案仅能在%s应用，当前为%s", recruit.PhaseAdjustment.Label(), phase.Label()))
-	}
-	p, pool, err := s.propose(ctx, y)
-	if err != nil {
-		return Applied{}, recruit.WithOp(op, err)
-	}
-	if p.Digest != digest {
+	case p.Phase != recruit.PhaseAdjustment:
+		return Applied{}, recruit.WithOp(op, recruit.Errorf(recruit.EFORBIDDEN, "调剂方案仅能在%s应用，当前为%s", recruit.PhaseAdjustment.Label(), p.Phase.Label()))
+	case p.Digest != digest:
 		return Applied{}, recruit.WithOp(op, errChanged)
 	}
+	now := p.ComputedAt
 	read := make(map[int64]recruit.Application, len(pool.Members))
 	for _, m := range pool.Members {
 		read[m.App.ID] = m.App
 	}
-	out := Applied{Year: y.Year, Digest: digest, AppliedAt: now, Offers: y.Offers.RequireAcceptance, Placed: []AppliedEntry{}, Skipped: []AppliedEntry{}}
+	out := Applied{Year: y.Year, Digest: digest, Offers: y.Offers.RequireAcceptance, Placed: []AppliedEntry{}, Skipped: []AppliedEntry{}}
 	for _, b := range p.Bases {
 		deadline, err := recruit.BaseOfferDeadline(ctx, s.store, y, b.BaseID, now)
 		if err != nil {
