@@ -447,3 +447,46 @@ func TestExportPlacement(t *testing.T) {
 		t.Errorf("export audit entry %+v", e)
 	}
 }
+
+// BenchmarkApplyPlacement applies a proposal placing 1,000 pool members
+// (3 ranked vacancies each over 400 programs of 10 seats) on the embedded
+// store: the proposal computed again, 1,000 PlaceOffer operations with
+// their notices and audit entries, the step's entry. Each iteration starts
+// from a fresh store, outside the timer.
+func BenchmarkApplyPlacement(b *testing.B) {
+	ctx := context.Background()
+	for range b.N {
+		b.StopTimer()
+		f := newFixture(b, testyear.Day(time.August, 12, 9))
+		f.RequireAcceptance(b)
+		var rows []recruit.PlanRow
+		for i := range 400 {
+			rows = append(rows, recruit.PlanRow{Line: i + 1, BaseName: fmt.Sprintf("基地%03d", i/10), City: "济南",
+				SpecialtyCode: fmt.Sprintf("%04d", i%10), SpecialtyName: fmt.Sprintf("专业%d", i%10), Plan: 10})
+		}
+		if err := f.Store.ImportPlan(ctx, testyear.Year, rows); err != nil {
+			b.Fatal(err)
+		}
+		progs, err := f.Store.ListPrograms(ctx, recruit.ProgramFilter{Year: testyear.Year})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 1000 {
+			p := func(offset int) int64 { return progs[(i*7+offset)%len(progs)].ID }
+			app := f.Apply(b, p(0), true, testyear.Day(time.July, 2, 9))
+			if err := f.Store.PutVacancyPrefs(ctx, recruit.VacancyPrefs{AppID: app.ID, ProgramIDs: []int64{p(0), p(1 + i%199), p(200 + i%199)}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		prov := f.Staff(b, recruit.RoleProvince, 0)
+		p, err := f.svc.ProposePlacement(ctx, prov)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		got, err := f.svc.ApplyPlacement(ctx, prov, p.Digest)
+		if err != nil || len(got.Placed) != p.Placed || p.Placed != 1000 {
+			b.Fatalf("applied %d of %d: %v", len(got.Placed), p.Placed, err)
+		}
+	}
+}
