@@ -10,7 +10,7 @@
 // counters each state adds to its program (State.Counts), the one plan-row
 // validation (CleanPlan, PlanChecker), the adjustment pool and its
 // placement (BuildPool, and Place: applicant-proposing deferred acceptance,
-// pure), the single error type with the messages every store gives, and
+// pure; a placement is applied as the move PlaceMove), the single error type with the messages every store gives, and
 // the store interfaces by aggregate (Catalogue, Identities, Applications,
 // Offers, Profiles, Files, Forms, Outbox, KV, Leases, AdjustmentStore and
 // more; Store is their union) that the backends implement and the rest of
