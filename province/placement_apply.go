@@ -66,8 +66,10 @@ type AppliedEntry struct {
 // applicant gone from the pool) is skipped and reported, not an error;
 // an application placed already is no longer in the pool, so a re-run
 // (after a partial apply, or by a second admin) never places anyone
-// twice. One more audit entry records the step and its totals. Only an
-// enabled province admin may, in the adjustment phase.
+// twice. One more audit entry records the step and its totals, also when
+// a placement failed otherwise (the error is returned, the placements
+// made stand, the entry says the step was interrupted). Only an enabled
+// province admin may, in the adjustment phase.
 func (s *Service) ApplyPlacement(ctx context.Context, by recruit.Staff, digest string) (Applied, error) {
 	const op = "province.ApplyPlacement"
 	digest = strings.TrimSpace(digest)
@@ -82,21 +84,43 @@ func (s *Service) ApplyPlacement(ctx context.Context, by recruit.Staff, digest s
 	case p.Digest != digest:
 		return Applied{}, recruit.WithOp(op, errChanged)
 	}
-	now := p.ComputedAt
+	out := Applied{Year: y.Year, Digest: digest, Offers: y.Offers.RequireAcceptance, Placed: []AppliedEntry{}, Skipped: []AppliedEntry{}}
+	failure := s.placeAll(ctx, by, y, p, pool, &out)
+	summary := map[string]any{"digest": digest, "pool": p.Pool, "seats": p.Seats, "proposed": p.Placed,
+		"placed": len(out.Placed), "skipped": len(out.Skipped), "offers": out.Offers}
+	remark, auditCtx := "", ctx
+	if failure != nil {
+		// Recorded even when the request's time ran out: the placements
+		// made stand.
+		summary["interrupted"] = true
+		remark, auditCtx = "应用中断：其余安排未发出，请重新计算调剂方案后应用", context.WithoutCancel(ctx)
+	}
+	if err := recruit.RecordStaffAction(auditCtx, s.store, by, s.now(), 0, ActionApplyPlacement, fmt.Sprintf("year:%d", y.Year), nil, summary, remark); err != nil && failure == nil {
+		failure = err
+	}
+	if failure != nil {
+		return out, recruit.WithOp(op, failure)
+	}
+	return out, nil
+}
+
+// placeAll places every application of p, as out records, until a
+// placement fails otherwise than by the world having moved.
+func (s *Service) placeAll(ctx context.Context, by recruit.Staff, y recruit.Year, p Proposal, pool recruit.Pool, out *Applied) error {
 	read := make(map[int64]recruit.Application, len(pool.Members))
 	for _, m := range pool.Members {
 		read[m.App.ID] = m.App
 	}
-	out := Applied{Year: y.Year, Digest: digest, Offers: y.Offers.RequireAcceptance, Placed: []AppliedEntry{}, Skipped: []AppliedEntry{}}
+	now := p.ComputedAt
 	for _, b := range p.Bases {
 		deadline, err := recruit.BaseOfferDeadline(ctx, s.store, y, b.BaseID, now)
 		if err != nil {
-			return out, recruit.WithOp(op, err)
+			return err
 		}
 		for _, pp := range b.Programs {
 			prog, _ := pool.Program(pp.ProgramID)
 			for _, e := range pp.Placed {
-				got, err := s.placeOffer(ctx, by, read[e.AppID], e, prog, deadline, now, digest)
+				got, err := s.placeOffer(ctx, by, read[e.AppID], e, prog, deadline, now, p.Digest)
 				entry := AppliedEntry{ProposalEntry: e, BaseName: prog.BaseName, SpecialtyName: prog.SpecialtyName}
 				switch code := recruit.ErrorCode(err); {
 				case err == nil:
@@ -106,17 +130,12 @@ func (s *Service) ApplyPlacement(ctx context.Context, by recruit.Staff, digest s
 					entry.Reason = recruit.ErrorMessage(err)
 					out.Skipped = append(out.Skipped, entry)
 				default:
-					return out, recruit.WithOp(op, err)
+					return err
 				}
 			}
 		}
 	}
-	summary := map[string]any{"digest": digest, "pool": p.Pool, "seats": p.Seats, "proposed": p.Placed,
-		"placed": len(out.Placed), "skipped": len(out.Skipped), "offers": out.Offers}
-	if err := recruit.RecordStaffAction(ctx, s.store, by, s.now(), 0, ActionApplyPlacement, fmt.Sprintf("year:%d", y.Year), nil, summary, ""); err != nil {
-		return out, recruit.WithOp(op, err)
-	}
-	return out, nil
+	return nil
 }
 
 // placeOffer places the application of e, as the pool read it, at prog

@@ -184,15 +184,17 @@ func BenchmarkProposePlacement(b *testing.B) {
 
 // racing is a store on which something happens just before a placement:
 // the world moving between the proposal's recomputation and its
-// application.
+// application, or the placement failing (before's error).
 type racing struct {
 	province.Store
-	before func(appID int64)
+	before func(appID int64) error
 }
 
 func (s *racing) PlaceOffer(ctx context.Context, appID, programID int64, deadline, now time.Time, note recruit.Note) (recruit.Application, error) {
 	if s.before != nil {
-		s.before(appID)
+		if err := s.before(appID); err != nil {
+			return recruit.Application{}, err
+		}
 	}
 	return s.Store.PlaceOffer(ctx, appID, programID, deadline, now, note)
 }
@@ -347,7 +349,7 @@ func TestApplyPlacementSkipsWhatMoved(t *testing.T) {
 	other := f.Apply(t, f.ProgA, true, testyear.Day(time.July, 1, 9))
 	st := &racing{Store: f.store}
 	svc := province.New(province.Deps{Store: st, Now: f.clock.Now})
-	st.before = func(appID int64) {
+	st.before = func(int64) error {
 		st.before = nil
 		// 甲医院 fills its seat with someone else; a1 withdraws from adjustment.
 		if _, err := f.Store.Review(ctx, other.ID, recruit.StateApproved, "", f.clock.Now(), nil); err != nil {
@@ -356,9 +358,8 @@ func TestApplyPlacementSkipsWhatMoved(t *testing.T) {
 		if _, err := f.Store.ProvisionallyAdmit(ctx, other.ID, f.clock.Now(), nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.Store.SubmitChoice(ctx, f.a1.IdentityID, testyear.Year, f.a1.Version, recruit.Choice{ProgramID: f.ProgA}, f.clock.Now(), nil); err != nil {
-			t.Fatal(err)
-		}
+		_, err := f.Store.SubmitChoice(ctx, f.a1.IdentityID, testyear.Year, f.a1.Version, recruit.Choice{ProgramID: f.ProgA}, f.clock.Now(), nil)
+		return err
 	}
 	// The pool changed by other's application: the digest of now.
 	p, err := f.svc.ProposePlacement(ctx, f.prov)
@@ -379,6 +380,50 @@ func TestApplyPlacementSkipsWhatMoved(t *testing.T) {
 	if e := lastAudit(t, f.fixture, province.ActionApplyPlacement); !strings.Contains(e.After, `"skipped":2`) {
 		t.Errorf("apply_placement audit entry %+v", e)
 	}
+}
+
+// An apply interrupted after its first placement (the store failing) is an
+// error with that placement made; computed again, the proposal leaves the
+// placed applicant out, and applying it places the others: nobody twice.
+func TestApplyPlacementAfterInterruption(t *testing.T) {
+	ctx := context.Background()
+	f := newPlacementFixture(t)
+	p := f.propose(t)
+	st := &racing{Store: f.store}
+	svc := province.New(province.Deps{Store: st, Now: f.clock.Now})
+	calls := 0
+	st.before = func(int64) error {
+		if calls++; calls == 2 {
+			return recruit.Internal(fmt.Errorf("the database went away"))
+		}
+		return nil
+	}
+	if _, err := svc.ApplyPlacement(ctx, f.prov, p.Digest); recruit.ErrorCode(err) != recruit.EINTERNAL {
+		t.Fatalf("the interrupted apply: %v, want EINTERNAL", err)
+	}
+	if a2 := f.App(t, f.a2.ID); a2.State != recruit.StateProvisional {
+		t.Fatalf("the first placement (a2) was not made: %+v", a2)
+	}
+	if e := lastAudit(t, f.fixture, province.ActionApplyPlacement); !strings.Contains(e.After, `"interrupted":true`) || !strings.Contains(e.After, `"placed":1`) || !strings.Contains(e.Remark, "应用中断") {
+		t.Errorf("the interrupted step's audit entry %+v", e)
+	}
+	st.before = nil
+	again, err := svc.ProposePlacement(ctx, f.prov)
+	must(t, err)
+	if again.Digest == p.Digest || again.Pool != 2 || again.Placed != 1 || again.Bases[0].Programs[0].Placed[0].AppID != f.a1.ID {
+		t.Fatalf("the proposal after the interruption %+v", again)
+	}
+	got, err := svc.ApplyPlacement(ctx, f.prov, again.Digest)
+	must(t, err)
+	if len(got.Placed) != 1 || got.Placed[0].AppID != f.a1.ID {
+		t.Errorf("the rest applied: %+v", got)
+	}
+	es, err := f.Store.ListAudit(ctx, recruit.AuditFilter{Action: province.ActionPlaceOffer})
+	must(t, err)
+	if len(es) != 2 {
+		t.Errorf("%d placement audit entries, want one each for a2 and a1", len(es))
+	}
+	wantCounters(t, f, map[int64][2]int{f.ProgA: {1, 1}, f.ProgB: {2, 1}})
 }
 
 // Without offers (the seed), a placement is a provisional admission
