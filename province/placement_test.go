@@ -151,6 +151,23 @@ func TestProposePlacement(t *testing.T) {
 // (400 program listings, the prefs, the rankings), built and placed.
 func BenchmarkProposePlacement(b *testing.B) {
 	ctx := context.Background()
+	f := benchPool(b, 10000)
+	prov := f.Staff(b, recruit.RoleProvince, 0)
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := f.svc.ProposePlacement(ctx, prov)
+		if err != nil || p.Pool != 10000 {
+			b.Fatalf("proposal of %d: %v", p.Pool, err)
+		}
+	}
+}
+
+// benchPool is a fixture in adjustment with 400 programs of 10 seats and
+// n pool members, each ranking 3 of them: the first at a stride of 7, two
+// others 1–199 and 200–398 away.
+func benchPool(b *testing.B, n int) *fixture {
+	b.Helper()
+	ctx := context.Background()
 	f := newFixture(b, testyear.Day(time.August, 12, 9))
 	var rows []recruit.PlanRow
 	for i := range 400 {
@@ -164,22 +181,15 @@ func BenchmarkProposePlacement(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := range 10000 {
-		first := (i * 7) % 400 // then two others, offsets 1–199 and 200–398 away
+	for i := range n {
+		first := (i * 7) % 400
 		p := func(offset int) int64 { return progs[(first+offset)%400].ID }
 		app := f.Apply(b, p(0), true, testyear.Day(time.July, 2, 9))
 		if err := f.Store.PutVacancyPrefs(ctx, recruit.VacancyPrefs{AppID: app.ID, ProgramIDs: []int64{p(0), p(1 + i%199), p(200 + i%199)}}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	prov := f.Staff(b, recruit.RoleProvince, 0)
-	b.ResetTimer()
-	for b.Loop() {
-		p, err := f.svc.ProposePlacement(ctx, prov)
-		if err != nil || p.Pool != 10000 {
-			b.Fatalf("proposal of %d: %v", p.Pool, err)
-		}
-	}
+	return f
 }
 
 // racing is a store on which something happens just before a placement:
@@ -502,27 +512,8 @@ func BenchmarkApplyPlacement(b *testing.B) {
 	ctx := context.Background()
 	for range b.N {
 		b.StopTimer()
-		f := newFixture(b, testyear.Day(time.August, 12, 9))
+		f := benchPool(b, 1000)
 		f.RequireAcceptance(b)
-		var rows []recruit.PlanRow
-		for i := range 400 {
-			rows = append(rows, recruit.PlanRow{Line: i + 1, BaseName: fmt.Sprintf("基地%03d", i/10), City: "济南",
-				SpecialtyCode: fmt.Sprintf("%04d", i%10), SpecialtyName: fmt.Sprintf("专业%d", i%10), Plan: 10})
-		}
-		if err := f.Store.ImportPlan(ctx, testyear.Year, rows); err != nil {
-			b.Fatal(err)
-		}
-		progs, err := f.Store.ListPrograms(ctx, recruit.ProgramFilter{Year: testyear.Year})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := range 1000 {
-			p := func(offset int) int64 { return progs[(i*7+offset)%len(progs)].ID }
-			app := f.Apply(b, p(0), true, testyear.Day(time.July, 2, 9))
-			if err := f.Store.PutVacancyPrefs(ctx, recruit.VacancyPrefs{AppID: app.ID, ProgramIDs: []int64{p(0), p(1 + i%199), p(200 + i%199)}}); err != nil {
-				b.Fatal(err)
-			}
-		}
 		prov := f.Staff(b, recruit.RoleProvince, 0)
 		p, err := f.svc.ProposePlacement(ctx, prov)
 		if err != nil {
