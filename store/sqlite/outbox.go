@@ -118,6 +118,17 @@ func (db *DB) UnreadNotifications(ctx context.Context, identityID int64) (int, e
 // dueWhere matches the rows a sender may claim at ?1 (now).
 const dueWhere = `(state IN ('queued', 'retry') AND next_at <= ?1) OR (state = 'sending' AND lease_until <= ?1)`
 
+// claimDue selects the ids of up to ?4 rows due at ?1 (dueWhere), oldest
+// (next_at, id) first. Each state is read apart, in its index's order and
+// at most ?4 rows of it, so that a claim costs the same however long the
+// queue: with dueWhere's OR SQLite collected and sorted every due row
+// (37 ms a claim with the 45,000 notifications queued by make surge).
+const claimDue = `SELECT id FROM (
+	SELECT * FROM (SELECT id, next_at FROM notifications WHERE state = 'queued' AND next_at <= ?1 ORDER BY next_at, id LIMIT ?4)
+	UNION ALL SELECT * FROM (SELECT id, next_at FROM notifications WHERE state = 'retry' AND next_at <= ?1 ORDER BY next_at, id LIMIT ?4)
+	UNION ALL SELECT * FROM (SELECT id, next_at FROM notifications WHERE state = 'sending' AND lease_until <= ?1 ORDER BY next_at, id LIMIT ?4)
+) ORDER BY next_at, id LIMIT ?4`
+
 // ClaimNotifications moves up to limit due rows to sending under owner's
 // lease, in one write transaction.
 func (db *DB) ClaimNotifications(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]recruit.Notification, error) {
@@ -125,7 +136,7 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now time.Tim
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = queryAll(ctx, tx, `UPDATE notifications SET state = 'sending', lease_owner = ?2, lease_until = ?3
-			WHERE id IN (SELECT id FROM notifications WHERE `+dueWhere+` ORDER BY next_at, id LIMIT ?4)
+			WHERE id IN (`+claimDue+`)
 			RETURNING `+noticeFields,
 			[]any{nanos(now), owner, nanos(now.Add(lease)), limit}, scanNotice)
 		return err
