@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"zhupei/recruit"
 )
@@ -34,22 +35,32 @@ func dataTag(snap *snapshot) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(sum[:18]), nil
 }
 
-// notModified sets the response's ETag — the snapshot's data tag, with
-// extra for what else the answer depends on (such as the phase, which
-// moves with the clock) — and reports whether the request's If-None-Match
-// names it; the handler then answers 304 without a body.
+// notModified sets the response's ETag — the snapshot's (made once per
+// snapshot), or with extra for what else the answer depends on (such as
+// the phase, which moves with the clock) — and reports whether the
+// request's If-None-Match names it; the handler then answers 304 without
+// a body.
 func notModified(c *fiber.Ctx, snap *snapshot, extra string) bool {
-	tag := `W/"` + snap.tag + extra + `"`
+	tag := snap.etag
+	if extra != "" {
+		tag = weakTag(snap.tag + extra)
+	}
 	c.Set(fiber.HeaderETag, tag)
-	return etagMatches(c.Get(fiber.HeaderIfNoneMatch), tag)
+	// Not copied (as c.Get does with Immutable): only read here.
+	return etagMatches(utils.UnsafeString(c.Request().Header.Peek(fiber.HeaderIfNoneMatch)), tag)
 }
+
+// weakTag is the weak entity tag of opaque (RFC 9110, 8.8.3).
+func weakTag(opaque string) string { return `W/"` + opaque + `"` }
 
 // etagMatches reports whether an If-None-Match header names tag, by weak
 // comparison (RFC 9110, 13.1.2): "*" or any listed tag equal to it once
 // W/ is removed from both.
 func etagMatches(header, tag string) bool {
 	want := strings.TrimPrefix(tag, "W/")
-	for _, t := range strings.Split(header, ",") {
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimSpace(t)
 		if t == "*" || strings.TrimPrefix(t, "W/") == want {
 			return true

@@ -92,7 +92,7 @@ func TestETagMatches(t *testing.T) {
 		want   bool
 	}{
 		{`W/"abc"`, true}, {`"abc"`, true}, {`"x", W/"abc"`, true}, {` W/"abc" `, true}, {"*", true},
-		{"", false}, {`W/"abcd"`, false}, {`"ab"`, false}, {`abc`, false},
+		{`"x",,W/"abc",`, true}, {"", false}, {",", false}, {`W/"abcd"`, false}, {`"ab"`, false}, {`abc`, false},
 	} {
 		if got := etagMatches(c.header, `W/"abc"`); got != c.want {
 			t.Errorf("etagMatches(%q) = %v, want %v", c.header, got, c.want)

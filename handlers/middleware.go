@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,9 +21,6 @@ import (
 // headerRequestID carries the request id in both directions.
 const headerRequestID = "X-Request-ID"
 
-// localRequestID is the c.Locals key of the request id.
-const localRequestID = "request_id"
-
 // routeUnmatched labels requests that matched no route (404, 405), so that
 // arbitrary paths never become metric labels.
 const routeUnmatched = "unmatched"
@@ -30,15 +29,14 @@ const routeUnmatched = "unmatched"
 // made for it get a context with this deadline.
 const requestTimeout = 25 * time.Second
 
-// requestID keeps a well-formed incoming X-Request-ID or generates one, stores
-// it in the locals, echoes it in the response and puts it in the request's
-// context (c.UserContext()).
+// requestID keeps a well-formed incoming X-Request-ID or generates one,
+// echoes it in the response and puts it in the request's context
+// (c.UserContext()).
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(headerRequestID)
 	if !validRequestID(id) {
 		id = newRequestID()
 	}
-	c.Locals(localRequestID, id)
 	c.Set(headerRequestID, id)
 	c.SetUserContext(recruit.WithRequestID(c.UserContext(), id))
 	return c.Next()
@@ -77,8 +75,7 @@ func newRequestID() string {
 // requestIDOf returns the id set by the requestID middleware ("" outside it,
 // e.g. for errors raised by the server before routing).
 func requestIDOf(c *fiber.Ctx) string {
-	id, _ := c.Locals(localRequestID).(string)
-	return id
+	return recruit.RequestID(c.UserContext())
 }
 
 // securityHeaders sets conservative browser security headers; the pages use
@@ -91,11 +88,17 @@ func securityHeaders(imgOrigin string) fiber.Handler {
 		img += " " + imgOrigin
 	}
 	csp := "default-src 'self'; img-src " + img + "; object-src 'none'; frame-ancestors 'none'"
+	// In canonical form, made once: set as they are on every answer.
+	headers := [][2][]byte{
+		{[]byte("X-Content-Type-Options"), []byte("nosniff")},
+		{[]byte("X-Frame-Options"), []byte("DENY")},
+		{[]byte("Referrer-Policy"), []byte("same-origin")},
+		{[]byte("Content-Security-Policy"), []byte(csp)},
+	}
 	return func(c *fiber.Ctx) error {
-		c.Set("X-Content-Type-Options", "nosniff")
-		c.Set("X-Frame-Options", "DENY")
-		c.Set("Referrer-Policy", "same-origin")
-		c.Set("Content-Security-Policy", csp)
+		for _, h := range headers {
+			c.Response().Header.SetCanonical(h[0], h[1])
+		}
 		return c.Next()
 	}
 }
@@ -116,6 +119,35 @@ func noStore(c *fiber.Ctx) error {
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// children keeps the vectors' children once made: finding one by its
+	// label values hashes them and takes a lock on every request.
+	children sync.Map // metricKey → *metricChildren
+}
+
+// metricKey names the children of one method, route and status.
+type metricKey struct {
+	method, route string
+	status        int
+}
+
+// metricChildren are the counter and histogram of one metricKey.
+type metricChildren struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// of returns the children of method, route and status.
+func (m *httpMetrics) of(method, route string, status int) *metricChildren {
+	k := metricKey{method, route, status}
+	if c, ok := m.children.Load(k); ok {
+		return c.(*metricChildren)
+	}
+	k.method = strings.Clone(method) // kept: not the request's buffer
+	c, _ := m.children.LoadOrStore(k, &metricChildren{
+		requests: m.requests.WithLabelValues(k.method, route, strconv.Itoa(status)),
+		duration: m.duration.WithLabelValues(k.method, route),
+	})
+	return c.(*metricChildren)
 }
 
 func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
@@ -170,8 +202,9 @@ func (s *server) observe(m *httpMetrics, route string) fiber.Handler {
 		}
 		method := c.Method()
 		status := c.Response().StatusCode()
-		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+		children := m.of(method, route, status)
+		children.requests.Inc()
+		children.duration.Observe(elapsed.Seconds())
 		// Only the route pattern is logged: paths and query strings may carry
 		// personal data. Asked first: building the line's values costs
 		// allocations on every request even when the level drops it.

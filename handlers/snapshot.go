@@ -31,7 +31,8 @@ type snapshot struct {
 	YearBases       []recruit.Base
 	YearSpecialties []recruit.Specialty
 	At              time.Time // domain time of the load, shown as 更新时间
-	tag             string    // dataTag: the ETag of the public JSON made from it
+	tag             string    // dataTag: the opaque part of the ETag of the public JSON made from it
+	etag            string    // that ETag, weakTag(tag)
 	// Publications are the year's published lists, newest first.
 	Publications []recruit.Publication
 	// Shortage are the year's shortage specialty codes (the vacancy
@@ -106,6 +107,7 @@ func (s *server) loadSnapshot(ctx context.Context) (*snapshot, error) {
 	if snap.tag, err = dataTag(snap); err != nil {
 		return nil, err
 	}
+	snap.etag = weakTag(snap.tag)
 	return snap, nil
 }
 
@@ -152,6 +154,9 @@ const maxSpecialtyCode = 16
 // well-formed and name a known base and specialty.
 func (snap *snapshot) parseFilter(base, specialty string) (programFilter, error) {
 	var f programFilter
+	if base == "" && specialty == "" {
+		return f, nil // the board's own poll: nothing to check
+	}
 	fe := recruit.FieldErrors{}
 	if base != "" {
 		id, ok := parseID(base)
