@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math/rand"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -207,6 +208,41 @@ func boardRegistered(t *testing.T, ctx context.Context, srv *server, program str
 	return n
 }
 
+// followsCounts checks that the open choice page follows the counts of
+// program as apply.js polls them through poll.js: while they are unchanged
+// a poll is answered 304 Not Modified and the label stays, and another
+// applicant's choice of program shows in it without a reload.
+func followsCounts(t *testing.T, ctx context.Context, srv *server, program string) {
+	t.Helper()
+	evaluate[chromedp.Void](t, ctx, `window.__noReload = 1`)
+	label := text(t, ctx, `#f-program option[value="`+program+`"]`)
+	n := optionCount(t, ctx, program)
+	waitFor(t, ctx, `performance.getEntriesByType('resource').some(e => e.name.includes('/api/v1/programs?base=') && e.responseStatus === 304)`,
+		2*boardPoll, "a poll of the choice page answered 304 Not Modified")
+	if got := text(t, ctx, `#f-program option[value="`+program+`"]`); got != label {
+		t.Errorf("after a 304 the option reads %q, want %q", got, label)
+	}
+	if got := text(t, ctx, "#counts-updated"); !strings.HasPrefix(got, "名额数据更新于 ") {
+		t.Errorf("counts time %q, want 名额数据更新于 …", got)
+	}
+	id, err := strconv.ParseInt(program, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, code := registerApplicants(t, srv.URL, 1)[0].Choose(id, true); status != http.StatusOK {
+		t.Fatalf("another applicant's choice: %d %s", status, code)
+	}
+	want := fmt.Sprintf("已报名:%d/", n+1)
+	waitFor(t, ctx, `document.querySelector('#f-program option[value="`+program+`"]').textContent.includes(`+jsString(want)+`)`,
+		2*boardPoll, "the option to show "+want)
+	if !evaluate[bool](t, ctx, `window.__noReload === 1`) {
+		t.Error("the choice page reloaded to update its counts")
+	}
+	if status := text(t, ctx, "#counts-status"); status != "" {
+		t.Errorf("poll status %q, want none", status)
+	}
+}
+
 // TestApplyOnDesktop registers a new applicant on the PC layout and moves
 // the choice; the counts on the choice page and the board follow.
 func TestApplyOnDesktop(t *testing.T) {
@@ -234,6 +270,7 @@ func TestApplyOnDesktop(t *testing.T) {
 	pickBase(t, ctx, base)
 	ids := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll('#f-program option'), o => o.value).filter(v => v)`)
 	first, second := ids[0], ids[1]
+	followsCounts(t, ctx, srv, first)
 	before, beforeSecond := optionCount(t, ctx, first), optionCount(t, ctx, second)
 	boardBefore := boardRegistered(t, ctx, srv, first)
 	if boardBefore != before {

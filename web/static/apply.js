@@ -2,10 +2,10 @@
 // answer (data-show-if / data-show-in), refuses a file of the wrong size
 // before it is sent (data-min-size / data-max-size), tells the server the
 // layout a form is posted from (layout=pc|h5: where the save leads), keeps
-// the specialty list of the choice page live (labels refreshed every few
-// seconds from
-// /api/v1/programs?base=<id>) and asks for confirmation before a choice is
-// submitted. The server validates everything regardless.
+// the specialty list of the choice page live (labels refreshed from
+// /api/v1/programs?base=<id>, polled with If-None-Match by poll.js, which
+// the choice page loads first) and asks for confirmation before a choice
+// is submitted. The server validates everything regardless.
 (function () {
   'use strict';
 
@@ -106,23 +106,21 @@
     });
     program.value = seen[chosen] ? chosen : '';
   }
-  function load() {
-    if (!base.value || document.hidden) { return; }
-    var want = base.value;
-    fetch(api + '?base=' + encodeURIComponent(want), { headers: { Accept: 'application/json' }, cache: 'no-store' })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (data) {
-        if (base.value !== want) { return; }
-        fill(data.programs || []);
-        updated.textContent = '名额数据更新于 ' + new Date(data.updated_at).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
-      })
-      .catch(function () { updated.textContent = '（名额数据自动更新失败，稍后重试）'; });
+  function shown(when) {
+    var text = zhupeiPoll.shanghai(when);
+    if (text) { updated.textContent = '名额数据更新于 ' + text; }
   }
+  var poll = zhupeiPoll.start(function () {
+    return base.value ? api + '?base=' + encodeURIComponent(base.value) : '';
+  }, function (data) {
+    fill(data.programs || []);
+    shown(data.updated_at);
+  }, document.getElementById('counts-status'), shown);
   base.addEventListener('change', function () {
     Array.prototype.slice.call(program.options).forEach(function (o) { if (o.value) { program.removeChild(o); } });
-    load();
+    updated.textContent = '';
+    poll();
   });
-  setInterval(load, 3000);
 
   // ---- choice: confirmation dialog ----
   var dialog = document.getElementById('confirm-dialog');
