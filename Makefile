@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: run test race lint bench surge build clean fuzz
+.PHONY: run test race lint bench surge build clean fuzz ferret-pg
 
 ## run: start the service on the embedded store with sandbox WeChat and a demo year
 run:
@@ -41,6 +41,12 @@ SURGE_FLAGS ?= -applicants 500 -clients 500 -pollers 2000 -duration 60s -ops 100
 surge:
 	@scripts/deps.sh bench
 	bash bench/surge.sh $(SURGE_FLAGS)
+
+## ferret-pg: the store contract suite's FerretDB leg and the two-instance
+## test on FerretDB over a throwaway PostgreSQL cluster instead of SQLite
+## files (scripts/ferret-pg.sh; not part of `make test`)
+ferret-pg:
+	bash scripts/ferret-pg.sh
 
 ## fuzz: each fuzz target for FUZZTIME; what a target finds is kept under its
 ## package's testdata/fuzz and runs in `make test` from then on

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -31,7 +30,7 @@ const faultTimeout = 60 * time.Second
 // longer than copying it.
 var demoStore struct {
 	once sync.Once
-	dir  string // removed by buildAndRun
+	snap ferret.Snapshot // removed by buildAndRun
 	err  error
 }
 
@@ -52,15 +51,12 @@ func demoFerret(t *testing.T) *ferret.Server {
 			demoStore.err = fmt.Errorf("zhupei demo: %v\n%s", err, out)
 			return
 		}
-		if demoStore.dir, err = os.MkdirTemp("", "zhupei-e2e-ferret-"); err == nil {
-			err = os.CopyFS(demoStore.dir, os.DirFS(db.Dir()))
-		}
-		demoStore.err = err
+		demoStore.snap, demoStore.err = db.Snapshot()
 	})
 	if demoStore.err != nil {
 		t.Fatal(demoStore.err)
 	}
-	db := ferret.NewServerFrom(t, demoStore.dir)
+	db := ferret.NewServerFrom(t, demoStore.snap)
 	db.Start()
 	return db
 }

@@ -73,8 +73,8 @@ func buildAndRun(m *testing.M) int {
 	}
 	moduleRoot, binary = root, bin
 	code := m.Run()
-	if demoStore.dir != "" {
-		os.RemoveAll(demoStore.dir)
+	if err := demoStore.snap.Remove(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 	}
 	return code
 }

@@ -1,17 +1,31 @@
-// Package ferret starts an in-process FerretDB (SQLite handler) for tests
-// of the Mongo backend and of what runs on it. It is imported by tests only.
+// Package ferret starts an in-process FerretDB for tests of the Mongo
+// backend and of what runs on it: on SQLite files by default, or on a
+// PostgreSQL server when PostgreSQLEnv names one (scripts/ferret-pg.sh,
+// `make ferret-pg`). It is imported by tests only.
 package ferret
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/jackc/pgx/v5"
 )
+
+// PostgreSQLEnv names the URL of a PostgreSQL database whose role may
+// create databases (postgres://user@/postgres?host=/socket/dir&port=5432).
+// When it is set, every Server runs FerretDB's postgresql handler on a
+// database of its own there instead of on SQLite files.
+const PostgreSQLEnv = "ZHUPEI_TEST_FERRET_PG"
 
 // Start runs FerretDB on a random local port until the test ends and
 // returns its URI. Its logs are discarded. Clients should use a pool of
@@ -28,44 +42,107 @@ func Start(t testing.TB) string {
 // address and data, as a database server goes away and comes back.
 type Server struct {
 	t      testing.TB
-	dir    string
+	data   data
 	addr   string // "127.0.0.1:0" until the first start has chosen a port
 	uri    string
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// NewServer returns a stopped server whose data lives in a temporary
-// directory of the test; it is stopped at the end of the test.
+// data is where a server keeps its data: a directory of SQLite files, or a
+// database on the PostgreSQL server of PostgreSQLEnv.
+type data struct {
+	dir        string
+	pg, pgName string // PostgreSQLEnv's URL and the database's name
+}
+
+// NewServer returns a stopped server with data of its own (a temporary
+// directory, or a new PostgreSQL database) that is stopped, and its data
+// removed, at the end of the test.
 func NewServer(t testing.TB) *Server {
-	s := &Server{t: t, dir: t.TempDir(), addr: "127.0.0.1:0"}
+	t.Helper()
+	return newServer(t, Snapshot{})
+}
+
+// NewServerFrom is NewServer on a copy of the data of snap.
+func NewServerFrom(t testing.TB, snap Snapshot) *Server {
+	t.Helper()
+	return newServer(t, snap)
+}
+
+func newServer(t testing.TB, from Snapshot) *Server {
+	t.Helper()
+	s := &Server{t: t, addr: "127.0.0.1:0"}
+	if pg := os.Getenv(PostgreSQLEnv); pg != "" {
+		s.data = data{pg: pg, pgName: newName()}
+		if err := createDatabase(pg, s.data.pgName, from.data.pgName); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { // after Stop: cleanups run last first
+			if err := dropDatabase(pg, s.data.pgName); err != nil {
+				t.Error(err)
+			}
+		})
+	} else {
+		s.data.dir = t.TempDir()
+		if from.data.dir != "" {
+			if err := os.CopyFS(s.data.dir, os.DirFS(from.data.dir)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	t.Cleanup(s.Stop)
 	return s
 }
 
-// NewServerFrom is NewServer on a copy of dir, the data directory (Dir) of
-// a stopped server: a database prepared once for many tests.
-func NewServerFrom(t testing.TB, dir string) *Server {
-	s := NewServer(t)
-	if err := os.CopyFS(s.dir, os.DirFS(dir)); err != nil {
-		t.Fatal(err)
+// Snapshot is a copy of a stopped server's data that outlives its test,
+// from which NewServerFrom starts servers: a database prepared once for
+// many tests. Remove it when done.
+type Snapshot struct{ data data }
+
+// Snapshot copies the data of the server, which must be stopped.
+func (s *Server) Snapshot() (Snapshot, error) {
+	if s.data.pg != "" {
+		snap := Snapshot{data{pg: s.data.pg, pgName: newName()}}
+		return snap, createDatabase(s.data.pg, snap.data.pgName, s.data.pgName)
 	}
-	return s
+	dir, err := os.MkdirTemp("", "zhupei-ferret-")
+	if err == nil {
+		err = os.CopyFS(dir, os.DirFS(s.data.dir))
+	}
+	return Snapshot{data{dir: dir}}, err
 }
 
-// Dir is the server's data directory; copy it only while it is stopped.
-func (s *Server) Dir() string { return s.dir }
+// Remove deletes the snapshot's data; a zero Snapshot has none.
+func (snap Snapshot) Remove() error {
+	switch {
+	case snap.data.pg != "":
+		return dropDatabase(snap.data.pg, snap.data.pgName)
+	case snap.data.dir != "":
+		return os.RemoveAll(snap.data.dir)
+	}
+	return nil
+}
 
 // Start runs the server, on the address of its first start when it ran
 // before. It returns once the server listens.
 func (s *Server) Start() {
 	s.t.Helper()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: s.addr},
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + s.dir + "/",
-	})
+	cfg := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: s.addr},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Handler:  "sqlite",
+	}
+	if s.data.pg != "" {
+		u, err := databaseURL(s.data.pg, s.data.pgName)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		cfg.Handler, cfg.PostgreSQLURL = "postgresql", u
+	} else {
+		cfg.SQLiteURL = "file:" + s.data.dir + "/"
+	}
+	f, err := ferretdb.New(cfg)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -90,4 +167,52 @@ func (s *Server) Stop() {
 		s.t.Error(err)
 	}
 	s.cancel = nil
+}
+
+// newName is a new PostgreSQL database name.
+func newName() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return "ferret_" + hex.EncodeToString(b)
+}
+
+// databaseURL is the URL pg (PostgreSQLEnv's) with the database name.
+func databaseURL(pg, name string) (string, error) {
+	u, err := url.Parse(pg)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", PostgreSQLEnv, err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// createDatabase creates database name on the server of pg, a copy of
+// template when it is not "" (which nobody may be connected to).
+func createDatabase(pg, name, template string) error {
+	stmt := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if template != "" {
+		stmt += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
+	}
+	return execPG(pg, stmt)
+}
+
+// dropDatabase drops database name on the server of pg, closing the
+// connections left to it.
+func dropDatabase(pg, name string) error {
+	return execPG(pg, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+}
+
+// execPG runs one statement on the database of pg.
+func execPG(pg, stmt string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, pg)
+	if err != nil {
+		return fmt.Errorf("%s: %w", PostgreSQLEnv, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, stmt); err != nil {
+		return fmt.Errorf("%s: %w", stmt, err)
+	}
+	return nil
 }
