@@ -18,11 +18,15 @@ go build -o "$tmp/surge" ./bench/surge
 # other process on a fixed port can be measured by mistake.
 # The tool is the reverse proxy of many clients: their addresses come in
 # X-Forwarded-For (binding attempts are limited per client address).
-ZHUPEI_HTTP_ADDR=127.0.0.1:0 ZHUPEI_DATA_DIR="$tmp/data" ZHUPEI_LOG_LEVEL=error \
+# The access log (a line per request at the default level, info) is off
+# unless SURGE_LOG_LEVEL=info asks for it.
+ZHUPEI_HTTP_ADDR=127.0.0.1:0 ZHUPEI_DATA_DIR="$tmp/data" ZHUPEI_LOG_LEVEL=${SURGE_LOG_LEVEL:-error} \
 	ZHUPEI_HTTP_PROXY_HEADER=X-Forwarded-For ZHUPEI_HTTP_TRUSTED_PROXIES=127.0.0.1 \
 	"$tmp/zhupei" serve >"$tmp/zhupei.log" 2>&1 &
 server=$!
-"$tmp/baseline" -addr 127.0.0.1:0 >"$tmp/baseline.log" 2>&1 &
+# The baseline writes with zhupei's 16 KB buffer (handlers.writeBuffer):
+# the board's answer leaves both in one write.
+"$tmp/baseline" -addr 127.0.0.1:0 -write-buffer 16384 >"$tmp/baseline.log" 2>&1 &
 baseline=$!
 
 # waitURL LOG PID PROBE: the first loopback URL printed in LOG once
