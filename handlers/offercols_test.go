@@ -46,14 +46,12 @@ func TestConsoleQueueOffers(t *testing.T) {
 	open, accepted := apps[1], apps[2]
 	makeOffer(t, f.store, open, now, soon, recruit.OfferNone)
 	makeOffer(t, f.store, accepted, now, later, recruit.OfferAccepted)
-	cell := func(text string) string {
-		return fmt.Sprintf(`<td data-label="拟录取确认" class="q-offer-cell">%s</td>`, text)
-	}
-	openCell := cell(`<span class="q-offer q-offer-open">待确认 · 截止 `+offerTime(soon)+`</span> <strong class="q-soon">即将到期</strong>`)
-	acceptedCell := cell(`<span class="q-offer q-offer-accepted">已接受</span>`)
+	openCell := `<br><span class="q-offer-info"><span class="q-offer q-offer-open">待确认</span> <span class="q-deadline">截止 ` + formatShortTime(soon) +
+		`</span> <strong class="q-soon">即将到期</strong></span></div></td>`
+	acceptedCell := `<br><span class="q-offer-info"><span class="q-offer q-offer-accepted">已接受</span></span></div></td>`
 
 	body := mustGet(t, pc, "/admin/queue")
-	wantContains(t, "queue", body, "<th>拟录取确认</th>", openCell, acceptedCell, `<select name="offer" id="f-offer">`,
+	wantContains(t, "queue", body, openCell, acceptedCell, `<select name="offer" id="f-offer">`,
 		`<option value="none">无拟录取确认</option>`, `<option value="voided">已作废</option>`)
 	body = mustGet(t, pc, "/admin/queue?offer=open")
 	wantContains(t, "open offers", body, fmt.Sprintf(`id="row-%d"`, open.ID), openCell, `<option value="open" selected>`, "共 1 份报名",
@@ -66,11 +64,11 @@ func TestConsoleQueueOffers(t *testing.T) {
 	wantContains(t, "an unknown offer filter", body, "拟录取确认状态只能是")
 
 	body = mustGet(t, pc, fmt.Sprintf("/admin/queue/%d", accepted.ID))
-	wantContains(t, "the accepted offer's detail", body, `<dd id="app-offer"><span class="q-offer q-offer-accepted">已接受</span><br><span class="hint">确认期限 `+
+	wantContains(t, "the accepted offer's detail", body, `<dd id="app-offer"><span class="q-offer-info"><span class="q-offer q-offer-accepted">已接受</span></span><br><span class="hint">确认期限 `+
 		formatTime(later)+`；已接受于 `+formatTime(now)+`</span></dd>`)
 	body = mustGet(t, pc, fmt.Sprintf("/admin/queue/%d", open.ID))
-	wantContains(t, "the open offer's detail", body, `<dd id="app-offer"><span class="q-offer q-offer-open">待确认 · 截止 `+offerTime(soon)+
-		`</span> <strong class="q-soon">即将到期</strong></dd>`)
+	wantContains(t, "the open offer's detail", body, `<dd id="app-offer"><span class="q-offer-info"><span class="q-offer q-offer-open">待确认</span> <span class="q-deadline">截止 `+formatShortTime(soon)+
+		`</span> <strong class="q-soon">即将到期</strong></span></dd>`)
 
 	// The statistics: one open and one accepted offer at base A.
 	body = mustGet(t, pc, "/admin/statistics")
