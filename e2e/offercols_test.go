@@ -9,9 +9,13 @@ import (
 	"zhupei/recruit"
 )
 
+// shortOfferHours is the answer window of the second offer: its deadline
+// is less than recruit.OfferDueWindow away.
+const shortOfferHours = 12
+
 // TestConsoleOfferColumns: two applicants of one base get offers (the
-// demo year requires acceptance), the second after the base set a 12-hour
-// answer window. On the console at 1280 px the queue shows each offer's
+// demo year requires acceptance), the second after the base set a
+// shortOfferHours answer window. On the console at 1280 px the queue shows each offer's
 // state and deadline, the second marked 即将到期; the offer filter keeps
 // both; the detail shows the offer; the statistics count two open offers.
 // At 375 px the queue's cards, the detail and the statistics fit the
@@ -24,7 +28,7 @@ func TestConsoleOfferColumns(t *testing.T) {
 	first := offerTo(t, srv, "报价甲", base)
 
 	admin := staffToken(t, srv, "基地管理员", "-role", "base_admin", "-base", base)
-	call(t, http.MethodPut, fmt.Sprintf("%s/api/v1/admin/bases/%s/dates/round1", srv.URL, base), admin, map[string]int{"offer_hours": 12}, nil)
+	call(t, http.MethodPut, fmt.Sprintf("%s/api/v1/admin/bases/%s/dates/round1", srv.URL, base), admin, map[string]int{"offer_hours": shortOfferHours}, nil)
 	path := fmt.Sprintf("%s/api/v1/admin/applications/%d", srv.URL, applicationID(t, srv, sandboxOpenID(t, srv, "报价乙")))
 	call(t, http.MethodPost, path+"/review", admin, map[string]string{"decision": "approve"}, nil)
 	var out struct {
@@ -33,7 +37,7 @@ func TestConsoleOfferColumns(t *testing.T) {
 	call(t, http.MethodPost, path+"/provisional", admin, nil, &out)
 	second := out.Application
 	if second.OfferState != recruit.OfferOpen || !second.OfferDeadline.Before(first.OfferDeadline) {
-		t.Fatalf("the second offer %+v, want one open for 12 hours", second)
+		t.Fatalf("the second offer %+v, want one open for %d hours", second, shortOfferHours)
 	}
 
 	pc := newBrowser(t)

@@ -30,17 +30,24 @@ func makeOffer(t *testing.T, st recruit.Store, app recruit.Application, now, dea
 	return a
 }
 
+// seeded returns the three applications the fixture's seed made at
+// program A1.
+func seeded(t *testing.T, st recruit.Store, progA1 int64) []recruit.Application {
+	t.Helper()
+	apps, err := st.ListApplications(context.Background(), progA1)
+	if err != nil || len(apps) != 3 {
+		t.Fatalf("seeded applications: %+v, %v", apps, err)
+	}
+	return apps
+}
+
 // The offer in the console: the queue's rows and cards show each offer's
 // state and deadline, an open offer due within a day is marked 即将到期,
 // the offer filter narrows the list, the detail shows the offer, and the
 // statistics count the offers.
 func TestConsoleQueueOffers(t *testing.T) {
 	f, pc, _ := consoleAdmin(t)
-	ctx := context.Background()
-	apps, err := f.store.ListApplications(ctx, f.progA1)
-	if err != nil || len(apps) != 3 {
-		t.Fatalf("seeded applications: %+v, %v", apps, err)
-	}
+	apps := seeded(t, f.store, f.progA1)
 	now := f.clock.Now()
 	soon, later := now.Add(20*time.Hour), now.Add(72*time.Hour)
 	open, accepted := apps[1], apps[2]
@@ -82,18 +89,14 @@ func TestConsoleQueueOffers(t *testing.T) {
 // offers of the caller's base only.
 func TestAdminOffers(t *testing.T) {
 	f := newAdminFixture(t)
-	f.clock.Add(time.Date(testYear, time.July, 12, 9, 0, 0, 0, recruit.Shanghai).Sub(testNow)) // round1
-	ctx := context.Background()
-	adminA, _ := f.token(t, recruit.RoleBaseAdmin, f.baseA)
-	adminB, _ := f.token(t, recruit.RoleBaseAdmin, f.baseB)
-	appsA, err := f.store.ListApplications(ctx, f.progA1)
-	if err != nil || len(appsA) != 3 {
-		t.Fatalf("seeded applications of A: %+v, %v", appsA, err)
-	}
-	now := f.clock.Now()
+	now := time.Date(testYear, time.July, 12, 9, 0, 0, 0, recruit.Shanghai) // round1
+	f.clock.Add(now.Sub(testNow))
+	appsA := seeded(t, f.store, f.progA1)
 	deadline := now.Add(72 * time.Hour)
 	open := makeOffer(t, f.store, appsA[1], now, deadline, recruit.OfferNone)
 	declined := makeOffer(t, f.store, appsA[2], now, deadline, recruit.OfferDeclined)
+	adminA, _ := f.token(t, recruit.RoleBaseAdmin, f.baseA)
+	adminB, _ := f.token(t, recruit.RoleBaseAdmin, f.baseB)
 
 	status, body := f.call(t, http.MethodGet, "/api/v1/admin/applications?offer=open", adminA, nil)
 	var p review.Page

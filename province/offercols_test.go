@@ -14,9 +14,9 @@ import (
 // the application's current state, with their total: for the province
 // and for a base admin, who sees only their base.
 func TestStatisticsCountOffers(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture(t, testyear.Day(time.August, 20, 9))
 	round1, round2 := testyear.Day(time.July, 12, 9), testyear.Day(time.August, 2, 9)
+	f := newFixture(t, testyear.Day(time.August, 20, 9))
+	ctx := context.Background()
 	offer := func(prog int64, at time.Time, moves ...recruit.OfferState) {
 		t.Helper()
 		app := f.Apply(t, prog, false, testyear.Day(time.July, 5, 9))
@@ -45,37 +45,26 @@ func TestStatisticsCountOffers(t *testing.T) {
 	offer(f.ProgB, round2, recruit.OfferAccepted, recruit.OfferVoided)
 	f.Apply(t, f.ProgB, false, round2) // no offer
 
-	prov := f.Staff(t, recruit.RoleProvince, 0)
-	adminB := f.Staff(t, recruit.RoleBaseAdmin, f.BaseB)
-	for _, c := range []struct {
-		what  string
-		by    recruit.Staff
-		round recruit.Phase
-		want  map[int64]recruit.OfferCounts
-		total recruit.OfferCounts
-	}{
-		{"the province, the year", prov, "", map[int64]recruit.OfferCounts{
-			f.ProgA: {Open: 1, Accepted: 1, Declined: 1, Expired: 1}, f.ProgB: {Open: 1, Voided: 1}},
-			recruit.OfferCounts{Open: 2, Accepted: 1, Declined: 1, Expired: 1, Voided: 1}},
-		{"the province, round1", prov, recruit.PhaseRound1, map[int64]recruit.OfferCounts{
-			f.ProgA: {Open: 1, Accepted: 1}, f.ProgB: {}}, recruit.OfferCounts{Open: 1, Accepted: 1}},
-		{"base B's admin", adminB, "", map[int64]recruit.OfferCounts{f.ProgB: {Open: 1, Voided: 1}},
-			recruit.OfferCounts{Open: 1, Voided: 1}},
-	} {
-		st, err := f.svc.Statistics(ctx, c.by, province.StatsRequest{Round: c.round})
+	check := func(by recruit.Staff, round recruit.Phase, total recruit.OfferCounts, want map[int64]recruit.OfferCounts) {
+		t.Helper()
+		st, err := f.svc.Statistics(ctx, by, province.StatsRequest{Round: round})
 		if err != nil {
-			t.Fatalf("%s: %v", c.what, err)
+			t.Fatalf("%s, round %q: %v", by.Role, round, err)
 		}
-		if len(st.Programs) != len(c.want) {
-			t.Errorf("%s: %d programs, want %d", c.what, len(st.Programs), len(c.want))
+		if len(st.Programs) != len(want) || st.Total.Offers != total {
+			t.Errorf("%s, round %q: %d programs, total offers %+v; want %d, %+v", by.Role, round, len(st.Programs), st.Total.Offers, len(want), total)
 		}
 		for _, p := range st.Programs {
-			if want, ok := c.want[p.ProgramID]; !ok || p.Offers != want {
-				t.Errorf("%s: program %d offers %+v, want %+v", c.what, p.ProgramID, p.Offers, want)
+			if w, ok := want[p.ProgramID]; !ok || p.Offers != w {
+				t.Errorf("%s, round %q: program %d offers %+v, want %+v", by.Role, round, p.ProgramID, p.Offers, w)
 			}
 		}
-		if st.Total.Offers != c.total {
-			t.Errorf("%s: total offers %+v, want %+v", c.what, st.Total.Offers, c.total)
-		}
 	}
+	prov := f.Staff(t, recruit.RoleProvince, 0)
+	check(prov, "", recruit.OfferCounts{Open: 2, Accepted: 1, Declined: 1, Expired: 1, Voided: 1}, map[int64]recruit.OfferCounts{
+		f.ProgA: {Open: 1, Accepted: 1, Declined: 1, Expired: 1}, f.ProgB: {Open: 1, Voided: 1}})
+	check(prov, recruit.PhaseRound1, recruit.OfferCounts{Open: 1, Accepted: 1}, map[int64]recruit.OfferCounts{
+		f.ProgA: {Open: 1, Accepted: 1}, f.ProgB: {}})
+	check(f.Staff(t, recruit.RoleBaseAdmin, f.BaseB), "", recruit.OfferCounts{Open: 1, Voided: 1},
+		map[int64]recruit.OfferCounts{f.ProgB: {Open: 1, Voided: 1}})
 }

@@ -70,33 +70,45 @@ type OfferCounts struct {
 	Voided   int `json:"voided"`   // 已作废
 }
 
-// add counts n offers in state o (none: nothing).
-func (c *OfferCounts) add(o OfferState, n int) {
+// of returns the counter of offers in state o, nil for none.
+func (c *OfferCounts) of(o OfferState) *int {
 	switch o {
 	case OfferOpen:
-		c.Open += n
+		return &c.Open
 	case OfferAccepted:
-		c.Accepted += n
+		return &c.Accepted
 	case OfferDeclined:
-		c.Declined += n
+		return &c.Declined
 	case OfferExpired:
-		c.Expired += n
+		return &c.Expired
 	case OfferVoided:
-		c.Voided += n
+		return &c.Voided
+	}
+	return nil
+}
+
+// add counts n offers in state o (none: nothing).
+func (c *OfferCounts) add(o OfferState, n int) {
+	if p := c.of(o); p != nil {
+		*p += n
 	}
 }
 
 // plus adds the counts of d.
 func (c *OfferCounts) plus(d OfferCounts) {
-	c.Open += d.Open
-	c.Accepted += d.Accepted
-	c.Declined += d.Declined
-	c.Expired += d.Expired
-	c.Voided += d.Voided
+	for _, o := range OfferStates {
+		*c.of(o) += *d.of(o)
+	}
 }
 
 // Total is the number of offers counted.
-func (c OfferCounts) Total() int { return c.Open + c.Accepted + c.Declined + c.Expired + c.Voided }
+func (c OfferCounts) Total() int {
+	n := 0
+	for _, o := range OfferStates {
+		n += *c.of(o)
+	}
+	return n
+}
 
 // OfferCount is the number of applications of one program whose offer is
 // in one state, counted in the round of their current state (StatsRound).

@@ -39,12 +39,13 @@ func (d *DB) SetPlan(ctx context.Context, programID int64, plan int) (before, af
 
 // statsDoc is what the statistics read of an application.
 type statsDoc struct {
-	ProgramID   int64              `bson:"program_id"`
-	State       recruit.State      `bson:"state"`
-	StateAt     time.Time          `bson:"state_at"`
-	UpdatedAt   time.Time          `bson:"updated_at"`
-	SubmittedAt time.Time          `bson:"submitted_at"`
-	OfferState  recruit.OfferState `bson:"offer_state"`
+	ProgramID   int64         `bson:"program_id"`
+	State       recruit.State `bson:"state"`
+	StateAt     time.Time     `bson:"state_at"`
+	UpdatedAt   time.Time     `bson:"updated_at"`
+	SubmittedAt time.Time     `bson:"submitted_at"`
+	// The offer's state: absent on documents older than offers (none).
+	OfferState recruit.OfferState `bson:"offer_state"`
 }
 
 // CountApplications reads the year's applications (of the base's programs)
