@@ -29,7 +29,7 @@ func (a *adminAPI) queueRoutes(g fiber.Router) {
 
 // queueQuery reads the queue's filter from the query string: base, round,
 // specialty, state, personnel_type, accepts_adjustment and flagged (true
-// or false), school, keyword, sort, page and size.
+// or false), school, keyword, offer, sort, page and size.
 func queueQuery(c *fiber.Ctx) (review.Query, error) {
 	return parseQueue(func(key string) string { return c.Query(key) })
 }
@@ -42,6 +42,7 @@ func parseQueue(get func(key string) string) (review.Query, error) {
 	q := review.Query{
 		Round: get("round"), Specialty: get("specialty"), State: get("state"),
 		PersonnelType: get("personnel_type"), School: get("school"), Keyword: get("keyword"), Sort: get("sort"),
+		Offer: get("offer"),
 	}
 	ints := []struct {
 		name, what string

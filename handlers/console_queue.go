@@ -47,6 +47,7 @@ type queueData struct {
 	Bases       []recruit.Base // the province's base filter
 	States      []choice
 	Rounds      []choice
+	Offers      []choice // the offer filter's states
 	Personnel   []string
 	Filter      string // the filter as a query string, without page
 	ExportURL   string // the export of the filter
@@ -92,6 +93,7 @@ func (s *server) queueOptions(c *fiber.Ctx, d *queueData) error {
 	for _, r := range recruit.Rounds {
 		d.Rounds = append(d.Rounds, choice{string(r), r.Label()})
 	}
+	d.Offers = offerChoices
 	d.Personnel = recruit.OptionValues(recruit.PersonnelTypes)
 	d.IDsFull = review.MayReadID(by)
 	return nil
@@ -117,6 +119,7 @@ func filterValues(q review.Query) url.Values {
 	}
 	set("school", q.School)
 	set("keyword", q.Keyword)
+	set("offer", q.Offer)
 	if q.Flagged {
 		v.Set("flagged", "true")
 	}

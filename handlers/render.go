@@ -40,6 +40,8 @@ var templateFuncs = template.FuncMap{
 	"time":   formatTime,
 	"dict":   dict,
 	"pct":    formatPercent,
+	// shorttime is a time of this year in a narrow cell (console_offercols.go).
+	"shorttime": formatShortTime,
 }
 
 // dict builds a map of key-value pairs for a template called with several

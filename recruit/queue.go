@@ -307,6 +307,10 @@ type AppQuery struct {
 	Sort    string
 	Offset  int
 	Limit   int
+
+	// Offer, when not nil, keeps the rows whose offer is in that state
+	// (OfferNone: those without one).
+	Offer *OfferState
 }
 
 // MaxStorePage bounds the rows of one QueryApplications (an export's

@@ -1,7 +1,9 @@
 package recruit
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sort"
 	"time"
 )
@@ -72,6 +74,7 @@ type DayCount struct {
 type ApplicationCounts struct {
 	States []StateCount // ordered by program, round (StatsRounds order), state
 	Days   []DayCount   // ordered by day
+	Offers []OfferCount // ordered by program, round, offer state
 }
 
 // PeopleCount counts the applicants before they apply: the WeChat accounts
@@ -84,8 +87,9 @@ type PeopleCount struct {
 // StatsStore counts for the statistics. It only reads.
 type StatsStore interface {
 	// CountApplications counts the applications q selects by program,
-	// round and state (every state, draft and withdrawn included), and
-	// by the day of their first submission.
+	// round and state (every state, draft and withdrawn included), by
+	// the day of their first submission, and, of those with an offer, by
+	// program, round and offer state.
 	CountApplications(ctx context.Context, q StatsQuery) (ApplicationCounts, error)
 	// CountPeople counts the identities bound now and the profiles saved.
 	CountPeople(ctx context.Context) (PeopleCount, error)
@@ -98,17 +102,13 @@ func SortCounts(c *ApplicationCounts) {
 	for i, r := range StatsRounds {
 		order[r] = i
 	}
-	sort.Slice(c.States, func(i, j int) bool {
-		a, b := c.States[i], c.States[j]
-		if a.ProgramID != b.ProgramID {
-			return a.ProgramID < b.ProgramID
-		}
-		if a.Round != b.Round {
-			return order[a.Round] < order[b.Round]
-		}
-		return a.State < b.State
+	slices.SortFunc(c.States, func(a, b StateCount) int {
+		return cmp.Or(cmp.Compare(a.ProgramID, b.ProgramID), cmp.Compare(order[a.Round], order[b.Round]), cmp.Compare(a.State, b.State))
 	})
 	sort.Slice(c.Days, func(i, j int) bool { return c.Days[i].Day < c.Days[j].Day })
+	slices.SortFunc(c.Offers, func(a, b OfferCount) int {
+		return cmp.Or(cmp.Compare(a.ProgramID, b.ProgramID), cmp.Compare(order[a.Round], order[b.Round]), cmp.Compare(a.Offer, b.Offer))
+	})
 }
 
 // StatsDay is the day (Asia/Shanghai) of t as DayCount has it.
@@ -133,6 +133,9 @@ type ProgramStats struct {
 	Admitted      int     `json:"admitted"`    // 录取
 	Vacancies     int     `json:"vacancies"`   // plan − seats held, never below 0
 	FillRate      float64 `json:"fill_rate"`   // seats held / plan, 0 for a plan of 0
+	// Offers counts the offers by state, in the round of the application's
+	// current state as the other counts.
+	Offers OfferCounts `json:"offers"`
 }
 
 // add counts n applications in state s.
@@ -209,6 +212,12 @@ func Tally(programs []Program, counts ApplicationCounts, round Phase, people *Pe
 			st.Total.add(c.State, c.N)
 		}
 	}
+	for _, c := range counts.Offers {
+		if i, ok := at[c.ProgramID]; ok && (round == "" || c.Round == round) {
+			st.Programs[i].Offers.add(c.Offer, c.N)
+			st.Total.Offers.add(c.Offer, c.N)
+		}
+	}
 	held := 0
 	for i := range st.Programs {
 		st.Programs[i].seat(seats[i])
@@ -252,6 +261,7 @@ func (st Stats) Bases() []ProgramStats {
 		b.Provisional += p.Provisional
 		b.Admitted += p.Admitted
 		b.Vacancies += p.Vacancies
+		b.Offers.plus(p.Offers)
 	}
 	for i := range out {
 		// A program's seats are its plan less its vacancies (never above plan).

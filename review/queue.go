@@ -33,7 +33,8 @@ type Query struct {
 	School            string `json:"school,omitempty"`
 	Keyword           string `json:"keyword,omitempty"`
 	Flagged           bool   `json:"flagged,omitempty"`
-	Sort              string `json:"sort,omitempty"` // submitted_asc (default), submitted_desc
+	Offer             string `json:"offer,omitempty"` // none, open, accepted, declined, expired, voided
+	Sort              string `json:"sort,omitempty"`  // submitted_asc (default), submitted_desc
 	Page              int    `json:"page,omitempty"`
 	Size              int    `json:"size,omitempty"`
 }
@@ -65,6 +66,14 @@ type Row struct {
 	SubmittedAt       time.Time      `json:"submitted_at"`
 	StateAt           time.Time      `json:"state_at"`
 	Flags             []recruit.Flag `json:"flags"`
+	// The offer (recruit.OfferState; "" without one): OfferLabel as the
+	// lists show it (recruit.Application.OfferSummary), OfferDueSoon for an
+	// open offer near its deadline (recruit.Application.OfferDueSoon).
+	OfferState    recruit.OfferState `json:"offer_state"`
+	OfferLabel    string             `json:"offer_label"`
+	OfferDeadline time.Time          `json:"offer_deadline,omitzero"`
+	OfferAt       time.Time          `json:"offer_at,omitzero"`
+	OfferDueSoon  bool               `json:"offer_due_soon"`
 }
 
 // Page is one page of the queue.
@@ -133,6 +142,9 @@ func (s *Service) resolve(ctx context.Context, by recruit.Staff, q Query) (recru
 		}
 		out.PersonnelType = q.PersonnelType
 	}
+	if out.Offer, err = recruit.ParseOfferFilter(q.Offer); err != nil {
+		return recruit.AppQuery{}, err
+	}
 	if utf8.RuneCountInString(out.Keyword) > MaxKeyword || utf8.RuneCountInString(out.School) > MaxKeyword {
 		return recruit.AppQuery{}, errText
 	}
@@ -155,8 +167,8 @@ func (s *Service) resolve(ctx context.Context, by recruit.Staff, q Query) (recru
 	return out, nil
 }
 
-// row is r as by may see it.
-func row(by recruit.Staff, r recruit.AppRow) Row {
+// row is r as by may see it at now.
+func row(by recruit.Staff, r recruit.AppRow, now time.Time) Row {
 	id := r.IDNumber
 	if !MayReadID(by) {
 		id = recruit.MaskID(id)
@@ -168,7 +180,9 @@ func row(by recruit.Staff, r recruit.AppRow) Row {
 		PersonnelType: r.Search.PersonnelType, School: r.Search.School,
 		BaseID: r.BaseID, BaseName: r.BaseName, SpecialtyCode: r.SpecialtyCode, SpecialtyName: r.SpecialtyName,
 		AcceptsAdjustment: a.AcceptsAdjustment, ReviewRemark: a.ReviewRemark, SubmittedAt: a.SubmittedAt, StateAt: a.StateAt,
-		Flags: recruit.Flags(r.DupKinds, r.Search.DateIssues),
+		Flags:      recruit.Flags(r.DupKinds, r.Search.DateIssues),
+		OfferState: a.OfferState, OfferLabel: a.OfferSummary(), OfferDeadline: a.OfferDeadline, OfferAt: a.OfferAt,
+		OfferDueSoon: a.OfferDueSoon(now),
 	}
 }
 
@@ -187,8 +201,9 @@ func (s *Service) ListApplications(ctx context.Context, by recruit.Staff, q Quer
 		return Page{}, recruit.WithOp(op, err)
 	}
 	p := Page{Rows: make([]Row, len(res.Rows)), Total: res.Total, Page: aq.Offset/aq.Limit + 1, Size: aq.Limit}
+	now := s.now()
 	for i, r := range res.Rows {
-		p.Rows[i] = row(by, r)
+		p.Rows[i] = row(by, r, now)
 	}
 	return p, nil
 }
@@ -258,7 +273,7 @@ func (s *Service) GetApplication(ctx context.Context, by recruit.Staff, appID in
 	if len(res.Rows) != 1 {
 		return Detail{}, recruit.WithOp(op, errNoApp)
 	}
-	d := Detail{Row: row(by, res.Rows[0])}
+	d := Detail{Row: row(by, res.Rows[0], s.now())}
 	if d.Profile, err = s.store.GetProfile(ctx, app.IdentityID); err != nil {
 		return Detail{}, recruit.WithOp(op, err)
 	}
@@ -370,8 +385,18 @@ var exportColumns = []struct {
 	{recruit.FieldLabel("accepts_adjustment"), 12, func(r Row) any { return yesNo(r.AcceptsAdjustment) }},
 	{"审核状态", 10, func(r Row) any { return r.StateLabel }},
 	{"审核意见", 30, func(r Row) any { return r.ReviewRemark }},
-	{"提交时间", 18, func(r Row) any { return r.SubmittedAt.In(recruit.Shanghai).Format("2006-01-02 15:04:05") }},
+	{"提交时间", 18, func(r Row) any { return exportTime(r.SubmittedAt) }},
 	{"提示", 40, func(r Row) any { return flagText(r.Flags) }},
+	{"拟录取确认", 12, func(r Row) any { return r.OfferState.Label() }},
+	{"确认期限", 18, func(r Row) any { return exportTime(r.OfferDeadline) }},
+}
+
+// exportTime is t as the export writes times, "" when zero.
+func exportTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(recruit.Shanghai).Format("2006-01-02 15:04:05")
 }
 
 func yesNo(b bool) string {
@@ -431,7 +456,7 @@ func (s *Service) ExportApplications(ctx context.Context, by recruit.Staff, q Qu
 				return err
 			}
 			for _, r := range res.Rows {
-				rw := row(by, r)
+				rw := row(by, r, now)
 				cells := make([]any, len(exportColumns))
 				for i, c := range exportColumns {
 					cells[i] = c.value(rw)

@@ -44,6 +44,8 @@ type statsDoc struct {
 	StateAt     time.Time     `bson:"state_at"`
 	UpdatedAt   time.Time     `bson:"updated_at"`
 	SubmittedAt time.Time     `bson:"submitted_at"`
+	// The offer's state: absent on documents older than offers (none).
+	OfferState recruit.OfferState `bson:"offer_state"`
 }
 
 // CountApplications reads the year's applications (of the base's programs)
@@ -65,7 +67,7 @@ func (d *DB) CountApplications(ctx context.Context, q recruit.StatsQuery) (recru
 	}
 	var docs []statsDoc
 	if err := d.findAll(ctx, colApplications, filter, &docs, options.Find().SetProjection(bson.M{
-		"program_id": 1, "state": 1, "state_at": 1, "updated_at": 1, "submitted_at": 1,
+		"program_id": 1, "state": 1, "state_at": 1, "updated_at": 1, "submitted_at": 1, "offer_state": 1,
 	})); err != nil {
 		return recruit.ApplicationCounts{}, err
 	}
@@ -74,18 +76,30 @@ func (d *DB) CountApplications(ctx context.Context, q recruit.StatsQuery) (recru
 		round   recruit.Phase
 		state   recruit.State
 	}
-	states, days := map[key]int{}, map[string]int{}
+	type offerKey struct {
+		program int64
+		round   recruit.Phase
+		offer   recruit.OfferState
+	}
+	states, days, offers := map[key]int{}, map[string]int{}, map[offerKey]int{}
 	for _, a := range docs {
 		at := a.StateAt
 		if at.IsZero() { // documents older than state_at
 			at = a.UpdatedAt
 		}
-		states[key{a.ProgramID, q.Calendar.StatsRound(at), a.State}]++
+		round := q.Calendar.StatsRound(at)
+		states[key{a.ProgramID, round, a.State}]++
 		days[recruit.StatsDay(a.SubmittedAt)]++
+		if a.OfferState != recruit.OfferNone {
+			offers[offerKey{a.ProgramID, round, a.OfferState}]++
+		}
 	}
-	out := recruit.ApplicationCounts{States: []recruit.StateCount{}, Days: []recruit.DayCount{}}
+	out := recruit.ApplicationCounts{States: []recruit.StateCount{}, Days: []recruit.DayCount{}, Offers: []recruit.OfferCount{}}
 	for k, n := range states {
 		out.States = append(out.States, recruit.StateCount{ProgramID: k.program, Round: k.round, State: k.state, N: n})
+	}
+	for k, n := range offers {
+		out.Offers = append(out.Offers, recruit.OfferCount{ProgramID: k.program, Round: k.round, Offer: k.offer, N: n})
 	}
 	for day, n := range days {
 		out.Days = append(out.Days, recruit.DayCount{Day: day, N: n})

@@ -196,6 +196,9 @@ func (d *DB) QueryApplications(ctx context.Context, q recruit.AppQuery) (recruit
 	if q.AcceptsAdjustment != nil {
 		filter["accepts_adjustment"] = *q.AcceptsAdjustment
 	}
+	if q.Offer != nil {
+		filter["offer_state"] = offerFilter(*q.Offer)
+	}
 	pf, err := d.profileFilter(ctx, q)
 	if err != nil {
 		return recruit.AppPage{}, err

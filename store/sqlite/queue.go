@@ -209,6 +209,9 @@ func queueWhere(q recruit.AppQuery, sealer recruit.IDSealer) (string, []any) {
 	if q.Flagged {
 		add("a.identity_id IN (SELECT identity_id FROM searches WHERE dated = 1 UNION ALL " + sharedKeys + ")")
 	}
+	if q.Offer != nil {
+		add("a.offer_state = ?", *q.Offer)
+	}
 	return " WHERE " + strings.Join(where, " AND "), args
 }
 

@@ -143,6 +143,8 @@ func Run(t *testing.T, b Backend) {
 		{"BaseRankings", testBaseRankings},
 		{"PlaceOffer", testPlaceOffer},
 		{"ConcurrentPlaceOne", testConcurrentPlaceOne},
+		{"QueueOffers", testQueueOffers},
+		{"CountOffers", testCountOffers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
