@@ -273,7 +273,7 @@ func setup(cfg config, tr http.RoundTripper, photo []byte) ([]*sim.Applicant, er
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				a := &sim.Applicant{Index: i, Client: sim.NewBrowser(forwardedFor{tr, clientAddr(i)})}
+				a := &sim.Applicant{Index: i, Client: sim.NewBrowser(sim.ForwardedFor{Next: tr, Addr: sim.ClientAddr(i)})}
 				if err := a.Register(cfg.url, cfg.seed, photo); err != nil {
 					once.Do(func() { firstErr = fmt.Errorf("setup of applicant %d: %w", i, err); close(done) })
 					return

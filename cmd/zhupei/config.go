@@ -36,6 +36,7 @@ type Config struct {
 	MiniProgram MiniProgramConfig `yaml:"miniprogram"`
 	PDF         PDFConfig         `yaml:"pdf"`
 	Notify      NotifyConfig      `yaml:"notify"`
+	Jobs        JobsConfig        `yaml:"jobs"`
 	Log         LogConfig         `yaml:"log"`
 }
 
@@ -144,6 +145,22 @@ type PDFConfig struct {
 	FontPath string `yaml:"font_path"`
 }
 
+// JobsConfig is the timed jobs' schedule.
+type JobsConfig struct {
+	// Tick is the period of the minute jobs (phase transitions, offer
+	// expiry, counter reconciliation, relay): 1m runs them on every
+	// minute boundary; shorter periods are for simulations and tests.
+	Tick time.Duration `yaml:"tick"`
+}
+
+// minuteSpec is the cron spec of the minute jobs.
+func (j JobsConfig) minuteSpec() string {
+	if j.Tick == time.Minute {
+		return "* * * * *"
+	}
+	return "@every " + j.Tick.String()
+}
+
 // LogConfig is the structured logger.
 type LogConfig struct {
 	Level  string `yaml:"level"`
@@ -171,7 +188,8 @@ func DefaultConfig() Config {
 		PDF:     PDFConfig{FontPath: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"},
 		Notify: NotifyConfig{Interval: 10 * time.Second, Rate: 20, Workers: 4, MaxAttempts: 8,
 			Backoff: 30 * time.Second, MaxBackoff: time.Hour, SubscribePage: "pages/messages/index"},
-		Log: LogConfig{Level: "info", Format: "text"},
+		Jobs: JobsConfig{Tick: time.Minute},
+		Log:  LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -475,6 +493,9 @@ func (c *Config) Validate() error {
 	}
 	if n.Rate <= 0 || n.Rate > 1000 || n.Workers <= 0 || n.Workers > 64 || n.MaxAttempts <= 0 || n.Backoff <= 0 || n.MaxBackoff < n.Backoff {
 		return bad("notify.rate", "rate 应在 1 到 1000 之间，workers 在 1 到 64 之间，max_attempts 与 backoff 为正，max_backoff 不小于 backoff")
+	}
+	if t := c.Jobs.Tick; t < time.Second || t > time.Minute {
+		return bad("jobs.tick", "应在 1s 到 1m 之间，当前为 %s", t)
 	}
 	if err := n.sender(!live).Validate(); err != nil {
 		return bad("notify.templates", "%s", recruit.ErrorMessage(err))

@@ -180,6 +180,9 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"sandbox template from an unknown source", "notify:\n  templates:\n    admitted:\n      id: T1\n      fields:\n        - {keyword: thing1, source: remark, type: thing}\n", nil, []string{"notify.templates", "该类别没有此取值来源：remark"}},
 		{"notify rate", "", map[string]string{"ZHUPEI_NOTIFY_RATE": "0"}, []string{"notify.rate", "ZHUPEI_NOTIFY_RATE"}},
 		{"notify interval", "", map[string]string{"ZHUPEI_NOTIFY_INTERVAL": "100ms"}, []string{"notify.interval"}},
+		{"jobs tick too short", "", map[string]string{"ZHUPEI_JOBS_TICK": "500ms"}, []string{"jobs.tick", "ZHUPEI_JOBS_TICK"}},
+		{"jobs tick too long", "jobs:\n  tick: 2m\n", nil, []string{"jobs.tick"}},
+		{"jobs tick", "", map[string]string{"ZHUPEI_JOBS_TICK": "2s"}, nil},
 		{"live without secret", strings.Replace(live, "secret: s3cret-value", "secret: \"\"", 1), nil, []string{"wechat.secret", "ZHUPEI_WECHAT_SECRET"}},
 		{"live without key", strings.Replace(live, "id_key: 0123456789abcdef0123", "id_key: \"\"", 1), nil, []string{"security.id_key"}},
 		{"live without appid", strings.Replace(live, "appid: wx1", "appid: \"\"", 1), nil, []string{"wechat.appid"}},
@@ -289,6 +292,16 @@ func TestRedacted(t *testing.T) {
 	for _, want := range []string{`"http.addr":":8080"`, `"wechat.appid":"wx-public-appid"`, `"wechat.secret":"******"`, "zpuser"} {
 		if !strings.Contains(logged, want) {
 			t.Errorf("log lacks %s: %s", want, logged)
+		}
+	}
+}
+
+// TestMinuteSpec runs the minute jobs on the minute boundaries by default
+// and every tick otherwise.
+func TestMinuteSpec(t *testing.T) {
+	for tick, want := range map[time.Duration]string{time.Minute: "* * * * *", 2 * time.Second: "@every 2s"} {
+		if got := (JobsConfig{Tick: tick}).minuteSpec(); got != want {
+			t.Errorf("tick %s: spec %q, want %q", tick, got, want)
 		}
 	}
 }

@@ -38,9 +38,13 @@ type Applicant struct {
 	Client *http.Client
 	csrf   string
 	// AppVersion and Program are the application as last acknowledged by
-	// the server (0, 0 before the first choice).
+	// the server (0, 0 before the first choice), AppID its id.
 	AppVersion int
 	Program    int64
+	AppID      int64
+	// ProfileVersion is the profile version the last section write
+	// acknowledged.
+	ProfileVersion int
 }
 
 // NewBrowser is an HTTP client with its own cookies on the shared
@@ -127,6 +131,7 @@ func (a *Applicant) Register(server string, seed int64, photo []byte) error {
 			return err
 		}
 	}
+	a.ProfileVersion = version
 	return nil
 }
 
@@ -266,7 +271,7 @@ func (a *Applicant) Choose(program int64, adjust bool) (status int, code string)
 	decodeErr := json.Unmarshal(raw, &out)
 	switch {
 	case resp.StatusCode == http.StatusOK && decodeErr == nil && out.Application != nil:
-		a.AppVersion, a.Program = out.Application.Version, out.Application.ProgramID
+		a.AppVersion, a.Program, a.AppID = out.Application.Version, out.Application.ProgramID, out.Application.ID
 		return resp.StatusCode, ""
 	case out.Error != nil:
 		return resp.StatusCode, out.Error.Code
