@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: run test race lint bench surge build clean fuzz ferret-pg
+.PHONY: run test race lint bench surge season build clean fuzz ferret-pg
 
 ## run: start the service on the embedded store with sandbox WeChat and a demo year
 run:
@@ -47,6 +47,14 @@ surge:
 ## files (scripts/ferret-pg.sh; not part of `make test`)
 ferret-pg:
 	bash scripts/ferret-pg.sh
+
+## season: a whole recruitment season against a fresh server, checked exactly
+## (bench/season): SEASON_APPLICANTS applicants (default 20000) on the embedded
+## store, or on the Mongo-protocol store at SEASON_MONGO_URI ("ferret": the
+## in-process FerretDB stand-in)
+season:
+	@scripts/deps.sh bench
+	nice $(GO) run ./bench/season
 
 ## fuzz: each fuzz target for FUZZTIME; what a target finds is kept under its
 ## package's testdata/fuzz and runs in `make test` from then on

@@ -283,6 +283,7 @@ func (a *Applicant) Choose(program int64, adjust bool) (status int, code string)
 
 // Mine is the applicant's own view: GET /api/v1/me/profile.
 type Mine struct {
+	Version     int                  `json:"version"` // the profile's
 	Application *recruit.Application `json:"application"`
 }
 
