@@ -54,7 +54,7 @@ ferret-pg:
 ## in-process FerretDB stand-in)
 season:
 	@scripts/deps.sh bench
-	nice $(GO) run ./bench/season
+	$(GO) run ./bench/season
 
 ## fuzz: each fuzz target for FUZZTIME; what a target finds is kept under its
 ## package's testdata/fuzz and runs in `make test` from then on
