@@ -81,10 +81,13 @@ func (w *world) awaitNotifications() (string, error) {
 		sent, rest := 0, 0
 		for kind, states := range rows {
 			for st, n := range states {
-				if st == recruit.NoticeSent {
+				switch {
+				case st == recruit.NoticeSent:
 					got[kind] += n
 					sent += n
-				} else if n > 0 {
+				case n > 0 && st.Final():
+					return "", fmt.Errorf("%d %s notifications ended %s", n, kind, st)
+				case n > 0:
 					rest += n
 				}
 			}

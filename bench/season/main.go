@@ -42,9 +42,11 @@
 // server, the store: every counter equals its recount, no program holds
 // more than its plan and every application's state is the simulated one.
 //
-// It prints the time and throughput of each stage and ends with the line
+// It prints the time, requests and server CPU time of each stage and ends
+// with the line
 // `season: N applicants, M s, OK` or `season: N applicants, M s, FAILED:
-// reason`, exiting 1 on failure.
+// reason`, exiting 1 on failure. With -pprof DIR the server is built with
+// the pprof tag (cmd/zhupei/pprof.go) and its CPU profile saved in DIR.
 //
 //	go run ./bench/season -applicants 2000
 //
@@ -75,6 +77,7 @@ type config struct {
 	tick       time.Duration
 	seed       uint64
 	keep       bool
+	pprof      string
 }
 
 func main() {
@@ -104,6 +107,7 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&cfg.tick, "tick", time.Minute, "the server's jobs.tick: the period of the phase and offer-expiry jobs")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the simulated decisions")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the data directory (its path is printed)")
+	fs.StringVar(&cfg.pprof, "pprof", "", "build the server with its profiler and save its CPU profile in this directory, in slices named after their stage (go tool pprof -top DIR/registration-*.pprof)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -116,6 +120,8 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 		return cfg, errors.New("-workers must be at least 1")
 	case cfg.tick < time.Second || cfg.tick > time.Minute:
 		return cfg, errors.New("-tick must be 1s to 1m")
+	case cfg.pprof != "" && cfg.zhupei != "":
+		return cfg, errors.New("-pprof builds the server: leave out -zhupei")
 	}
 	return cfg, nil
 }

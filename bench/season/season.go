@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"zhupei/internal/procstat"
 	"zhupei/internal/sim"
 	"zhupei/recruit"
 )
@@ -93,6 +96,8 @@ type world struct {
 	offerRate     float64
 	// calendar is the year's calendar as last saved.
 	calendar recruit.Calendar
+	// stageName is the stage running, which names the profile slices.
+	stageName atomic.Value
 }
 
 // counting counts the requests of the season.
@@ -126,9 +131,17 @@ func season(cfg config, out io.Writer) (err error) {
 	}
 	bin := cfg.zhupei
 	if bin == "" {
-		if bin, err = build(root, tmp); err != nil {
+		if bin, err = build(root, tmp, cfg.pprof != ""); err != nil {
 			return err
 		}
+	}
+	var extra []string
+	var pprofAddr string
+	if cfg.pprof != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return err
+		}
+		extra = append(extra, "ZHUPEI_PPROF_ADDR="+pprofAddr)
 	}
 	mongoURI := cfg.mongoURI
 	if mongoURI == ferretURI {
@@ -140,7 +153,7 @@ func season(cfg config, out io.Writer) (err error) {
 		mongoURI = uri
 	}
 	dataDir := filepath.Join(tmp, "data")
-	srv, err := startServer(bin, root, storeEnv(dataDir, mongoURI), cfg.tick)
+	srv, err := startServer(bin, root, storeEnv(dataDir, mongoURI), cfg.tick, extra...)
 	if err != nil {
 		return err
 	}
@@ -160,6 +173,14 @@ func season(cfg config, out io.Writer) (err error) {
 	w.tr = &http.Transport{MaxIdleConnsPerHost: 4 * cfg.workers, IdleConnTimeout: time.Minute, DisableCompression: true}
 	defer w.tr.CloseIdleConnections()
 	w.hc = &http.Client{Transport: w.counted(), Timeout: requestTimeout}
+	w.stageName.Store("start-up")
+	stopProfile := func() {}
+	if cfg.pprof != "" {
+		if stopProfile, err = w.profile(cfg.pprof, pprofAddr); err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 
 	for _, st := range []struct {
 		name string
@@ -178,20 +199,81 @@ func season(cfg config, out io.Writer) (err error) {
 			return fmt.Errorf("%s: %w", st.name, err)
 		}
 	}
+	stopProfile()
 	if err := srv.stop(); err != nil {
 		return err
 	}
 	return w.stage("store check", func() (string, error) { return checkStore(w, dataDir, mongoURI) })
 }
 
-// stage runs one stage and prints its time, requests and what it did.
+// stage runs one stage and prints its time, requests, the server's CPU
+// time and what it did.
 func (w *world) stage(name string, run func() (string, error)) error {
-	before, start := w.requests.Load(), time.Now()
+	w.stageName.Store(name)
+	before, start, cpu := w.requests.Load(), time.Now(), w.serverCPU()
 	detail, err := run()
 	secs := time.Since(start).Seconds()
 	n := w.requests.Load() - before
-	fmt.Fprintf(w.out, "  %-13s %7.1f s %8d requests %7.0f/s  %s\n", name, secs, n, float64(n)/max(secs, 1e-3), detail)
+	fmt.Fprintf(w.out, "  %-13s %7.1f s %8d requests %7.0f/s  server CPU %6.1f s  %s\n",
+		name, secs, n, float64(n)/max(secs, 1e-3), (w.serverCPU() - cpu).Seconds(), detail)
 	return err
+}
+
+// serverCPU is the CPU time the server process has used so far (0 once it
+// has exited).
+func (w *world) serverCPU() time.Duration {
+	d, _ := procstat.CPUTime(w.srv.cmd.Process.Pid) // 0 after the exit
+	return d
+}
+
+// profileSlice is the length of one slice of the server's CPU profile.
+const profileSlice = 10 * time.Second
+
+// profile saves the server's CPU profile (its pprof listener at addr) in
+// dir, in slices of profileSlice named after the stage each began in,
+// until stop is called.
+func (w *world) profile(dir, addr string) (stop func(), err error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ctx.Err() == nil; i++ {
+			name := filepath.Join(dir, fmt.Sprintf("%s-%03d.pprof", w.stageName.Load(), i))
+			if err := saveProfile(ctx, addr, name); err != nil && ctx.Err() == nil {
+				fmt.Fprintln(w.out, "profile:", err)
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { cancel(); <-done }) }, nil
+}
+
+// saveProfile saves one slice of the CPU profile at addr in file.
+func saveProfile(ctx context.Context, addr, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(profileSlice.Seconds())), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	raw, err := sim.Expect("pprof", resp, err, http.StatusOK)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, raw, 0o640)
+}
+
+// freeAddr is a free port of the loopback interface.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
 
 // tail is the end of s.

@@ -48,10 +48,15 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-// build builds ./cmd/zhupei of the module at root into dir.
-func build(root, dir string) (string, error) {
+// build builds ./cmd/zhupei of the module at root into dir, with the
+// profiler (the pprof build tag) when profiled.
+func build(root, dir string, profiled bool) (string, error) {
 	bin := filepath.Join(dir, "zhupei")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/zhupei")
+	args := []string{"build", "-o", bin}
+	if profiled {
+		args = append(args, "-tags", "pprof")
+	}
+	cmd := exec.Command("go", append(args, "./cmd/zhupei")...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/zhupei: %v\n%s", err, out)
@@ -102,7 +107,7 @@ func storeEnv(dataDir, mongoURI string) []string {
 // WeChat, behind the season as the trusted proxy of its clients (their
 // addresses in X-Forwarded-For), the minute jobs every tick and the
 // notification sender's rate limit lifted to what the machine sends.
-func startServer(bin, root string, storeEnv []string, tick time.Duration) (*server, error) {
+func startServer(bin, root string, storeEnv []string, tick time.Duration, extra ...string) (*server, error) {
 	s := &server{bin: bin, root: root, env: storeEnv, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Dir = root
@@ -111,7 +116,7 @@ func startServer(bin, root string, storeEnv []string, tick time.Duration) (*serv
 		"ZHUPEI_HTTP_PROXY_HEADER=X-Forwarded-For", "ZHUPEI_HTTP_TRUSTED_PROXIES=127.0.0.1",
 		"ZHUPEI_JOBS_TICK="+tick.String(),
 		"ZHUPEI_NOTIFY_INTERVAL=1s", "ZHUPEI_NOTIFY_RATE=1000", "ZHUPEI_NOTIFY_WORKERS=16")
-	s.cmd.Env = append(s.cmd.Env, storeEnv...)
+	s.cmd.Env = append(append(s.cmd.Env, storeEnv...), extra...)
 	s.cmd.Stdout, s.cmd.Stderr = &s.output, &s.output
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start zhupei: %w", err)

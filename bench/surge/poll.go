@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"zhupei/internal/procstat"
 	"zhupei/internal/sim"
 )
 
@@ -250,9 +251,9 @@ func compare(tr http.RoundTripper, server, baseline string, serverPID, baselineP
 	}
 	for range rounds {
 		for i, t := range targets {
-			before, errBefore := cpuTime(t.pid)
+			before, errBefore := procstat.CPUTime(t.pid)
 			r := reads(tr, t, clients, d)
-			after, errAfter := cpuTime(t.pid)
+			after, errAfter := procstat.CPUTime(t.pid)
 			sums[i].merge(r)
 			sums[i].elapsed += r.elapsed
 			if errBefore == nil && errAfter == nil {

@@ -1,4 +1,6 @@
-package main
+// Package procstat reads a process's CPU time from /proc, for the load tools
+// (bench/surge, bench/season) to measure the server they drive.
+package procstat
 
 import (
 	"fmt"
@@ -12,9 +14,9 @@ import (
 // on Linux).
 const clockTick = 10 * time.Millisecond
 
-// cpuTime returns the user and system CPU time process pid has used so far,
+// CPUTime returns the user and system CPU time process pid has used so far,
 // from /proc/PID/stat; 0 and an error when pid is 0 or unreadable.
-func cpuTime(pid int) (time.Duration, error) {
+func CPUTime(pid int) (time.Duration, error) {
 	if pid == 0 {
 		return 0, fmt.Errorf("no process id")
 	}
