@@ -1,20 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"zhupei/internal/sim"
+	"zhupei/internal/testlog"
 	"zhupei/recruit"
 	"zhupei/store"
 )
@@ -37,60 +35,15 @@ var startupLine = regexp.MustCompile(`(?m)^zhupei 已启动：(http://\S+)\n`)
 // inviteLine is how `zhupei staff-invite` prints the code.
 var inviteLine = regexp.MustCompile(`邀请码 (\S+)：`)
 
-// moduleRoot is the zhupei module's directory, where the server runs (it
-// reads config.yaml there, as with `make run`).
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	mod := strings.TrimSpace(string(out))
-	if err != nil || mod == "" || mod == os.DevNull {
-		return "", fmt.Errorf("cannot find the zhupei module (go env GOMOD: %q, %v): run from inside it", mod, err)
-	}
-	return filepath.Dir(mod), nil
-}
-
-// build builds ./cmd/zhupei of the module at root into dir, with the
-// profiler (the pprof build tag) when profiled.
-func build(root, dir string, profiled bool) (string, error) {
-	bin := filepath.Join(dir, "zhupei")
-	args := []string{"build", "-o", bin}
-	if profiled {
-		args = append(args, "-tags", "pprof")
-	}
-	cmd := exec.Command("go", append(args, "./cmd/zhupei")...)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/zhupei: %v\n%s", err, out)
-	}
-	return bin, nil
-}
-
 // server is the zhupei process of the season.
 type server struct {
-	bin, root, dataDir string
-	env                []string // the store's and the season's settings
-	url                string
-	cmd                *exec.Cmd
-	exited             chan struct{}
-	waitErr            error
-	output             lockedBuffer
-}
-
-// lockedBuffer is the server's stdout and stderr.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	bin, root string
+	env       []string // the store's and the season's settings
+	url       string
+	cmd       *exec.Cmd
+	exited    chan struct{}
+	waitErr   error
+	output    testlog.Buffer
 }
 
 // storeEnv is the environment that selects the store: the data directory
