@@ -54,7 +54,10 @@
 // SEASON_MONGO_URI that of -mongo-uri: the server then runs on that
 // Mongo-protocol store (which must hold no zhupei data yet); the value
 // "ferret" starts the in-process FerretDB stand-in (store/mongo/ferret's
-// FerretDB on SQLite) for the run.
+// FerretDB on SQLite, behind its funnel) for the run. With -instances N
+// (Mongo only) N server processes share the store behind a balancer that
+// sends each request to the next (no sticky sessions), and the checks are
+// the same.
 package main
 
 import (
@@ -78,6 +81,7 @@ type config struct {
 	seed       uint64
 	keep       bool
 	pprof      string
+	instances  int
 }
 
 func main() {
@@ -106,6 +110,7 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&cfg.zhupei, "zhupei", "", "the zhupei binary (default: go build ./cmd/zhupei)")
 	fs.DurationVar(&cfg.tick, "tick", time.Minute, "the server's jobs.tick: the period of the phase and offer-expiry jobs")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the simulated decisions")
+	fs.IntVar(&cfg.instances, "instances", 1, "server processes on the one store (more than 1 needs -mongo-uri), behind a balancer without sticky sessions")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the data directory (its path is printed)")
 	fs.StringVar(&cfg.pprof, "pprof", "", "build the server with its profiler and save its CPU profile in this directory, in slices named after their stage (go tool pprof -top DIR/registration-*.pprof)")
 	if err := fs.Parse(args); err != nil {
@@ -120,6 +125,8 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 		return cfg, errors.New("-workers must be at least 1")
 	case cfg.tick < time.Second || cfg.tick > time.Minute:
 		return cfg, errors.New("-tick must be 1s to 1m")
+	case cfg.instances < 1 || cfg.instances > 1 && cfg.mongoURI == "":
+		return cfg, errors.New("-instances must be at least 1, and more than 1 only with -mongo-uri")
 	case cfg.pprof != "" && cfg.zhupei != "":
 		return cfg, errors.New("-pprof builds the server: leave out -zhupei")
 	}

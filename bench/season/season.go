@@ -72,7 +72,7 @@ type world struct {
 	tr       *http.Transport
 	requests atomic.Int64
 	hc       *http.Client
-	srv      *server
+	servers  []*server // the instances, on one store when several
 	url      string
 
 	province  *staffMember
@@ -153,23 +153,26 @@ func season(cfg config, out io.Writer) (err error) {
 		mongoURI = uri
 	}
 	dataDir := filepath.Join(tmp, "data")
-	srv, err := startServer(bin, root, storeEnv(dataDir, mongoURI), cfg.tick, extra...)
+	servers, front, err := startInstances(cfg, bin, root, dataDir, mongoURI, extra)
+	defer func() {
+		if err != nil {
+			for i, srv := range servers {
+				srv.kill()
+				fmt.Fprintf(out, "output of server %d (last 2,000 bytes):\n%s\n", i+1, tail(srv.output.String(), 2000))
+			}
+		}
+	}()
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			srv.kill()
-			fmt.Fprintf(out, "server output (last 2,000 bytes):\n%s\n", tail(srv.output.String(), 2000))
-		}
-	}()
 	store := "embedded SQLite"
 	if mongoURI != "" {
 		store = "Mongo " + cfg.mongoURI
 	}
-	fmt.Fprintf(out, "season: %d applicants, %d workers, store %s, jobs every %s, server %s\n", cfg.applicants, cfg.workers, store, cfg.tick, srv.url)
+	fmt.Fprintf(out, "season: %d applicants, %d workers, store %s, jobs every %s, %d instance(s) at %s\n",
+		cfg.applicants, cfg.workers, store, cfg.tick, len(servers), front)
 
-	w := &world{cfg: cfg, out: out, srv: srv, url: srv.url, byApp: map[int64]*person{}, staffNotes: map[recruit.NoticeKind]int{}}
+	w := &world{cfg: cfg, out: out, servers: servers, url: front, byApp: map[int64]*person{}, staffNotes: map[recruit.NoticeKind]int{}}
 	w.tr = &http.Transport{MaxIdleConnsPerHost: 4 * cfg.workers, IdleConnTimeout: time.Minute, DisableCompression: true}
 	defer w.tr.CloseIdleConnections()
 	w.hc = &http.Client{Transport: w.counted(), Timeout: requestTimeout}
@@ -200,10 +203,46 @@ func season(cfg config, out io.Writer) (err error) {
 		}
 	}
 	stopProfile()
-	if err := srv.stop(); err != nil {
-		return err
+	for _, srv := range servers {
+		if err := srv.stop(); err != nil {
+			return err
+		}
 	}
 	return w.stage("store check", func() (string, error) { return checkStore(w, dataDir, mongoURI) })
+}
+
+// startInstances starts cfg.instances servers, each with a data directory
+// of its own under dataDir's name, and returns them with the URL the
+// season uses: the one server's, or that of a balancer in front of several
+// (which also stands for the public address WeChat redirects to).
+func startInstances(cfg config, bin, root, dataDir, mongoURI string, extra []string) ([]*server, string, error) {
+	if cfg.instances == 1 {
+		srv, err := startServer(bin, root, storeEnv(dataDir, mongoURI), cfg.tick, extra...)
+		if err != nil {
+			return nil, "", err
+		}
+		return []*server{srv}, srv.url, nil
+	}
+	lb := &balancer{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	front := "http://" + ln.Addr().String()
+	go func() { _ = http.Serve(ln, lb) }() // serves until the season exits
+	extra = append(extra, "ZHUPEI_WECHAT_BASE_URL="+front)
+	var servers []*server
+	for i := range cfg.instances {
+		srv, err := startServer(bin, root, storeEnv(fmt.Sprintf("%s-%d", dataDir, i+1), mongoURI), cfg.tick, extra...)
+		if err != nil {
+			return servers, "", err
+		}
+		servers = append(servers, srv)
+		if err := lb.add(srv.url); err != nil {
+			return servers, "", err
+		}
+	}
+	return servers, front, nil
 }
 
 // stage runs one stage and prints its time, requests, the server's CPU
@@ -219,11 +258,15 @@ func (w *world) stage(name string, run func() (string, error)) error {
 	return err
 }
 
-// serverCPU is the CPU time the server process has used so far (0 once it
-// has exited).
+// serverCPU is the CPU time the server processes have used so far (0 for
+// one that has exited).
 func (w *world) serverCPU() time.Duration {
-	d, _ := procstat.CPUTime(w.srv.cmd.Process.Pid) // 0 after the exit
-	return d
+	var sum time.Duration
+	for _, srv := range w.servers {
+		d, _ := procstat.CPUTime(srv.cmd.Process.Pid) // 0 after the exit
+		sum += d
+	}
+	return sum
 }
 
 // profileSlice is the length of one slice of the server's CPU profile.
@@ -325,7 +368,7 @@ func (w *world) getJSON(path string, out any) error {
 // setUpStaff makes the province admin, each base's admin and reviewer,
 // and scales the plans when there are few applicants.
 func (w *world) setUpStaff() (string, error) {
-	code, err := w.srv.invite("-role", "province")
+	code, err := w.servers[0].invite("-role", "province")
 	if err != nil {
 		return "", err
 	}

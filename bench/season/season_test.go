@@ -17,7 +17,7 @@ import (
 // declined and at least one expired, and the report ends with the OK line.
 func TestShortSeason(t *testing.T) {
 	var out bytes.Buffer
-	err := run(config{applicants: 300, workers: 8, tick: 2 * time.Second, seed: 1}, &out)
+	err := run(config{applicants: 300, workers: 8, tick: 2 * time.Second, seed: 1, instances: 1}, &out)
 	t.Logf("season report:\n%s", out.String())
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestParseFlags(t *testing.T) {
 	if cfg, err := parseFlags(nil, func(string) string { return "" }); err != nil || cfg.applicants != 20000 || cfg.mongoURI != "" {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
-	for _, args := range [][]string{{"-applicants", "0"}, {"-workers", "0"}, {"-tick", "500ms"}, {"-tick", "2m"}, {"extra"}} {
+	for _, args := range [][]string{{"-applicants", "0"}, {"-workers", "0"}, {"-tick", "500ms"}, {"-tick", "2m"}, {"-instances", "2"}, {"-instances", "0"}, {"extra"}} {
 		if _, err := parseFlags(args, func(string) string { return "" }); err == nil {
 			t.Errorf("%q accepted", args)
 		}

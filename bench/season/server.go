@@ -22,7 +22,7 @@ const maxApplicants = sim.MaxApplicants
 
 const (
 	// startTimeout bounds the server's start-up, stopTimeout its shutdown.
-	startTimeout = 60 * time.Second
+	startTimeout = 5 * time.Minute // the FerretDB stand-in takes minutes to create the demo year
 	stopTimeout  = 30 * time.Second
 	// mongoDatabase is the server's database on a Mongo store (the
 	// default of store.mongo_database).

@@ -1,7 +1,8 @@
 // Package ferret starts an in-process FerretDB for tests of the Mongo
 // backend and of what runs on it: on SQLite files by default, or on a
 // PostgreSQL server when PostgreSQLEnv names one (scripts/ferret-pg.sh,
-// `make ferret-pg`). It is imported by tests only.
+// `make ferret-pg`). It is imported by tests, and by bench/season (Run and
+// Serve: the stand-in on SQLite files and its funnel without a test).
 package ferret
 
 import (
@@ -142,15 +143,44 @@ func (s *Server) Start() {
 	} else {
 		cfg.SQLiteURL = "file:" + s.data.dir + "/"
 	}
-	f, err := ferretdb.New(cfg)
+	uri, cancel, done, err := start(cfg)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.done = cancel, make(chan error, 1)
-	go func() { s.done <- f.Run(ctx) }()
-	s.uri = f.MongoDBURI() // waits for the listener
+	s.uri, s.cancel, s.done = uri, cancel, done
 	s.addr = strings.TrimSuffix(strings.TrimPrefix(s.uri, "mongodb://"), "/")
+}
+
+// Run runs FerretDB on SQLite files in dir (created when missing) on a
+// free loopback port, outside a test, and returns its URI and the function
+// that stops it and waits until it has.
+func Run(dir string) (uri string, stop func() error, err error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", nil, err
+	}
+	uri, cancel, done, err := start(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return uri, func() error { cancel(); return <-done }, nil
+}
+
+// start runs FerretDB with cfg; done gets the result of its run once
+// cancel is called.
+func start(cfg *ferretdb.Config) (uri string, cancel context.CancelFunc, done chan error, err error) {
+	f, err := ferretdb.New(cfg)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done = make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	return f.MongoDBURI(), cancel, done, nil // MongoDBURI waits for the listener
 }
 
 // URI is the server's mongodb:// URI (set by the first Start).

@@ -23,10 +23,21 @@ import (
 // belong to a connection) but lets one command at a time through.
 func Funnel(t testing.TB, uri string) string {
 	t.Helper()
+	funneled, stop, err := Serve(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return funneled
+}
+
+// Serve is Funnel outside a test: it serves the FerretDB at uri one command
+// at a time until stop is called, and returns the URI for the clients.
+func Serve(uri string) (funneled string, stop func(), err error) {
 	upstream := strings.TrimSuffix(strings.TrimPrefix(uri, "mongodb://"), "/")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	f := &funnel{upstream: upstream, clients: map[net.Conn]bool{}}
 	done := make(chan struct{})
@@ -40,12 +51,12 @@ func Funnel(t testing.TB, uri string) string {
 			go f.serve(c)
 		}
 	}()
-	t.Cleanup(func() {
+	stop = func() {
 		ln.Close()
 		<-done
 		f.close()
-	})
-	return "mongodb://" + ln.Addr().String() + "/"
+	}
+	return "mongodb://" + ln.Addr().String() + "/", stop, nil
 }
 
 // funnel relays the commands of its clients one at a time.
