@@ -965,7 +965,7 @@ func (w *world) laterRound(round recruit.Phase, lapse float64) (string, error) {
 
 // endAdjustmentSoon moves the start of confirmation to shortly after the
 // adjustment's admissions and answers will have ended, as round1's rate
-// predicts (three times as long, and 15 s more), just before a tick of
+// predicts (three times as long, and 8 s more), just before a tick of
 // the jobs when they run on the minute.
 func (w *world) endAdjustmentSoon() error {
 	ops := 0
@@ -979,7 +979,7 @@ func (w *world) endAdjustmentSoon() error {
 		vacant += vacancies(p)
 	}
 	ops = min(ops, 2*vacant+len(w.bases)*4)
-	end := time.Now().Add(15*time.Second + time.Duration(3*float64(ops)/max(w.offerRate, 1)*float64(time.Second)))
+	end := time.Now().Add(8*time.Second + time.Duration(3*float64(ops)/max(w.offerRate, 1)*float64(time.Second)))
 	if w.cfg.tick == time.Minute {
 		end = end.Truncate(time.Minute).Add(time.Minute - 2*time.Second)
 	}
