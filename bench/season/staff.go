@@ -108,8 +108,9 @@ type queueRow struct {
 // queuePage is the page size of listApplications (its maximum).
 const queuePage = 200
 
-// pending lists every pending application the member sees, page by page
-// (listApplications; base 0: all).
+// list lists every application in state that the member sees, page by page
+// (listApplications; base 0: all the member may see), with the total the
+// API counts.
 func (s *staffMember) list(state string, base int64) ([]queueRow, int, error) {
 	var rows []queueRow
 	for page := 1; ; page++ {
