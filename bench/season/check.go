@@ -20,8 +20,9 @@ import (
 	"zhupei/wechat/sandbox"
 )
 
-// notifyTimeout bounds the wait for the sender to deliver everything.
-const notifyTimeout = 15 * time.Minute
+// notifyStall bounds the wait for the sender to deliver everything: it
+// fails after this long without one more notification sent.
+const notifyStall = 3 * time.Minute
 
 // expectedNotes is what the simulation says was notified, by kind.
 func (w *world) expectedNotes() map[recruit.NoticeKind]int {
@@ -64,14 +65,14 @@ func (w *world) outbox() (map[recruit.NoticeKind]map[recruit.NoticeState]int, er
 }
 
 // awaitNotifications waits until the outbox holds exactly the expected
-// notifications, each sent.
+// notifications, each sent, as long as the sender makes progress.
 func (w *world) awaitNotifications() (string, error) {
 	want := w.expectedNotes()
 	total := 0
 	for _, n := range want {
 		total += n
 	}
-	deadline := time.Now().Add(notifyTimeout)
+	deadline, lastSent := time.Now().Add(notifyStall), -1
 	for {
 		rows, err := w.outbox()
 		if err != nil {
@@ -95,8 +96,11 @@ func (w *world) awaitNotifications() (string, error) {
 		if rest == 0 && maps.Equal(got, want) {
 			return fmt.Sprintf("%d notifications sent (%s)", sent, kinds(want)), nil
 		}
+		if sent != lastSent {
+			deadline, lastSent = time.Now().Add(notifyStall), sent
+		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("after %s the outbox holds %v, want every one sent: %s", notifyTimeout, rows, kinds(want))
+			return "", fmt.Errorf("no notification sent for %s; the outbox holds %v, want every one sent: %s", notifyStall, rows, kinds(want))
 		}
 		time.Sleep(time.Second)
 	}
