@@ -219,8 +219,10 @@ func (d *DB) nextID(ctx context.Context, name string) (int64, error) {
 }
 
 // storeErr converts a driver error: no document ⇒ ENOTFOUND with notFound
-// as the message, duplicate key ⇒ ECONFLICT with conflict, anything else ⇒
-// EINTERNAL.
+// as the message, duplicate key ⇒ ECONFLICT with conflict, a timeout (no
+// pooled connection in time, no server selected, the deadline passed) ⇒
+// EUNAVAILABLE, which callers answer as 503 with Retry-After, anything
+// else ⇒ EINTERNAL.
 func storeErr(err error, notFound, conflict string) error {
 	switch {
 	case err == nil:
@@ -229,6 +231,8 @@ func storeErr(err error, notFound, conflict string) error {
 		return recruit.Errorf(recruit.ENOTFOUND, "%s", notFound)
 	case mongo.IsDuplicateKeyError(err):
 		return recruit.Errorf(recruit.ECONFLICT, "%s", conflict)
+	case mongo.IsTimeout(err):
+		return recruit.Unavailable(err)
 	}
 	return recruit.Internal(err)
 }

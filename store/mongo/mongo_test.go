@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 
@@ -69,3 +70,18 @@ func TestSecondOpen(t *testing.T) {
 type sharedClient struct{ *DB }
 
 func (sharedClient) Close() error { return nil }
+
+// TestTimeoutIsUnavailable: a store call that runs out of time (here a
+// deadline already past, as when every pooled connection is busy under
+// overload) is EUNAVAILABLE, answered 503 with Retry-After, not a 500.
+func TestTimeoutIsUnavailable(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, srv backend) {
+		d := srv.open(t)
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		defer cancel()
+		_, err := d.GetIdentity(ctx, 1)
+		if got := recruit.ErrorCode(err); got != recruit.EUNAVAILABLE {
+			t.Fatalf("GetIdentity past its deadline: code %q (%v), want %q", got, err, recruit.EUNAVAILABLE)
+		}
+	})
+}
