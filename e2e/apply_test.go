@@ -88,12 +88,13 @@ func loginAndBind(t *testing.T, ctx context.Context, srv *server, nickname, idNu
 	// The button of the form that creates a user: 新建并确认登录.
 	evaluate[chromedp.Void](t, ctx, `document.querySelector('input[name="nickname"]').form.querySelector('button').click()`)
 	do(t, ctx, "binding page", chromedp.WaitVisible(chromedp.CSS("#bind-form")))
-	do(t, ctx, "bind",
-		chromedp.SetValue(chromedp.CSS("#bind-name"), "李医生"),
-		chromedp.SetValue(chromedp.CSS("#bind-number"), idNumber),
-		chromedp.Click(chromedp.CSS("#bind-submit")),
-		chromedp.WaitVisible(chromedp.CSS(".apply-steps")),
-	)
+	// One script fills and submits the form: a node id that chromedp holds
+	// between steps went stale on a loaded machine ("No node with given id
+	// found") while the page was still settling.
+	evaluate[chromedp.Void](t, ctx, `document.querySelector('#bind-name').value = '李医生';
+		document.querySelector('#bind-number').value = `+jsString(idNumber)+`;
+		document.querySelector('#bind-submit').click()`)
+	do(t, ctx, "bind", chromedp.WaitVisible(chromedp.CSS(".apply-steps")))
 }
 
 // visibleTexts returns the rendered text (innerText: without what CSS
