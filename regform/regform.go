@@ -3,10 +3,10 @@
 // verification code, QR code and photo, then the profile sections as
 // bordered tables, the choice, an integrity declaration and page numbers.
 //
-// The CJK font is parsed once by New, which also builds a subset of it
-// (GB 2312, ASCII and the option lists; see subset.go) that keeps the
-// per-document font data small; a form with a character outside the subset
-// is rendered with the full font. A Renderer is safe for concurrent use.
+// The CJK font is parsed once by New; each document embeds a font cut from
+// it with only the characters that document prints (see subset.go), which
+// keeps the font data gopdf compresses per document small. A Renderer is
+// safe for concurrent use.
 package regform
 
 import (
@@ -29,11 +29,9 @@ const fontFamily = "cjk"
 // every ID number and phone number, the CJK characters in every label.
 const requiredGlyphs = "0123456789ABCDEFXabcdefx@.-年山东省报名表（）：，。"
 
-// Renderer renders registration forms. It holds the parsed fonts.
+// Renderer renders registration forms. It holds the parsed font.
 type Renderer struct {
-	full    *gopdf.FontContainer
-	subset  *gopdf.FontContainer
-	covered map[rune]bool // the characters of subset
+	glyphs *glyphSource
 }
 
 // Form is everything printed on one registration form.
@@ -67,8 +65,8 @@ func New(fontPath string) (*Renderer, error) {
 	return r, nil
 }
 
-// fixedTexts are drawn on every form whatever its data; the subset keeps
-// them with the values of the option lists.
+// fixedTexts are drawn on every form whatever its data, with the values of
+// the option lists; every document's font has their characters.
 var fixedTexts = slices.Concat(
 	[]string{requiredGlyphs, photoPlaceholder, continuedMark, signatureLabel, dateLabel, pageNumberFormat},
 	recruit.IDTypes, recruit.Genders, recruit.Ethnicities, recruit.PoliticalStatuses,
@@ -89,15 +87,11 @@ func loadFonts(path string) (*Renderer, error) {
 	if err := checkGlyphs(full); err != nil {
 		return nil, err
 	}
-	sub, covered, err := subsetFont(data, subsetRunes(fixedTexts...))
+	glyphs, err := newGlyphSource(data)
 	if err != nil {
-		return nil, fmt.Errorf("无法生成字体子集：%w", err)
+		return nil, fmt.Errorf("无法读取字体：%w", err)
 	}
-	subset, err := parseFont(sub)
-	if err != nil {
-		return nil, fmt.Errorf("无法解析字体子集：%w", err)
-	}
-	return &Renderer{full: full, subset: subset, covered: covered}, nil
+	return &Renderer{glyphs: glyphs}, nil
 }
 
 func parseFont(data []byte) (*gopdf.FontContainer, error) {
@@ -126,23 +120,24 @@ func checkGlyphs(fonts *gopdf.FontContainer) error {
 	return nil
 }
 
-// fontsFor returns the subset when it has every character of f, else the
-// full font.
-func (r *Renderer) fontsFor(f Form) *gopdf.FontContainer {
-	for _, t := range formTexts(f) {
-		for _, c := range t {
-			if c >= ' ' && !r.covered[c] {
-				return r.full
-			}
-		}
+// fontsFor returns a font cut from the full one with the characters f
+// prints: its fixed texts and its data.
+func (r *Renderer) fontsFor(f Form) (*gopdf.FontContainer, error) {
+	data, _, err := r.glyphs.subset(subsetRunes(slices.Concat(fixedTexts, formTexts(f))...))
+	if err != nil {
+		return nil, fmt.Errorf("无法生成字体子集：%w", err)
 	}
-	return r.subset
+	return parseFont(data)
 }
 
 // Render returns the PDF of f. A photo that is not a readable JPEG gives
 // an EINVALID error; anything else failing is EINTERNAL.
 func (r *Renderer) Render(f Form) ([]byte, error) {
-	return renderWith(r.fontsFor(f), f)
+	fonts, err := r.fontsFor(f)
+	if err != nil {
+		return nil, recruit.Internal(err)
+	}
+	return renderWith(fonts, f)
 }
 
 // renderWith renders f with the given fonts.

@@ -1,7 +1,6 @@
 package regform
 
 import (
-	_ "embed" // the GB2312 character set
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,44 +9,17 @@ import (
 	"github.com/signintech/gopdf/fontmaker/core"
 )
 
-// Why a subset: gopdf embeds a subset of the glyphs a document uses, but
-// it writes the loca and hmtx tables for every glyph of the font and
-// compresses them for every document. For the 49,000-glyph WenQuanYi Micro
-// Hei that is about 400 KB to deflate per form, most of the render time.
-// New therefore builds, once, a font holding only the characters a form
-// can reasonably need; Render uses the full font only for a document with
-// a character outside it (a rare character in a name or a school). For
-// WenQuanYi Micro Hei the subset has 13,288 glyphs: 7,633 for the kept
-// characters and the components most of its Hanzi are composed of.
+// Why a subset per document: gopdf embeds only the glyphs a document
+// uses, but it writes the loca and hmtx tables for every glyph of the font
+// and deflates them for every document. For the 49,000-glyph WenQuanYi
+// Micro Hei that is about 400 KB to compress per form, most of the render
+// time. Render therefore hands gopdf a font cut from the parsed face with
+// only the characters the form prints (and the components of their
+// composite glyphs), so those tables have a few hundred entries.
 
-// gb2312 lists the 7,445 characters of GB 2312 (682 symbols and the 6,763
-// Hanzi), one line per 94 characters. It was produced by decoding every
-// two-byte EUC-CN code with iconv:
-//
-//	python3 -c 'import sys; sys.stdout.buffer.write(bytes(b for a in range(0xA1,0xF8) for c in range(0xA1,0xFF) for b in (a,c)))' |
-//	  iconv -c -f GB2312 -t UTF-8
-//
-//go:embed gb2312.txt
-var gb2312 string
-
-// extraRanges are kept besides GB 2312: printable ASCII, Latin-1 (·, ×, é)
-// and the general punctuation (—, •, ‰).
-var extraRanges = [][2]rune{{0x20, 0x7E}, {0xA0, 0xFF}, {0x2010, 0x2030}}
-
-// subsetRunes returns the characters of the subset, sorted and distinct:
-// GB 2312, extraRanges and the runes of texts.
+// subsetRunes returns the runes of texts, sorted and distinct.
 func subsetRunes(texts ...string) []rune {
 	var rs []rune
-	for _, r := range gb2312 {
-		if r != '\n' {
-			rs = append(rs, r)
-		}
-	}
-	for _, rg := range extraRanges {
-		for r := rg[0]; r <= rg[1]; r++ {
-			rs = append(rs, r)
-		}
-	}
 	for _, t := range texts {
 		rs = append(rs, []rune(t)...)
 	}
@@ -77,30 +49,56 @@ const (
 	compositeHeader = 10 // numberOfContours and the bounding box
 )
 
+// glyphSource is a face parsed once, from which subsets are cut. It is
+// only read after newGlyphSource, so one serves concurrent renders.
+type glyphSource struct {
+	p         core.TTFParser
+	src       map[string][]byte // the face's tables by tag
+	chars     map[int]uint      // character → glyph
+	numGlyphs int
+}
+
+// newGlyphSource parses face and checks it has the tables a subset needs.
+func newGlyphSource(face []byte) (*glyphSource, error) {
+	s := new(glyphSource)
+	if err := s.p.ParseFontData(face); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.src, err = readTables(face, 0); err != nil {
+		return nil, err
+	}
+	for _, tag := range []string{"glyf", "hmtx", "maxp", "hhea", "OS/2", "name", "post"} {
+		if _, ok := s.src[tag]; !ok {
+			return nil, fmt.Errorf("字体缺少 %s 表", tag)
+		}
+	}
+	s.numGlyphs = int(s.p.NumGlyphs())
+	if len(s.p.LocaTable) < s.numGlyphs+1 || len(s.src["post"]) < postHeaderSize {
+		return nil, errors.New("字体的 loca 或 post 表过短")
+	}
+	s.chars = s.p.Chars()
+	return s, nil
+}
+
 // subsetFont returns a TrueType font with the glyphs of the runes of want
-// that face has, and the runes it maps. Glyphs are renumbered (0 stays
+// that face has, and the runes it maps; see glyphSource.subset.
+func subsetFont(face []byte, want []rune) ([]byte, map[rune]bool, error) {
+	s, err := newGlyphSource(face)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.subset(want)
+}
+
+// subset returns a TrueType font with the glyphs of the runes of want that
+// the face has, and the runes it maps. Glyphs are renumbered (0 stays
 // .notdef), composite glyphs keep their components, and the tables gopdf
 // reads are rebuilt: glyf, loca (long), hmtx, cmap (format 4), maxp, hhea,
 // head and a name-less post; OS/2, name and the hinting tables are copied,
 // the layout tables (GSUB, GPOS, vertical metrics) are dropped.
-func subsetFont(face []byte, want []rune) ([]byte, map[rune]bool, error) {
-	var p core.TTFParser
-	if err := p.ParseFontData(face); err != nil {
-		return nil, nil, err
-	}
-	src, err := readTables(face, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, tag := range []string{"glyf", "hmtx", "maxp", "hhea", "OS/2", "name", "post"} {
-		if _, ok := src[tag]; !ok {
-			return nil, nil, fmt.Errorf("字体缺少 %s 表", tag)
-		}
-	}
-	numGlyphs := int(p.NumGlyphs())
-	if len(p.LocaTable) < numGlyphs+1 || len(src["post"]) < postHeaderSize {
-		return nil, nil, errors.New("字体的 loca 或 post 表过短")
-	}
+func (s *glyphSource) subset(want []rune) ([]byte, map[rune]bool, error) {
+	p, src, numGlyphs := &s.p, s.src, s.numGlyphs
 	glyph := func(g int) []byte {
 		start, end := int(p.LocaTable[g]), int(p.LocaTable[g+1])
 		if start > end || end > len(src["glyf"]) {
@@ -119,7 +117,7 @@ func subsetFont(face []byte, want []rune) ([]byte, map[rune]bool, error) {
 			old = append(old, g)
 		}
 	}
-	chars := p.Chars()
+	chars := s.chars
 	covered := make(map[rune]bool, len(want))
 	var mapped [][2]int // rune, old glyph
 	for _, r := range want {
@@ -154,6 +152,7 @@ func subsetFont(face []byte, want []rune) ([]byte, map[rune]bool, error) {
 	for i := range mapped {
 		mapped[i][1] = newID[mapped[i][1]]
 	}
+	var err error
 	if out["cmap"], err = buildCmap(mapped); err != nil {
 		return nil, nil, err
 	}

@@ -9,32 +9,9 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/signintech/gopdf"
 	"github.com/signintech/gopdf/fontmaker/core"
 )
-
-func TestGB2312Set(t *testing.T) {
-	var all, hanzi int
-	seen := map[rune]bool{}
-	for _, r := range strings.ReplaceAll(gb2312, "\n", "") {
-		if seen[r] {
-			t.Fatalf("%q listed twice", r)
-		}
-		seen[r] = true
-		all++
-		if unicode.Is(unicode.Han, r) && r >= 0x4E00 && r <= 0x9FFF {
-			hanzi++
-		}
-	}
-	// GB 2312 has 682 symbols and 6,763 Hanzi.
-	if all != 7445 || hanzi != 6763 {
-		t.Errorf("gb2312.txt has %d characters and %d Hanzi, want 7445 and 6763", all, hanzi)
-	}
-	for _, r := range "住院医师规范化培训招录报名表欧阳齐鲁" {
-		if !seen[r] {
-			t.Errorf("gb2312.txt lacks %q", r)
-		}
-	}
-}
 
 func testFace(t *testing.T) []byte {
 	t.Helper()
@@ -49,7 +26,7 @@ func testFace(t *testing.T) []byte {
 // same outline and advance as the full font, and is much smaller.
 func TestSubsetFontGlyphs(t *testing.T) {
 	face := testFace(t)
-	want := subsetRunes(fixedTexts...)
+	want := subsetRunes(append(formTexts(maximalForm(t)), fixedTexts...)...)
 	sub, covered, err := subsetFont(face, want)
 	if err != nil {
 		t.Fatal(err)
@@ -92,9 +69,9 @@ func TestSubsetFontGlyphs(t *testing.T) {
 			t.Errorf("%q: outline differs from the full font", r)
 		}
 	}
-	for _, r := range strings.ReplaceAll(gb2312, "\n", "") {
+	for _, r := range want {
 		if unicode.Is(unicode.Han, r) && !covered[r] {
-			t.Errorf("the subset lacks the GB 2312 Hanzi %q", r)
+			t.Errorf("the subset lacks the Hanzi %q", r)
 		}
 	}
 }
@@ -102,29 +79,47 @@ func TestSubsetFontGlyphs(t *testing.T) {
 // rareName is a name with characters outside GB 2312 that the font has.
 const rareName = "王喆堃"
 
-func TestFontsForPicksFullFontForRareCharacters(t *testing.T) {
+// TestFontsForHasTheFormsCharacters checks a document's font maps every
+// character the form prints, rare ones too, and nothing else.
+func TestFontsForHasTheFormsCharacters(t *testing.T) {
 	r := testRenderer(t)
-	for _, c := range "喆堃" {
-		if r.covered[c] {
-			t.Fatalf("%q is in the subset; pick another rare character", c)
+	f := maximalForm(t)
+	f.Profile.Basic.Name = rareName
+	f.Profile.Education[2].School = "喆大学"
+	fonts, err := r.fontsFor(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := new(gopdf.GoPdf)
+	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4})
+	if err := pdf.AddTTFFontFromFontContainer(fontFamily, fonts); err != nil {
+		t.Fatal(err)
+	}
+	if err := pdf.SetFont(fontFamily, "", bodySize); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range subsetRunes(append(formTexts(f), fixedTexts...)...) {
+		if ok, err := pdf.IsCurrFontContainGlyph(c); c >= ' ' && (err != nil || !ok) {
+			t.Errorf("the document's font lacks %q", c)
 		}
 	}
-	f := maximalForm(t)
-	if r.fontsFor(f) != r.subset {
-		t.Error("the maximal form does not use the subset")
+	var face core.TTFParser
+	if err := face.ParseFontData(testFace(t)); err != nil {
+		t.Fatal(err)
 	}
-	f.Profile.Basic.Name = rareName
-	if r.fontsFor(f) != r.full {
-		t.Error("a name outside the subset does not use the full font")
-	}
-	f = maximalForm(t)
-	f.Profile.Education[2].School = "喆大学"
-	if r.fontsFor(f) != r.full {
-		t.Error("a school outside the subset does not use the full font")
+	for _, c := range "鑫龘" {
+		if _, inFace := face.Chars()[int(c)]; !inFace {
+			t.Fatalf("the test font lacks %q; pick another character", c)
+		}
+		if ok, _ := pdf.IsCurrFontContainGlyph(c); ok {
+			t.Errorf("the document's font has %q, which the form does not print", c)
+		}
 	}
 	text := squash(pdfText(t, mustRender(t, f)))
-	if !strings.Contains(text, "喆大学") {
-		t.Error("PDF text lacks the rare school name")
+	for _, want := range []string{"喆大学", rareName} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF text lacks %s", want)
+		}
 	}
 }
 
@@ -151,22 +146,28 @@ func rasterize(t *testing.T, pdf []byte) []byte {
 }
 
 // TestSubsetRendersLikeFullFont checks the printed page is pixel for pixel
-// the same with the subset and with the full font.
+// the same with the document's font and with the full font, for a common
+// and for a rare name.
 func TestSubsetRendersLikeFullFont(t *testing.T) {
-	r := testRenderer(t)
-	f := maximalForm(t)
-	withSubset, err := renderWith(r.subset, f)
+	full, err := parseFont(testFace(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	withFull, err := renderWith(r.full, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(withSubset) >= len(withFull) {
-		t.Errorf("the PDF with the subset is %d bytes, with the full font %d", len(withSubset), len(withFull))
-	}
-	if !bytes.Equal(rasterize(t, withSubset), rasterize(t, withFull)) {
-		t.Error("page 1 looks different with the subset")
+	for _, name := range []string{"", rareName} {
+		f := maximalForm(t)
+		if name != "" {
+			f.Profile.Basic.Name = name
+		}
+		withSubset := mustRender(t, f)
+		withFull, err := renderWith(full, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(withSubset) >= len(withFull) {
+			t.Errorf("%s: the PDF with the document's font is %d bytes, with the full font %d", f.Profile.Basic.Name, len(withSubset), len(withFull))
+		}
+		if !bytes.Equal(rasterize(t, withSubset), rasterize(t, withFull)) {
+			t.Errorf("%s: page 1 looks different with the document's font", f.Profile.Basic.Name)
+		}
 	}
 }
