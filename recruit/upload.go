@@ -2,8 +2,10 @@ package recruit
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/jpeg"
+	"io"
 	"net/http"
 )
 
@@ -51,7 +53,8 @@ func photoError(msg string) error { return Errorf(EINVALID, "%s", msg) }
 // 10 MB, portrait (height/width 1.2–1.6) with a white background (judged on
 // the top edge and the upper two thirds of the side edges). A photo whose
 // header declares more than about 12.6 million pixels is refused before it
-// is decoded, and at most two photos are decoded at once. A refusal is an
+// is decoded, at most two photos are decoded at once, and of a baseline
+// JPEG only the judged top two thirds are decoded. A refusal is an
 // EINVALID *Error with a Chinese message; a coloured background is named
 // (蓝色, 红色, 灰色).
 func CheckPhoto(data []byte) error {
@@ -75,12 +78,12 @@ func CheckPhoto(data []byte) error {
 		return photoError("照片须为竖版证件照（高宽比约为4:3至3:2）")
 	}
 	decodeSlots <- struct{}{}
-	img, err := jpeg.Decode(bytes.NewReader(data))
+	img, err := jpeg.Decode(topRows(data, judgedRows(cfg.Height)))
 	<-decodeSlots
 	if err != nil {
 		return photoError("照片文件已损坏，无法识别")
 	}
-	if bg := judgeBackground(img); bg.share < whiteShare {
+	if bg := judgeBackground(img, cfg.Height); bg.share < whiteShare {
 		return photoError(bg.refusal())
 	}
 	return nil
@@ -107,11 +110,47 @@ func (bg background) refusal() string {
 	return "照片底色必须为白色"
 }
 
+// judgedRows is how many rows from the top of a photo h pixels high
+// judgeBackground looks at.
+func judgedRows(h int) int { return int(float64(h-1)*judgedSide) + 1 }
+
+// topRows reads the JPEG data as if its frame header declared only the
+// first rows rows: the decoder then decodes the image data of those rows
+// and skips the rest of each scan to the next marker, so the rows it
+// returns are those of the whole image at a fraction of the work. The file
+// must still end in a well-formed way (a truncated one fails to decode),
+// but damage inside the skipped image data goes unnoticed. Only a baseline
+// (sequential) JPEG is read so; a progressive one, or data whose frame
+// header is not found before the first scan, is read as it is.
+func topRows(data []byte, rows int) io.Reader {
+	for i := 2; i+9 <= len(data) && data[i] == 0xFF; {
+		marker := data[i+1]
+		switch {
+		case marker == 0xFF: // fill byte
+			i++
+			continue
+		case marker == 0xC0 || marker == 0xC1: // baseline SOF: length, precision, height
+			if int(binary.BigEndian.Uint16(data[i+5:])) <= rows {
+				break
+			}
+			var height [2]byte
+			binary.BigEndian.PutUint16(height[:], uint16(rows))
+			return io.MultiReader(bytes.NewReader(data[:i+5]), bytes.NewReader(height[:]), bytes.NewReader(data[i+7:]))
+		case marker != 0xDA: // any other segment before the scan
+			i += 2 + int(binary.BigEndian.Uint16(data[i+2:]))
+			continue
+		}
+		break
+	}
+	return bytes.NewReader(data)
+}
+
 // judgeBackground samples a band (2% of the shorter side, at least one
-// pixel) along the top edge and the upper judgedSide of both side edges.
-func judgeBackground(img image.Image) background {
+// pixel) along the top edge and the upper judgedSide of both side edges of
+// a photo h pixels high; img has at least its judgedRows(h) top rows.
+func judgeBackground(img image.Image, h int) background {
 	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
+	w := b.Dx()
 	band := max(min(w, h)/50, 1)
 	side := int(float64(h-1) * judgedSide)
 	const samples = 200 // per edge and band row

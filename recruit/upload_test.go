@@ -3,6 +3,7 @@ package recruit_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image/color"
 	"testing"
 
@@ -17,6 +18,9 @@ func TestCheckPhoto(t *testing.T) {
 	big := append(testimg.Photo(t), make([]byte, recruit.MaxUploadSize)...) // trailing bytes after the JPEG end marker
 	truncated := testimg.JPEG(t, 900, 1200, testimg.White, 97)
 	truncated = truncated[:len(truncated)*2/3]
+	// cut below the judged rows, where the check skips the image data
+	truncatedLow := testimg.Photo(t)
+	truncatedLow = truncatedLow[:len(truncatedLow)-2000]
 	cases := []struct {
 		name  string
 		photo []byte
@@ -28,6 +32,7 @@ func TestCheckPhoto(t *testing.T) {
 		{"too small", testimg.JPEG(t, 90, 120, testimg.White, 50), "照片大小不能小于150KB"},
 		{"too big", big, "照片大小不能超过10MB"},
 		{"truncated", truncated, "照片文件已损坏，无法识别"},
+		{"truncated at the bottom", truncatedLow, "照片文件已损坏，无法识别"},
 		{"blue background", testimg.JPEG(t, 540, 720, color.RGBA{60, 120, 220, 255}, 97), "照片底色必须为白色，检测到蓝色背景，请更换白底证件照"},
 		{"landscape", testimg.JPEG(t, 800, 600, testimg.White, 95), "照片须为竖版证件照（高宽比约为4:3至3:2）"},
 		{"square", testimg.JPEG(t, 600, 600, testimg.White, 95), "照片须为竖版证件照（高宽比约为4:3至3:2）"},
@@ -120,5 +125,21 @@ func TestCheckScan(t *testing.T) {
 		if ct != tc.ct || recruit.ErrorMessage(err) != tc.want || (err != nil) != (tc.want != "") {
 			t.Errorf("%s: %q, %v; want %q, %q", tc.name, ct, err, tc.ct, tc.want)
 		}
+	}
+}
+
+// BenchmarkPhotoCheck checks an accepted ID photo of the usual size and a
+// phone camera's 12 MP one.
+func BenchmarkPhotoCheck(b *testing.B) {
+	for _, p := range []testimg.Named{testimg.Realistic[0], testimg.Realistic[4]} {
+		data := testimg.IDPhoto(b, p.Portrait)
+		b.Run(fmt.Sprintf("%dx%d", p.W, p.H), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := recruit.CheckPhoto(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
