@@ -81,16 +81,6 @@ func newGlyphSource(face []byte) (*glyphSource, error) {
 	return s, nil
 }
 
-// subsetFont returns a TrueType font with the glyphs of the runes of want
-// that face has, and the runes it maps; see glyphSource.subset.
-func subsetFont(face []byte, want []rune) ([]byte, map[rune]bool, error) {
-	s, err := newGlyphSource(face)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s.subset(want)
-}
-
 // subset returns a TrueType font with the glyphs of the runes of want that
 // the face has, and the runes it maps. Glyphs are renumbered (0 stays
 // .notdef), composite glyphs keep their components, and the tables gopdf

@@ -27,7 +27,11 @@ func testFace(t *testing.T) []byte {
 func TestSubsetFontGlyphs(t *testing.T) {
 	face := testFace(t)
 	want := subsetRunes(append(formTexts(maximalForm(t)), fixedTexts...)...)
-	sub, covered, err := subsetFont(face, want)
+	glyphs, err := newGlyphSource(face)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, covered, err := glyphs.subset(want)
 	if err != nil {
 		t.Fatal(err)
 	}
