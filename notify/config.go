@@ -33,7 +33,8 @@ type Config struct {
 	// Workers send in parallel within one instance (WeChat answers in
 	// about 100 ms, so one worker alone could not reach Rate).
 	Workers int `yaml:"workers"`
-	// Batch is how many rows one tick claims at a time.
+	// Batch is how many rows one tick claims at a time; by default
+	// BatchPerWorker per worker, so that more workers are kept busy.
 	Batch int `yaml:"batch"`
 	// Lease is how long a claimed row stays with its sender; after it a
 	// crashed sender's rows are due again.
@@ -55,9 +56,13 @@ type Config struct {
 // tries.
 //
 // A batch must end well inside its lease even when every send waits for
-// the WeChat timeout (10 s): 20 rows over 4 workers take at most 50 s.
-var Defaults = Config{Rate: 20, Workers: 4, Batch: 20, Lease: 5 * time.Minute, MaxAttempts: 8,
+// the WeChat timeout (10 s): BatchPerWorker rows a worker take at most 50 s.
+var Defaults = Config{Rate: 20, Workers: 4, Lease: 5 * time.Minute, MaxAttempts: 8,
 	Backoff: 30 * time.Second, MaxBackoff: time.Hour, Page: "pages/messages/index"}
+
+// BatchPerWorker is the default Batch per worker: with 16 workers a batch
+// of 20 kept 12 of them idle while its last 4 rows were sent.
+const BatchPerWorker = 5
 
 // WithDefaults returns c with every zero setting taken from Defaults and,
 // when sandbox is set, every kind without a template given SandboxTemplates'.
@@ -65,7 +70,7 @@ func (c Config) WithDefaults(sandbox bool) Config {
 	d := Defaults
 	orDefault(&c.Rate, d.Rate)
 	orDefault(&c.Workers, d.Workers)
-	orDefault(&c.Batch, d.Batch)
+	orDefault(&c.Batch, BatchPerWorker*c.Workers)
 	orDefault(&c.Lease, d.Lease)
 	orDefault(&c.MaxAttempts, d.MaxAttempts)
 	orDefault(&c.Backoff, d.Backoff)

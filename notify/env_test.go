@@ -28,6 +28,8 @@ type env struct {
 	cfg   wechat.Config
 	base  string
 	clock *testclock.Clock
+	// people counts the identities applicants created (their ID numbers).
+	people int
 	// reports is the sender the callback hands delivery reports to.
 	reports *notify.Sender
 }
@@ -97,8 +99,9 @@ func (e *env) applicants(tb testing.TB, n int, following bool) []recruit.Identit
 		if err != nil {
 			tb.Fatal(err)
 		}
+		e.people++
 		out[i], err = e.db.CreateIdentity(context.Background(), recruit.Identity{OpenID: u.OpenID, Name: fmt.Sprintf("张%d", i),
-			IDType: recruit.IDTypePassport, IDNumber: fmt.Sprintf("E%08d", len(e.sb.Users())), BoundAt: start})
+			IDType: recruit.IDTypePassport, IDNumber: fmt.Sprintf("E%08d", e.people), BoundAt: start})
 		if err != nil {
 			tb.Fatal(err)
 		}

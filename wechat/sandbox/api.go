@@ -470,11 +470,15 @@ func (s *Sandbox) templateSend(c *fiber.Ctx) (any, error) {
 }
 
 // record stores m and returns its msgid. A message whose client_msg_id was
-// seen before is not stored again: the first one's msgid is returned.
+// seen before is not stored again: the first one's msgid is returned. The
+// client_msg_id is checked in the KV store without holding mu: that is a
+// write to the service's store, and holding mu across it made every
+// template send wait for the one before it.
 func (s *Sandbox) record(ctx context.Context, m Message) (int64, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	m.MsgID = s.lastMsg + 1
+	s.lastMsg++
+	m.MsgID = s.lastMsg
+	s.mu.Unlock()
 	if m.ClientMsgID != "" {
 		key := keyIdem + m.ClientMsgID
 		first, err := s.opts.KV.AddKV(ctx, key, strconv.FormatInt(m.MsgID, 10), idemLife, s.now())
@@ -486,12 +490,15 @@ func (s *Sandbox) record(ctx context.Context, m Message) (int64, error) {
 			if err != nil {
 				return 0, err
 			}
+			s.mu.Lock()
 			s.dups++
+			s.mu.Unlock()
 			return strconv.ParseInt(prev, 10, 64)
 		}
 	}
-	s.lastMsg = m.MsgID
+	s.mu.Lock()
 	s.messages = append(s.messages, m)
+	s.mu.Unlock()
 	return m.MsgID, nil
 }
 

@@ -63,8 +63,11 @@ type Sandbox struct {
 	cipher *wechat.Cipher // nil in plain mode
 	pages  *template.Template
 
-	mu       sync.Mutex
-	users    []User
+	mu    sync.Mutex
+	users []User
+	// byOpenID finds a user's index in users by either of its openids
+	// (a scan of 20,000 test users per message held mu for 190 µs).
+	byOpenID map[string]int
 	messages []Message
 	menu     []button
 	faults   map[string]*Fault
@@ -101,7 +104,7 @@ func Register(r fiber.Router, opts Options) (*Sandbox, error) {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	opts.URL = strings.TrimRight(opts.URL, "/")
-	s := &Sandbox{opts: opts, faults: map[string]*Fault{}, calls: map[string]int{}, rand: rand.New(rand.NewPCG(9, 9))}
+	s := &Sandbox{opts: opts, byOpenID: map[string]int{}, faults: map[string]*Fault{}, calls: map[string]int{}, rand: rand.New(rand.NewPCG(9, 9))}
 	if opts.AESKey != "" {
 		c, err := wechat.NewCipher(opts.AESKey, opts.AppID)
 		if err != nil {
@@ -139,6 +142,8 @@ func (s *Sandbox) AddUser(nickname string, following bool) (User, error) {
 	}
 	u := User{OpenID: "o" + randomID(20), MiniOpenID: "m" + randomID(20), Nickname: nickname, Following: following}
 	s.mu.Lock()
+	s.byOpenID[u.OpenID] = len(s.users)
+	s.byOpenID[u.MiniOpenID] = len(s.users)
 	s.users = append(s.users, u)
 	s.mu.Unlock()
 	return u, nil
@@ -155,10 +160,8 @@ func (s *Sandbox) Users() []User {
 func (s *Sandbox) user(openID string) (User, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, u := range s.users {
-		if openID != "" && (u.OpenID == openID || u.MiniOpenID == openID) {
-			return u, true
-		}
+	if i, ok := s.byOpenID[openID]; ok {
+		return s.users[i], true
 	}
 	return User{}, false
 }
@@ -166,10 +169,8 @@ func (s *Sandbox) user(openID string) (User, bool) {
 func (s *Sandbox) setFollowing(openID string, following bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := range s.users {
-		if s.users[i].OpenID == openID {
-			s.users[i].Following = following
-		}
+	if i, ok := s.byOpenID[openID]; ok && s.users[i].OpenID == openID {
+		s.users[i].Following = following
 	}
 }
 
