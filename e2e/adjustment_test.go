@@ -49,11 +49,11 @@ func TestAdjustmentRanking(t *testing.T) {
 	open(t, ctx, srv.URL+"/vacancies")
 	fitsScreen(t, ctx, "/vacancies at 375 px")
 	open(t, ctx, srv.URL+"/vacancies?base="+base) // the choice's base: a page short enough to look at
-	waitFor(t, ctx, `document.querySelectorAll('a[href^="/adjustment?add="]').length > 2`, applyWait, "the vacancy board's 加入调剂志愿 links")
+	waitFor(t, ctx, `document.querySelectorAll('a[href^="/adjustment?add="]').length > 2`, stepWait, "the vacancy board's 加入调剂志愿 links")
 	fitsScreen(t, ctx, "/vacancies?base= at 375 px")
 	shot(t, ctx, "vacancies", "375")
 	add := evaluate[string](t, ctx, `Array.from(document.querySelectorAll('a[href^="/adjustment?add="]'), a => a.getAttribute('href').split('=')[1]).find(id => id !== `+jsString(choice)+`)`)
-	do(t, ctx, "加入调剂志愿", chromedp.Click(chromedp.CSS(`a[href="/adjustment?add=`+add+`"]`)), chromedp.WaitVisible(chromedp.CSS("#adjustment-form")))
+	step(t, ctx, "加入调剂志愿", chromedp.Click(chromedp.CSS(`a[href="/adjustment?add=`+add+`"]`)), chromedp.WaitVisible(chromedp.CSS("#adjustment-form")))
 	if got := evaluate[string](t, ctx, `document.querySelector('#pref2').value`); got != add {
 		t.Fatalf("second preference %q, want the added %s", got, add)
 	}
@@ -61,7 +61,7 @@ func TestAdjustmentRanking(t *testing.T) {
 	fill(t, ctx, [][2]string{{"pref3", third}})
 	fitsScreen(t, ctx, "/adjustment at 375 px")
 	shot(t, ctx, "adjustment", "375")
-	do(t, ctx, "save", chromedp.Click(chromedp.CSS("#save-adjustment")), chromedp.WaitVisible(chromedp.CSS("#adjustment-saved")))
+	step(t, ctx, "save", chromedp.Click(chromedp.CSS("#save-adjustment")), chromedp.WaitVisible(chromedp.CSS("#adjustment-saved")))
 	if got := evaluate[string](t, ctx, `[document.querySelector('#pref2').value, document.querySelector('#pref3').value].join(',')`); got != add+","+third {
 		t.Errorf("saved preferences %q, want %s,%s", got, add, third)
 	}
@@ -149,7 +149,7 @@ func TestPlacementFillsSeat(t *testing.T) {
 		t.Fatalf("the adjustment page offers %v besides the choice", prefs)
 	}
 	fill(t, ctx, [][2]string{{"pref2", prefs[0]}, {"pref3", prefs[1]}})
-	do(t, ctx, "save", chromedp.Click(chromedp.CSS("#save-adjustment")), chromedp.WaitVisible(chromedp.CSS("#adjustment-saved")))
+	step(t, ctx, "save", chromedp.Click(chromedp.CSS("#save-adjustment")), chromedp.WaitVisible(chromedp.CSS("#adjustment-saved")))
 	if got := evaluate[string](t, ctx, `[document.querySelector('#pref2').value, document.querySelector('#pref3').value].join(',')`); got != strings.Join(prefs, ",") {
 		t.Fatalf("saved preferences %q, want %v", got, prefs)
 	}
@@ -201,8 +201,8 @@ func TestPlacementFillsSeat(t *testing.T) {
 	if state := text(t, phone, `#result [data-field="state"]`); !strings.Contains(state, "拟录取") {
 		t.Errorf("/result reads %q, want 拟录取", state)
 	}
-	do(t, phone, "确认接受", chromedp.Click(chromedp.CSS("#offer-accept")), chromedp.WaitVisible(chromedp.CSS("#offer-dialog")))
-	do(t, phone, "confirm", chromedp.Click(chromedp.CSS("#offer-confirm")), chromedp.WaitVisible(chromedp.CSS("#offer-flash")))
+	step(t, phone, "确认接受", chromedp.Click(chromedp.CSS("#offer-accept")), chromedp.WaitVisible(chromedp.CSS("#offer-dialog")))
+	step(t, phone, "confirm", chromedp.Click(chromedp.CSS("#offer-confirm")), chromedp.WaitVisible(chromedp.CSS("#offer-flash")))
 	if got := text(t, phone, "#offer-label"); got != "已接受" {
 		t.Errorf("the offer after accepting: %q", got)
 	}

@@ -22,9 +22,6 @@ import (
 	"zhupei/recruit"
 )
 
-// applyWait bounds one page transition of the registration tests.
-const applyWait = 15 * time.Second
-
 // applyIDNumber completes a resident ID number of a man born 1995-03-15
 // with the check character that recruit accepts.
 func applyIDNumber(t *testing.T, seq int) string {
@@ -66,35 +63,14 @@ func applyPhoto(t *testing.T) string {
 	return path
 }
 
-// do runs browser steps and fails the test with what on error.
-func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, applyWait)
-	defer cancel()
-	if err := chromedp.Do(sctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
 // loginAndBind logs a new sandbox WeChat user in through the H5 OAuth path
 // and binds the ID number; it ends on /apply.
 func loginAndBind(t *testing.T, ctx context.Context, srv *server, nickname, idNumber string) {
 	t.Helper()
 	open(t, ctx, srv.URL+"/wechat/oauth/start?next=/apply")
-	do(t, ctx, "sandbox authorize page",
-		chromedp.WaitVisible(chromedp.CSS(`input[name="nickname"]`)),
-		chromedp.SetValue(chromedp.CSS(`input[name="nickname"]`), nickname),
-	)
-	// The button of the form that creates a user: 新建并确认登录.
-	evaluate[chromedp.Void](t, ctx, `document.querySelector('input[name="nickname"]').form.querySelector('button').click()`)
-	do(t, ctx, "binding page", chromedp.WaitVisible(chromedp.CSS("#bind-form")))
-	// One script fills and submits the form: a node id that chromedp holds
-	// between steps went stale on a loaded machine ("No node with given id
-	// found") while the page was still settling.
-	evaluate[chromedp.Void](t, ctx, `document.querySelector('#bind-name').value = '李医生';
-		document.querySelector('#bind-number').value = `+jsString(idNumber)+`;
-		document.querySelector('#bind-submit').click()`)
-	do(t, ctx, "bind", chromedp.WaitVisible(chromedp.CSS(".apply-steps")))
+	newSandboxUser(t, ctx, nickname)
+	bindRealName(t, ctx, "李医生", idNumber)
+	step(t, ctx, "bind", chromedp.WaitVisible(chromedp.CSS(".apply-steps")))
 }
 
 // visibleTexts returns the rendered text (innerText: without what CSS
@@ -121,7 +97,7 @@ func fill(t *testing.T, ctx context.Context, values [][2]string) {
 // it leads to: the step list on a phone, the next tab on the PC.
 func save(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	do(t, ctx, "save "+what, chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS(".flash.ok")))
+	step(t, ctx, "save "+what, chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS(".flash.ok")))
 	if msg := text(t, ctx, ".flash.ok"); !strings.Contains(msg, what+"已保存") {
 		t.Fatalf("after saving %s: %q", what, msg)
 	}
@@ -133,7 +109,7 @@ func fillAllSections(t *testing.T, ctx context.Context, srv *server, photo strin
 	open(t, ctx, srv.URL+"/apply/basic")
 	fill(t, ctx, [][2]string{{"gender", "男"}, {"birth_date", "1995-03-15"}, {"ethnicity", "汉族"}, {"political", "群众"},
 		{"phone", "13800138000"}, {"email", "doctor@example.com"}, {"qq", "12345678"}, {"personnel_type", recruit.PersonnelSocial}})
-	do(t, ctx, "photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"), []string{photo}))
+	step(t, ctx, "photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"), []string{photo}))
 	save(t, ctx, "基本信息")
 
 	open(t, ctx, srv.URL+"/apply/work")
@@ -181,7 +157,7 @@ func optionCount(t *testing.T, ctx context.Context, id string) int {
 func pickBase(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
 	fill(t, ctx, [][2]string{{"base", base}})
-	waitFor(t, ctx, `document.querySelectorAll('#f-program option[value]:not([value=""])').length > 1`, applyWait, "the specialties of the base")
+	waitFor(t, ctx, `document.querySelectorAll('#f-program option[value]:not([value=""])').length > 1`, stepWait, "the specialties of the base")
 }
 
 // submitChoice chooses program on the open choice page, confirms in the
@@ -189,11 +165,11 @@ func pickBase(t *testing.T, ctx context.Context, base string) {
 func submitChoice(t *testing.T, ctx context.Context, program string) {
 	t.Helper()
 	fill(t, ctx, [][2]string{{"program_id", program}, {"accepts_adjustment", "是"}})
-	do(t, ctx, "open the confirmation", chromedp.Click(chromedp.CSS("#submit-choice")), chromedp.WaitVisible(chromedp.CSS("#confirm-dialog")))
+	step(t, ctx, "open the confirmation", chromedp.Click(chromedp.CSS("#submit-choice")), chromedp.WaitVisible(chromedp.CSS("#confirm-dialog")))
 	if msg := text(t, ctx, "#confirm-dialog"); !strings.Contains(msg, "确定要提交报名信息吗, 提交后培训基地将看到您所填写的信息") {
 		t.Errorf("dialog reads %q", msg)
 	}
-	do(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#confirm-ok")), chromedp.WaitVisible(chromedp.CSS("#result")))
+	step(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#confirm-ok")), chromedp.WaitVisible(chromedp.CSS("#result")))
 }
 
 // boardRegistered reads the public board's 已报名 of a program after the

@@ -30,7 +30,7 @@ func TestUnbindConfirmation(t *testing.T) {
 		if !evaluate[bool](t, ctx, `document.getElementById('unbind-dialog').hidden`) {
 			t.Fatalf("%s: the confirmation is open before 解除认证 is pressed", size)
 		}
-		do(t, ctx, "press 解除认证", chromedp.Click(chromedp.CSS("#unbind")), chromedp.WaitVisible(chromedp.CSS("#unbind-dialog")))
+		step(t, ctx, "press 解除认证", chromedp.Click(chromedp.CSS("#unbind")), chromedp.WaitVisible(chromedp.CSS("#unbind-dialog")))
 		next := text(t, ctx, "#unbind-next")
 		if next != recruit.ChineseDate(before.Add(30*24*time.Hour)) && next != recruit.ChineseDate(after.Add(30*24*time.Hour)) {
 			t.Errorf("%s: next binding %q, want 30 days after %v", size, next, before)
@@ -43,7 +43,7 @@ func TestUnbindConfirmation(t *testing.T) {
 	}
 
 	openUnbind("375")
-	do(t, ctx, "cancel", chromedp.Click(chromedp.CSS("#unbind-cancel")), chromedp.WaitNotVisible(chromedp.CSS("#unbind-dialog")))
+	step(t, ctx, "cancel", chromedp.Click(chromedp.CSS("#unbind-cancel")), chromedp.WaitNotVisible(chromedp.CSS("#unbind-dialog")))
 	open(t, ctx, srv.URL+"/bind")
 	if n := count(t, ctx, "#bound-name"); n != 1 {
 		t.Fatalf("cancelling unbound the account")
@@ -53,7 +53,7 @@ func TestUnbindConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	openUnbind("1280")
-	do(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#unbind-ok")), chromedp.WaitVisible(chromedp.CSS("#bind-form")))
+	step(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#unbind-ok")), chromedp.WaitVisible(chromedp.CSS("#bind-form")))
 	if msg := text(t, ctx, "#next-change"); !strings.Contains(msg, "30天内只能认证一次，下次可认证时间：") {
 		t.Errorf("after unbinding: %q", msg)
 	}

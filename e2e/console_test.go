@@ -73,7 +73,7 @@ func consoleLogin(t *testing.T, srv *server, pc context.Context, nickname, code 
 	step(t, pc, "desktop", desktop())
 	open(t, pc, srv.URL+"/admin")
 	waitPath(t, pc, "/admin/login")
-	waitFor(t, pc, `(i => i && i.complete && i.naturalWidth > 100)(document.querySelector('#login-qr'))`, loginWait, "the QR code image")
+	waitFor(t, pc, `(i => i && i.complete && i.naturalWidth > 100)(document.querySelector('#login-qr'))`, stepWait, "the QR code image")
 	shot(t, pc, "console-login", "1280")
 	scanURL := evaluate[string](t, pc, `document.querySelector('#sandbox-scan').href`)
 
@@ -83,10 +83,8 @@ func consoleLogin(t *testing.T, srv *server, pc context.Context, nickname, code 
 	open(t, phone, scanURL)
 	newSandboxUser(t, phone, nickname)
 	step(t, phone, "the account's reply", chromedp.WaitVisible(chromedp.CSS("#reply a")))
-	waitFor(t, pc, `document.querySelector('#login-status').textContent.includes('已扫码')`, loginWait, "the PC to see the scan")
-	evaluate[chromedp.Void](t, phone, `location.assign(document.querySelector('#reply a').href)`)
-	step(t, phone, "authorization page", chromedp.WaitReady(chromedp.CSS(`input[name="openid"]`)))
-	evaluate[chromedp.Void](t, phone, `document.querySelector('input[name="openid"]').form.querySelector('button').click()`)
+	waitFor(t, pc, `document.querySelector('#login-status').textContent.includes('已扫码')`, stepWait, "the PC to see the scan")
+	authorizeReplyLink(t, phone, nickname)
 	// No binding page: a staff login goes straight to the confirmation.
 	step(t, phone, "confirmation page", chromedp.WaitVisible(chromedp.CSS("#confirm-login")))
 	if p := text(t, phone, "#confirm p"); !strings.Contains(p, "招录管理后台") {

@@ -74,9 +74,9 @@ func submitBasic(t *testing.T, ctx context.Context, srv *server, photo string) s
 	t.Helper()
 	open(t, ctx, srv.URL+"/apply/basic")
 	fill(t, ctx, basicValues)
-	do(t, ctx, "photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"), []string{photo}))
+	step(t, ctx, "photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"), []string{photo}))
 	// A phone photo takes a while to send and decode on a loaded machine.
-	sctx, cancel := context.WithTimeout(ctx, 4*applyWait)
+	sctx, cancel := context.WithTimeout(ctx, 4*stepWait)
 	defer cancel()
 	if err := chromedp.Do(sctx, chromedp.Click(chromedp.CSS("#save")), chromedp.WaitReady(chromedp.CSS(".flash"))); err != nil {
 		t.Fatalf("save with %s: %v", filepath.Base(photo), err)
@@ -138,8 +138,8 @@ func TestTypedInputKept(t *testing.T) {
 		open(t, ctx, srv.URL+"/apply/basic")
 		fill(t, ctx, basicValues)
 		fill(t, ctx, [][2]string{{"phone", "123"}})
-		do(t, ctx, "oversized photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"), []string{writeFile(t, "huge.jpg", huge)}))
-		waitFor(t, ctx, `!document.querySelector('[data-size-error-for="photo_id"]').hidden`, applyWait, "the size message")
+		step(t, ctx, "oversized photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"), []string{writeFile(t, "huge.jpg", huge)}))
+		waitFor(t, ctx, `!document.querySelector('[data-size-error-for="photo_id"]').hidden`, stepWait, "the size message")
 		if msg := text(t, ctx, `[data-size-error-for="photo_id"]`); !strings.Contains(msg, "超过10MB的上限，未上传") {
 			t.Errorf("size message %q", msg)
 		}
@@ -149,9 +149,9 @@ func TestTypedInputKept(t *testing.T) {
 		shot(t, ctx, "basic-oversized-photo", width)
 
 		// A valid photo with a wrong phone: refused, values and photo kept.
-		do(t, ctx, "photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"),
+		step(t, ctx, "photo", chromedp.SetUploadFiles(chromedp.CSS("#f-photo_id"),
 			[]string{writeFile(t, "photo.jpg", testimg.IDPhoto(t, testimg.Realistic[1].Portrait))}))
-		do(t, ctx, "save", chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS("#form-errors")))
+		step(t, ctx, "save", chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS("#form-errors")))
 		if msg := text(t, ctx, `[data-error-for="phone"]`); msg == "" {
 			t.Error("no message next to the wrong phone")
 		}
@@ -182,7 +182,7 @@ func TestTypedInputKept(t *testing.T) {
 			t.Fatalf("saving the work section in the background: %v %v", ok, err)
 		}
 		fill(t, ctx, [][2]string{{"military", "是"}})
-		do(t, ctx, "stale save", chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS("#conflicts")))
+		step(t, ctx, "stale save", chromedp.Click(chromedp.CSS("#save")), chromedp.WaitVisible(chromedp.CSS("#conflicts")))
 		row := text(t, ctx, `.conflict[data-field-label="是否为军队住院医师"]`)
 		if !strings.Contains(row, "当前已保存否") || !strings.Contains(row, "您的填写是") {
 			t.Errorf("conflict row %q", row)

@@ -51,7 +51,7 @@ func TestHomeFollowQR(t *testing.T) {
 			ctx := newBrowser(t)
 			step(t, ctx, "viewport", chromedp.Emulate(vp.screen))
 			open(t, ctx, srv.URL+"/")
-			waitFor(t, ctx, `(i => i && i.complete && i.naturalWidth > 0)(document.querySelector('#follow-qr'))`, loginWait, "the follow QR code image")
+			waitFor(t, ctx, `(i => i && i.complete && i.naturalWidth > 0)(document.querySelector('#follow-qr'))`, stepWait, "the follow QR code image")
 			img := evaluate[followImage](t, ctx, measureFollow)
 			if img.Src != srv.URL+"/follow-qr.png" || img.Link != follow {
 				t.Fatalf("follow QR %q linked to %q, want %s/follow-qr.png linked to %s", img.Src, img.Link, srv.URL, follow)

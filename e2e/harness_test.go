@@ -32,6 +32,8 @@ const (
 	stopTimeout  = 10 * time.Second
 	// screenshotTimeout bounds the screenshot of a failed test's tab.
 	screenshotTimeout = 5 * time.Second
+	// stepWait bounds one step: a page transition, a wait for an element.
+	stepWait = 15 * time.Second
 )
 
 var (
@@ -315,6 +317,16 @@ func mobile() chromedp.Action[chromedp.Void] {
 // (desktopScreen), also after mobile.
 func desktop() chromedp.Action[chromedp.Void] {
 	return chromedp.Emulate(desktopScreen)
+}
+
+// step runs browser actions and fails the test with what on error.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepWait)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
 }
 
 // open navigates the tab to url and waits until the page has loaded.

@@ -166,7 +166,7 @@ func TestNoPageScrollsSideways(t *testing.T) {
 							fill(t, ctx, [][2]string{{"accepts_adjustment", "是"}})
 						}
 						evaluate[chromedp.Void](t, ctx, `document.querySelector(`+jsString(button)+`).click()`)
-						waitFor(t, ctx, `!!document.querySelector('.dialog:not([hidden])')`, applyWait, "the dialog of "+path)
+						waitFor(t, ctx, `!!document.querySelector('.dialog:not([hidden])')`, stepWait, "the dialog of "+path)
 						fitsScreen(t, ctx, path+" with its dialog at "+size+" px")
 						keepScreenshot(t, ctx, size+"_"+pageName(path)+"_dialog")
 					}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,23 +13,10 @@ import (
 	"zhupei/recruit"
 )
 
-// loginWait bounds one step of the login tests.
-const loginWait = 15 * time.Second
-
-// step runs browser actions and fails the test with what on error.
-func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, loginWait)
-	defer cancel()
-	if err := chromedp.Do(sctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
 // waitPath waits until the tab shows path, across navigations.
 func waitPath(t *testing.T, ctx context.Context, path string) {
 	t.Helper()
-	deadline := time.Now().Add(loginWait)
+	deadline := time.Now().Add(stepWait)
 	last := ""
 	for time.Now().Before(deadline) {
 		p, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.pathname : ""`))
@@ -40,7 +28,7 @@ func waitPath(t *testing.T, ctx context.Context, path string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("the tab did not reach %s within %s (last at %q)", path, loginWait, last)
+	t.Fatalf("the tab did not reach %s within %s (last at %q)", path, stepWait, last)
 }
 
 // newSandboxUser creates a test WeChat user on a sandbox picker page (the
@@ -54,6 +42,18 @@ func newSandboxUser(t *testing.T, ctx context.Context, nickname string) {
 	evaluate[chromedp.Void](t, ctx, `document.querySelector('input[name="nickname"]').form.querySelector('button').click()`)
 }
 
+// authorizeReplyLink follows the link of the account's reply on the
+// phone's sandbox page to the authorization page, and picks the test user
+// of that nickname there. The reply page lists the same users, so the
+// navigation is awaited before anything is clicked.
+func authorizeReplyLink(t *testing.T, phone context.Context, nickname string) {
+	t.Helper()
+	step(t, phone, "the account's reply", chromedp.WaitVisible(chromedp.CSS("#reply a")))
+	open(t, phone, evaluate[string](t, phone, `document.querySelector('#reply a').href`))
+	step(t, phone, "authorization page", chromedp.WaitReady(chromedp.CSS(`input[name="openid"]`)))
+	evaluate[chromedp.Void](t, phone, fmt.Sprintf(`Array.from(document.querySelectorAll('input[name="openid"] + button')).find(b => b.textContent.startsWith(%s)).click()`, jsString(nickname)))
+}
+
 // bindRealName fills and submits the binding form.
 func bindRealName(t *testing.T, ctx context.Context, name, number string) {
 	t.Helper()
@@ -61,11 +61,12 @@ func bindRealName(t *testing.T, ctx context.Context, name, number string) {
 	if note := text(t, ctx, ".wx-note"); !strings.Contains(note, "一月内只能认证一次") {
 		t.Fatalf("binding note %q", note)
 	}
-	step(t, ctx, "bind",
-		chromedp.SetValue(chromedp.CSS("#bind-name"), name),
-		chromedp.SetValue(chromedp.CSS("#bind-number"), number),
-		chromedp.Click(chromedp.CSS("#bind-submit")),
-	)
+	// One script fills and submits the form: a node id that chromedp holds
+	// between steps went stale on a loaded machine ("No node with given id
+	// found") while the page was still settling.
+	evaluate[chromedp.Void](t, ctx, `document.querySelector('#bind-name').value = `+jsString(name)+`;
+		document.querySelector('#bind-number').value = `+jsString(number)+`;
+		document.querySelector('#bind-submit').click()`)
 }
 
 // TestLoginQRWithPhone is the PC login of seed 四 and 6.1: the PC shows the
@@ -78,7 +79,7 @@ func TestLoginQRWithPhone(t *testing.T) {
 	pc := newBrowser(t)
 	step(t, pc, "desktop", desktop())
 	open(t, pc, srv.URL+"/login?next=/apply")
-	waitFor(t, pc, `(i => i && i.complete && i.naturalWidth > 100)(document.querySelector('#login-qr'))`, loginWait, "the QR code image")
+	waitFor(t, pc, `(i => i && i.complete && i.naturalWidth > 100)(document.querySelector('#login-qr'))`, stepWait, "the QR code image")
 	if s := text(t, pc, "#login-status"); s != "请使用微信扫一扫，扫码后在手机上确认登录" {
 		t.Fatalf("login status %q", s)
 	}
@@ -95,12 +96,10 @@ func TestLoginQRWithPhone(t *testing.T) {
 	if reply := text(t, phone, "#reply"); !strings.Contains(reply, "点此确认登录") {
 		t.Fatalf("reply %q", reply)
 	}
-	waitFor(t, pc, `document.querySelector('#login-status').textContent.includes('已扫码')`, loginWait, "the PC to see the scan")
+	waitFor(t, pc, `document.querySelector('#login-status').textContent.includes('已扫码')`, stepWait, "the PC to see the scan")
 
 	// The link passes through OAuth: the same user authorizes.
-	evaluate[chromedp.Void](t, phone, `location.assign(document.querySelector('#reply a').href)`)
-	step(t, phone, "authorization page", chromedp.WaitReady(chromedp.CSS(`input[name="openid"]`)))
-	evaluate[chromedp.Void](t, phone, `document.querySelector('input[name="openid"]').form.querySelector('button').click()`)
+	authorizeReplyLink(t, phone, "扫码医生")
 	// Not bound yet: the binding page first, then back to the confirmation.
 	bindRealName(t, phone, "张医生", testid.Resident("37010219900307123"))
 	step(t, phone, "confirmation page", chromedp.WaitVisible(chromedp.CSS("#confirm-login")))

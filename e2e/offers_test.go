@@ -49,13 +49,13 @@ func TestAcceptOfferOnPhone(t *testing.T) {
 	screenshotOnFailure(t, ctx, "offer")
 	app := offerTo(t, srv, "接受用户", base)
 
-	do(t, ctx, "desktop", desktop())
+	step(t, ctx, "desktop", desktop())
 	open(t, ctx, srv.URL+"/result")
 	keepScreenshot(t, ctx, "result_offer_1280")
 	open(t, ctx, srv.URL+"/result?answer=accept")
 	keepScreenshot(t, ctx, "result_offer_dialog_1280")
 
-	do(t, ctx, "phone", chromedp.Emulate(phoneOf(375)))
+	step(t, ctx, "phone", chromedp.Emulate(phoneOf(375)))
 	open(t, ctx, srv.URL+"/result")
 	if got := text(t, ctx, "#offer-deadline"); got != app.OfferDeadline.In(recruit.Shanghai).Format("2006年01月02日 15:04") {
 		t.Errorf("deadline shown %q, want %v", got, app.OfferDeadline)
@@ -63,14 +63,14 @@ func TestAcceptOfferOnPhone(t *testing.T) {
 	fitsScreen(t, ctx, "/result with an offer")
 	keepScreenshot(t, ctx, "result_offer_375")
 
-	do(t, ctx, "tap 确认接受", chromedp.Click(chromedp.CSS("#offer-accept")), chromedp.WaitVisible(chromedp.CSS("#offer-dialog")))
+	step(t, ctx, "tap 确认接受", chromedp.Click(chromedp.CSS("#offer-accept")), chromedp.WaitVisible(chromedp.CSS("#offer-dialog")))
 	if got := text(t, ctx, "#offer-dialog-title"); got != "确认接受"+evaluate[string](t, ctx, `document.querySelector('[data-field=base]').textContent`)+" "+
 		evaluate[string](t, ctx, `document.querySelector('[data-field=specialty]').textContent`)+"的拟录取？" {
 		t.Errorf("dialog title %q", got)
 	}
 	fitsScreen(t, ctx, "the accept dialog")
 	keepScreenshot(t, ctx, "result_offer_dialog_375")
-	do(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#offer-confirm")), chromedp.WaitVisible(chromedp.CSS("#offer-flash")))
+	step(t, ctx, "confirm", chromedp.Click(chromedp.CSS("#offer-confirm")), chromedp.WaitVisible(chromedp.CSS("#offer-flash")))
 	if got := text(t, ctx, "#offer-label"); got != "已接受" {
 		t.Errorf("offer after confirming: %q", got)
 	}
