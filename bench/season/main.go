@@ -85,7 +85,10 @@ type config struct {
 }
 
 func main() {
-	cfg, err := parseFlags(os.Args[1:], os.Getenv)
+	cfg, err := parseFlags(os.Args[1:], os.Getenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "season:", err)
 		os.Exit(2)
@@ -95,18 +98,19 @@ func main() {
 	}
 }
 
-// parseFlags reads the command line, with defaults from the environment.
-func parseFlags(args []string, getenv func(string) string) (config, error) {
+// parseFlags reads the command line, with defaults from the environment;
+// the flags' usage (for -h, or a flag it does not know) goes to usage.
+func parseFlags(args []string, getenv func(string) string, usage io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("season", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs.SetOutput(usage)
 	n, err := strconv.Atoi(cmp.Or(getenv("SEASON_APPLICANTS"), "20000"))
 	if err != nil {
 		return cfg, fmt.Errorf("SEASON_APPLICANTS: %w", err)
 	}
-	fs.IntVar(&cfg.applicants, "applicants", n, "applicants to simulate (default $SEASON_APPLICANTS or 20000)")
+	fs.IntVar(&cfg.applicants, "applicants", n, "applicants to simulate ($SEASON_APPLICANTS sets the default)")
 	fs.IntVar(&cfg.workers, "workers", 8, "applicants (and bases) acting in parallel")
-	fs.StringVar(&cfg.mongoURI, "mongo-uri", getenv("SEASON_MONGO_URI"), "Mongo-protocol store for the server; \"ferret\": the in-process FerretDB stand-in (default $SEASON_MONGO_URI; empty: the embedded store)")
+	fs.StringVar(&cfg.mongoURI, "mongo-uri", getenv("SEASON_MONGO_URI"), "Mongo-protocol store for the server; \"ferret\": the in-process FerretDB stand-in ($SEASON_MONGO_URI sets the default; empty: the embedded store)")
 	fs.StringVar(&cfg.zhupei, "zhupei", "", "the zhupei binary (default: go build ./cmd/zhupei)")
 	fs.DurationVar(&cfg.tick, "tick", time.Minute, "the server's jobs.tick: the period of the phase and offer-expiry jobs")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the simulated decisions")

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"flag"
+	"io"
 	"math/rand/v2"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,20 +49,24 @@ func TestShortSeason(t *testing.T) {
 // values.
 func TestParseFlags(t *testing.T) {
 	env := map[string]string{"SEASON_APPLICANTS": "1234", "SEASON_MONGO_URI": "ferret"}
-	cfg, err := parseFlags(nil, func(k string) string { return env[k] })
+	cfg, err := parseFlags(nil, func(k string) string { return env[k] }, io.Discard)
 	if err != nil || cfg.applicants != 1234 || cfg.mongoURI != ferretURI || cfg.tick != time.Minute {
 		t.Errorf("from the environment: %+v, %v", cfg, err)
 	}
-	if cfg, err := parseFlags(nil, func(string) string { return "" }); err != nil || cfg.applicants != 20000 || cfg.mongoURI != "" {
+	if cfg, err := parseFlags(nil, func(string) string { return "" }, io.Discard); err != nil || cfg.applicants != 20000 || cfg.mongoURI != "" {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
 	for _, args := range [][]string{{"-applicants", "0"}, {"-workers", "0"}, {"-tick", "500ms"}, {"-tick", "2m"}, {"-instances", "2"}, {"-instances", "0"}, {"extra"}} {
-		if _, err := parseFlags(args, func(string) string { return "" }); err == nil {
+		if _, err := parseFlags(args, func(string) string { return "" }, io.Discard); err == nil {
 			t.Errorf("%q accepted", args)
 		}
 	}
-	if _, err := parseFlags(nil, func(string) string { return "many" }); err == nil {
+	if _, err := parseFlags(nil, func(string) string { return "many" }, io.Discard); err == nil {
 		t.Error("SEASON_APPLICANTS=many accepted")
+	}
+	var usage strings.Builder
+	if _, err := parseFlags([]string{"-h"}, func(string) string { return "" }, &usage); !errors.Is(err, flag.ErrHelp) || !strings.Contains(usage.String(), "-applicants") || !strings.Contains(usage.String(), "-tick") {
+		t.Errorf("-h: %v, usage %q", err, usage.String())
 	}
 }
 
