@@ -342,3 +342,42 @@ func TestConsoleAdmissionProvincePicksBase(t *testing.T) {
 	resp, body = pc.get(t, "/admin/dates?base=x")
 	want(t, "a bad base", resp, body, http.StatusBadRequest, "")
 }
+
+// The admission screen shows each candidate's offer as the queue does, and
+// offers only the actions the offer allows: no 撤销拟录取 once the applicant
+// accepted, and no 确认录取 while the offer is open.
+func TestConsoleAdmissionShowsOffers(t *testing.T) {
+	f, pc, _ := newAdmissionConsole(t, recruit.RoleBaseAdmin, func(f *wxFixture) int64 { return f.baseA })
+	ctx := context.Background()
+	y, err := f.store.LatestYear(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Open until 12 hours into confirmation: due soon then.
+	deadline := y.Calendar.Confirmation.Add(12 * time.Hour)
+	offer := func(program int64) recruit.Application {
+		t.Helper()
+		app, err := f.store.MakeOffer(ctx, f.approvedApp(t, program).ID, deadline, f.clock.Now(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app
+	}
+	open, accepted := offer(f.progA1), offer(f.progA1)
+	if _, err := f.store.MoveOffer(ctx, accepted.ID, recruit.OfferAccepted, "", f.clock.Now(), nil); err != nil {
+		t.Fatal(err)
+	}
+	undo := func(app recruit.Application) string { return fmt.Sprintf(`action="/admin/admission/%d/undo"`, app.ID) }
+	admit := func(app recruit.Application) string { return fmt.Sprintf(`action="/admin/admission/%d/admit"`, app.ID) }
+
+	_, body := pc.get(t, "/admin/admission")
+	wantContains(t, "round1", body, `<span class="q-offer q-offer-open">待确认</span> <span class="q-deadline">截止 `+formatShortTime(deadline)+`</span>`,
+		`<span class="q-offer q-offer-accepted">已接受</span>`, undo(open))
+	wantMissing(t, "round1", body, undo(accepted))
+
+	// Days later: a new console login, the first one's session has ended.
+	f.clock.Set(y.Calendar.Confirmation.Add(time.Minute))
+	_, body = f.consoleBrowser(t, recruit.RoleBaseAdmin, f.baseA).get(t, "/admin/admission")
+	wantContains(t, "confirmation", body, "当前阶段：录取确认阶段", admit(accepted), "即将到期")
+	wantMissing(t, "confirmation", body, admit(open))
+}

@@ -81,6 +81,10 @@ func refused(err error) (int, bool) {
 type candidateRow struct {
 	review.Candidate
 	Admit, Undo, Confirm bool
+	// The offer as the queue's state cell shows it (partials/offer.html).
+	OfferState    recruit.OfferState
+	OfferDeadline time.Time
+	OfferDueSoon  bool
 }
 
 // admissionData is the data of admin_admission.html.
@@ -123,12 +127,17 @@ func (s *server) renderAdmission(c *fiber.Ctx, status int, refusal string) error
 	d.PhaseLabel = phase.Label()
 	d.CanPublish = recruit.BaseMay(phase, nil, recruit.PublishAction(phase)) == nil
 	d.PublishLabel = "公示" + recruit.ListTitle(phase)
+	now := s.now()
 	for _, cand := range d.View.Candidates {
-		st := cand.App.State
+		app := cand.App
+		provisional := app.State == recruit.StateProvisional
 		d.Rows = append(d.Rows, candidateRow{Candidate: cand,
-			Admit:   inRound && st == recruit.StateApproved,
-			Undo:    inRound && st == recruit.StateProvisional && !cand.Published,
-			Confirm: phase == recruit.PhaseConfirmation && st == recruit.StateProvisional,
+			Admit:         inRound && app.State == recruit.StateApproved,
+			Undo:          inRound && provisional && !cand.Published && recruit.CheckUndoOffer(app) == nil,
+			Confirm:       phase == recruit.PhaseConfirmation && provisional && recruit.CheckAdmitOffer(app, d.View.Year.Offers.RequireAcceptance) == nil,
+			OfferState:    app.OfferState,
+			OfferDeadline: app.OfferDeadline,
+			OfferDueSoon:  app.OfferDueSoon(now),
 		})
 	}
 	d.PollURL = "/api/v1/programs?base=" + strconv.FormatInt(base, 10)
