@@ -54,6 +54,12 @@ func TestConsoleQRLogin(t *testing.T) {
 	open(t, pc, srv.URL+"/admin")
 	fitsScreen(t, pc, "/admin at 375 px")
 	shot(t, pc, "console-home", "375")
+	step(t, pc, "the mini-program's link code", chromedp.Click(chromedp.CSS("#make-link-code")), chromedp.WaitVisible(chromedp.CSS("#link-code")))
+	if c := text(t, pc, "#link-code"); len(c) != 8 {
+		t.Errorf("link code %q", c)
+	}
+	fitsScreen(t, pc, "the link code at 375 px")
+	shot(t, pc, "console-link-code", "375")
 
 	// 退出登录 ends the console session.
 	step(t, pc, "logout", chromedp.Click(chromedp.CSS("#console-logout")))

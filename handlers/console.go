@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"zhupei/province"
 	"zhupei/recruit"
 )
 
@@ -262,6 +263,7 @@ func (s *server) consoleRoutes(app *fiber.App) {
 	g.Post("/redeem", s.redeemSubmit)
 	auth := g.Group("", s.requireConsole)
 	auth.Get("/", s.consoleHome)
+	auth.Post("/link-code", s.consoleLinkCode)
 	s.consoleStaffRoutes(auth)
 	s.queueConsoleRoutes(auth)
 	s.provinceScreens(auth)
@@ -350,15 +352,35 @@ func (s *server) redeemSubmit(c *fiber.Ctx) error {
 // consoleHomeData is the data of admin_home.html.
 type consoleHomeData struct {
 	Expires time.Time // when the console session ends
+	// MPBound tells that the account uses the mini-program too; Link is
+	// the code just made to bind it (province.CreateLinkCode).
+	MPBound bool
+	Link    *province.LinkCode
 }
 
 // consoleHome is /admin: who is logged in, with which role and base.
 func (s *server) consoleHome(c *fiber.Ctx) error {
-	d := consoleHomeData{}
+	return s.renderHome(c, nil)
+}
+
+// renderHome renders the console's home with link, the link code just
+// made, if any.
+func (s *server) renderHome(c *fiber.Ctx, link *province.LinkCode) error {
+	d := consoleHomeData{MPBound: consoleStaff(c).MPOpenID != "", Link: link}
 	if cs := consoleOf(c); cs != nil {
 		d.Expires = cs.CreatedAt.Add(consoleTTL).In(recruit.Shanghai)
 	}
 	return s.renderConsole(c, fiber.StatusOK, "admin_home.html", consolePage{Title: "管理后台", Nav: "home", Body: d})
+}
+
+// consoleLinkCode is POST /admin/link-code: a code that binds the
+// mini-program to the caller's account.
+func (s *server) consoleLinkCode(c *fiber.Ctx) error {
+	link, err := s.province.CreateLinkCode(c.UserContext(), consoleStaff(c), recruit.ChannelMP)
+	if err != nil {
+		return err
+	}
+	return s.renderHome(c, &link)
 }
 
 // staffLabel names, on the phone's confirmation of a console login, the

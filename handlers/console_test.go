@@ -147,6 +147,35 @@ func TestConsoleLoginRedeemAndLogout(t *testing.T) {
 	want(t, "expired session", resp, body, http.StatusSeeOther, "/admin/login?next=%2Fadmin")
 }
 
+// The console's home makes a link code for the mini-program; redeemed
+// there, it binds the mini-program's openid to the same account, and the
+// home then says the mini-program is bound.
+func TestConsoleLinkCodeBindsTheMiniProgram(t *testing.T) {
+	f := newConsoleFixture(t)
+	pc := f.consoleBrowser(t, recruit.RoleReviewer, f.baseA)
+	_, body := pc.get(t, "/admin")
+	wantContains(t, "home", body, `id="make-link-code"`, "生成小程序绑定码")
+	resp, body := pc.post(t, "/admin/link-code", url.Values{})
+	want(t, "without the form token", resp, body, http.StatusForbidden, "")
+	resp, body = pc.post(t, "/admin/link-code", url.Values{csrfField: {f.token(t, pc)}})
+	want(t, "link code", resp, body, http.StatusOK, "")
+	m := regexp.MustCompile(`id="link-code">([^<]+)<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no link code on the page:\n%s", body)
+	}
+	wantContains(t, "link code", body, "只能使用一次", "绑定码在 "+f.clock.Now().Add(province.LinkCodeTTL).In(recruit.Shanghai).Format(time.DateTime)+" 前有效")
+	st, err := province.New(province.Deps{Store: f.store, Now: f.clock.Now}).Redeem(context.Background(), m[1], recruit.ChannelMP, "mp-reviewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Role != recruit.RoleReviewer || st.BaseID != f.baseA || st.OAOpenID == "" || st.MPOpenID != "mp-reviewer" {
+		t.Fatalf("the mini-program's account %+v, want the console's reviewer with both openids", st)
+	}
+	_, body = pc.get(t, "/admin")
+	wantContains(t, "home after linking", body, `id="mp-linked"`)
+	wantMissing(t, "home after linking", body, `id="make-link-code"`)
+}
+
 func TestConsoleProvinceNavigation(t *testing.T) {
 	f := newConsoleFixture(t)
 	u := f.user(t, "省管")

@@ -85,6 +85,7 @@ func (a *API) Register(r fiber.Router) {
 	mp.Post("/bind", a.auth, a.bind)
 	mp.Get("/me", a.auth, a.me)
 	mp.Post("/logout", a.auth, a.logout)
+	mp.Post("/link-code", a.linkCode)
 	a.formRoutes(mp)
 }
 
@@ -340,6 +341,20 @@ func (a *API) bind(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(st)
+}
+
+// linkCode answers a code that binds the PC console (the official
+// account's QR login) to the caller's account (province.CreateLinkCode).
+func (a *API) linkCode(c *fiber.Ctx) error {
+	staff, err := a.Staff(c)
+	if err != nil {
+		return err
+	}
+	link, err := a.province.CreateLinkCode(c.UserContext(), staff, recruit.ChannelOA)
+	if err != nil {
+		return err
+	}
+	return c.JSON(link)
 }
 
 // me answers the caller's binding.

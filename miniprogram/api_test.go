@@ -449,11 +449,11 @@ func TestRoutesDocumented(t *testing.T) {
 	}
 	db := &sqlite.DB{}
 	cfg := Config{Store: db, WeChat: &wechat.Client{}, Province: province.New(province.Deps{Store: db})}
-	if n := routes(cfg); n != 4 {
-		t.Fatalf("%d routes, want login, bind, me and logout", n)
+	if n := routes(cfg); n != 5 {
+		t.Fatalf("%d routes, want login, bind, me, logout and link-code", n)
 	}
 	cfg.Forms = forms.New(forms.Deps{Store: db})
-	if n := routes(cfg); n != 6 {
+	if n := routes(cfg); n != 7 {
 		t.Fatalf("%d routes with forms, want also the form and the files", n)
 	}
 }
@@ -498,4 +498,34 @@ func TestDisabledStaff(t *testing.T) {
 // provinceAt is the province service over st with its clock stopped at now.
 func provinceAt(st province.Store, now time.Time) *province.Service {
 	return province.New(province.Deps{Store: st, Now: func() time.Time { return now }})
+}
+
+// A bound mini-program account's link code binds the PC console to the same
+// account: redeemed with an official-account openid, it yields that account
+// with both openids, and a second code is then refused as the console is
+// bound. An unbound session gets no code.
+func TestLinkCodeForTheConsole(t *testing.T) {
+	f := newFixture(t)
+	tok, _ := f.login(t, f.user(t, "李老师"))
+	r := f.call(t, http.MethodPost, "/api/v1/mp/link-code", tok, nil)
+	expect(t, "unbound", r, http.StatusForbidden, recruit.EFORBIDDEN, "该账号尚未绑定培训基地")
+	r = f.call(t, http.MethodPost, "/api/v1/mp/bind", tok, map[string]string{"invite": f.invite(t, f.baseA, recruit.DefaultInviteTTL)})
+	expect(t, "bind", r, http.StatusOK, "", "")
+
+	r = f.call(t, http.MethodPost, "/api/v1/mp/link-code", tok, nil)
+	expect(t, "link code", r, http.StatusOK, "", "")
+	code, _ := r.body["code"].(string)
+	if len(code) != recruit.InviteLen || r.body["channel"] != string(recruit.ChannelOA) {
+		t.Fatalf("link code %v", r.body)
+	}
+	ctx := context.Background()
+	st, err := provinceAt(f.store, f.clock.Now()).Redeem(ctx, code, recruit.ChannelOA, "oa-li")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.BaseID != f.baseA.ID || st.Role != recruit.RoleReviewer || st.OAOpenID != "oa-li" || st.MPOpenID == "" {
+		t.Fatalf("the console's account %+v, want the mini-program's reviewer of %+v", st, f.baseA)
+	}
+	r = f.call(t, http.MethodPost, "/api/v1/mp/link-code", tok, nil)
+	expect(t, "the console bound", r, http.StatusConflict, recruit.ECONFLICT, "无需绑定码")
 }

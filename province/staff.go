@@ -67,14 +67,19 @@ func (s *Service) CreateInvite(ctx context.Context, req InviteRequest) (_ Invite
 // Redeem creates the staff account of invitation code bound to openID on
 // channel ch: the mini-program's openid (ChannelMP) or the official
 // account's, for the PC console (ChannelOA). An invitation works once: of
-// many concurrent redeemers exactly one wins. Refusals: EINVALID for a
-// malformed code, and those of recruit.StaffStore.RedeemInvitation.
+// many concurrent redeemers exactly one wins. A link code (CreateLinkCode)
+// is taken here too: it binds openID on ch to the account that made it.
+// Refusals: EINVALID for a malformed code, and those of
+// recruit.StaffStore.RedeemInvitation and BindStaffChannel.
 func (s *Service) Redeem(ctx context.Context, code string, ch recruit.Channel, openID string) (recruit.Staff, error) {
 	code, err := recruit.NormalizeInviteCode(code)
 	if err != nil {
 		return recruit.Staff{}, err
 	}
-	st, err := s.store.RedeemInvitation(ctx, recruit.HashSecret(code), ch, openID, s.now())
+	st, linked, err := s.redeemLink(ctx, code, ch, openID)
+	if !linked {
+		st, err = s.store.RedeemInvitation(ctx, recruit.HashSecret(code), ch, openID, s.now())
+	}
 	return st, recruit.WithOp("province.Redeem", err)
 }
 

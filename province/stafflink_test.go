@@ -1,0 +1,97 @@
+package province
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"zhupei/recruit"
+)
+
+// A console account's link code binds the mini-program to the same
+// account, once, within its lifetime and on the other channel only; both
+// steps are audited. Of concurrent redeemers exactly one binds.
+func TestLinkCodeBindsTheOtherChannel(t *testing.T) {
+	db, base := openStore(t)
+	ctx := context.Background()
+	inv, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, err := svcAt(db, testNow).Redeem(ctx, inv.Code, recruit.ChannelOA, "oa-wang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svcAt(db, testNow).CreateLinkCode(ctx, acct, recruit.ChannelOA); !errors.Is(err, errLinked) {
+		t.Errorf("a code for the channel in use: %v", err)
+	}
+	link, err := svcAt(db, testNow).CreateLinkCode(ctx, acct, recruit.ChannelMP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(link.Code) != recruit.InviteLen || link.Channel != recruit.ChannelMP || !link.Expires.Equal(testNow.Add(LinkCodeTTL)) {
+		t.Fatalf("link code %+v", link)
+	}
+	if _, err := svcAt(db, testNow).Redeem(ctx, link.Code, recruit.ChannelOA, "oa-other"); !errors.Is(err, errLinkChannel) {
+		t.Errorf("the code on the console: %v", err)
+	}
+
+	const n = 8
+	errs := make([]error, n)
+	got := make([]recruit.Staff, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			got[i], errs[i] = svcAt(db, testNow.Add(time.Minute)).Redeem(ctx, strings.ToLower(link.Code), recruit.ChannelMP, "mp-"+string(rune('a'+i)))
+		})
+	}
+	wg.Wait()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+			if got[i].ID != acct.ID || got[i].OAOpenID != "oa-wang" || got[i].MPOpenID != "mp-"+string(rune('a'+i)) {
+				t.Errorf("the linked account %+v, want account %d with both openids", got[i], acct.ID)
+			}
+		case !errors.Is(err, recruit.ErrStaffChannelTaken) && !errors.Is(err, recruit.ErrInviteUnknown):
+			t.Errorf("redeemer %d: %v", i, err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d redeemers linked, want 1", won)
+	}
+	if _, err := svcAt(db, testNow.Add(2*time.Minute)).Redeem(ctx, link.Code, recruit.ChannelMP, "mp-late"); !errors.Is(err, recruit.ErrInviteUnknown) {
+		t.Errorf("the used code again: %v", err)
+	}
+	for _, action := range []string{ActionCreateLinkCode, ActionLinkChannel} {
+		es, err := db.ListAudit(ctx, recruit.AuditFilter{Action: action})
+		if err != nil || len(es) != 1 || es[0].StaffID != acct.ID {
+			t.Errorf("audit of %s: %+v, %v", action, es, err)
+		}
+	}
+
+	// An expired code is an unknown one; a disabled account makes none.
+	other, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := svcAt(db, testNow).Redeem(ctx, other.Code, recruit.ChannelMP, "mp-li")
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, err := svcAt(db, testNow).CreateLinkCode(ctx, mp, recruit.ChannelOA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svcAt(db, testNow.Add(LinkCodeTTL+time.Second)).Redeem(ctx, late.Code, recruit.ChannelOA, "oa-li"); !errors.Is(err, recruit.ErrInviteUnknown) {
+		t.Errorf("an expired code: %v", err)
+	}
+	mp.Disabled = true
+	if _, err := svcAt(db, testNow).CreateLinkCode(ctx, mp, recruit.ChannelOA); !errors.Is(err, recruit.ErrStaffDisabled) {
+		t.Errorf("a disabled account's code: %v", err)
+	}
+}
