@@ -3,7 +3,10 @@
 // code (code2session gives the mini-program openid) and binds that openid
 // by redeeming a one-time invitation code that names a role (审核员,
 // 基地管理员 or 省级管理员) and, for the first two, a training base; the
-// first province admin's code comes from `zhupei staff-invite`. The JSON
+// first province admin's code comes from `zhupei staff-invite`. A staff
+// member who uses the PC console already binds with the link code the
+// console's home makes instead (province.CreateLinkCode), and gets one for
+// the console at POST /api/v1/mp/link-code. The JSON
 // API lives under /api/v1/mp and authenticates with `Authorization: Bearer
 // <token>`, never a cookie, so it needs no CSRF token. The staff open an
 // applicant's registration form and uploads through package forms
