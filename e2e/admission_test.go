@@ -153,8 +153,8 @@ func TestAdmissionReachesApplicants(t *testing.T) {
 	}
 	free := text(t, pc, `#board tbody tr:first-child [data-field="free"]`)
 	step(t, pc, "provisional admission", chromedp.Click(chromedp.CSS(admit)), chromedp.WaitVisible(chromedp.CSS("#done")))
-	if state := text(t, pc, fmt.Sprintf(`tr[data-app="%d"] [data-field="state"]`, appA)); state != "拟录取" {
-		t.Errorf("the admitted applicant's state reads %q", state)
+	if state := text(t, pc, fmt.Sprintf(`tr[data-app="%d"] [data-field="state"]`, appA)); !strings.HasPrefix(state, "拟录取待确认 截止 ") {
+		t.Errorf("the admitted applicant's state reads %q, want 拟录取 with its open offer", state)
 	}
 	if after := text(t, pc, `#board tbody tr:first-child [data-field="free"]`); after == free {
 		t.Errorf("剩余名额 still %s after the admission", after)
