@@ -31,7 +31,8 @@ import (
 
 // DB is a recruit.Store backed by one SQLite file.
 type DB struct {
-	write *sql.DB // one connection: every write, serialized
+	write *sql.DB    // one connection: every write, serialized
+	stmts *stmtCache // write's connector, keeping compiled statements
 	// txMu queues write transactions in arrival order. database/sql hands a
 	// released connection to a random waiter, which under a surge leaves
 	// some requests waiting far longer than others; a sync.Mutex turns
@@ -61,12 +62,14 @@ func Open(ctx context.Context, path string, sealer recruit.Sealer) (*DB, error) 
 		}
 		return path + "?" + q.Encode()
 	}
-	write, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
+	conns, err := sqlite3.NewConnector(dsn("_txlock", "immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	cache := &stmtCache{Connector: conns}
+	write := sql.OpenDB(cache)
 	write.SetMaxOpenConns(1)
-	db := &DB{write: write, sealer: sealer}
+	db := &DB{write: write, stmts: cache, sealer: sealer}
 	// The schema must exist before read-only connections open the file.
 	if err := db.migrate(ctx); err != nil {
 		write.Close()
