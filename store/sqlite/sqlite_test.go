@@ -232,3 +232,41 @@ func BenchmarkSubmitChoice(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSaveProfile updates the basic section of one of 1,000 profiles,
+// registration's most frequent write (a transaction of the profile, its
+// search keys and a history entry).
+func BenchmarkSaveProfile(b *testing.B) {
+	const applicants = 1000
+	db := openTemp(b)
+	ctx := context.Background()
+	var (
+		next  atomic.Int64
+		locks [applicants]sync.Mutex
+		ps    [applicants]recruit.Profile
+	)
+	for i := range ps {
+		id, err := db.CreateIdentity(ctx, recruit.Identity{OpenID: fmt.Sprint("bench-", i), IDType: recruit.IDTypePassport, IDNumber: fmt.Sprintf("B%07d", i), BoundAt: t0})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps[i].IdentityID = id.ID
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			k := i % applicants
+			locks[k].Lock()
+			p := ps[k]
+			p.Basic = &recruit.Basic{Name: fmt.Sprint("申请人", i), Phone: "13800000000"}
+			saved, err := db.SaveProfile(ctx, p, recruit.Revision{Kind: "basic", At: t0}, 0)
+			ps[k] = saved
+			locks[k].Unlock()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
