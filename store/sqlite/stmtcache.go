@@ -101,18 +101,16 @@ type cachedStmt struct {
 func (c *cachingConn) Unwrap() driver.Conn { return c.sqliteConn }
 
 // stmt returns the cached statement of query, compiling it on first use, or
-// nil when query is to run uncached.
+// nil when query is to run uncached, which the caller then has the driver's
+// connection compile.
 func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, error) {
-	if st, ok := c.stmts[query]; ok {
-		if st.busy {
-			return nil, nil
-		}
+	st, ok := c.stmts[query]
+	switch {
+	case ok && !st.busy:
 		return st, nil
-	}
-	if strings.Contains(strings.TrimRight(query, "; \t\r\n"), ";") {
-		return nil, nil
-	}
-	if len(c.stmts) >= maxCachedStmts && !c.evictIdle() {
+	case ok, strings.Contains(strings.TrimRight(query, "; \t\r\n"), ";"),
+		len(c.stmts) >= maxCachedStmts && !c.evictIdle():
+		c.compiles.Add(1)
 		return nil, nil
 	}
 	ds, err := c.sqliteConn.PrepareContext(ctx, query)
@@ -124,7 +122,7 @@ func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, erro
 	if !ok {
 		return nil, errors.Join(fmt.Errorf("sqlite: statement %T lacks an optional driver interface", ds), ds.Close())
 	}
-	st := &cachedStmt{sqliteStmt: ss}
+	st = &cachedStmt{sqliteStmt: ss}
 	c.stmts[query] = st
 	return st, nil
 }
@@ -144,29 +142,26 @@ func (c *cachingConn) evictIdle() bool {
 
 // ExecContext runs query through its cached statement.
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	st, err := c.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	if st, err := c.stmt(ctx, query); st != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx, args)
 	}
-	if st == nil {
-		c.compiles.Add(1)
-		return c.sqliteConn.ExecContext(ctx, query, args)
-	}
-	return st.ExecContext(ctx, args)
+	return c.sqliteConn.ExecContext(ctx, query, args)
 }
 
 // QueryContext runs query through its cached statement, which stays busy
 // until the rows are closed.
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	st, err := c.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		c.compiles.Add(1)
+	if st == nil && err == nil {
 		return c.sqliteConn.QueryContext(ctx, query, args)
 	}
-	rows, err := st.QueryContext(ctx, args)
+	var rows driver.Rows
+	if err == nil {
+		rows, err = st.QueryContext(ctx, args)
+	}
 	if err != nil {
 		return nil, err
 	}
