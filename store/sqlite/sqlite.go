@@ -6,8 +6,11 @@
 // shares with store/mongo come from package recruit. All writes
 // go through a single connection with BEGIN IMMEDIATE transactions, so
 // concurrent writers queue instead of failing with SQLITE_BUSY; reads use a
-// separate pool of read-only connections. The schema is migrated at start-up
-// from the numbered files embedded in migrations/.
+// separate pool of read-only connections. The writer's connection keeps the
+// compiled statement of each query text (stmtCache), and WAL checkpoints run
+// on a connection of their own instead of inside the writer's commits
+// (checkpointer). The schema is migrated at start-up from the numbered files
+// embedded in migrations/.
 package sqlite
 
 import (
@@ -31,7 +34,8 @@ import (
 
 // DB is a recruit.Store backed by one SQLite file.
 type DB struct {
-	write *sql.DB // one connection: every write, serialized
+	write *sql.DB    // one connection: every write, serialized
+	stmts *stmtCache // write's connector, keeping compiled statements
 	// txMu queues write transactions in arrival order. database/sql hands a
 	// released connection to a random waiter, which under a surge leaves
 	// some requests waiting far longer than others; a sync.Mutex turns
@@ -40,6 +44,7 @@ type DB struct {
 	// go to the connection directly.)
 	txMu   sync.Mutex
 	read   *reader // read-only pool with prepared statements
+	ckpt   *checkpointer
 	sealer recruit.Sealer
 }
 
@@ -61,12 +66,14 @@ func Open(ctx context.Context, path string, sealer recruit.Sealer) (*DB, error) 
 		}
 		return path + "?" + q.Encode()
 	}
-	write, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
+	conns, err := sqlite3.NewConnector(dsn("_txlock", "immediate", "_pragma", "wal_autocheckpoint(0)"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	cache := &stmtCache{Connector: conns}
+	write := sql.OpenDB(cache)
 	write.SetMaxOpenConns(1)
-	db := &DB{write: write, sealer: sealer}
+	db := &DB{write: write, stmts: cache, sealer: sealer}
 	// The schema must exist before read-only connections open the file.
 	if err := db.migrate(ctx); err != nil {
 		write.Close()
@@ -80,6 +87,9 @@ func Open(ctx context.Context, path string, sealer recruit.Sealer) (*DB, error) 
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
 	db.read = &reader{db: read}
+	if db.ckpt, err = startCheckpointer(dsn()); err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlite: %w", err), db.read.Close(), write.Close())
+	}
 	return db, nil
 }
 
@@ -96,7 +106,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(db.ckpt.Close(), db.read.Close(), db.write.Close())
 }
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -201,29 +202,62 @@ func BenchmarkSubmitChoice(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ids := make([]int64, applicants)
+	ids := benchIdentities(b, db, applicants)
+	// Each applicant submits on the version of its last submission.
+	versions := make([]int, applicants)
+	perApplicant(b, applicants, func(i int64, k int) error {
+		app, err := db.SubmitChoice(ctx, ids[k], 2025, versions[k], recruit.Choice{ProgramID: ps[i%int64(len(ps))].ID}, t0, nil)
+		versions[k] = app.Version
+		return err
+	})
+}
+
+// BenchmarkSaveProfile updates the basic section of one of 1,000 profiles,
+// registration's most frequent write (a transaction of the profile, its
+// search keys and a history entry).
+func BenchmarkSaveProfile(b *testing.B) {
+	const applicants = 1000
+	db := openTemp(b)
+	ctx := context.Background()
+	ps := make([]recruit.Profile, applicants)
+	for k, id := range benchIdentities(b, db, applicants) {
+		ps[k].IdentityID = id
+	}
+	perApplicant(b, applicants, func(i int64, k int) error {
+		p := ps[k]
+		p.Basic = &recruit.Basic{Name: fmt.Sprint("申请人", i), Phone: "13800000000"}
+		saved, err := db.SaveProfile(ctx, p, recruit.Revision{Kind: "basic", At: t0}, 0)
+		ps[k] = saved
+		return err
+	})
+}
+
+// benchIdentities creates n identities and returns their ids.
+func benchIdentities(b *testing.B, db *DB, n int) []int64 {
+	ids := make([]int64, n)
 	for i := range ids {
-		id, err := db.CreateIdentity(ctx, recruit.Identity{OpenID: fmt.Sprint("bench-", i), IDType: recruit.IDTypePassport, IDNumber: fmt.Sprintf("B%07d", i), BoundAt: t0})
+		id, err := db.CreateIdentity(context.Background(), recruit.Identity{OpenID: fmt.Sprint("bench-", i), IDType: recruit.IDTypePassport, IDNumber: fmt.Sprintf("B%07d", i), BoundAt: t0})
 		if err != nil {
 			b.Fatal(err)
 		}
 		ids[i] = id.ID
 	}
-	// Each applicant submits on the version of its last submission; the
-	// lock keeps one applicant's submissions in order.
-	var (
-		next     atomic.Int64
-		locks    [applicants]sync.Mutex
-		versions [applicants]int
-	)
+	return ids
+}
+
+// perApplicant runs op b.N times in parallel, the i-th time for applicant
+// k = i % applicants; a lock keeps each applicant's operations in order, one
+// at a time.
+func perApplicant(b *testing.B, applicants int, op func(i int64, k int) error) {
+	var next atomic.Int64
+	locks := make([]sync.Mutex, applicants)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := next.Add(1)
-			k := i % applicants
+			k := int(i % int64(applicants))
 			locks[k].Lock()
-			app, err := db.SubmitChoice(ctx, ids[k], 2025, versions[k], recruit.Choice{ProgramID: ps[i%int64(len(ps))].ID}, t0, nil)
-			versions[k] = app.Version
+			err := op(i, k)
 			locks[k].Unlock()
 			if err != nil {
 				b.Error(err)
@@ -231,4 +265,37 @@ func BenchmarkSubmitChoice(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestCheckpointsLeaveTheWriter checks that commits do not checkpoint (the
+// writer's wal_autocheckpoint is off) and that the checkpointer copies a
+// write larger than SQLite's automatic threshold into the database file.
+func TestCheckpointsLeaveTheWriter(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	var pages int
+	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != 0 {
+		t.Fatalf("the writer's wal_autocheckpoint = %d, %v; want 0", pages, err)
+	}
+	path := dbPath(t, db)
+	size := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	const blob = 8 << 20 // 2,048 pages of 4 KiB, twice the automatic threshold
+	if err := db.SetKV(ctx, "big", strings.Repeat("x", blob), 0, t0); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * checkpointEvery)
+	for size() < before+blob {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes %v after the write, want at least %d: no checkpoint ran", size(), 10*checkpointEvery, before+blob)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
