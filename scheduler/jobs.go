@@ -77,10 +77,10 @@ func PhaseTransitions(p *province.Service, log *slog.Logger) Job {
 	}
 }
 
-// ExpireOffers returns the offer-expiry job: every minute it frees the
-// seats of the offers whose answer deadline has passed
-// (province.Service.ExpireOffers; idempotent, safe on several instances
-// at once) and logs how many it expired.
+// ExpireOffers returns the offer-expiry job: every few seconds (the
+// service's jobs.boundary_tick) it frees the seats of the offers whose
+// answer deadline has passed (province.Service.ExpireOffers; idempotent,
+// safe on several instances at once) and logs how many it expired.
 func ExpireOffers(p *province.Service, log *slog.Logger) Job {
 	return func(ctx context.Context, now time.Time) error {
 		expired, err := p.ExpireOffers(ctx, now)

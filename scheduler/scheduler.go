@@ -3,7 +3,10 @@
 // side effects and the clean-up of expired key-value records; the
 // notification sender as it comes) with
 // robfig/cron in the Asia/Shanghai time zone, each job behind cron's Recover
-// and SkipIfStillRunning.
+// and SkipIfStillRunning. Each job has its own schedule: the service runs
+// the phase transitions and the offer expiry every few seconds (its
+// jobs.boundary_tick), so a boundary takes effect within seconds, and the
+// reconciliation and the relay every minute (jobs.tick).
 //
 // A job is a call into a service, func(ctx, now), and must be idempotent: it
 // computes its effects from the data, so running it late or twice changes

@@ -118,7 +118,7 @@ func tickAll(name string, ss ...*Scheduler) {
 	wg.Wait()
 }
 
-// counter is a job that counts its runs per minute of its now.
+// counter is a job that counts its runs per now.
 type counter struct {
 	mu   sync.Mutex
 	runs map[time.Time]int
@@ -130,7 +130,7 @@ func (c *counter) job(_ context.Context, at time.Time) error {
 	if c.runs == nil {
 		c.runs = map[time.Time]int{}
 	}
-	c.runs[at.Truncate(time.Minute)]++
+	c.runs[at]++
 	return nil
 }
 
@@ -160,38 +160,50 @@ func (c *counter) total() int {
 	return n
 }
 
+// TestOneRunnerPerTick runs a job once per tick on two instances, on the
+// minute and on a period of seconds (as the boundary jobs run).
 func TestOneRunnerPerTick(t *testing.T) {
 	forEachStore(t, func(t *testing.T, connect func() recruit.Store) {
-		c := testclock.New(now)
-		regA, regB := prometheus.NewRegistry(), prometheus.NewRegistry()
-		a := start(t, Config{Leases: connect(), Now: c.Now, Registry: regA})
-		b := start(t, Config{Leases: connect(), Now: c.Now, Registry: regB})
-		effects := counting(t, a, "count", "* * * * *")
-		add(t, b, "count", "* * * * *", effects.job)
-		const ticks = 4
-		for range ticks {
-			tickAll("count", a, b)
-			tick(b, "count") // a late tick of the same minute
-			c.Add(time.Minute)
-		}
-		for i := range ticks {
-			if n := effects.runs[now.Add(time.Duration(i)*time.Minute)]; n != 1 {
-				t.Errorf("tick %d ran %d times, want 1 (runs %v)", i, n, effects.runs)
-			}
-		}
-		runs := testutil.ToFloat64(a.metrics.runs.WithLabelValues("count")) + testutil.ToFloat64(b.metrics.runs.WithLabelValues("count"))
-		effects.want(t, "all ticks", ticks)
-		if runs != ticks {
-			t.Errorf("runs metric %v, want %d", runs, ticks)
-		}
-		last := max(testutil.ToFloat64(a.metrics.lastSuccess.WithLabelValues("count")), testutil.ToFloat64(b.metrics.lastSuccess.WithLabelValues("count")))
-		if want := float64(now.Add((ticks - 1) * time.Minute).Unix()); last != want {
-			t.Errorf("last success %v, want %v", last, want)
-		}
-		if n, err := testutil.GatherAndCount(regA, "zhupei_job_runs_total", "zhupei_job_failures_total", "zhupei_job_last_success_seconds"); err != nil || n == 0 {
-			t.Errorf("job metrics on the registry: %d, %v", n, err)
+		for spec, period := range map[string]time.Duration{"* * * * *": time.Minute, "@every 5s": 5 * time.Second} {
+			t.Run(spec, func(t *testing.T) { oneRunnerPerTick(t, connect, spec, period) })
 		}
 	})
+}
+
+// oneRunnerPerTick ticks a job of spec, whose ticks are period apart, on
+// two instances at once and then late on one, and checks that it ran once
+// per tick. The job is named after its period: each has its own lease.
+func oneRunnerPerTick(t *testing.T, connect func() recruit.Store, spec string, period time.Duration) {
+	c := testclock.New(now)
+	regA, regB := prometheus.NewRegistry(), prometheus.NewRegistry()
+	a := start(t, Config{Leases: connect(), Now: c.Now, Registry: regA})
+	b := start(t, Config{Leases: connect(), Now: c.Now, Registry: regB})
+	name := "count-" + period.String()
+	effects := counting(t, a, name, spec)
+	add(t, b, name, spec, effects.job)
+	const ticks = 4
+	for range ticks {
+		tickAll(name, a, b)
+		tick(b, name) // a late run of the same tick
+		c.Add(period)
+	}
+	for i := range ticks {
+		if n := effects.runs[now.Add(time.Duration(i)*period)]; n != 1 {
+			t.Errorf("tick %d ran %d times, want 1 (runs %v)", i, n, effects.runs)
+		}
+	}
+	runs := testutil.ToFloat64(a.metrics.runs.WithLabelValues(name)) + testutil.ToFloat64(b.metrics.runs.WithLabelValues(name))
+	effects.want(t, "all ticks", ticks)
+	if runs != ticks {
+		t.Errorf("runs metric %v, want %d", runs, ticks)
+	}
+	last := max(testutil.ToFloat64(a.metrics.lastSuccess.WithLabelValues(name)), testutil.ToFloat64(b.metrics.lastSuccess.WithLabelValues(name)))
+	if want := float64(now.Add((ticks - 1) * period).Unix()); last != want {
+		t.Errorf("last success %v, want %v", last, want)
+	}
+	if n, err := testutil.GatherAndCount(regA, "zhupei_job_runs_total", "zhupei_job_failures_total", "zhupei_job_last_success_seconds"); err != nil || n == 0 {
+		t.Errorf("job metrics on the registry: %d, %v", n, err)
+	}
 }
 
 func TestPanicRecoveredAndLogged(t *testing.T) {

@@ -112,7 +112,7 @@ func parseFlags(args []string, getenv func(string) string, usage io.Writer) (con
 	fs.IntVar(&cfg.workers, "workers", 8, "applicants (and bases) acting in parallel")
 	fs.StringVar(&cfg.mongoURI, "mongo-uri", getenv("SEASON_MONGO_URI"), "Mongo-protocol store for the server; \"ferret\": the in-process FerretDB stand-in ($SEASON_MONGO_URI sets the default; empty: the embedded store)")
 	fs.StringVar(&cfg.zhupei, "zhupei", "", "the zhupei binary (default: go build ./cmd/zhupei)")
-	fs.DurationVar(&cfg.tick, "tick", time.Minute, "the server's jobs.tick: the period of the phase and offer-expiry jobs")
+	fs.DurationVar(&cfg.tick, "tick", time.Minute, "the server's jobs.tick: the period of the reconciliation and relay jobs; the phase and offer-expiry jobs run every 5 s, or every -tick when shorter")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the simulated decisions")
 	fs.IntVar(&cfg.instances, "instances", 1, "server processes on the one store (more than 1 needs -mongo-uri), behind a balancer without sticky sessions")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the data directory (its path is printed)")
@@ -136,6 +136,14 @@ func parseFlags(args []string, getenv func(string) string, usage io.Writer) (con
 	}
 	return cfg, nil
 }
+
+// boundaryTick is the server's default jobs.boundary_tick, the period of
+// the phase and offer-expiry jobs.
+const boundaryTick = 5 * time.Second
+
+// boundary is the server's jobs.boundary_tick: the default, or -tick when
+// shorter (the server wants it no longer than jobs.tick).
+func (c config) boundary() time.Duration { return min(boundaryTick, c.tick) }
 
 // run runs the season and prints its report; the error is the failure the
 // last line names.

@@ -169,8 +169,8 @@ func season(cfg config, out io.Writer) (err error) {
 	if mongoURI != "" {
 		store = "Mongo " + cfg.mongoURI
 	}
-	fmt.Fprintf(out, "season: %d applicants, %d workers, store %s, jobs every %s, %d instance(s) at %s\n",
-		cfg.applicants, cfg.workers, store, cfg.tick, len(servers), front)
+	fmt.Fprintf(out, "season: %d applicants, %d workers, store %s, jobs every %s (phases and offer expiry every %s), %d instance(s) at %s\n",
+		cfg.applicants, cfg.workers, store, cfg.tick, cfg.boundary(), len(servers), front)
 
 	w := &world{cfg: cfg, out: out, servers: servers, url: front, byApp: map[int64]*person{}, staffNotes: map[recruit.NoticeKind]int{}}
 	w.tr = &http.Transport{MaxIdleConnsPerHost: 4 * cfg.workers, IdleConnTimeout: time.Minute, DisableCompression: true}
@@ -217,7 +217,7 @@ func season(cfg config, out io.Writer) (err error) {
 // (which also stands for the public address WeChat redirects to).
 func startInstances(cfg config, bin, root, dataDir, mongoURI string, extra []string) ([]*server, string, error) {
 	if cfg.instances == 1 {
-		srv, err := startServer(bin, root, storeEnv(dataDir, mongoURI), cfg.tick, extra...)
+		srv, err := startServer(bin, root, storeEnv(dataDir, mongoURI), cfg, extra...)
 		if err != nil {
 			return nil, "", err
 		}
@@ -233,7 +233,7 @@ func startInstances(cfg config, bin, root, dataDir, mongoURI string, extra []str
 	extra = append(extra, "ZHUPEI_WECHAT_BASE_URL="+front)
 	var servers []*server
 	for i := range cfg.instances {
-		srv, err := startServer(bin, root, storeEnv(fmt.Sprintf("%s-%d", dataDir, i+1), mongoURI), cfg.tick, extra...)
+		srv, err := startServer(bin, root, storeEnv(fmt.Sprintf("%s-%d", dataDir, i+1), mongoURI), cfg, extra...)
 		if err != nil {
 			return servers, "", err
 		}
@@ -617,7 +617,8 @@ func (w *world) reopen(round recruit.Phase) (int, error) {
 	if err := w.startNow(round); err != nil {
 		return 0, err
 	}
-	deadline := time.Now().Add(2*w.cfg.tick + time.Minute)
+	wait := 2*w.cfg.boundary() + time.Minute
+	deadline := time.Now().Add(wait)
 	for {
 		n, err := w.count(recruit.StatePending)
 		if err != nil {
@@ -627,7 +628,7 @@ func (w *world) reopen(round recruit.Phase) (int, error) {
 			break
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("%d applications pending %s after %s started, want %d", n, 2*w.cfg.tick+time.Minute, round, want)
+			return 0, fmt.Errorf("%d applications pending %s after %s started, want %d", n, wait, round, want)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -965,8 +966,7 @@ func (w *world) laterRound(round recruit.Phase, lapse float64) (string, error) {
 
 // endAdjustmentSoon moves the start of confirmation to shortly after the
 // adjustment's admissions and answers will have ended, as round1's rate
-// predicts (three times as long, and 8 s more), just before a tick of
-// the jobs when they run on the minute.
+// predicts (three times as long, and 8 s more).
 func (w *world) endAdjustmentSoon() error {
 	ops := 0
 	for _, p := range w.people {
@@ -980,9 +980,6 @@ func (w *world) endAdjustmentSoon() error {
 	}
 	ops = min(ops, 2*vacant+len(w.bases)*4)
 	end := time.Now().Add(8*time.Second + time.Duration(3*float64(ops)/max(w.offerRate, 1)*float64(time.Second)))
-	if w.cfg.tick == time.Minute {
-		end = end.Truncate(time.Minute).Add(time.Minute - 2*time.Second)
-	}
 	w.adjustmentEnd = end.Truncate(time.Second)
 	return w.moveCalendar(recruit.PhaseConfirmation, w.adjustmentEnd)
 }
@@ -1005,7 +1002,7 @@ func (w *world) confirmation() (string, error) {
 	time.Sleep(time.Until(w.adjustmentEnd))
 	w.staffNotes[recruit.KindStaffConfirmation] = staffPerBase * len(w.bases)
 	t0 := time.Now()
-	deadline := t0.Add(2*w.cfg.tick + time.Minute)
+	deadline := t0.Add(2*w.cfg.boundary() + time.Minute)
 	err := parallel(w, lapsed, func(p *person) error {
 		for {
 			m, err := p.Fetch()

@@ -53,8 +53,11 @@ func TestParseFlags(t *testing.T) {
 	if err != nil || cfg.applicants != 1234 || cfg.mongoURI != ferretURI || cfg.tick != time.Minute {
 		t.Errorf("from the environment: %+v, %v", cfg, err)
 	}
-	if cfg, err := parseFlags(nil, func(string) string { return "" }, io.Discard); err != nil || cfg.applicants != 20000 || cfg.mongoURI != "" {
-		t.Errorf("defaults: %+v, %v", cfg, err)
+	if cfg, err := parseFlags(nil, func(string) string { return "" }, io.Discard); err != nil || cfg.applicants != 20000 || cfg.mongoURI != "" || cfg.boundary() != 5*time.Second {
+		t.Errorf("defaults: %+v (boundary %s), %v", cfg, cfg.boundary(), err)
+	}
+	if cfg, err := parseFlags([]string{"-tick", "2s"}, func(string) string { return "" }, io.Discard); err != nil || cfg.boundary() != 2*time.Second {
+		t.Errorf("-tick 2s: boundary %s, %v", cfg.boundary(), err)
 	}
 	for _, args := range [][]string{{"-applicants", "0"}, {"-workers", "0"}, {"-tick", "500ms"}, {"-tick", "2m"}, {"-instances", "2"}, {"-instances", "0"}, {"extra"}} {
 		if _, err := parseFlags(args, func(string) string { return "" }, io.Discard); err == nil {

@@ -58,16 +58,17 @@ func storeEnv(dataDir, mongoURI string) []string {
 
 // startServer runs `zhupei serve` on a free loopback port with the sandbox
 // WeChat, behind the season as the trusted proxy of its clients (their
-// addresses in X-Forwarded-For), the minute jobs every tick and the
-// notification sender's rate limit lifted to what the machine sends.
-func startServer(bin, root string, storeEnv []string, tick time.Duration, extra ...string) (*server, error) {
+// addresses in X-Forwarded-For), the timed jobs on cfg's periods (tick and
+// boundary) and the notification sender's rate limit lifted to what the
+// machine sends.
+func startServer(bin, root string, storeEnv []string, cfg config, extra ...string) (*server, error) {
 	s := &server{bin: bin, root: root, env: storeEnv, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Dir = root
 	s.cmd.Env = append(os.Environ(),
 		"ZHUPEI_HTTP_ADDR=127.0.0.1:0", "ZHUPEI_LOG_LEVEL=warn", "ZHUPEI_WECHAT_MODE=sandbox",
 		"ZHUPEI_HTTP_PROXY_HEADER=X-Forwarded-For", "ZHUPEI_HTTP_TRUSTED_PROXIES=127.0.0.1",
-		"ZHUPEI_JOBS_TICK="+tick.String(),
+		"ZHUPEI_JOBS_TICK="+cfg.tick.String(), "ZHUPEI_JOBS_BOUNDARY_TICK="+cfg.boundary().String(),
 		"ZHUPEI_NOTIFY_INTERVAL=1s", "ZHUPEI_NOTIFY_RATE=1000", "ZHUPEI_NOTIFY_WORKERS=16")
 	s.cmd.Env = append(append(s.cmd.Env, storeEnv...), extra...)
 	s.cmd.Stdout, s.cmd.Stderr = &s.output, &s.output

@@ -147,18 +147,29 @@ type PDFConfig struct {
 
 // JobsConfig is the timed jobs' schedule.
 type JobsConfig struct {
-	// Tick is the period of the minute jobs (phase transitions, offer
-	// expiry, counter reconciliation, relay): 1m runs them on every
-	// minute boundary; shorter periods are for simulations and tests.
+	// Tick is the period of the minute jobs (counter reconciliation,
+	// relay): 1m runs them on every minute boundary; shorter periods are
+	// for simulations and tests.
 	Tick time.Duration `yaml:"tick"`
+	// BoundaryTick is the period of the boundary jobs, whose timing users
+	// see (phase transitions, offer expiry): a phase start or an offer's
+	// answer deadline takes effect within it. 1s to Tick.
+	BoundaryTick time.Duration `yaml:"boundary_tick"`
 }
 
 // minuteSpec is the cron spec of the minute jobs.
-func (j JobsConfig) minuteSpec() string {
-	if j.Tick == time.Minute {
+func (j JobsConfig) minuteSpec() string { return periodSpec(j.Tick) }
+
+// boundarySpec is the cron spec of the boundary jobs.
+func (j JobsConfig) boundarySpec() string { return periodSpec(j.BoundaryTick) }
+
+// periodSpec is the cron spec of a period: every minute boundary for 1m,
+// else every period from the start.
+func periodSpec(d time.Duration) string {
+	if d == time.Minute {
 		return "* * * * *"
 	}
-	return "@every " + j.Tick.String()
+	return "@every " + d.String()
 }
 
 // LogConfig is the structured logger.
@@ -188,7 +199,7 @@ func DefaultConfig() Config {
 		PDF:     PDFConfig{FontPath: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"},
 		Notify: NotifyConfig{Interval: 10 * time.Second, Rate: 20, Workers: 4, MaxAttempts: 8,
 			Backoff: 30 * time.Second, MaxBackoff: time.Hour, SubscribePage: "pages/messages/index"},
-		Jobs: JobsConfig{Tick: time.Minute},
+		Jobs: JobsConfig{Tick: time.Minute, BoundaryTick: 5 * time.Second},
 		Log:  LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -496,6 +507,9 @@ func (c *Config) Validate() error {
 	}
 	if t := c.Jobs.Tick; t < time.Second || t > time.Minute {
 		return bad("jobs.tick", "应在 1s 到 1m 之间，当前为 %s", t)
+	}
+	if t := c.Jobs.BoundaryTick; t < time.Second || t > c.Jobs.Tick {
+		return bad("jobs.boundary_tick", "应在 1s 到 jobs.tick（%s）之间，当前为 %s", c.Jobs.Tick, t)
 	}
 	if err := n.sender(!live).Validate(); err != nil {
 		return bad("notify.templates", "%s", recruit.ErrorMessage(err))

@@ -182,7 +182,12 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"notify interval", "", map[string]string{"ZHUPEI_NOTIFY_INTERVAL": "100ms"}, []string{"notify.interval"}},
 		{"jobs tick too short", "", map[string]string{"ZHUPEI_JOBS_TICK": "500ms"}, []string{"jobs.tick", "ZHUPEI_JOBS_TICK"}},
 		{"jobs tick too long", "jobs:\n  tick: 2m\n", nil, []string{"jobs.tick"}},
-		{"jobs tick", "", map[string]string{"ZHUPEI_JOBS_TICK": "2s"}, nil},
+		{"jobs tick", "", map[string]string{"ZHUPEI_JOBS_TICK": "2s", "ZHUPEI_JOBS_BOUNDARY_TICK": "2s"}, nil},
+		{"jobs tick shorter than the default boundary tick", "", map[string]string{"ZHUPEI_JOBS_TICK": "2s"}, []string{"jobs.boundary_tick", "ZHUPEI_JOBS_BOUNDARY_TICK", "jobs.tick（2s）", "当前为 5s"}},
+		{"jobs boundary tick too short", "", map[string]string{"ZHUPEI_JOBS_BOUNDARY_TICK": "500ms"}, []string{"jobs.boundary_tick", "ZHUPEI_JOBS_BOUNDARY_TICK", "当前为 500ms"}},
+		{"jobs boundary tick longer than tick", "jobs:\n  tick: 30s\n  boundary_tick: 40s\n", nil, []string{"jobs.boundary_tick", "jobs.tick（30s）"}},
+		{"jobs boundary tick type", "jobs:\n  boundary_tick: soon\n", nil, []string{"jobs.boundary_tick", "第2行", "时长"}},
+		{"jobs boundary tick equal to tick", "jobs:\n  tick: 30s\n  boundary_tick: 30s\n", nil, nil},
 		{"live without secret", strings.Replace(live, "secret: s3cret-value", "secret: \"\"", 1), nil, []string{"wechat.secret", "ZHUPEI_WECHAT_SECRET"}},
 		{"live without key", strings.Replace(live, "id_key: 0123456789abcdef0123", "id_key: \"\"", 1), nil, []string{"security.id_key"}},
 		{"live without appid", strings.Replace(live, "appid: wx1", "appid: \"\"", 1), nil, []string{"wechat.appid"}},
@@ -302,6 +307,34 @@ func TestMinuteSpec(t *testing.T) {
 	for tick, want := range map[time.Duration]string{time.Minute: "* * * * *", 2 * time.Second: "@every 2s"} {
 		if got := (JobsConfig{Tick: tick}).minuteSpec(); got != want {
 			t.Errorf("tick %s: spec %q, want %q", tick, got, want)
+		}
+	}
+}
+
+// TestBoundaryTick runs the boundary jobs every 5 s by default, every
+// jobs.boundary_tick when the environment sets it, and on the minute
+// boundaries at 1m.
+func TestBoundaryTick(t *testing.T) {
+	t.Chdir(t.TempDir()) // no ./config.yaml here
+	for _, tt := range []struct {
+		env  map[string]string
+		tick time.Duration
+		spec string
+	}{
+		{nil, 5 * time.Second, "@every 5s"},
+		{map[string]string{"ZHUPEI_JOBS_BOUNDARY_TICK": "1s"}, time.Second, "@every 1s"},
+		{map[string]string{"ZHUPEI_JOBS_BOUNDARY_TICK": "1m"}, time.Minute, "* * * * *"},
+		{map[string]string{"ZHUPEI_JOBS_TICK": "2s", "ZHUPEI_JOBS_BOUNDARY_TICK": "2s"}, 2 * time.Second, "@every 2s"},
+	} {
+		cfg, err := LoadConfig("", env(tt.env))
+		if err != nil {
+			t.Fatalf("%v: %v", tt.env, err)
+		}
+		if got := cfg.Jobs.BoundaryTick; got != tt.tick {
+			t.Errorf("%v: boundary tick %s, want %s", tt.env, got, tt.tick)
+		}
+		if got := cfg.Jobs.boundarySpec(); got != tt.spec {
+			t.Errorf("%v: boundary spec %q, want %q", tt.env, got, tt.spec)
 		}
 	}
 }

@@ -510,15 +510,15 @@ func (m *Main) startJobs(reg prometheus.Registerer, sender *notify.Sender) (*sch
 	if err != nil {
 		return nil, err
 	}
-	minute := m.Config.Jobs.minuteSpec()
+	minute, boundary := m.Config.Jobs.minuteSpec(), m.Config.Jobs.boundarySpec()
 	for _, j := range []struct {
 		name, spec string
 		job        scheduler.Job
 	}{
 		{"notify", fmt.Sprintf("@every %s", m.Config.Notify.Interval), sender.Job},
 		{"reconcile-counters", minute, scheduler.Reconcile(m.store, m.Logger)},
-		{"phase-transitions", minute, scheduler.PhaseTransitions(m.province(nil), m.Logger)},
-		{"expire-offers", minute, scheduler.ExpireOffers(m.province(nil), m.Logger)},
+		{"phase-transitions", boundary, scheduler.PhaseTransitions(m.province(nil), m.Logger)},
+		{"expire-offers", boundary, scheduler.ExpireOffers(m.province(nil), m.Logger)},
 		{"relay", minute, scheduler.Relay(m.store, m.Logger)},
 		{"clean-up", "17 * * * *", scheduler.CleanUp(m.store, m.Logger)},
 	} {

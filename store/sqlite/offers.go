@@ -23,10 +23,19 @@ func (db *DB) MoveOffer(ctx context.Context, appID int64, to recruit.OfferState,
 	return db.moveState(ctx, appID, recruit.OfferMove(to, reason), now, notes)
 }
 
+// lapsedQuery selects the lapsed offers (args: lapsedArgs). The partial
+// index applications_open_offers serves it, so the expiry job, which runs
+// every few seconds, reads only the open offers that are due.
+const lapsedQuery = `SELECT ` + appColumns + ` FROM applications
+	WHERE state = ? AND offer_state = ? AND offer_deadline <= ? ORDER BY offer_deadline, id LIMIT ?`
+
+// lapsedArgs are the arguments of lapsedQuery.
+func lapsedArgs(now time.Time, limit int) []any {
+	return []any{recruit.StateProvisional, recruit.OfferOpen, now.UnixNano(), limit}
+}
+
 // LapsedOffers returns the provisional applications whose open offer's
 // deadline has come, earliest first.
 func (db *DB) LapsedOffers(ctx context.Context, now time.Time, limit int) ([]recruit.Application, error) {
-	return queryAll(ctx, db.read, `SELECT `+appColumns+` FROM applications
-		WHERE state = ? AND offer_state = ? AND offer_deadline <= ? ORDER BY offer_deadline, id LIMIT ?`,
-		[]any{recruit.StateProvisional, recruit.OfferOpen, now.UnixNano(), limit}, scanApp)
+	return queryAll(ctx, db.read, lapsedQuery, lapsedArgs(now, limit), scanApp)
 }
