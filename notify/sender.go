@@ -294,10 +294,9 @@ func (s *Sender) finish(ctx context.Context, n recruit.Notification, o recruit.N
 	if o.At.IsZero() {
 		o.At = s.now()
 	}
-	err := s.st.FinishNotification(ctx, n.ID, s.owner, o)
-	if recruit.ErrorCode(err) == recruit.ECONFLICT {
+	lost, err := s.st.FinishNotifications(ctx, s.owner, []recruit.NoticeResult{{ID: n.ID, Outcome: o}})
+	if len(lost) > 0 {
 		s.log.Warn("notification lease lost before its outcome was recorded", "id", n.ID, "state", o.State)
-		return nil
 	}
 	return err
 }
