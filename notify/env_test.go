@@ -85,8 +85,13 @@ func (e *env) sender(tb testing.TB, owner string) *notify.Sender { return e.send
 // senderWith is a sender with the given number of workers.
 func (e *env) senderWith(tb testing.TB, owner string, workers int) *notify.Sender {
 	tb.Helper()
-	cfg := notify.Config{Rate: 5000, Workers: workers, Batch: 50, MaxAttempts: 8}.WithDefaults(true)
-	return notify.New(notify.Deps{Store: e.db, WeChat: e.client(tb), Config: cfg, Owner: owner, Now: e.clock.Now, Log: quiet})
+	return e.newSender(owner, workers, 50, e.db, e.client(tb), quiet)
+}
+
+// newSender is a sender over st and wx with fast settings for tests.
+func (e *env) newSender(owner string, workers, batch int, st notify.Store, wx notify.Messenger, log *slog.Logger) *notify.Sender {
+	cfg := notify.Config{Rate: 5000, Workers: workers, Batch: batch, MaxAttempts: 8}.WithDefaults(true)
+	return notify.New(notify.Deps{Store: st, WeChat: wx, Config: cfg, Owner: owner, Now: e.clock.Now, Log: log})
 }
 
 // applicants creates n bound applicants following the account (or not)

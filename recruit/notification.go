@@ -129,6 +129,13 @@ type NoticeOutcome struct {
 	At        time.Time
 }
 
+// NoticeResult is the outcome of the attempt on one claimed row, for
+// Outbox.FinishNotifications.
+type NoticeResult struct {
+	ID      int64
+	Outcome NoticeOutcome
+}
+
 // NoticeCount is the number of rows of one kind in one state.
 type NoticeCount struct {
 	Kind  NoticeKind  `json:"kind"`
@@ -163,4 +170,14 @@ func CheckOutcome(o NoticeOutcome) error {
 		return nil
 	}
 	return Errorf(EINVALID, msgBadOutcome)
+}
+
+// CheckResults refuses a batch with an outcome CheckOutcome refuses.
+func CheckResults(rs []NoticeResult) error {
+	for _, r := range rs {
+		if err := CheckOutcome(r.Outcome); err != nil {
+			return err
+		}
+	}
+	return nil
 }

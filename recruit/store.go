@@ -206,10 +206,14 @@ type Outbox interface {
 	// owner until now+lease, oldest due first, and returns them. Two
 	// claimers never get the same row while its lease lasts.
 	ClaimNotifications(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Notification, error)
-	// FinishNotification ends the attempt on a row owner holds: it moves to
-	// o.State (Attempts+1 when o.Attempted) and the lease is released.
-	// ECONFLICT (MsgLeaseLost) when owner no longer holds it.
-	FinishNotification(ctx context.Context, id int64, owner string, o NoticeOutcome) error
+	// FinishNotifications ends the attempts on rows owner holds, in one
+	// write: each row moves to its outcome's State (Attempts+1 when
+	// Attempted) and its lease is released. A row owner no longer holds
+	// (its lease ended and another sender claimed it, or it was finished
+	// before) is left as it is and its id returned in lost; the others
+	// land. EINVALID, and nothing written, when an outcome's State is not
+	// one an attempt ends in. An empty batch writes nothing.
+	FinishNotifications(ctx context.Context, owner string, rs []NoticeResult) (lost []int64, err error)
 	// NotificationByMsgID returns the row WeChat accepted as msgID.
 	NotificationByMsgID(ctx context.Context, msgID int64) (Notification, error)
 	// ReportDelivery applies WeChat's late delivery report to a sent row:

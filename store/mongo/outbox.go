@@ -186,9 +186,28 @@ func (d *DB) ClaimNotifications(ctx context.Context, owner string, now time.Time
 	return out, nil
 }
 
-// FinishNotification ends owner's attempt on row id.
-func (d *DB) FinishNotification(ctx context.Context, id int64, owner string, o recruit.NoticeOutcome) error {
-	return d.moveNotice(ctx, bson.M{"_id": id, "state": recruit.NoticeSending, "lease_owner": owner}, o)
+// FinishNotifications ends owner's attempts on the rows of rs, one
+// conditional UpdateOne each (single-document atomic, as every Mongo
+// write here). Not one BulkWrite: its result counts the matched documents
+// but does not say which, and the rows owner lost must be named. MongoDB
+// has no single-writer commit that a batch would save, unlike SQLite.
+// An internal error stops the batch; the rows not yet written stay with
+// owner until their lease ends.
+func (d *DB) FinishNotifications(ctx context.Context, owner string, rs []recruit.NoticeResult) ([]int64, error) {
+	if err := recruit.CheckResults(rs); err != nil {
+		return nil, err
+	}
+	var lost []int64
+	for _, r := range rs {
+		err := d.moveNotice(ctx, bson.M{"_id": r.ID, "state": recruit.NoticeSending, "lease_owner": owner}, r.Outcome)
+		switch {
+		case recruit.ErrorCode(err) == recruit.ECONFLICT:
+			lost = append(lost, r.ID)
+		case err != nil:
+			return nil, err
+		}
+	}
+	return lost, nil
 }
 
 // ReportDelivery applies a late delivery report to a sent row.

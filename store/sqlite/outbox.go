@@ -149,36 +149,77 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now time.Tim
 	return out, err
 }
 
-// FinishNotification ends owner's attempt on row id.
-func (db *DB) FinishNotification(ctx context.Context, id int64, owner string, o recruit.NoticeOutcome) error {
-	return db.moveNotice(ctx, o, `id = ? AND state = 'sending' AND lease_owner = ?`, id, owner)
+// FinishNotifications ends owner's attempts on the rows of rs in one
+// write transaction: one commit for the batch, where a commit per row was
+// about 45 % of the sender's CPU in make season.
+func (db *DB) FinishNotifications(ctx context.Context, owner string, rs []recruit.NoticeResult) ([]int64, error) {
+	if err := recruit.CheckResults(rs); err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	var lost []int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, moveNotice+`id = ? AND state = 'sending' AND lease_owner = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, r := range rs {
+			ok, err := moved(stmt.ExecContext(ctx, moveArgs(r.Outcome, r.ID, owner)...))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				lost = append(lost, r.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return lost, nil
 }
 
 // ReportDelivery applies a late delivery report to a sent row.
 func (db *DB) ReportDelivery(ctx context.Context, id, msgID int64, o recruit.NoticeOutcome) error {
-	return db.moveNotice(ctx, o, `id = ? AND state = 'sent' AND msg_id = ?`, id, msgID)
-}
-
-// moveNotice applies o to the row matching where; ECONFLICT when none does.
-func (db *DB) moveNotice(ctx context.Context, o recruit.NoticeOutcome, where string, args ...any) error {
 	if err := recruit.CheckOutcome(o); err != nil {
 		return err
 	}
+	ok, err := moved(db.write.ExecContext(ctx, moveNotice+`id = ? AND state = 'sent' AND msg_id = ?`, moveArgs(o, id, msgID)...))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return recruit.Errorf(recruit.ECONFLICT, "%s", recruit.MsgLeaseLost)
+	}
+	return nil
+}
+
+// moveNotice applies an outcome (moveArgs) to the row matching the
+// condition appended to it.
+const moveNotice = `UPDATE notifications SET state = ?, msg_id = CASE WHEN ? != 0 THEN ? ELSE msg_id END,
+	next_at = CASE WHEN ? != 0 THEN ? ELSE next_at END, last_error = ?, attempts = attempts + ?,
+	lease_owner = '', lease_until = 0, updated_at = ? WHERE `
+
+// moveArgs are moveNotice's arguments for o, then the condition's.
+func moveArgs(o recruit.NoticeOutcome, cond ...any) []any {
 	inc := 0
 	if o.Attempted {
 		inc = 1
 	}
-	res, err := db.write.ExecContext(ctx, `UPDATE notifications SET state = ?, msg_id = CASE WHEN ? != 0 THEN ? ELSE msg_id END,
-		next_at = CASE WHEN ? != 0 THEN ? ELSE next_at END, last_error = ?, attempts = attempts + ?,
-		lease_owner = '', lease_until = 0, updated_at = ? WHERE `+where,
-		append([]any{o.State, o.MsgID, o.MsgID, nanos(o.NextAt), nanos(o.NextAt), o.LastError, inc, nanos(o.At)}, args...)...)
+	return append([]any{o.State, o.MsgID, o.MsgID, nanos(o.NextAt), nanos(o.NextAt), o.LastError, inc, nanos(o.At)}, cond...)
+}
+
+// moved reports whether the moveNotice that returned res, err matched a row.
+func moved(res sql.Result, err error) (bool, error) {
 	if err != nil {
-		return recruit.Internal(err)
+		return false, recruit.Internal(err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return recruit.Errorf(recruit.ECONFLICT, "%s", recruit.MsgLeaseLost)
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, recruit.Internal(err)
 	}
-	return nil
+	return n == 1, nil
 }
 
 // NotificationByMsgID returns the row WeChat accepted as msgID.

@@ -139,17 +139,15 @@ func testNotificationClaim(t *testing.T, s recruit.Store) {
 		t.Fatalf("b claimed %+v, want only %d", other, ns[2].ID)
 	}
 	at := t0.Add(3 * time.Second)
-	wantErr(t, "FinishNotification by a non-holder", s.FinishNotification(ctx, ns[2].ID, "a",
-		recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 9, At: at}), recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
-	wantCode(t, "FinishNotification to a bad state", s.FinishNotification(ctx, ns[2].ID, "b",
-		recruit.NoticeOutcome{State: recruit.NoticeSending, At: at}), recruit.EINVALID)
+	wantLost(t, "finishing by a non-holder", s, "a", ns[2].ID, recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 9, At: at}, true)
+	_, err = s.FinishNotifications(ctx, "b", []recruit.NoticeResult{{ID: ns[2].ID, Outcome: recruit.NoticeOutcome{State: recruit.NoticeSending, At: at}}})
+	wantCode(t, "FinishNotifications to a bad state", err, recruit.EINVALID)
 
-	must(t, "FinishNotification sent", s.FinishNotification(ctx, ns[0].ID, "a", recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 1001, Attempted: true, At: at}))
-	wantErr(t, "FinishNotification twice", s.FinishNotification(ctx, ns[0].ID, "a",
-		recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 1001, At: at}), recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
+	wantLost(t, "finishing sent", s, "a", ns[0].ID, recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 1001, Attempted: true, At: at}, false)
+	wantLost(t, "finishing twice", s, "a", ns[0].ID, recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 1001, At: at}, true)
 	retryAt := t0.Add(time.Hour)
-	must(t, "FinishNotification retry", s.FinishNotification(ctx, ns[1].ID, "a", recruit.NoticeOutcome{State: recruit.NoticeRetry, NextAt: retryAt, LastError: "errcode=-1 system error", Attempted: true, At: at}))
-	must(t, "FinishNotification deferred", s.FinishNotification(ctx, ns[2].ID, "b", recruit.NoticeOutcome{State: recruit.NoticeRetry, NextAt: retryAt, At: at}))
+	wantLost(t, "finishing retry", s, "a", ns[1].ID, recruit.NoticeOutcome{State: recruit.NoticeRetry, NextAt: retryAt, LastError: "errcode=-1 system error", Attempted: true, At: at}, false)
+	wantLost(t, "finishing deferred", s, "b", ns[2].ID, recruit.NoticeOutcome{State: recruit.NoticeRetry, NextAt: retryAt, At: at}, false)
 
 	sent, err := s.NotificationByMsgID(ctx, 1001)
 	must(t, "NotificationByMsgID", err)
@@ -184,8 +182,99 @@ func testNotificationClaim(t *testing.T, s recruit.Store) {
 	if len(got) != 3 || got[0].ID != ns[3].ID {
 		t.Errorf("claimed %+v, want the crashed row first and the two retries", got)
 	}
-	wantErr(t, "FinishNotification by the crashed holder", s.FinishNotification(ctx, ns[3].ID, "c",
-		recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 7, At: at}), recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
+	wantLost(t, "finishing by the crashed holder", s, "c", ns[3].ID, recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 7, At: at}, true)
+}
+
+// wantLost finishes row id alone as owner and checks whether it was
+// reported lost.
+func wantLost(t *testing.T, what string, s recruit.Store, owner string, id int64, o recruit.NoticeOutcome, want bool) {
+	t.Helper()
+	lost, err := s.FinishNotifications(context.Background(), owner, []recruit.NoticeResult{{ID: id, Outcome: o}})
+	must(t, what, err)
+	if got := len(lost) == 1 && lost[0] == id; got != want || len(lost) > 1 {
+		t.Errorf("%s: lost %v, want lost %v", what, lost, want)
+	}
+}
+
+// A batch of outcomes lands as the same outcomes finished one at a time; a
+// row another sender holds is reported lost and the others land; a row
+// finished twice is lost the second time; a bad outcome writes nothing.
+func testNotificationFinishBatch(t *testing.T, s recruit.Store) {
+	ctx := context.Background()
+	id := newIdentities(t, s, "finish", 1)[0]
+	at, retryAt := t0.Add(time.Minute), t0.Add(time.Hour)
+	outcomes := []recruit.NoticeOutcome{
+		{State: recruit.NoticeSent, MsgID: 2001, Attempted: true, At: at},
+		{State: recruit.NoticeRetry, NextAt: retryAt, LastError: "errcode=-1 system error", Attempted: true, At: at},
+		{State: recruit.NoticeRetry, NextAt: retryAt, At: at}, // deferred by a quota pause
+		{State: recruit.NoticeFailed, LastError: "errcode=-1 system error", Attempted: true, At: at},
+		{State: recruit.NoticeUndeliverable, LastError: "errcode=43004 require subscribe", Attempted: true, At: at},
+		{State: recruit.NoticeInboxOnly, At: at},
+	}
+	k := len(outcomes)
+	// 2k rows: the first k finished one at a time, the next k as one batch,
+	// and one more held by another sender.
+	ns := queue(t, s, id, "f", 2*k+1)
+	claimed, err := s.ClaimNotifications(ctx, "a", t0.Add(time.Hour), time.Minute, 2*k)
+	must(t, "ClaimNotifications", err)
+	other, err := s.ClaimNotifications(ctx, "b", t0.Add(time.Hour), time.Minute, 1)
+	must(t, "ClaimNotifications", err)
+	if len(claimed) != 2*k || len(other) != 1 || other[0].ID != ns[2*k].ID {
+		t.Fatalf("claimed %d and %+v", len(claimed), other)
+	}
+
+	if lost, err := s.FinishNotifications(ctx, "a", nil); err != nil || len(lost) != 0 {
+		t.Errorf("FinishNotifications of an empty batch = %v, %v", lost, err)
+	}
+	bad := []recruit.NoticeResult{{ID: ns[k].ID, Outcome: outcomes[0]}, {ID: ns[k+1].ID, Outcome: recruit.NoticeOutcome{State: recruit.NoticeQueued, At: at}}}
+	_, err = s.FinishNotifications(ctx, "a", bad)
+	wantCode(t, "FinishNotifications with a bad outcome", err, recruit.EINVALID)
+	if n, _ := s.GetNotification(ctx, id, ns[k].ID); n.State != recruit.NoticeSending || n.LeaseOwner != "a" {
+		t.Errorf("a batch refused for a bad outcome wrote row %+v", n)
+	}
+
+	var batch []recruit.NoticeResult
+	for i, o := range outcomes {
+		wantLost(t, fmt.Sprint("finishing ", o.State, " alone"), s, "a", ns[i].ID, o, false)
+		batch = append(batch, recruit.NoticeResult{ID: ns[k+i].ID, Outcome: o})
+	}
+	stolen := recruit.NoticeResult{ID: ns[2*k].ID, Outcome: outcomes[0]}
+	batch = append(batch[:2], append([]recruit.NoticeResult{stolen}, batch[2:]...)...)
+	batch = append(batch, recruit.NoticeResult{ID: ns[k].ID, Outcome: outcomes[1]}) // the sent row again
+	lost, err := s.FinishNotifications(ctx, "a", batch)
+	must(t, "FinishNotifications", err)
+	if fmt.Sprint(lost) != fmt.Sprint([]int64{ns[2*k].ID, ns[k].ID}) {
+		t.Errorf("lost %v, want the row b holds and the row finished twice: %d, %d", lost, ns[2*k].ID, ns[k].ID)
+	}
+
+	for i := range outcomes {
+		alone, err := s.GetNotification(ctx, id, ns[i].ID)
+		must(t, "GetNotification", err)
+		inBatch, err := s.GetNotification(ctx, id, ns[k+i].ID)
+		must(t, "GetNotification", err)
+		if alone.State != outcomes[i].State || alone.LeaseOwner != "" || !alone.LeaseUntil.IsZero() {
+			t.Errorf("row finished alone as %s: %+v", outcomes[i].State, alone)
+		}
+		if got, want := finished(inBatch), finished(alone); got != want {
+			t.Errorf("finished in a batch as %s:\n %s\nalone:\n %s", outcomes[i].State, got, want)
+		}
+	}
+	got, err := s.GetNotification(ctx, id, ns[2*k].ID)
+	must(t, "GetNotification", err)
+	if got.State != recruit.NoticeSending || got.LeaseOwner != "b" || got.MsgID != 0 {
+		t.Errorf("the row b holds was changed by a's batch: %+v", got)
+	}
+}
+
+// finished is what finishing set on n: its next attempt's time only for a
+// retry (the others keep the time they were queued for).
+func finished(n recruit.Notification) string {
+	next := time.Time{}
+	if n.State == recruit.NoticeRetry {
+		next = n.NextAt
+	}
+	return fmt.Sprintf("state=%s attempts=%d msgid=%d next=%v error=%q owner=%q until=%v updated=%v",
+		n.State, n.Attempts, n.MsgID, next.UTC(), n.LastError, n.LeaseOwner, n.LeaseUntil.UTC(), n.UpdatedAt.UTC())
 }
 
 // A delivery report moves a sent row once; it needs the msgid it was sent as.
@@ -197,7 +286,7 @@ func testNotificationReport(t *testing.T, s recruit.Store) {
 	must(t, "ClaimNotifications", err)
 	wantErr(t, "ReportDelivery of a row not sent", s.ReportDelivery(ctx, n.ID, 5, recruit.NoticeOutcome{State: recruit.NoticeUndeliverable, At: t0}),
 		recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
-	must(t, "FinishNotification", s.FinishNotification(ctx, n.ID, "a", recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 5, Attempted: true, At: t0}))
+	wantLost(t, "finishing sent", s, "a", n.ID, recruit.NoticeOutcome{State: recruit.NoticeSent, MsgID: 5, Attempted: true, At: t0}, false)
 	wantErr(t, "ReportDelivery with another msgid", s.ReportDelivery(ctx, n.ID, 6, recruit.NoticeOutcome{State: recruit.NoticeUndeliverable, At: t0}),
 		recruit.Errorf(recruit.ECONFLICT, recruit.MsgLeaseLost))
 	must(t, "ReportDelivery", s.ReportDelivery(ctx, n.ID, 5, recruit.NoticeOutcome{State: recruit.NoticeUndeliverable, LastError: "failed:user block", At: t0}))
@@ -224,7 +313,7 @@ func testOutboxStats(t *testing.T, s recruit.Store) {
 	must(t, "AddNotification", err)
 	claimed, err := s.ClaimNotifications(ctx, "a", t0, time.Minute, 1)
 	must(t, "ClaimNotifications", err)
-	must(t, "FinishNotification", s.FinishNotification(ctx, claimed[0].ID, "a", recruit.NoticeOutcome{State: recruit.NoticeFailed, Attempted: true, At: t0}))
+	wantLost(t, "finishing failed", s, "a", claimed[0].ID, recruit.NoticeOutcome{State: recruit.NoticeFailed, Attempted: true, At: t0}, false)
 
 	st, err = s.OutboxStats(ctx, t0.Add(10*time.Second))
 	must(t, "OutboxStats", err)

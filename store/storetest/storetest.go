@@ -120,6 +120,7 @@ func Run(t *testing.T, b Backend) {
 		{"NotificationRead", testNotificationRead},
 		{"NotificationOpenID", testNotificationOpenID},
 		{"NotificationClaim", testNotificationClaim},
+		{"NotificationFinishBatch", testNotificationFinishBatch},
 		{"NotificationReport", testNotificationReport},
 		{"OutboxStats", testOutboxStats},
 		{"ConcurrentClaims", testConcurrentClaims},
