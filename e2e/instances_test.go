@@ -165,10 +165,17 @@ func TestTwoInstancesOneStore(t *testing.T) {
 	// run, each minute (the clean-up: hour) boundary since adds one; the
 	// boundary jobs, every 5 s from each instance's start, hold their lease
 	// until the next whole second 5 s on, so their runs are more than 4 s
-	// apart.
-	runs := jobRuns(t, a.URL)
-	for job, n := range jobRuns(t, b.URL) {
-		runs[job] += n
+	// apart. A failed run (the stand-in timing out on a loaded machine)
+	// releases its lease at once, by design, so that the other instance
+	// retries: what is bounded is the runs that succeeded.
+	runs, failures := map[string]int{}, map[string]int{}
+	for _, srv := range []*server{a, b} {
+		for job, n := range jobMetric(t, srv.URL, "zhupei_job_runs_total") {
+			runs[job] += n
+		}
+		for job, n := range jobMetric(t, srv.URL, "zhupei_job_failures_total") {
+			failures[job] += n
+		}
 	}
 	end := time.Now()
 	minutes := int(end.Truncate(time.Minute).Sub(start.Truncate(time.Minute)) / time.Minute)
@@ -176,18 +183,19 @@ func TestTwoInstancesOneStore(t *testing.T) {
 	boundaries := int(end.Sub(start) / (4 * time.Second))
 	for job, most := range map[string]int{"relay": 1 + minutes, "reconcile-counters": 1 + minutes, "clean-up": 1 + hours,
 		"phase-transitions": 1 + boundaries, "expire-offers": 1 + boundaries} {
-		if runs[job] < 1 || runs[job] > most {
-			t.Errorf("job %s ran %d times on the two instances, want 1 to %d (%s to %s)", job, runs[job], most, start.Format(time.TimeOnly), end.Format(time.TimeOnly))
+		if runs[job] < 1 || runs[job]-failures[job] > most {
+			t.Errorf("job %s ran %d times on the two instances (%d failed), want 1 to %d that did not fail (%s to %s)", job, runs[job], failures[job], most, start.Format(time.TimeOnly), end.Format(time.TimeOnly))
 		}
 	}
 
-	t.Logf("job runs %v; WeChat calls %v", runs, calls.Calls)
+	t.Logf("job runs %v, of which failed %v; WeChat calls %v", runs, failures, calls.Calls)
 	b.stop(t)
 	checkCounts(t, a, people, env...)
 }
 
-// jobRuns reads zhupei_job_runs_total by job from the instance's /metrics.
-func jobRuns(t *testing.T, server string) map[string]int {
+// jobMetric reads the counter name (zhupei_job_runs_total,
+// zhupei_job_failures_total) by job from the instance's /metrics.
+func jobMetric(t *testing.T, server, name string) map[string]int {
 	t.Helper()
 	status, _, raw := testhttp.Call(t, http.MethodGet, server+"/metrics", "", nil)
 	if status != http.StatusOK {
@@ -196,7 +204,7 @@ func jobRuns(t *testing.T, server string) map[string]int {
 	runs := map[string]int{}
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), `zhupei_job_runs_total{job="`)
+		rest, ok := strings.CutPrefix(sc.Text(), name+`{job="`)
 		if !ok {
 			continue
 		}
