@@ -125,15 +125,20 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 // retryAfter is the Retry-After of a 503, in seconds.
 const retryAfter = "10"
 
-// outage returns err as EUNAVAILABLE when it is an internal error and the
-// store does not answer a ping either: the request failed because the
-// database is away (restarted, failing over, out of reach), which the user
-// is told as such, not as a bug. The ping gets its own readyTimeout, as the
-// request's deadline may have passed.
+// outage returns err as EUNAVAILABLE when it is an internal error and
+// either it ran out of time (a deadline passed: the machine or the store is
+// overloaded, whichever backend) or the store does not answer a ping
+// either: the request failed because the database is away (restarted,
+// failing over, out of reach). The user is told as such, not as a bug. The
+// ping gets its own readyTimeout, as the request's deadline may have
+// passed.
 func (s *server) outage(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if recruit.ErrorCode(err) != recruit.EINTERNAL || errors.As(err, &fe) {
 		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return recruit.Overloaded(err)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), readyTimeout)
 	defer cancel()

@@ -121,6 +121,33 @@ func TestStoreFailureIsUnavailable(t *testing.T) {
 	wantContains(t, "log", f.logs.String(), "msg=\"internal error\"", "request_id=store-down")
 }
 
+// A store call that runs out of time (here a deadline already past, as
+// when the writer's queue outlasts the request's deadline under overload)
+// is a 503 with Retry-After saying the system is busy, read or write, not a
+// 500.
+func TestDeadlineIsBusy(t *testing.T) {
+	f := newFixture(t, true)
+	late := func(c *fiber.Ctx) context.Context {
+		ctx, cancel := context.WithDeadline(c.UserContext(), time.Now().Add(-time.Second))
+		cancel() // ctx.Err() stays DeadlineExceeded, as it expired first
+		return ctx
+	}
+	f.app.Get("/api/v1/late-read", func(c *fiber.Ctx) error {
+		_, err := f.store.GetIdentity(late(c), 1)
+		return err
+	})
+	f.app.Get("/api/v1/late-write", func(c *fiber.Ctx) error {
+		return f.store.SetKV(late(c), "late", "v", time.Minute, time.Now())
+	})
+	for _, path := range []string{"/api/v1/late-read", "/api/v1/late-write"} {
+		resp, body := f.do(t, http.MethodGet, path, headerRequestID, "late")
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != retryAfter {
+			t.Fatalf("%s: status %d, Retry-After %q: %s", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+		wantContains(t, path, body, `"code":"unavailable"`, "系统繁忙，请稍后重试", "late")
+	}
+}
+
 func TestRequestContextHasIDAndDeadline(t *testing.T) {
 	app := fiber.New()
 	app.Use(requestID, deadline)

@@ -85,6 +85,16 @@ func Internal(err error) *Error {
 // unavailableMessage is what users see while the store does not answer.
 const unavailableMessage = "数据库暂时无法访问，请稍后重试"
 
+// overloadedMessage is what users see when a request ran out of time.
+const overloadedMessage = "系统繁忙，请稍后重试"
+
+// Overloaded wraps the error of an operation that ran out of time (its
+// context's deadline passed, as when the store's queue is long under
+// overload) as EUNAVAILABLE; the cause is kept for the log.
+func Overloaded(err error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: overloadedMessage, Op: ErrorOp(err), Err: err}
+}
+
 // Unavailable wraps the error of an operation that failed because the store
 // does not answer as EUNAVAILABLE; the cause is kept for the log.
 func Unavailable(err error) *Error {
