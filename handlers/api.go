@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"zhupei/recruit"
 	"zhupei/web"
@@ -95,7 +96,8 @@ func (s *server) apiPrograms(c *fiber.Ctx) error {
 	if snap.Year == nil {
 		return noYear()
 	}
-	c.Vary(fiber.HeaderAcceptEncoding)
+	// Set, not appended (c.Vary): nothing before sets Vary on this route.
+	c.Response().Header.SetCanonical(keyVary, acceptEncoding)
 	if notModified(c, snap, "") {
 		return sendNotModified(c)
 	}
@@ -103,8 +105,9 @@ func (s *server) apiPrograms(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Type("json", "utf-8")
-	if acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
+	c.Response().Header.SetContentType(fiber.MIMEApplicationJSONCharsetUTF8)
+	// Peeked, not copied (as c.Get does with Immutable): only read here.
+	if acceptsGzip(utils.UnsafeString(c.Request().Header.PeekBytes(acceptEncoding))) {
 		// Every board polls this every few seconds; phones on a mobile
 		// network get about a tenth of the bytes, compressed once per
 		// snapshot and filter.
@@ -112,16 +115,25 @@ func (s *server) apiPrograms(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		c.Set(fiber.HeaderContentEncoding, "gzip")
-		return c.Send(gz)
+		c.Response().Header.SetContentEncoding("gzip")
+		return c.Send(gz) // not copied either
 	}
 	return c.Send(body) // not copied: the shared bytes are never modified
 }
 
+// The Vary header of the polled JSON, in canonical form (see keyRequestID);
+// acceptEncoding is also the name of the request header read.
+var (
+	keyVary        = canonicalKey(fiber.HeaderVary)
+	acceptEncoding = []byte(fiber.HeaderAcceptEncoding)
+)
+
 // acceptsGzip reports whether an Accept-Encoding header allows gzip
 // ("gzip;q=0" refuses it).
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			continue

@@ -45,10 +45,13 @@ func notModified(c *fiber.Ctx, snap *snapshot, extra string) bool {
 	if extra != "" {
 		tag = weakTag(snap.tag + extra)
 	}
-	c.Set(fiber.HeaderETag, tag)
+	c.Response().Header.SetCanonical(keyETag, utils.UnsafeBytes(tag)) // copied into the header
 	// Not copied (as c.Get does with Immutable): only read here.
 	return etagMatches(utils.UnsafeString(c.Request().Header.Peek(fiber.HeaderIfNoneMatch)), tag)
 }
+
+// keyETag is the ETag header's name in canonical form (see keyRequestID).
+var keyETag = canonicalKey(fiber.HeaderETag)
 
 // weakTag is the weak entity tag of opaque (RFC 9110, 8.8.3).
 func weakTag(opaque string) string { return `W/"` + opaque + `"` }

@@ -10,10 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
 
 	"zhupei/recruit"
 )
@@ -33,14 +36,31 @@ const requestTimeout = 25 * time.Second
 // echoes it in the response and puts it in the request's context
 // (c.UserContext()).
 func requestID(c *fiber.Ctx) error {
-	id := c.Get(headerRequestID)
-	if !validRequestID(id) {
-		id = newRequestID()
+	// Peeked, not copied (as c.Get does with Immutable): a kept id is
+	// copied once, into the string the context holds.
+	raw := c.Request().Header.PeekBytes(keyRequestID)
+	var id string
+	if validRequestID(utils.UnsafeString(raw)) {
+		id = string(raw)
+	} else {
+		id = requestIDs.next()
 	}
-	c.Set(headerRequestID, id)
+	c.Response().Header.SetCanonical(keyRequestID, utils.UnsafeBytes(id))
 	c.SetUserContext(recruit.WithRequestID(c.UserContext(), id))
 	return c.Next()
 }
+
+// Header names in canonical form, as fasthttp stores them, and values set
+// on every answer: set with SetCanonical, which neither normalizes nor
+// copies them first (as c.Set does).
+var (
+	keyRequestID    = canonicalKey(headerRequestID)
+	keyCacheControl = canonicalKey(fiber.HeaderCacheControl)
+	valueNoStore    = []byte("no-store")
+)
+
+// canonicalKey is a header name as fasthttp stores it ("ETag" → "Etag").
+func canonicalKey(name string) []byte { return fasthttp.AppendNormalizedHeaderKey(nil, name) }
 
 // deadline gives the request's context the deadline of requestTimeout.
 func deadline(c *fiber.Ctx) error {
@@ -66,10 +86,42 @@ func validRequestID(id string) bool {
 	return true
 }
 
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+// requestIDs makes the ids of the requests that bring none.
+var requestIDs = newIDSource()
+
+// idSource makes request ids: 32 hex digits, a prefix of 64 random bits
+// drawn once per process from crypto/rand, then a counter. Each id is
+// unique within the process by the counter and, by the prefix, across
+// restarts and the instances on one store. Unlike an id drawn from
+// crypto/rand for each request (a system call and most of this
+// middleware's time), the next id of a process is predictable from one
+// it has answered: that is fine for a correlation id of log and audit
+// lines, which is no secret and grants nothing (a client may even choose
+// its own, X-Request-ID).
+type idSource struct {
+	prefix [16]byte // hex
+	n      atomic.Uint64
+}
+
+func newIDSource() *idSource {
+	var r [8]byte
+	_, _ = rand.Read(r[:]) // crypto/rand.Read never fails on supported platforms
+	s := &idSource{}
+	hex.Encode(s.prefix[:], r[:])
+	return s
+}
+
+// next returns a new id.
+func (s *idSource) next() string {
+	const digits = "0123456789abcdef"
+	var b [32]byte
+	copy(b[:], s.prefix[:])
+	n := s.n.Add(1)
+	for i := len(b) - 1; i >= len(s.prefix); i-- {
+		b[i] = digits[n&0xf]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // requestIDOf returns the id set by the requestID middleware ("" outside it,
@@ -109,8 +161,8 @@ func securityHeaders(imgOrigin string) fiber.Handler {
 // public ones change with every registration.
 func noStore(c *fiber.Ctx) error {
 	err := c.Next()
-	if len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
-		c.Set(fiber.HeaderCacheControl, "no-store")
+	if len(c.Response().Header.PeekBytes(keyCacheControl)) == 0 {
+		c.Response().Header.SetCanonical(keyCacheControl, valueNoStore)
 	}
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,6 +63,35 @@ func TestRequestID(t *testing.T) {
 		if got := resp.Header.Get(headerRequestID); !hex32.MatchString(got) {
 			t.Errorf("sent %q: got id %q, want a generated one", sent, got)
 		}
+	}
+}
+
+// Generated request ids are unique, also when made concurrently, and two
+// processes (sources) start from different random prefixes.
+func TestGeneratedRequestIDsAreUnique(t *testing.T) {
+	const workers, each = 4, 2000
+	ids := make(chan string, workers*each)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				ids <- requestIDs.next()
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		if len(id) != 32 || !validRequestID(id) || seen[id] {
+			t.Fatalf("id %q: malformed or repeated", id)
+		}
+		seen[id] = true
+	}
+	if a, b := newIDSource().next(), newIDSource().next(); a[:16] == b[:16] {
+		t.Errorf("two sources share the prefix of %q and %q", a, b)
 	}
 }
 

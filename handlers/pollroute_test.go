@@ -41,11 +41,17 @@ func TestPollRouteKeepsTheCommonHeaders(t *testing.T) {
 	if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("the error answer lacks the common headers: %v", resp.Header)
 	}
+	// A generated id: the same in the header and in the context (the
+	// error body's).
+	resp, body = f.do(t, http.MethodGet, pollRoute+"?base=0")
+	if err := json.Unmarshal([]byte(body), &e); err != nil || len(e.Error.RequestID) != 32 || resp.Header.Get("X-Request-Id") != e.Error.RequestID {
+		t.Errorf("generated id: header %q, body %s (%v)", resp.Header.Get("X-Request-Id"), body, err)
+	}
 	_, metrics := f.do(t, http.MethodGet, "/metrics")
 	wantContains(t, "metrics", metrics,
 		`zhupei_http_requests_total{method="GET",route="/api/v1/programs",status="200"} 1`,
 		`zhupei_http_requests_total{method="GET",route="/api/v1/programs",status="304"} 1`,
-		`zhupei_http_requests_total{method="GET",route="/api/v1/programs",status="400"} 1`)
+		`zhupei_http_requests_total{method="GET",route="/api/v1/programs",status="400"} 2`)
 }
 
 // serveInProcess runs h on a GET of target with the given headers (name,
@@ -54,6 +60,7 @@ func TestPollRouteKeepsTheCommonHeaders(t *testing.T) {
 func serveInProcess(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, target string, header ...string) int {
 	ctx.Request.Reset()
 	ctx.Response.Reset()
+	ctx.ResetUserValues() // as the server does: else each context holds the last
 	ctx.Request.Header.SetMethod(fiber.MethodGet)
 	ctx.Request.SetRequestURI(target)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -64,12 +71,14 @@ func serveInProcess(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, target 
 }
 
 // BenchmarkPollRoute measures, without the network, what the server does
-// for a 304 of the polled JSON beyond what bench/baseline's trivial handler
-// does: "trivial" is that handler (a bare Fiber app answering a constant);
-// "route" the whole route of New's app with the access log off (the level
-// of make surge) and "route+accesslog" with it on (the default level,
-// formatted but written to nowhere); the others are each of the route's
-// middleware alone in front of the trivial handler.
+// for the polled JSON beyond what bench/baseline's handlers do: "trivial"
+// is its trivial handler (a bare Fiber app answering a constant) and
+// "same-bytes" its same-bytes handler (the board's gzipped answer with its
+// Content-Type and Content-Encoding); "route" is the whole route of New's
+// app answering 304 with the access log off (the level of make surge),
+// "route+accesslog" with it on (the default level, formatted but written
+// to nowhere) and "route-200" its full gzipped answer; the others are each
+// of the route's middleware alone in front of the trivial handler.
 func BenchmarkPollRoute(b *testing.B) {
 	f := newFixture(b, true)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
@@ -77,7 +86,8 @@ func BenchmarkPollRoute(b *testing.B) {
 	route := func(log *slog.Logger) *fiber.App {
 		return New(Config{Store: f.store, Now: func() time.Time { return testNow }, Logger: log, Registry: prometheus.NewRegistry()})
 	}
-	_, tag := firstAnswer(b, route(quiet))
+	first := firstAnswer(b, route(quiet))
+	tag := string(first.Header.Peek(fiber.HeaderETag))
 	constant := func(c *fiber.Ctx) error { return c.SendString("ok") }
 	alone := func(m fiber.Handler) *fiber.App {
 		app := fiber.New()
@@ -87,25 +97,36 @@ func BenchmarkPollRoute(b *testing.B) {
 	s := &server{log: quiet}
 	trivial := fiber.New()
 	trivial.Get(pollRoute, constant)
+	same := fiber.New()
+	gz, ctype := first.Body(), string(first.Header.ContentType())
+	same.Get(pollRoute, func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, ctype)
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		return c.Send(gz)
+	})
+	conditional := []string{"Accept-Encoding", "gzip", "If-None-Match", tag}
 	for _, c := range []struct {
-		name string
-		app  *fiber.App
-		want int
+		name   string
+		app    *fiber.App
+		header []string
+		want   int
 	}{
-		{"trivial", trivial, http.StatusOK},
-		{"route", route(quiet), http.StatusNotModified},
-		{"route+accesslog", route(verbose), http.StatusNotModified},
-		{"requestID", alone(requestID), http.StatusOK},
-		{"securityHeaders", alone(securityHeaders("")), http.StatusOK},
-		{"noStore", alone(noStore), http.StatusOK},
-		{"observe", alone(s.observe(newHTTPMetrics(prometheus.NewRegistry()), pollRoute)), http.StatusOK},
-		{"recoverPanic", alone(s.recoverPanic), http.StatusOK},
+		{"trivial", trivial, conditional, http.StatusOK},
+		{"route", route(quiet), conditional, http.StatusNotModified},
+		{"route+accesslog", route(verbose), conditional, http.StatusNotModified},
+		{"same-bytes", same, conditional[:2], http.StatusOK},
+		{"route-200", route(quiet), conditional[:2], http.StatusOK},
+		{"requestID", alone(requestID), conditional, http.StatusOK},
+		{"securityHeaders", alone(securityHeaders("")), conditional, http.StatusOK},
+		{"noStore", alone(noStore), conditional, http.StatusOK},
+		{"observe", alone(s.observe(newHTTPMetrics(prometheus.NewRegistry()), pollRoute)), conditional, http.StatusOK},
+		{"recoverPanic", alone(s.recoverPanic), conditional, http.StatusOK},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			h := c.app.Handler()
 			var ctx fasthttp.RequestCtx
 			for b.Loop() {
-				if got := serveInProcess(h, &ctx, pollRoute, "Accept-Encoding", "gzip", "If-None-Match", tag); got != c.want {
+				if got := serveInProcess(h, &ctx, pollRoute, c.header...); got != c.want {
 					b.Fatalf("status %d, want %d", got, c.want)
 				}
 			}
@@ -113,15 +134,16 @@ func BenchmarkPollRoute(b *testing.B) {
 	}
 }
 
-// firstAnswer reads the polled JSON from app in process and returns its
-// status and ETag.
-func firstAnswer(t testing.TB, app *fiber.App) (int, string) {
+// firstAnswer reads the polled JSON, gzipped, from app in process and
+// returns its answer, which must be a 200 with an ETag.
+func firstAnswer(t testing.TB, app *fiber.App) *fasthttp.Response {
 	t.Helper()
 	var ctx fasthttp.RequestCtx
 	status := serveInProcess(app.Handler(), &ctx, pollRoute, "Accept-Encoding", "gzip")
-	tag := string(ctx.Response.Header.Peek(fiber.HeaderETag))
-	if status != http.StatusOK || tag == "" {
-		t.Fatalf("%s: %d, ETag %q", pollRoute, status, tag)
+	resp := new(fasthttp.Response)
+	ctx.Response.CopyTo(resp)
+	if status != http.StatusOK || len(resp.Header.Peek(fiber.HeaderETag)) == 0 || string(resp.Header.ContentEncoding()) != "gzip" {
+		t.Fatalf("%s: %d, ETag %q, Content-Encoding %q", pollRoute, status, resp.Header.Peek(fiber.HeaderETag), resp.Header.ContentEncoding())
 	}
-	return status, tag
+	return resp
 }

@@ -19,6 +19,9 @@
 // the public board's registered counts equal those applications, in total
 // and per program.
 //
+// -applicants 0 skips setup, surge and check: the comparison alone, e.g. on
+// a fresh server to measure the board's route without a surge's data.
+//
 // Timed, the comparison: -ratio-clients closed-loop readers, -ratio-rounds
 // times in turn for -ratio-duration each, of the board's full answer, of
 // the baseline returning the same bytes (the limit for that payload), of
@@ -75,7 +78,7 @@ func main() {
 	flag.StringVar(&cfg.url, "url", "http://127.0.0.1:18080", "base URL of the running zhupei server")
 	flag.StringVar(&cfg.baseline, "baseline", "http://127.0.0.1:18081", "base URL of the running bench/baseline server")
 	flag.IntVar(&cfg.clients, "clients", 500, "concurrent clients submitting and changing choices")
-	flag.IntVar(&cfg.applicants, "applicants", 500, "applicants to create")
+	flag.IntVar(&cfg.applicants, "applicants", 500, "applicants to create (0: no surge, the comparison alone)")
 	flag.IntVar(&cfg.ops, "ops", 5, "choices per applicant: one submission, then changes")
 	flag.DurationVar(&cfg.duration, "duration", 0, "stop the surge after this long (0: after -ops rounds)")
 	flag.IntVar(&cfg.pollers, "pollers", 2000, "open board pages polling the counts during the surge")
@@ -104,10 +107,10 @@ func main() {
 
 func (c config) check() error {
 	switch {
-	case c.clients < 1 || c.applicants < 1 || c.ops < 1 || c.setupWorkers < 1 || c.ratioClients < 1 || c.ratioRounds < 1:
-		return errors.New("-clients, -applicants, -ops, -setup-workers, -ratio-clients and -ratio-rounds must be at least 1")
-	case c.pollers < 0:
-		return errors.New("-pollers must not be negative")
+	case c.clients < 1 || c.ops < 1 || c.setupWorkers < 1 || c.ratioClients < 1 || c.ratioRounds < 1:
+		return errors.New("-clients, -ops, -setup-workers, -ratio-clients and -ratio-rounds must be at least 1")
+	case c.pollers < 0 || c.applicants < 0:
+		return errors.New("-pollers and -applicants must not be negative")
 	case c.applicants > sim.MaxApplicants:
 		return fmt.Errorf("-applicants is at most %d", sim.MaxApplicants)
 	case c.duration < 0 || c.pollInterval < 0 || c.ratioDuration <= 0:
@@ -128,6 +131,44 @@ func run(cfg config, out io.Writer) (bool, error) {
 	if err := checkPhase(hc, cfg.url); err != nil {
 		return false, err
 	}
+	surged := true
+	if cfg.applicants > 0 {
+		var err error
+		if surged, err = runSurge(cfg, tr, hc, out); err != nil {
+			return false, err
+		}
+	}
+
+	c, err := compare(tr, cfg.url, cfg.baseline, cfg.serverPID, cfg.baselinePID, cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(out, "comparison: %d readers, %d turns of %s; the board's answer %d bytes (%s)\n",
+		cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration, len(c.answer.body), c.answer.encoding)
+	endpoint(out, "board "+boardPath+" → 200", c.board)
+	endpoint(out, "bare Fiber, the same bytes", c.same)
+	endpoint(out, "board "+boardPath+" → 304", c.notModified)
+	endpoint(out, "bare Fiber, a constant", c.bare)
+	ratio(out, "board ÷ same bytes", c.board, c.same, 0.9)
+	ratio(out, "304 ÷ trivial", c.notModified, c.bare, 0.7)
+	compared := c.board.failed.total() + c.same.failed.total() + c.notModified.failed.total() + c.bare.failed.total()
+	if compared > 0 {
+		fmt.Fprintf(out, "comparison errors: board %s; same bytes %s; 304 %s; trivial %s\n", c.board.failed, c.same.failed, c.notModified.failed, c.bare.failed)
+	}
+
+	ok := surged && compared == 0
+	verdict := "PASS"
+	if !ok {
+		verdict = "FAIL"
+	}
+	fmt.Fprintln(out, verdict)
+	return ok, nil
+}
+
+// runSurge creates the applicants, runs the surge with the pollers,
+// prints what they measured and checks the result; it reports whether the
+// surge had no failure and the check passed.
+func runSurge(cfg config, tr *http.Transport, hc *http.Client, out io.Writer) (bool, error) {
 	b, err := readBoard(hc, cfg.url)
 	if err != nil {
 		return false, err
@@ -169,31 +210,7 @@ func run(cfg config, out io.Writer) (bool, error) {
 
 	v := verify(applicants, hc, cfg.url, cfg.setupWorkers, time.Now())
 	fmt.Fprintln(out, "verify:", v)
-
-	c, err := compare(tr, cfg.url, cfg.baseline, cfg.serverPID, cfg.baselinePID, cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration)
-	if err != nil {
-		return false, err
-	}
-	fmt.Fprintf(out, "comparison: %d readers, %d turns of %s; the board's answer %d bytes (%s)\n",
-		cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration, len(c.answer.body), c.answer.encoding)
-	endpoint(out, "board "+boardPath+" → 200", c.board)
-	endpoint(out, "bare Fiber, the same bytes", c.same)
-	endpoint(out, "board "+boardPath+" → 304", c.notModified)
-	endpoint(out, "bare Fiber, a constant", c.bare)
-	ratio(out, "board ÷ same bytes", c.board, c.same, 0.9)
-	ratio(out, "304 ÷ trivial", c.notModified, c.bare, 0.7)
-	compared := c.board.failed.total() + c.same.failed.total() + c.notModified.failed.total() + c.bare.failed.total()
-	if compared > 0 {
-		fmt.Fprintf(out, "comparison errors: board %s; same bytes %s; 304 %s; trivial %s\n", c.board.failed, c.same.failed, c.notModified.failed, c.bare.failed)
-	}
-
-	ok := v.ok() && s.failed.total()+s.conflicts.total()+s.refusals.total()+p.failed.total()+compared == 0
-	verdict := "PASS"
-	if !ok {
-		verdict = "FAIL"
-	}
-	fmt.Fprintln(out, verdict)
-	return ok, nil
+	return v.ok() && s.failed.total()+s.conflicts.total()+s.refusals.total()+p.failed.total() == 0, nil
 }
 
 // endpoint prints one endpoint's throughput, latency and, when measured,
