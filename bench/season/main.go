@@ -109,7 +109,7 @@ func parseFlags(args []string, getenv func(string) string, usage io.Writer) (con
 		return cfg, fmt.Errorf("SEASON_APPLICANTS: %w", err)
 	}
 	fs.IntVar(&cfg.applicants, "applicants", n, "applicants to simulate ($SEASON_APPLICANTS sets the default)")
-	fs.IntVar(&cfg.workers, "workers", 8, "applicants (and bases) acting in parallel")
+	fs.IntVar(&cfg.workers, "workers", 16, "applicants (and bases) acting in parallel")
 	fs.StringVar(&cfg.mongoURI, "mongo-uri", getenv("SEASON_MONGO_URI"), "Mongo-protocol store for the server; \"ferret\": the in-process FerretDB stand-in ($SEASON_MONGO_URI sets the default; empty: the embedded store)")
 	fs.StringVar(&cfg.zhupei, "zhupei", "", "the zhupei binary (default: go build ./cmd/zhupei)")
 	fs.DurationVar(&cfg.tick, "tick", time.Minute, "the server's jobs.tick: the period of the reconciliation and relay jobs; the phase and offer-expiry jobs run every 5 s, or every -tick when shorter")
