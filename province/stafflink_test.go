@@ -17,14 +17,7 @@ import (
 func TestLinkCodeBindsTheOtherChannel(t *testing.T) {
 	db, base := openStore(t)
 	ctx := context.Background()
-	inv, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct, err := svcAt(db, testNow).Redeem(ctx, inv.Code, recruit.ChannelOA, "oa-wang")
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct := reviewerOn(t, db, base, recruit.ChannelOA, "oa-wang")
 	if _, err := svcAt(db, testNow).CreateLinkCode(ctx, acct, recruit.ChannelOA); !errors.Is(err, errLinked) {
 		t.Errorf("a code for the channel in use: %v", err)
 	}
@@ -75,14 +68,7 @@ func TestLinkCodeBindsTheOtherChannel(t *testing.T) {
 	}
 
 	// An expired code is an unknown one; a disabled account makes none.
-	other, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp, err := svcAt(db, testNow).Redeem(ctx, other.Code, recruit.ChannelMP, "mp-li")
-	if err != nil {
-		t.Fatal(err)
-	}
+	mp := reviewerOn(t, db, base, recruit.ChannelMP, "mp-li")
 	late, err := svcAt(db, testNow).CreateLinkCode(ctx, mp, recruit.ChannelOA)
 	if err != nil {
 		t.Fatal(err)
@@ -94,4 +80,20 @@ func TestLinkCodeBindsTheOtherChannel(t *testing.T) {
 	if _, err := svcAt(db, testNow).CreateLinkCode(ctx, mp, recruit.ChannelOA); !errors.Is(err, recruit.ErrStaffDisabled) {
 		t.Errorf("a disabled account's code: %v", err)
 	}
+}
+
+// reviewerOn is a new reviewer of base, invited and redeemed on channel ch
+// as openID.
+func reviewerOn(t *testing.T, db recruit.Store, base recruit.Base, ch recruit.Channel, openID string) recruit.Staff {
+	t.Helper()
+	ctx := context.Background()
+	inv, err := svcAt(db, testNow).CreateInvite(ctx, InviteRequest{Role: recruit.RoleReviewer, BaseID: base.ID, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := svcAt(db, testNow).Redeem(ctx, inv.Code, ch, openID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
