@@ -10,6 +10,10 @@ import (
 // back into the database file.
 const checkpointEvery = time.Second
 
+// walLimit is the size, in bytes, the writer cuts the write-ahead log back
+// to when it rewinds it after a complete checkpoint.
+const walLimit = 64 << 20
+
 // checkpointer moves WAL checkpoints off the writer. With SQLite's
 // automatic checkpoint (every 1,000 pages) the commit that crosses the
 // threshold copies the log into the database file and syncs it before it

@@ -66,7 +66,11 @@ func Open(ctx context.Context, path string, sealer recruit.Sealer) (*DB, error) 
 		}
 		return path + "?" + q.Encode()
 	}
-	conns, err := sqlite3.NewConnector(dsn("_txlock", "immediate", "_pragma", "wal_autocheckpoint(0)"))
+	// The writer leaves checkpoints to the checkpointer and, when it
+	// rewinds the log after one, cuts the file back to walLimit: a burst
+	// (the opening surge) would otherwise leave the log at its largest.
+	conns, err := sqlite3.NewConnector(dsn("_txlock", "immediate", "_pragma", "wal_autocheckpoint(0)",
+		"_pragma", fmt.Sprintf("journal_size_limit(%d)", walLimit)))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}

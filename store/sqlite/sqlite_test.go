@@ -268,7 +268,8 @@ func perApplicant(b *testing.B, applicants int, op func(i int64, k int) error) {
 }
 
 // TestCheckpointsLeaveTheWriter checks that commits do not checkpoint (the
-// writer's wal_autocheckpoint is off) and that the checkpointer copies a
+// writer's wal_autocheckpoint is off, and it cuts the log back to walLimit
+// when it rewinds it) and that the checkpointer copies a
 // write larger than SQLite's automatic threshold into the database file.
 func TestCheckpointsLeaveTheWriter(t *testing.T) {
 	db := openTemp(t)
@@ -276,6 +277,10 @@ func TestCheckpointsLeaveTheWriter(t *testing.T) {
 	var pages int
 	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != 0 {
 		t.Fatalf("the writer's wal_autocheckpoint = %d, %v; want 0", pages, err)
+	}
+	var limit int64
+	if err := db.write.QueryRowContext(ctx, `PRAGMA journal_size_limit`).Scan(&limit); err != nil || limit != walLimit {
+		t.Fatalf("the writer's journal_size_limit = %d, %v; want %d", limit, err, walLimit)
 	}
 	path := dbPath(t, db)
 	size := func() int64 {
