@@ -121,9 +121,10 @@ func (s *Sender) Job(ctx context.Context, _ time.Time) error {
 // batch is written leaves its row sending: it is sent again after its
 // lease, with the row id as client_msg_id, which WeChat uses to drop a
 // repeat within about 10 minutes (longer than Defaults.Lease; a sender
-// down for longer sends it twice). That was already so for the shorter
+// down for longer sends it twice). A staff member's subscribe message has
+// no client_msg_id: it is sent again. That was already so for the shorter
 // window between one send and its own write; the window is now the
-// batch's. So is the one in which a delivery report can come before its
+// batch's (Config.Batch rows). So is the one in which a delivery report can come before its
 // msgid is recorded (Report ignores it as unknown): WeChat reports after
 // the delivery, seconds later, while a batch takes well under a second
 // unless WeChat times out.
@@ -178,14 +179,16 @@ func (b *batch) pausedUntil() time.Time {
 
 // sendOne makes one attempt at row n and returns its outcome; false when
 // the sender is shutting down and n is left to its lease. Run read the
-// pause every instance shares before claiming the batch; one that starts
-// during the batch defers its remaining rows.
+// pause every instance shares before claiming the batch; a 45009 met in
+// this batch defers its remaining rows (another instance's pause is seen
+// at the next claim). The pause is checked after the rate limiter's wait,
+// so a worker that waited does not send past a 45009 met meanwhile.
 func (s *Sender) sendOne(ctx context.Context, b *batch, n recruit.Notification) (recruit.NoticeOutcome, bool) {
+	if err := s.limit.wait(ctx); err != nil || ctx.Err() != nil {
+		return recruit.NoticeOutcome{}, false
+	}
 	if until := b.pausedUntil(); !until.IsZero() {
 		return recruit.NoticeOutcome{State: recruit.NoticeRetry, NextAt: until, At: s.now()}, true
-	}
-	if err := s.limit.wait(ctx); err != nil {
-		return recruit.NoticeOutcome{}, false
 	}
 	msgID, err := s.deliver(ctx, n)
 	if err != nil && ctx.Err() != nil {
@@ -196,19 +199,23 @@ func (s *Sender) sendOne(ctx context.Context, b *batch, n recruit.Notification) 
 	return s.outcome(ctx, b, n, msgID, err), true
 }
 
-// finishTimeout bounds the write of a batch's outcomes, which goes on
-// after a shutdown cancelled ctx so that the messages sent are recorded.
+// finishTimeout bounds the write of a batch's outcomes once a shutdown has
+// cancelled ctx: the write goes on so that the messages sent are recorded.
 const finishTimeout = 10 * time.Second
 
 // finish records the outcomes rs in one write and returns how many rows
 // it ended; a lost lease (the row's lease ran out and another sender took
-// it) is logged, not returned.
+// it) is logged, not returned. The write is not cut short by ctx ending
+// (the shutdown): from then on it has finishTimeout.
 func (s *Sender) finish(ctx context.Context, rs []recruit.NoticeResult) (int, error) {
 	if len(rs) == 0 {
 		return 0, nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	// Cancelling wctx after the write has returned does nothing.
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(finishTimeout, cancel) })()
+	ctx = wctx
 	lost, err := s.st.FinishNotifications(ctx, s.owner, rs)
 	if err != nil {
 		return 0, err

@@ -69,7 +69,9 @@ func (s *Service) CreateInvite(ctx context.Context, req InviteRequest) (_ Invite
 // account's, for the PC console (ChannelOA). An invitation works once: of
 // many concurrent redeemers exactly one wins. A link code (CreateLinkCode)
 // is taken here too: it binds openID on ch to the account that made it.
-// Refusals: EINVALID for a malformed code, and those of
+// Refusals: EINVALID for a malformed code or a link code entered on the
+// channel its account uses already, recruit.ErrStaffDisabled for a link
+// code of a disabled account, and those of
 // recruit.StaffStore.RedeemInvitation and BindStaffChannel.
 func (s *Service) Redeem(ctx context.Context, code string, ch recruit.Channel, openID string) (recruit.Staff, error) {
 	code, err := recruit.NormalizeInviteCode(code)

@@ -133,16 +133,7 @@ func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const n = 10
-	errs := make([]error, n)
-	staff := make([]recruit.Staff, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			staff[i], errs[i] = svcAt(db, testNow).Redeem(ctx, strings.ToLower(inv.Code), recruit.ChannelMP, "openid-"+string(rune('a'+i)))
-		})
-	}
-	wg.Wait()
+	staff, errs := redeemAtOnce(db, testNow, strings.ToLower(inv.Code), recruit.ChannelMP, 10, "openid-")
 	won := 0
 	for i, err := range errs {
 		switch {
@@ -163,6 +154,21 @@ func TestRedeemOnceUnderConcurrency(t *testing.T) {
 	if _, err := svcAt(db, later).Redeem(ctx, inv.Code, recruit.ChannelMP, "openid-late"); !errors.Is(err, recruit.ErrInviteUnknown) {
 		t.Fatalf("expired and used: %v", err)
 	}
+}
+
+// redeemAtOnce has n redeemers, openids prefix+a, prefix+b…, redeem code
+// on ch at now concurrently, and returns their accounts and errors.
+func redeemAtOnce(db recruit.Store, now time.Time, code string, ch recruit.Channel, n int, prefix string) ([]recruit.Staff, []error) {
+	errs := make([]error, n)
+	staff := make([]recruit.Staff, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			staff[i], errs[i] = svcAt(db, now).Redeem(context.Background(), code, ch, prefix+string(rune('a'+i)))
+		})
+	}
+	wg.Wait()
+	return staff, errs
 }
 
 // legacyRecords writes the key-value staff records of earlier versions:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,16 +31,7 @@ func TestLinkCodeBindsTheOtherChannel(t *testing.T) {
 		t.Errorf("the code on the console: %v", err)
 	}
 
-	const n = 8
-	errs := make([]error, n)
-	got := make([]recruit.Staff, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			got[i], errs[i] = svcAt(db, testNow.Add(time.Minute)).Redeem(ctx, strings.ToLower(link.Code), recruit.ChannelMP, "mp-"+string(rune('a'+i)))
-		})
-	}
-	wg.Wait()
+	got, errs := redeemAtOnce(db, testNow.Add(time.Minute), strings.ToLower(link.Code), recruit.ChannelMP, 8, "mp-")
 	won := 0
 	for i, err := range errs {
 		switch {

@@ -206,8 +206,9 @@ type Outbox interface {
 	// owner until now+lease, oldest due first, and returns them. Two
 	// claimers never get the same row while its lease lasts.
 	ClaimNotifications(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Notification, error)
-	// FinishNotifications ends the attempts on rows owner holds, in one
-	// write: each row moves to its outcome's State (Attempts+1 when
+	// FinishNotifications ends the attempts on rows owner holds (in one
+	// transaction on SQLite; row by row on Mongo, where a failure part-way
+	// leaves the rows before it ended and the rest to their lease): each row moves to its outcome's State (Attempts+1 when
 	// Attempted) and its lease is released. A row owner no longer holds
 	// (its lease ended and another sender claimed it, or it was finished
 	// before) is left as it is and its id returned in lost; the others

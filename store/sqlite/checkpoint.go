@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,7 +12,8 @@ import (
 const checkpointEvery = time.Second
 
 // walLimit is the size, in bytes, the writer cuts the write-ahead log back
-// to when it rewinds it after a complete checkpoint.
+// to when it rewinds it after a complete checkpoint, and the size beyond
+// which the checkpointer empties the log.
 const walLimit = 64 << 20
 
 // checkpointer moves WAL checkpoints off the writer. With SQLite's
@@ -23,12 +25,18 @@ const walLimit = 64 << 20
 // PASSIVE checkpoint every checkpointEvery on a connection of its own:
 // PASSIVE takes no lock a writer or reader waits for, copies what no reader
 // still needs and leaves the rest for the next round, and the writer
-// rewinds the log once a round has copied all of it, as before. Durability
-// does not change: a committed transaction is in the log either way.
+// rewinds the log once a round has copied all of it, as before. Under a
+// steady stream of writes that never happens (a commit lands after every
+// round), so once the log holds more than limit bytes a round also runs a
+// TRUNCATE checkpoint, which waits for the readers and holds new writes
+// (within busy_timeout) while it copies the little PASSIVE left and empties
+// the log. Durability does not change: a committed transaction is in the
+// log either way.
 type checkpointer struct {
-	db   *sql.DB
-	stop context.CancelFunc
-	done chan struct{}
+	db    *sql.DB
+	limit atomic.Int64 // bytes of log that make a round truncate it
+	stop  context.CancelFunc
+	done  chan struct{}
 }
 
 // startCheckpointer opens its connection with dsn and starts the rounds.
@@ -40,6 +48,7 @@ func startCheckpointer(dsn string) (*checkpointer, error) {
 	db.SetMaxOpenConns(1)
 	ctx, stop := context.WithCancel(context.Background())
 	c := &checkpointer{db: db, stop: stop, done: make(chan struct{})}
+	c.limit.Store(walLimit)
 	go c.run(ctx)
 	return c, nil
 }
@@ -53,11 +62,31 @@ func (c *checkpointer) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			// A round that fails (an I/O error, which the writes would meet
-			// too) leaves the log to the next one.
-			_, _ = c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			// A round that fails (an I/O error, which the writes meet and
+			// report too) leaves the log to the next one.
+			_ = c.round(ctx)
 		}
 	}
+}
+
+// walFrameHeader is the bytes a WAL frame adds to its page.
+const walFrameHeader = 24
+
+// round is one PASSIVE checkpoint, and a TRUNCATE one when the log is
+// longer than the limit.
+func (c *checkpointer) round(ctx context.Context) error {
+	var busy, frames, copied, pageSize int64
+	if err := c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+		return err
+	}
+	if err := c.db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return err
+	}
+	if frames*(pageSize+walFrameHeader) <= c.limit.Load() {
+		return nil
+	}
+	_, err := c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
 }
 
 // Close stops the rounds and closes the connection; the last connection to

@@ -152,19 +152,18 @@ func (db *DB) ClaimNotifications(ctx context.Context, owner string, now time.Tim
 // FinishNotifications ends owner's attempts on the rows of rs in one
 // write transaction: one commit for the batch, where a commit per row was
 // about 45 % of the sender's CPU in make season.
+// finishHeld moves a row owner holds.
+const finishHeld = moveNotice + `id = ? AND state = 'sending' AND lease_owner = ?`
+
 func (db *DB) FinishNotifications(ctx context.Context, owner string, rs []recruit.NoticeResult) ([]int64, error) {
 	if err := recruit.CheckResults(rs); err != nil || len(rs) == 0 {
 		return nil, err
 	}
 	var lost []int64
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, moveNotice+`id = ? AND state = 'sending' AND lease_owner = ?`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+		// The writer's statement cache compiles it once (stmtcache.go).
 		for _, r := range rs {
-			ok, err := moved(stmt.ExecContext(ctx, moveArgs(r.Outcome, r.ID, owner)...))
+			ok, err := moved(tx.ExecContext(ctx, finishHeld, moveArgs(r.Outcome, r.ID, owner)...))
 			if err != nil {
 				return err
 			}

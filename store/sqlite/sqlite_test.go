@@ -269,8 +269,9 @@ func perApplicant(b *testing.B, applicants int, op func(i int64, k int) error) {
 
 // TestCheckpointsLeaveTheWriter checks that commits do not checkpoint (the
 // writer's wal_autocheckpoint is off, and it cuts the log back to walLimit
-// when it rewinds it) and that the checkpointer copies a
-// write larger than SQLite's automatic threshold into the database file.
+// when it rewinds it) and that the checkpointer copies a write larger than
+// SQLite's automatic threshold into the database file and, the log being
+// longer than its limit (here lowered to 1 MiB), empties the log.
 func TestCheckpointsLeaveTheWriter(t *testing.T) {
 	db := openTemp(t)
 	ctx := context.Background()
@@ -282,8 +283,9 @@ func TestCheckpointsLeaveTheWriter(t *testing.T) {
 	if err := db.write.QueryRowContext(ctx, `PRAGMA journal_size_limit`).Scan(&limit); err != nil || limit != walLimit {
 		t.Fatalf("the writer's journal_size_limit = %d, %v; want %d", limit, err, walLimit)
 	}
+	db.ckpt.limit.Store(1 << 20)
 	path := dbPath(t, db)
-	size := func() int64 {
+	sizeOf := func(path string) int64 {
 		t.Helper()
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -291,15 +293,17 @@ func TestCheckpointsLeaveTheWriter(t *testing.T) {
 		}
 		return fi.Size()
 	}
+	size := func() int64 { return sizeOf(path) }
 	before := size()
 	const blob = 8 << 20 // 2,048 pages of 4 KiB, twice the automatic threshold
 	if err := db.SetKV(ctx, "big", strings.Repeat("x", blob), 0, t0); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * checkpointEvery)
-	for size() < before+blob {
+	for size() < before+blob || sizeOf(path+"-wal") > 1<<20 {
 		if time.Now().After(deadline) {
-			t.Fatalf("the database file is %d bytes %v after the write, want at least %d: no checkpoint ran", size(), 10*checkpointEvery, before+blob)
+			t.Fatalf("%v after the write the database file is %d bytes (want at least %d) and its log %d (want at most 1 MiB)",
+				10*checkpointEvery, size(), before+blob, sizeOf(path+"-wal"))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -31,8 +31,9 @@ const maxCachedStmts = 256
 // Not cached, run as before by the driver's connection (parsed, run,
 // finalized): a text with a ';' before its end, such as a migration script;
 // a text whose statement's rows are still open, since a compiled statement
-// runs one query at a time; a new text once the cache is full, which then
-// first drops an idle entry chosen at random (Go's map order).
+// runs one query at a time; a new text when the cache is full and every
+// entry's rows are open. A new text in a full cache otherwise takes the
+// place of an idle entry chosen at random (Go's map order).
 type stmtCache struct {
 	driver.Connector
 	compiles atomic.Int64 // query texts compiled on the pool's connections
