@@ -34,6 +34,7 @@ const walLimit = 64 << 20
 // log either way.
 type checkpointer struct {
 	db    *sql.DB
+	frame int64        // bytes of a log frame: the page size and its header
 	limit atomic.Int64 // bytes of log that make a round truncate it
 	stop  context.CancelFunc
 	done  chan struct{}
@@ -46,8 +47,13 @@ func startCheckpointer(dsn string) (*checkpointer, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
+	var pageSize int64
+	if err := db.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
+		db.Close()
+		return nil, err
+	}
 	ctx, stop := context.WithCancel(context.Background())
-	c := &checkpointer{db: db, stop: stop, done: make(chan struct{})}
+	c := &checkpointer{db: db, frame: pageSize + walFrameHeader, stop: stop, done: make(chan struct{})}
 	c.limit.Store(walLimit)
 	go c.run(ctx)
 	return c, nil
@@ -75,14 +81,11 @@ const walFrameHeader = 24
 // round is one PASSIVE checkpoint, and a TRUNCATE one when the log is
 // longer than the limit.
 func (c *checkpointer) round(ctx context.Context) error {
-	var busy, frames, copied, pageSize int64
+	var busy, frames, copied int64
 	if err := c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
 		return err
 	}
-	if err := c.db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
-		return err
-	}
-	if frames*(pageSize+walFrameHeader) <= c.limit.Load() {
+	if frames*c.frame <= c.limit.Load() {
 		return nil
 	}
 	_, err := c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
