@@ -20,3 +20,22 @@ func TestPercentile(t *testing.T) {
 		t.Errorf("empty p50 = %s", got)
 	}
 }
+
+// TestTurnOrder checks that compare measures each pair back to back, each
+// of a pair first in half the rounds.
+func TestTurnOrder(t *testing.T) {
+	first := map[int]int{} // target → rounds it was the first of its pair
+	for r := range 4 {
+		o := turnOrder(r)
+		if len(o) != 4 || o[0]/2 != 0 || o[1]/2 != 0 || o[2]/2 != 1 || o[3]/2 != 1 {
+			t.Fatalf("round %d: order %v does not keep the pairs back to back", r, o)
+		}
+		first[o[0]]++
+		first[o[2]]++
+	}
+	for target := range 4 {
+		if first[target] != 2 {
+			t.Errorf("target %d was first of its pair in %d of 4 rounds, want 2", target, first[target])
+		}
+	}
+}

@@ -211,17 +211,36 @@ func copyToBaseline(hc *http.Client, baseline string, a boardAnswer) error {
 	return err
 }
 
-// comparison is the capacity of the board and of its references.
+// comparison is the capacity of the board and of its references, and the
+// two ratios in each round (board ÷ same bytes, 304 ÷ trivial).
 type comparison struct {
 	answer                         boardAnswer
 	board, same, notModified, bare phaseResult
+	rounds                         [][2]float64
+}
+
+// warmup is the unmeasured turn each endpoint gets first, so that the
+// first measured turn finds its connections open and its server warm, as
+// every later turn does.
+const warmup = time.Second
+
+// turnOrder is the order of compare's four targets in round r: each pair
+// (board and same bytes, 304 and trivial) back to back, in the other order
+// every other round.
+func turnOrder(r int) []int {
+	if r%2 == 1 {
+		return []int{1, 0, 3, 2}
+	}
+	return []int{0, 1, 2, 3}
 }
 
 // compare measures, rounds times in turn for d each with clients readers:
 // the board's full answer (gzip), the baseline returning the same bytes,
-// the board's 304 (If-None-Match with the current ETag) and the
-// baseline's trivial constant (asked with the same headers). Taking turns spreads the machine's other
-// load over all four alike.
+// the board's 304 (If-None-Match with the current ETag) and the baseline's
+// trivial constant (asked with the same headers). Taking turns spreads the
+// machine's other load over all four alike; each pair is measured back to
+// back, in the other order every other round, so that neither of a pair
+// always follows the same turn.
 func compare(tr http.RoundTripper, server, baseline string, serverPID, baselinePID, clients, rounds int, d time.Duration) (comparison, error) {
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	a, err := fetchBoard(hc, server)
@@ -245,24 +264,33 @@ func compare(tr http.RoundTripper, server, baseline string, serverPID, baselineP
 		{"board 304", server + boardPath, conditional, http.StatusNotModified, serverPID},
 		{"trivial", baseline + "/", conditional, http.StatusOK, baselinePID},
 	}
+	for _, t := range targets {
+		reads(tr, t, clients, warmup)
+	}
 	sums := make([]phaseResult, len(targets))
 	for i := range sums {
 		sums[i] = newPhaseResult()
 	}
-	for range rounds {
-		for i, t := range targets {
+	c := comparison{answer: a}
+	for r := range rounds {
+		var rates [4]float64
+		for _, i := range turnOrder(r) {
+			t := targets[i]
 			before, errBefore := procstat.CPUTime(t.pid)
-			r := reads(tr, t, clients, d)
+			res := reads(tr, t, clients, d)
 			after, errAfter := procstat.CPUTime(t.pid)
-			sums[i].merge(r)
-			sums[i].elapsed += r.elapsed
+			rates[i] = res.perSecond()
+			sums[i].merge(res)
+			sums[i].elapsed += res.elapsed
 			if errBefore == nil && errAfter == nil {
 				sums[i].cpu += after - before
 			}
 		}
+		c.rounds = append(c.rounds, [2]float64{rates[0] / rates[1], rates[2] / rates[3]})
 	}
 	for i := range sums {
 		slices.Sort(sums[i].lat)
 	}
-	return comparison{answer: a, board: sums[0], same: sums[1], notModified: sums[2], bare: sums[3]}, nil
+	c.board, c.same, c.notModified, c.bare = sums[0], sums[1], sums[2], sums[3]
+	return c, nil
 }
