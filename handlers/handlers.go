@@ -184,11 +184,11 @@ func New(cfg Config) *fiber.App {
 		TrustedProxies:          cfg.TrustedProxies,
 	})
 	mountSandbox(app, cfg)
-	metrics, security := newHTTPMetrics(s.reg), securityHeaders(s.follow.origin())
-	s.pollRoutes(app, metrics, security) // ahead of the middleware chain
+	metrics := newHTTPMetrics(s.reg)
+	s.pollRoutes(app, metrics) // ahead of the middleware chain
 	// One Use for all middleware: observe labels a request "unmatched" when
 	// the route it ends on is this one.
-	app.Use(requestID, deadline, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, security, noStore, s.observe(metrics, ""), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
+	app.Use(requestID, deadline, newProxies(cfg.ProxyHeader, cfg.TrustedProxies).clientAddr, securityHeaders(s.follow.origin()), noStore, s.observe(metrics, ""), s.recoverPanic, s.loadSession, s.loadConsole, csrf)
 	s.opsRoutes(app)
 	app.Post("/logout", s.logout)
 	s.wechatRoutes(app, cfg)

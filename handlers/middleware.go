@@ -36,6 +36,13 @@ const requestTimeout = 25 * time.Second
 // echoes it in the response and puts it in the request's context
 // (c.UserContext()).
 func requestID(c *fiber.Ctx) error {
+	setRequestID(c)
+	return c.Next()
+}
+
+// setRequestID does what the requestID middleware does before it calls
+// the next handler.
+func setRequestID(c *fiber.Ctx) {
 	// Peeked, not copied (as c.Get does with Immutable): a kept id is
 	// copied once, into the string the context holds.
 	raw := c.Request().Header.PeekBytes(keyRequestID)
@@ -47,7 +54,6 @@ func requestID(c *fiber.Ctx) error {
 	}
 	c.Response().Header.SetCanonical(keyRequestID, utils.UnsafeBytes(id))
 	c.SetUserContext(recruit.WithRequestID(c.UserContext(), id))
-	return c.Next()
 }
 
 // Header names in canonical form, as fasthttp stores them, and values set
@@ -139,19 +145,37 @@ func securityHeaders(imgOrigin string) fiber.Handler {
 	if imgOrigin != "" {
 		img += " " + imgOrigin
 	}
-	csp := "default-src 'self'; img-src " + img + "; object-src 'none'; frame-ancestors 'none'"
-	// In canonical form, made once: set as they are on every answer.
-	headers := [][2][]byte{
+	h := headerSet{
 		{[]byte("X-Content-Type-Options"), []byte("nosniff")},
 		{[]byte("X-Frame-Options"), []byte("DENY")},
 		{[]byte("Referrer-Policy"), []byte("same-origin")},
-		{[]byte("Content-Security-Policy"), []byte(csp)},
+		{[]byte("Content-Security-Policy"), []byte("default-src 'self'; img-src " + img + "; object-src 'none'; frame-ancestors 'none'")},
 	}
 	return func(c *fiber.Ctx) error {
-		for _, h := range headers {
-			c.Response().Header.SetCanonical(h[0], h[1])
-		}
+		h.set(c)
 		return c.Next()
+	}
+}
+
+// apiHeaders are the security headers of an answer that is only ever JSON
+// (the polled routes), as OWASP's REST Security Cheat Sheet has them: a
+// browser is not to sniff it into a page or frame it, and a page it is
+// nevertheless shown as may load nothing. The Referrer-Policy of the pages
+// is left out: JSON has no links.
+var apiHeaders = headerSet{
+	{[]byte("X-Content-Type-Options"), []byte("nosniff")},
+	{[]byte("X-Frame-Options"), []byte("DENY")},
+	{[]byte("Content-Security-Policy"), []byte("default-src 'none'; frame-ancestors 'none'")},
+}
+
+// headerSet are response headers, names in canonical form, made once and
+// set as they are on every answer.
+type headerSet [][2][]byte
+
+// set sets the headers on c's response.
+func (h headerSet) set(c *fiber.Ctx) {
+	for _, kv := range h {
+		c.Response().Header.SetCanonical(kv[0], kv[1])
 	}
 }
 
@@ -161,10 +185,16 @@ func securityHeaders(imgOrigin string) fiber.Handler {
 // public ones change with every registration.
 func noStore(c *fiber.Ctx) error {
 	err := c.Next()
+	defaultNoStore(c)
+	return err
+}
+
+// defaultNoStore does what the noStore middleware does after the handlers
+// it runs.
+func defaultNoStore(c *fiber.Ctx) {
 	if len(c.Response().Header.PeekBytes(keyCacheControl)) == 0 {
 		c.Response().Header.SetCanonical(keyCacheControl, valueNoStore)
 	}
-	return err
 }
 
 // httpMetrics are the request metrics, labelled by route pattern.
@@ -239,12 +269,7 @@ func (s *server) observe(m *httpMetrics, route string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		self := c.Route()
-		if err := c.Next(); err != nil {
-			if herr := s.handleError(c, err); herr != nil {
-				_ = c.SendStatus(fiber.StatusInternalServerError)
-			}
-		}
-		elapsed := time.Since(start)
+		err := c.Next()
 		route := route
 		if route == "" {
 			route = routeUnmatched
@@ -252,33 +277,52 @@ func (s *server) observe(m *httpMetrics, route string) fiber.Handler {
 				route = r.Path
 			}
 		}
-		method := c.Method()
-		status := c.Response().StatusCode()
-		children := m.of(method, route, status)
-		children.requests.Inc()
-		children.duration.Observe(elapsed.Seconds())
-		// Only the route pattern is logged: paths and query strings may carry
-		// personal data. Asked first: building the line's values costs
-		// allocations on every request even when the level drops it.
-		if s.log.Enabled(c.UserContext(), slog.LevelInfo) {
-			s.log.Info("http request",
-				"method", method,
-				"route", route,
-				"status", status,
-				"duration_ms", float64(elapsed.Microseconds())/1000,
-				"request_id", requestIDOf(c))
-		}
+		s.finish(c, m, route, start, err)
 		return nil
+	}
+}
+
+// finish does what the observe middleware does after the handlers it
+// runs, which began at start and returned err, on the route labelled
+// route: it writes err's answer and the request's metrics and access log.
+func (s *server) finish(c *fiber.Ctx, m *httpMetrics, route string, start time.Time, err error) {
+	if err != nil {
+		if herr := s.handleError(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	elapsed := time.Since(start)
+	method := c.Method()
+	status := c.Response().StatusCode()
+	children := m.of(method, route, status)
+	children.requests.Inc()
+	children.duration.Observe(elapsed.Seconds())
+	// Only the route pattern is logged: paths and query strings may carry
+	// personal data. Asked first: building the line's values costs
+	// allocations on every request even when the level drops it.
+	if s.log.Enabled(c.UserContext(), slog.LevelInfo) {
+		s.log.Info("http request",
+			"method", method,
+			"route", route,
+			"status", status,
+			"duration_ms", float64(elapsed.Microseconds())/1000,
+			"request_id", requestIDOf(c))
 	}
 }
 
 // recoverPanic turns a panic in a handler into an internal error; the error
 // handler logs it with the request id and shows a 500 page.
-func (s *server) recoverPanic(c *fiber.Ctx) (err error) {
+func (s *server) recoverPanic(c *fiber.Ctx) error {
+	return guard(c, (*fiber.Ctx).Next)
+}
+
+// guard runs h on c and returns its error, or a panic in it as an
+// internal error.
+func guard(c *fiber.Ctx, h fiber.Handler) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = recruit.Internal(fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
 		}
 	}()
-	return c.Next()
+	return h(c)
 }

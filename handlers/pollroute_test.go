@@ -28,8 +28,9 @@ func TestPollRouteKeepsTheCommonHeaders(t *testing.T) {
 			t.Errorf("%s: %d, %s %q, want %q", pollRoute, resp.StatusCode, h, got, want)
 		}
 	}
-	if resp.Header.Get("Content-Security-Policy") == "" {
-		t.Error("no Content-Security-Policy on the polled JSON")
+	// The JSON's own set (apiHeaders), not the pages'.
+	if csp, rp := resp.Header.Get("Content-Security-Policy"), resp.Header.Get("Referrer-Policy"); csp != "default-src 'none'; frame-ancestors 'none'" || rp != "" {
+		t.Errorf("the polled JSON's Content-Security-Policy %q, Referrer-Policy %q", csp, rp)
 	}
 	f.do(t, http.MethodGet, pollRoute, "If-None-Match", resp.Header.Get("ETag"))
 	resp, body := f.do(t, http.MethodGet, pollRoute+"?base=0", "X-Request-ID", "poll-bad")
@@ -78,7 +79,8 @@ func serveInProcess(h fasthttp.RequestHandler, ctx *fasthttp.RequestCtx, target 
 // app answering 304 with the access log off (the level of make surge),
 // "route+accesslog" with it on (the default level, formatted but written
 // to nowhere) and "route-200" its full gzipped answer; the others are each
-// of the route's middleware alone in front of the trivial handler.
+// middleware whose work the route does (see polled) alone in front of the
+// trivial handler.
 func BenchmarkPollRoute(b *testing.B) {
 	f := newFixture(b, true)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
