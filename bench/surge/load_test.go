@@ -39,3 +39,42 @@ func TestTurnOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestBaselineOf checks that compare's rounds share the baselines equally
+// and ask each in both orders of turnOrder.
+func TestBaselineOf(t *testing.T) {
+	for _, n := range []int{1, 2, 4} {
+		rounds := 2 * n
+		orders := map[[2]int]int{} // baseline, order (r%2) → rounds
+		for r := range rounds {
+			b := baselineOf(r, n)
+			if b < 0 || b >= n {
+				t.Fatalf("%d baselines: round %d asks baseline %d", n, r, b)
+			}
+			orders[[2]int{b, r % 2}]++
+		}
+		for b := range n {
+			for o := range 2 {
+				if got := orders[[2]int{b, o}]; got != 1 {
+					t.Errorf("%d baselines, %d rounds: baseline %d in order %d %d times, want 1", n, rounds, b, o, got)
+				}
+			}
+		}
+	}
+}
+
+// TestParseBaselines checks the -baseline and -baseline-pid lists.
+func TestParseBaselines(t *testing.T) {
+	var c config
+	if err := c.parseBaselines("http://a,http://b", "12,34"); err != nil || len(c.baselines) != 2 || c.baselines[1] != "http://b" || c.baselinePIDs[0] != 12 || c.baselinePIDs[1] != 34 {
+		t.Errorf("two baselines: %v %v (%v)", c.baselines, c.baselinePIDs, err)
+	}
+	if err := c.parseBaselines("http://a", ""); err != nil || len(c.baselinePIDs) != 1 || c.baselinePIDs[0] != 0 {
+		t.Errorf("no ids: %v (%v)", c.baselinePIDs, err)
+	}
+	for _, pids := range []string{"12", "12,x", "12,-1"} {
+		if err := c.parseBaselines("http://a,http://b", pids); err == nil {
+			t.Errorf("-baseline-pid %q for two baselines: no error", pids)
+		}
+	}
+}

@@ -1,6 +1,6 @@
 // Command surge measures the registration-opening minute against a running
 // zhupei server (sandbox WeChat, a year in the registration phase) and a
-// running bench/baseline server.
+// running bench/baseline server or several.
 //
 // Setup, not timed: it creates -applicants applicants through the real HTTP
 // flows, each with its own cookie jar: WeChat H5 login through the
@@ -28,7 +28,11 @@
 // bytes (the limit for that payload), of the board's 304 answer and of the
 // baseline's trivial constant, each pair back to back and in the other
 // order every other round; it prints board ÷ same bytes (target ≥ 0.9) and
-// 304 ÷ trivial (target ≥ 0.7) over all rounds, and each round's.
+// 304 ÷ trivial (target ≥ 0.7) over all rounds, and each round's. Given
+// several baselines (-baseline a,b,...), each pair of rounds asks the next:
+// on this machine two processes of one binary, started alike, may differ
+// by a third in requests/s for their whole life, and one baseline's luck
+// would decide the ratio.
 //
 // It prints requests/s and latency percentiles per endpoint, failures by
 // kind (5xx counted apart), and PASS or FAIL (a failed request or check;
@@ -49,6 +53,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,7 +64,7 @@ import (
 // config holds the command line.
 type config struct {
 	url           string
-	baseline      string
+	baselines     []string
 	clients       int
 	applicants    int
 	ops           int
@@ -70,7 +75,7 @@ type config struct {
 	ratioRounds   int
 	ratioDuration time.Duration
 	serverPID     int
-	baselinePID   int
+	baselinePIDs  []int
 	setupWorkers  int
 	seed          int64
 }
@@ -78,7 +83,7 @@ type config struct {
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.url, "url", "http://127.0.0.1:18080", "base URL of the running zhupei server")
-	flag.StringVar(&cfg.baseline, "baseline", "http://127.0.0.1:18081", "base URL of the running bench/baseline server")
+	baselines := flag.String("baseline", "http://127.0.0.1:18081", "base URLs of the running bench/baseline servers, comma-separated")
 	flag.IntVar(&cfg.clients, "clients", 500, "concurrent clients submitting and changing choices")
 	flag.IntVar(&cfg.applicants, "applicants", 500, "applicants to create (0: no surge, the comparison alone)")
 	flag.IntVar(&cfg.ops, "ops", 5, "choices per applicant: one submission, then changes")
@@ -89,11 +94,15 @@ func main() {
 	flag.IntVar(&cfg.ratioRounds, "ratio-rounds", 8, "turns of the comparison")
 	flag.DurationVar(&cfg.ratioDuration, "ratio-duration", 2*time.Second, "length of one endpoint's turn in the comparison")
 	flag.IntVar(&cfg.serverPID, "server-pid", 0, "process id of the zhupei server, to measure its CPU time per request (0: not measured)")
-	flag.IntVar(&cfg.baselinePID, "baseline-pid", 0, "process id of the baseline server, likewise")
+	baselinePIDs := flag.String("baseline-pid", "", "process ids of the baseline servers, likewise, in the order of -baseline")
 	flag.IntVar(&cfg.setupWorkers, "setup-workers", 16, "parallel applicants during setup")
 	flag.Int64Var(&cfg.seed, "seed", 1, "seed of the random choices and of the ID numbers")
 	flag.Parse()
-	if err := cfg.check(); err != nil {
+	err := cfg.parseBaselines(*baselines, *baselinePIDs)
+	if err == nil {
+		err = cfg.check()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "surge:", err)
 		os.Exit(2)
 	}
@@ -105,6 +114,28 @@ func main() {
 	if !ok {
 		os.Exit(1)
 	}
+}
+
+// parseBaselines sets c's baselines from the comma-separated URLs and
+// process ids ("": not measured) of the flags.
+func (c *config) parseBaselines(urls, pids string) error {
+	c.baselines = strings.Split(urls, ",")
+	c.baselinePIDs = make([]int, len(c.baselines))
+	if pids == "" {
+		return nil
+	}
+	fields := strings.Split(pids, ",")
+	if len(fields) != len(c.baselines) {
+		return fmt.Errorf("-baseline-pid has %d ids for %d baselines", len(fields), len(c.baselines))
+	}
+	for i, f := range fields {
+		pid, err := strconv.Atoi(f)
+		if err != nil || pid < 0 {
+			return fmt.Errorf("-baseline-pid: %q is not a process id", f)
+		}
+		c.baselinePIDs[i] = pid
+	}
+	return nil
 }
 
 func (c config) check() error {
@@ -141,12 +172,12 @@ func run(cfg config, out io.Writer) (bool, error) {
 		}
 	}
 
-	c, err := compare(tr, cfg.url, cfg.baseline, cfg.serverPID, cfg.baselinePID, cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration)
+	c, err := compare(tr, cfg.url, cfg.serverPID, cfg.baselines, cfg.baselinePIDs, cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration)
 	if err != nil {
 		return false, err
 	}
-	fmt.Fprintf(out, "comparison: %d readers, %d turns of %s; the board's answer %d bytes (%s)\n",
-		cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration, len(c.answer.body), c.answer.encoding)
+	fmt.Fprintf(out, "comparison: %d readers, %d turns of %s, %d baseline processes; the board's answer %d bytes (%s)\n",
+		cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration, len(cfg.baselines), len(c.answer.body), c.answer.encoding)
 	endpoint(out, "board "+boardPath+" → 200", c.board)
 	endpoint(out, "bare Fiber, the same bytes", c.same)
 	endpoint(out, "board "+boardPath+" → 304", c.notModified)

@@ -224,6 +224,10 @@ type comparison struct {
 // every later turn does.
 const warmup = time.Second
 
+// baselineOf is the baseline of round r of compare among n: each in turn
+// for two rounds, so that each is asked in both of turnOrder's orders.
+func baselineOf(r, n int) int { return r / 2 % n }
+
 // turnOrder is the order of compare's four targets in round r: each pair
 // (board and same bytes, 304 and trivial) back to back, in the other order
 // every other round.
@@ -240,8 +244,10 @@ func turnOrder(r int) []int {
 // trivial constant (asked with the same headers). Taking turns spreads the
 // machine's other load over all four alike; each pair is measured back to
 // back, in the other order every other round, so that neither of a pair
-// always follows the same turn.
-func compare(tr http.RoundTripper, server, baseline string, serverPID, baselinePID, clients, rounds int, d time.Duration) (comparison, error) {
+// always follows the same turn. The references of a round are those of
+// baseline (r/2) mod len(baselines) (see baselineOf), whose process id is
+// the same index of pids.
+func compare(tr http.RoundTripper, server string, serverPID int, baselines []string, pids []int, clients, rounds int, d time.Duration) (comparison, error) {
 	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	a, err := fetchBoard(hc, server)
 	if err != nil {
@@ -250,24 +256,29 @@ func compare(tr http.RoundTripper, server, baseline string, serverPID, baselineP
 	if a.etag == "" {
 		return comparison{}, fmt.Errorf("board: the answer has no ETag")
 	}
-	if err := copyToBaseline(hc, baseline, a); err != nil {
-		return comparison{}, err
-	}
 	// Each reference gets the request of what it is compared with, so
 	// that the servers parse the same bytes (the baseline ignores
 	// If-None-Match).
 	gz := http.Header{"Accept-Encoding": {"gzip"}}
 	conditional := http.Header{"Accept-Encoding": {"gzip"}, "If-None-Match": {a.etag}}
-	targets := []target{
-		{"board", server + boardPath, gz, http.StatusOK, serverPID},
-		{"same bytes", baseline + "/board", gz, http.StatusOK, baselinePID},
-		{"board 304", server + boardPath, conditional, http.StatusNotModified, serverPID},
-		{"trivial", baseline + "/", conditional, http.StatusOK, baselinePID},
+	board := target{"board", server + boardPath, gz, http.StatusOK, serverPID}
+	notModified := target{"board 304", server + boardPath, conditional, http.StatusNotModified, serverPID}
+	reads(tr, board, clients, warmup)
+	reads(tr, notModified, clients, warmup)
+	// targets[b] are the four targets of rounds on baseline b.
+	targets := make([][4]target, len(baselines))
+	for b, url := range baselines {
+		if err := copyToBaseline(hc, url, a); err != nil {
+			return comparison{}, err
+		}
+		targets[b] = [4]target{board,
+			{"same bytes", url + "/board", gz, http.StatusOK, pids[b]},
+			notModified,
+			{"trivial", url + "/", conditional, http.StatusOK, pids[b]}}
+		reads(tr, targets[b][1], clients, warmup)
+		reads(tr, targets[b][3], clients, warmup)
 	}
-	for _, t := range targets {
-		reads(tr, t, clients, warmup)
-	}
-	sums := make([]phaseResult, len(targets))
+	sums := make([]phaseResult, 4)
 	for i := range sums {
 		sums[i] = newPhaseResult()
 	}
@@ -275,7 +286,7 @@ func compare(tr http.RoundTripper, server, baseline string, serverPID, baselineP
 	for r := range rounds {
 		var rates [4]float64
 		for _, i := range turnOrder(r) {
-			t := targets[i]
+			t := targets[baselineOf(r, len(baselines))][i]
 			before, errBefore := procstat.CPUTime(t.pid)
 			res := reads(tr, t, clients, d)
 			after, errAfter := procstat.CPUTime(t.pid)
