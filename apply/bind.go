@@ -207,16 +207,9 @@ func (s *Service) countAttempt(ctx context.Context, openID string) error {
 }
 
 // limit counts an attempt under key and refuses it (ETOOMANY with msg)
-// beyond n in the window.
+// beyond n in the window (recruit.Limit).
 func (s *Service) limit(ctx context.Context, key string, n int64, window time.Duration, msg string) error {
-	got, err := s.store.IncrKV(ctx, key, window, s.now())
-	if err != nil {
-		return err
-	}
-	if got > n {
-		return recruit.Errorf(recruit.ETOOMANY, "%s", msg)
-	}
-	return nil
+	return recruit.Limit(ctx, s.store, key, n, window, s.now(), msg)
 }
 
 // checkName accepts a real name: 1–50 characters, letters, marks, spaces

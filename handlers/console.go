@@ -332,12 +332,8 @@ func (s *server) redeemSubmit(c *fiber.Ctx) error {
 	if cs == nil {
 		return errConsoleLogin
 	}
-	n, err := s.store.IncrKV(ctx, consoleRateKey+cs.OpenID, time.Hour, s.now())
-	if err != nil {
+	if err := recruit.Limit(ctx, s.store, consoleRateKey+cs.OpenID, consoleRedeemN, time.Hour, s.now(), "绑定尝试过于频繁，请1小时后再试"); err != nil {
 		return err
-	}
-	if n > consoleRedeemN {
-		return recruit.Errorf(recruit.ETOOMANY, "绑定尝试过于频繁，请1小时后再试")
 	}
 	code := c.FormValue("code")
 	if _, err := s.province.Redeem(ctx, code, recruit.ChannelOA, cs.OpenID); err != nil {

@@ -355,12 +355,8 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 // console login when staff is set) and returns the login page's data.
 func (s *server) newTicket(c *fiber.Ctx, next string, staff bool) (loginData, error) {
 	ctx := c.UserContext()
-	n, err := s.store.IncrKV(ctx, loginRateKey+recruit.Client(ctx), time.Minute, s.now())
-	if err != nil {
+	if err := recruit.Limit(ctx, s.store, loginRateKey+recruit.Client(ctx), loginRateLimit, time.Minute, s.now(), "刷新过于频繁，请一分钟后再试"); err != nil {
 		return loginData{}, err
-	}
-	if n > loginRateLimit {
-		return loginData{}, recruit.Errorf(recruit.ETOOMANY, "刷新过于频繁，请一分钟后再试")
 	}
 	nonce := browserNonce(c, loginCookie, "/", 2*loginTTL)
 	t := randomToken(16)

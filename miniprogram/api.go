@@ -222,14 +222,7 @@ func sessionOf(c *fiber.Ctx) mpSession {
 
 // limit counts one attempt under key and refuses beyond most per window.
 func (a *API) limit(ctx context.Context, key string, most int64, window time.Duration, msg string) error {
-	n, err := a.store.IncrKV(ctx, key, window, a.now())
-	if err != nil {
-		return err
-	}
-	if n > most {
-		return recruit.Errorf(recruit.ETOOMANY, "%s", msg)
-	}
-	return nil
+	return recruit.Limit(ctx, a.store, key, most, window, a.now(), msg)
 }
 
 // decode reads a JSON request body into v.

@@ -22,8 +22,17 @@ import (
 // LinkCodeTTL is how long a link code works.
 const LinkCodeTTL = 10 * time.Minute
 
-// linkKey prefixes the record of a link code's hash.
-const linkKey = "staff:link:"
+// LinkCodeLimit is how many link codes an account may make in an hour:
+// enough for a few mistyped or expired ones, few enough that nobody fills
+// the store and the audit log with them.
+const LinkCodeLimit = 5
+
+// linkKey prefixes the record of a link code's hash; linkRateKey + the
+// account id counts the codes the account made this hour.
+const (
+	linkKey     = "staff:link:"
+	linkRateKey = "staff:linkrate:"
+)
 
 // Audit actions of linking a channel.
 const (
@@ -40,7 +49,8 @@ type LinkCode struct {
 
 // CreateLinkCode makes by's code for channel ch (the one by does not use
 // yet) and audits it. An account that has an openid on ch already is
-// refused (errLinked).
+// refused (errLinked), and so is one that made LinkCodeLimit codes within
+// the hour (ETOOMANY).
 func (s *Service) CreateLinkCode(ctx context.Context, by recruit.Staff, ch recruit.Channel) (_ LinkCode, err error) {
 	defer func() { err = recruit.WithOp("province.CreateLinkCode", err) }()
 	if err := requireEnabled(by); err != nil {
@@ -50,6 +60,10 @@ func (s *Service) CreateLinkCode(ctx context.Context, by recruit.Staff, ch recru
 		return LinkCode{}, errLinked
 	}
 	now := s.now()
+	if err := recruit.Limit(ctx, s.store, linkRateKey+strconv.FormatInt(by.ID, 10), LinkCodeLimit, time.Hour, now,
+		"绑定码生成过于频繁，请1小时后再试"); err != nil {
+		return LinkCode{}, err
+	}
 	out := LinkCode{Channel: ch, Expires: now.Add(LinkCodeTTL)}
 	value := strconv.FormatInt(by.ID, 10) + ":" + string(ch)
 	for range 5 { // a clash is one in 31^8

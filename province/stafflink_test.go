@@ -87,3 +87,50 @@ func reviewerOn(t *testing.T, db recruit.Store, base recruit.Base, ch recruit.Ch
 	}
 	return st
 }
+
+// An account makes at most LinkCodeLimit link codes an hour: the next is
+// refused with a clear message and makes neither a code nor an audit
+// entry; the codes made still work, another account is not limited, and
+// after the hour the account may make codes again.
+func TestLinkCodeLimit(t *testing.T) {
+	db, base := openStore(t)
+	ctx := context.Background()
+	// fill makes acct's LinkCodeLimit codes from at, a minute apart, and
+	// returns the first.
+	fill := func(acct recruit.Staff, at time.Time) LinkCode {
+		t.Helper()
+		var first LinkCode
+		for i := range LinkCodeLimit {
+			link, err := svcAt(db, at.Add(time.Duration(i)*time.Minute)).CreateLinkCode(ctx, acct, recruit.ChannelMP)
+			if err != nil {
+				t.Fatalf("code %d: %v", i+1, err)
+			}
+			if i == 0 {
+				first = link
+			}
+		}
+		return first
+	}
+	refused := func(acct recruit.Staff, at time.Time) {
+		t.Helper()
+		_, err := svcAt(db, at).CreateLinkCode(ctx, acct, recruit.ChannelMP)
+		if recruit.ErrorCode(err) != recruit.ETOOMANY || !strings.Contains(recruit.ErrorMessage(err), "过于频繁") {
+			t.Fatalf("code %d within the hour: %v, want ETOOMANY", LinkCodeLimit+1, err)
+		}
+	}
+	li, zhao := reviewerOn(t, db, base, recruit.ChannelOA, "oa-li"), reviewerOn(t, db, base, recruit.ChannelOA, "oa-zhao")
+	first := fill(li, testNow)
+	refused(li, testNow.Add(6*time.Minute))
+	if es, err := db.ListAudit(ctx, recruit.AuditFilter{Action: ActionCreateLinkCode}); err != nil || len(es) != LinkCodeLimit {
+		t.Errorf("audit of the codes: %d entries, want %d (%v)", len(es), LinkCodeLimit, err)
+	}
+	st, err := svcAt(db, testNow.Add(7*time.Minute)).Redeem(ctx, first.Code, recruit.ChannelMP, "mp-li")
+	if err != nil || st.ID != li.ID || st.MPOpenID != "mp-li" {
+		t.Errorf("the first code within its life: %+v, %v", st, err)
+	}
+	fill(zhao, testNow.Add(8*time.Minute))
+	refused(zhao, testNow.Add(13*time.Minute))
+	if _, err := svcAt(db, testNow.Add(69*time.Minute)).CreateLinkCode(ctx, zhao, recruit.ChannelMP); err != nil {
+		t.Errorf("a code after the hour: %v", err)
+	}
+}
