@@ -12,14 +12,14 @@ import (
 const pollRoute = "/api/v1/programs"
 
 // pollRoutes registers the polled JSON ahead of the middleware chain of
-// app.Use, as one handler that does what the chain's middleware an
-// anonymous read needs would do: the request id, the security (apiHeaders)
-// and caching headers, the metrics and access log, and panic recovery. It
+// app.Use, as one handler (polled) doing the work of the middleware an
+// anonymous read needs: the request id, the security (apiHeaders) and
+// caching headers, the metrics and access log, and panic recovery. It
 // leaves out the session, the CSRF check, the client address and the
 // request deadline: the answer is the same for everyone, writes nothing
 // and reads only the shared snapshot, whose load has a deadline of its own
-// (loadTimeout). So a crowd of boards costs about what a bare handler
-// sending the same bytes does (bench/surge).
+// (loadTimeout). So a crowd of boards costs close to what a bare handler
+// sending the same bytes does (bench/surge measures how close).
 func (s *server) pollRoutes(app *fiber.App, m *httpMetrics) {
 	app.Get(pollRoute, s.polled(m, pollRoute, s.apiPrograms))
 }
