@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -21,24 +22,36 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-// TestTurnOrder checks that compare measures each pair back to back, each
-// of a pair first in half the rounds.
+// TestTurnOrder checks that compare measures the board and its two
+// references back to back, and the 304 and the trivial handler, each
+// target at each end of its group equally often, and that every ratio's
+// two targets are of one group.
 func TestTurnOrder(t *testing.T) {
-	first := map[int]int{} // target → rounds it was the first of its pair
+	groups := [][]int{{0, 1, 2}, {3, 4}}
+	group := map[int]int{0: 0, 1: 0, 2: 0, 3: 1, 4: 1}
+	first := map[int]int{} // target → rounds it began its group
 	for r := range 4 {
 		o := turnOrder(r)
-		if len(o) != 4 || o[0]/2 != 0 || o[1]/2 != 0 || o[2]/2 != 1 || o[3]/2 != 1 {
-			t.Fatalf("round %d: order %v does not keep the pairs back to back", r, o)
+		if len(o) != 5 || !slices.Equal(sorted(o[:3]), groups[0]) || !slices.Equal(sorted(o[3:]), groups[1]) {
+			t.Fatalf("round %d: order %v does not keep the groups back to back", r, o)
 		}
 		first[o[0]]++
-		first[o[2]]++
+		first[o[3]]++
 	}
-	for target := range 4 {
+	for _, target := range []int{0, 2, 3, 4} {
 		if first[target] != 2 {
-			t.Errorf("target %d was first of its pair in %d of 4 rounds, want 2", target, first[target])
+			t.Errorf("target %d began its group in %d of 4 rounds, want 2", target, first[target])
+		}
+	}
+	for _, p := range ratios {
+		if group[p[0]] != group[p[1]] {
+			t.Errorf("ratio of targets %v compares two groups", p)
 		}
 	}
 }
+
+// sorted returns a sorted copy of s.
+func sorted(s []int) []int { return slices.Sorted(slices.Values(s)) }
 
 // TestBaselineOf checks that compare's rounds share the baselines equally
 // and ask each in both orders of turnOrder.

@@ -25,14 +25,18 @@
 // Timed, the comparison: after an unmeasured second of each, -ratio-clients
 // closed-loop readers, -ratio-rounds times in turn for -ratio-duration
 // each, of the board's full answer, of the baseline returning the same
-// bytes (the limit for that payload), of the board's 304 answer and of the
-// baseline's trivial constant, each pair back to back and in the other
-// order every other round; it prints board ÷ same bytes (target ≥ 0.9) and
-// 304 ÷ trivial (target ≥ 0.7) over all rounds, and each round's. Given
-// several baselines (-baseline a,b,...), each pair of rounds asks the next:
-// on this machine two processes of one binary, started alike, may differ
-// by a third in requests/s for their whole life, and one baseline's luck
-// would decide the ratio.
+// answer (the same body with the same headers: the limit for that answer),
+// of the baseline returning the same body with only its Content-Type and
+// Content-Encoding (what the board's other headers cost), of the board's
+// 304 answer and of the baseline's trivial constant; the board and its two
+// references back to back, then the 304 and the trivial handler, each
+// group in the other order every other round. It prints board ÷ same
+// answer (target ≥ 0.9), board ÷ same body (no target) and 304 ÷ trivial
+// (target ≥ 0.7) over all rounds, and each round's. Given several
+// baselines (-baseline a,b,...), each pair of rounds asks the next: on this
+// machine two processes of one binary, started alike, may differ by a
+// third in requests/s for their whole life, and one baseline's luck would
+// decide the ratio.
 //
 // It prints requests/s and latency percentiles per endpoint, failures by
 // kind (5xx counted apart), and PASS or FAIL (a failed request or check;
@@ -177,17 +181,19 @@ func run(cfg config, out io.Writer) (bool, error) {
 		return false, err
 	}
 	fmt.Fprintf(out, "comparison: %d readers, %d turns of %s, %d baseline processes; the board's answer %d bytes (%s)\n",
-		cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration, len(cfg.baselines), len(c.answer.body), c.answer.encoding)
+		cfg.ratioClients, cfg.ratioRounds, cfg.ratioDuration, len(cfg.baselines), len(c.answer.body), c.answer.header.Get("Content-Encoding"))
 	endpoint(out, "board "+boardPath+" → 200", c.board)
-	endpoint(out, "bare Fiber, the same bytes", c.same)
+	endpoint(out, "bare Fiber, the same answer", c.same)
+	endpoint(out, "bare Fiber, the same body", c.body)
 	endpoint(out, "board "+boardPath+" → 304", c.notModified)
-	endpoint(out, "bare Fiber, a constant", c.bare)
-	ratio(out, "board ÷ same bytes", c.board, c.same, 0.9)
-	ratio(out, "304 ÷ trivial", c.notModified, c.bare, 0.7)
-	fmt.Fprintln(out, "by round (board ÷ same bytes, 304 ÷ trivial):", byRound(c.rounds))
-	compared := c.board.failed.total() + c.same.failed.total() + c.notModified.failed.total() + c.bare.failed.total()
+	endpoint(out, "bare Fiber, a constant", c.trivial)
+	ratio(out, "board ÷ same answer", c.board, c.same, 0.9)
+	ratio(out, "board ÷ same body (no target: without the headers)", c.board, c.body, 0)
+	ratio(out, "304 ÷ trivial", c.notModified, c.trivial, 0.7)
+	fmt.Fprintln(out, "by round (board ÷ same answer, board ÷ same body, 304 ÷ trivial):", byRound(c.rounds))
+	compared := c.board.failed.total() + c.same.failed.total() + c.body.failed.total() + c.notModified.failed.total() + c.trivial.failed.total()
 	if compared > 0 {
-		fmt.Fprintf(out, "comparison errors: board %s; same bytes %s; 304 %s; trivial %s\n", c.board.failed, c.same.failed, c.notModified.failed, c.bare.failed)
+		fmt.Fprintf(out, "comparison errors: board %s; same answer %s; same body %s; 304 %s; trivial %s\n", c.board.failed, c.same.failed, c.body.failed, c.notModified.failed, c.trivial.failed)
 	}
 
 	ok := surged && compared == 0
@@ -257,9 +263,9 @@ func endpoint(out io.Writer, name string, r phaseResult) {
 	fmt.Fprintf(out, "  %-34s %8d requests %9.1f/s  p50 %s  p99 %s%s\n", name, r.requests, r.perSecond(), ms(r.lat.percentile(50)), ms(r.lat.percentile(99)), cpu)
 }
 
-// ratio prints a's rate over b's against its target and, when both were
-// measured, the same ratio by the servers' CPU time per request (b's over
-// a's), which another load on the machine hardly moves.
+// ratio prints a's rate over b's against its target (0: none) and, when
+// both were measured, the same ratio by the servers' CPU time per request
+// (b's over a's), which another load on the machine hardly moves.
 func ratio(out io.Writer, name string, a, b phaseResult, target float64) {
 	fmt.Fprintf(out, "ratio %s: %s", name, judged(a.perSecond()/b.perSecond(), target))
 	if a.cpu > 0 && b.cpu > 0 {
@@ -269,16 +275,19 @@ func ratio(out io.Writer, name string, a, b phaseResult, target float64) {
 }
 
 // byRound formats the ratios of each round of the comparison.
-func byRound(rounds [][2]float64) string {
+func byRound(rounds [][3]float64) string {
 	parts := make([]string, len(rounds))
 	for i, r := range rounds {
-		parts[i] = fmt.Sprintf("%.2f %.2f", r[0], r[1])
+		parts[i] = fmt.Sprintf("%.2f %.2f %.2f", r[0], r[1], r[2])
 	}
 	return strings.Join(parts, "; ")
 }
 
-// judged formats a ratio against its target.
+// judged formats a ratio against its target (0: none).
 func judged(q, target float64) string {
+	if target == 0 {
+		return fmt.Sprintf("%.2f", q)
+	}
 	verdict := "target met"
 	if q < target {
 		verdict = "BELOW TARGET"

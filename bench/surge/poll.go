@@ -177,9 +177,9 @@ func reads(tr http.RoundTripper, t target, clients int, d time.Duration) phaseRe
 
 // boardAnswer is the board's full answer as a browser gets it.
 type boardAnswer struct {
-	body            []byte
-	etag            string
-	ctype, encoding string
+	body   []byte
+	etag   string
+	header http.Header
 }
 
 // fetchBoard reads the board's gzipped answer.
@@ -194,30 +194,49 @@ func fetchBoard(hc *http.Client, server string) (boardAnswer, error) {
 	if err != nil {
 		return boardAnswer{}, err
 	}
-	return boardAnswer{body: body, etag: resp.Header.Get("ETag"),
-		ctype: resp.Header.Get("Content-Type"), encoding: resp.Header.Get("Content-Encoding")}, nil
+	return boardAnswer{body: body, etag: resp.Header.Get("ETag"), header: resp.Header}, nil
 }
 
-// copyToBaseline makes the baseline's same-bytes handler answer a.
+// written are the headers of an answer that its server writes itself, so
+// that a copy of the answer has them without being given them: the date,
+// the length and those of the connection.
+var written = []string{"Date", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding"}
+
+// copyToBaseline makes the baseline's same-answer handler answer a: the
+// same body with the same headers (the request id's value among them, the
+// same number of bytes as a fresh one), and its same-body handler the
+// body with a's Content-Type and Content-Encoding.
 func copyToBaseline(hc *http.Client, baseline string, a boardAnswer) error {
 	req, err := http.NewRequest(http.MethodPut, baseline+"/board", bytes.NewReader(a.body))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("X-Board-Content-Type", a.ctype)
-	req.Header.Set("X-Board-Content-Encoding", a.encoding)
+	for k, v := range a.header {
+		if !slices.Contains(written, k) {
+			req.Header[baselineHeader+k] = v
+		}
+	}
 	resp, err := hc.Do(req)
 	_, err = sim.Expect("baseline copy", resp, err, http.StatusNoContent)
 	return err
 }
 
+// baselineHeader prefixes the name of each header given to the baseline's
+// PUT /board to answer with (bench/baseline).
+const baselineHeader = "X-Board-"
+
 // comparison is the capacity of the board and of its references, and the
-// two ratios in each round (board ÷ same bytes, 304 ÷ trivial).
+// three ratios in each round (see ratios).
 type comparison struct {
-	answer                         boardAnswer
-	board, same, notModified, bare phaseResult
-	rounds                         [][2]float64
+	answer                                  boardAnswer
+	board, same, body, notModified, trivial phaseResult
+	rounds                                  [][3]float64
 }
+
+// ratios are the quotients of a round of compare, by the index of
+// compare's targets: board ÷ same answer, board ÷ same body, 304 ÷
+// trivial.
+var ratios = [3][2]int{{0, 1}, {0, 2}, {3, 4}}
 
 // warmup is the unmeasured turn each endpoint gets first, so that the
 // first measured turn finds its connections open and its server warm, as
@@ -228,23 +247,26 @@ const warmup = time.Second
 // for two rounds, so that each is asked in both of turnOrder's orders.
 func baselineOf(r, n int) int { return r / 2 % n }
 
-// turnOrder is the order of compare's four targets in round r: each pair
-// (board and same bytes, 304 and trivial) back to back, in the other order
-// every other round.
+// turnOrder is the order of compare's five targets in round r: the board
+// and its two references (same answer, same body) back to back, then the
+// 304 and the trivial handler, each group in the other order every other
+// round.
 func turnOrder(r int) []int {
 	if r%2 == 1 {
-		return []int{1, 0, 3, 2}
+		return []int{2, 1, 0, 4, 3}
 	}
-	return []int{0, 1, 2, 3}
+	return []int{0, 1, 2, 3, 4}
 }
 
 // compare measures, rounds times in turn for d each with clients readers:
-// the board's full answer (gzip), the baseline returning the same bytes,
-// the board's 304 (If-None-Match with the current ETag) and the baseline's
-// trivial constant (asked with the same headers). Taking turns spreads the
-// machine's other load over all four alike; each pair is measured back to
-// back, in the other order every other round, so that neither of a pair
-// always follows the same turn. The references of a round are those of
+// the board's full answer (gzip), the baseline returning the same answer
+// (body and headers), the baseline returning the same body with fewer
+// headers, the board's 304 (If-None-Match with the current ETag) and the
+// baseline's trivial constant (asked with the same headers). Taking turns
+// spreads the machine's other load over all five alike; the board and
+// its references are measured back to back, in the other order every
+// other round, so that none always follows the same turn, and so are the
+// 304 and the trivial handler. The references of a round are those of
 // baseline (r/2) mod len(baselines) (see baselineOf), whose process id is
 // the same index of pids.
 func compare(tr http.RoundTripper, server string, serverPID int, baselines []string, pids []int, clients, rounds int, d time.Duration) (comparison, error) {
@@ -265,26 +287,28 @@ func compare(tr http.RoundTripper, server string, serverPID int, baselines []str
 	notModified := target{"board 304", server + boardPath, conditional, http.StatusNotModified, serverPID}
 	reads(tr, board, clients, warmup)
 	reads(tr, notModified, clients, warmup)
-	// targets[b] are the four targets of rounds on baseline b.
-	targets := make([][4]target, len(baselines))
+	// targets[b] are the five targets of rounds on baseline b.
+	targets := make([][5]target, len(baselines))
 	for b, url := range baselines {
 		if err := copyToBaseline(hc, url, a); err != nil {
 			return comparison{}, err
 		}
-		targets[b] = [4]target{board,
-			{"same bytes", url + "/board", gz, http.StatusOK, pids[b]},
+		targets[b] = [5]target{board,
+			{"same answer", url + "/board", gz, http.StatusOK, pids[b]},
+			{"same body", url + "/body", gz, http.StatusOK, pids[b]},
 			notModified,
 			{"trivial", url + "/", conditional, http.StatusOK, pids[b]}}
-		reads(tr, targets[b][1], clients, warmup)
-		reads(tr, targets[b][3], clients, warmup)
+		for _, t := range []int{1, 2, 4} {
+			reads(tr, targets[b][t], clients, warmup)
+		}
 	}
-	sums := make([]phaseResult, 4)
+	sums := make([]phaseResult, 5)
 	for i := range sums {
 		sums[i] = newPhaseResult()
 	}
 	c := comparison{answer: a}
 	for r := range rounds {
-		var rates [4]float64
+		var rates [5]float64
 		for _, i := range turnOrder(r) {
 			t := targets[baselineOf(r, len(baselines))][i]
 			before, errBefore := procstat.CPUTime(t.pid)
@@ -297,11 +321,15 @@ func compare(tr http.RoundTripper, server string, serverPID int, baselines []str
 				sums[i].cpu += after - before
 			}
 		}
-		c.rounds = append(c.rounds, [2]float64{rates[0] / rates[1], rates[2] / rates[3]})
+		var q [3]float64
+		for k, p := range ratios {
+			q[k] = rates[p[0]] / rates[p[1]]
+		}
+		c.rounds = append(c.rounds, q)
 	}
 	for i := range sums {
 		slices.Sort(sums[i].lat)
 	}
-	c.board, c.same, c.notModified, c.bare = sums[0], sums[1], sums[2], sums[3]
+	c.board, c.same, c.body, c.notModified, c.trivial = sums[0], sums[1], sums[2], sums[3], sums[4]
 	return c, nil
 }
