@@ -19,7 +19,7 @@ const pollRoute = "/api/v1/programs"
 // request deadline: the answer is the same for everyone, writes nothing
 // and reads only the shared snapshot, whose load has a deadline of its own
 // (loadTimeout). So a crowd of boards costs close to what a bare handler
-// sending the same bytes does (bench/surge measures how close).
+// sending the same answer does (bench/surge measures how close).
 func (s *server) pollRoutes(app *fiber.App, m *httpMetrics) {
 	app.Get(pollRoute, s.polled(m, pollRoute, s.apiPrograms))
 }

@@ -283,16 +283,17 @@ func byRound(rounds [][3]float64) string {
 	return strings.Join(parts, "; ")
 }
 
-// judged formats a ratio against its target (0: none).
+// judged formats a ratio against its target (0: none), with three
+// decimals: a ratio shown as 0.90 may be below 0.9.
 func judged(q, target float64) string {
 	if target == 0 {
-		return fmt.Sprintf("%.2f", q)
+		return fmt.Sprintf("%.3f", q)
 	}
 	verdict := "target met"
 	if q < target {
 		verdict = "BELOW TARGET"
 	}
-	return fmt.Sprintf("%.2f (target ≥ %.1f: %s)", q, target, verdict)
+	return fmt.Sprintf("%.3f (target ≥ %.1f: %s)", q, target, verdict)
 }
 
 // serverErrors counts the 5xx answers of a tally.
