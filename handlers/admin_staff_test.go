@@ -84,7 +84,7 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 // console would for a new account.
 func (f *adminFixture) bindOA(t *testing.T, st recruit.Staff, openID string) {
 	t.Helper()
-	if _, err := f.store.BindStaffChannel(context.Background(), st.ID, recruit.ChannelOA, openID); err != nil {
+	if _, _, err := f.store.BindStaffChannel(context.Background(), st.ID, recruit.ChannelOA, openID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -116,12 +116,18 @@ func (s *Service) redeemLink(ctx context.Context, code string, ch recruit.Channe
 		return recruit.Staff{}, true, recruit.ErrStaffDisabled
 	}
 	// Of concurrent redeemers with different openids exactly one binds:
-	// the others find the channel taken.
-	if st, err = s.store.BindStaffChannel(ctx, id, ch, openID); err != nil {
+	// the others find the channel taken. Of those with the same openid (a
+	// double submit) all get the account, and the one that bound it
+	// writes the audit entry.
+	st, changed, err := s.store.BindStaffChannel(ctx, id, ch, openID)
+	if err != nil {
 		return recruit.Staff{}, true, err
 	}
 	if err := s.store.DeleteKV(ctx, key); err != nil {
 		return st, true, err
+	}
+	if !changed {
+		return st, true, nil
 	}
 	err = recruit.RecordStaffAction(ctx, s.store, st, s.now(), st.BaseID, ActionLinkChannel,
 		fmt.Sprintf("staff:%d", st.ID), nil, map[string]any{"channel": ch}, "")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,6 +71,68 @@ func TestLinkCodeBindsTheOtherChannel(t *testing.T) {
 	if _, err := svcAt(db, testNow).CreateLinkCode(ctx, mp, recruit.ChannelOA); !errors.Is(err, recruit.ErrStaffDisabled) {
 		t.Errorf("a disabled account's code: %v", err)
 	}
+}
+
+// A link code submitted twice at once from one phone (a double tap) links
+// the account for both submits and is audited once. The submits are made
+// to overlap as a double tap may: both read the code before either uses
+// it up (overlapping).
+func TestLinkCodeDoubleSubmit(t *testing.T) {
+	db, base := openStore(t)
+	ctx := context.Background()
+	acct := reviewerOn(t, db, base, recruit.ChannelOA, "oa-zhou")
+	link, err := svcAt(db, testNow).CreateLinkCode(ctx, acct, recruit.ChannelMP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 2
+	store := overlapping(db, n)
+	got := make([]recruit.Staff, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			got[i], errs[i] = svcAt(store, testNow.Add(time.Minute)).Redeem(ctx, link.Code, recruit.ChannelMP, "mp-zhou")
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil || got[i].ID != acct.ID || got[i].MPOpenID != "mp-zhou" {
+			t.Errorf("submit %d: %+v, %v", i, got[i], err)
+		}
+	}
+	es, err := db.ListAudit(ctx, recruit.AuditFilter{Action: ActionLinkChannel})
+	if err != nil || len(es) != 1 || es[0].StaffID != acct.ID {
+		t.Errorf("audit of %d linking submits: %+v, %v", n, es, err)
+	}
+}
+
+// overlapped is a store on which n redeemers of one link code all read
+// it before any of them deletes it.
+type overlapped struct {
+	Store
+	read sync.WaitGroup // done once per redeemer that read a link code
+}
+
+func overlapping(db Store, n int) *overlapped {
+	o := &overlapped{Store: db}
+	o.read.Add(n)
+	return o
+}
+
+func (o *overlapped) GetKV(ctx context.Context, key string, now time.Time) (string, error) {
+	v, err := o.Store.GetKV(ctx, key, now)
+	if strings.HasPrefix(key, linkKey) {
+		o.read.Done()
+	}
+	return v, err
+}
+
+func (o *overlapped) DeleteKV(ctx context.Context, key string) error {
+	if strings.HasPrefix(key, linkKey) {
+		o.read.Wait()
+	}
+	return o.Store.DeleteKV(ctx, key)
 }
 
 // reviewerOn is a new reviewer of base, invited and redeemed on channel ch

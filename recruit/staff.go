@@ -276,11 +276,13 @@ type StaffStore interface {
 	ListStaff(ctx context.Context, f StaffFilter) ([]Staff, error)
 	// SetStaffDisabled disables or re-enables an account and returns it.
 	SetStaffDisabled(ctx context.Context, id int64, disabled bool) (Staff, error)
-	// BindStaffChannel binds openID on channel ch to account id; binding
-	// the openID it already has is a no-op. ErrStaffNotFound,
+	// BindStaffChannel binds openID on channel ch to account id and
+	// reports whether that changed the account: binding the openID it
+	// already has is a no-op (false), so that of concurrent binds of one
+	// openid exactly one reports the change. ErrStaffNotFound,
 	// ErrStaffChannelTaken when the account has another openid on ch,
 	// ErrStaffOpenIDBound when openID belongs to another account.
-	BindStaffChannel(ctx context.Context, id int64, ch Channel, openID string) (Staff, error)
+	BindStaffChannel(ctx context.Context, id int64, ch Channel, openID string) (Staff, bool, error)
 
 	// CreateInvitation stores an invitation (Invitation.Normalize); ENOTFOUND
 	// (BaseNotFound) for a missing base, ErrInviteExists when its code hash

@@ -190,32 +190,34 @@ func (d *DB) updateStaff(ctx context.Context, filter, update bson.M) (recruit.St
 }
 
 // BindStaffChannel sets the channel's openid with an update conditional on
-// it being unset or openID already; when nothing matches, a read tells a
-// missing account from one bound to another openid. An openid of another
-// account is refused by a read first: FerretDB reports a unique violation
-// of an update as an internal error (MongoDB as a duplicate key, which
-// covers the race between that read and the update).
-func (d *DB) BindStaffChannel(ctx context.Context, id int64, ch recruit.Channel, openID string) (recruit.Staff, error) {
+// it being unset, so that of concurrent binds one changes the account;
+// when nothing matches, a read tells a missing account and one bound to
+// openID already (no change) from one bound to another openid. An openid
+// of another account is refused by a read first: FerretDB reports a
+// unique violation of an update as an internal error (MongoDB as a
+// duplicate key, which covers the race between that read and the update).
+func (d *DB) BindStaffChannel(ctx context.Context, id int64, ch recruit.Channel, openID string) (recruit.Staff, bool, error) {
 	if err := recruit.CheckChannel(ch, openID); err != nil {
-		return recruit.Staff{}, err
+		return recruit.Staff{}, false, err
 	}
 	field := openIDField(ch)
 	switch n, err := d.col(colStaff).CountDocuments(ctx, bson.M{field: openID, "_id": bson.M{"$ne": id}}); {
 	case err != nil:
-		return recruit.Staff{}, internal(err)
+		return recruit.Staff{}, false, internal(err)
 	case n > 0:
-		return recruit.Staff{}, recruit.ErrStaffOpenIDBound
+		return recruit.Staff{}, false, recruit.ErrStaffOpenIDBound
 	}
-	st, err := d.updateStaff(ctx,
-		bson.M{"_id": id, "$or": bson.A{bson.M{field: bson.M{"$exists": false}}, bson.M{field: openID}}},
-		bson.M{"$set": bson.M{field: openID}})
+	st, err := d.updateStaff(ctx, bson.M{"_id": id, field: bson.M{"$exists": false}}, bson.M{"$set": bson.M{field: openID}})
 	if recruit.ErrorCode(err) != recruit.ENOTFOUND {
-		return st, err
+		return st, err == nil, err
 	}
-	if _, err := d.GetStaff(ctx, id); err != nil {
-		return recruit.Staff{}, err
+	switch st, err := d.GetStaff(ctx, id); {
+	case err != nil:
+		return recruit.Staff{}, false, err
+	case st.OpenID(ch) == openID:
+		return st, false, nil
 	}
-	return recruit.Staff{}, recruit.ErrStaffChannelTaken
+	return recruit.Staff{}, false, recruit.ErrStaffChannelTaken
 }
 
 // CreateInvitation inserts inv, after deleting the invitations that expired

@@ -132,11 +132,12 @@ func (db *DB) SetStaffDisabled(ctx context.Context, id int64, disabled bool) (re
 }
 
 // BindStaffChannel binds openID on ch to account id, in one transaction.
-func (db *DB) BindStaffChannel(ctx context.Context, id int64, ch recruit.Channel, openID string) (recruit.Staff, error) {
+func (db *DB) BindStaffChannel(ctx context.Context, id int64, ch recruit.Channel, openID string) (recruit.Staff, bool, error) {
 	if err := recruit.CheckChannel(ch, openID); err != nil {
-		return recruit.Staff{}, err
+		return recruit.Staff{}, false, err
 	}
 	var st recruit.Staff
+	changed := false
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		st, err = scanStaff(tx.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = ?`, id))
@@ -155,12 +156,13 @@ func (db *DB) BindStaffChannel(ctx context.Context, id int64, ch recruit.Channel
 			return recruit.ErrStaffOpenIDBound
 		}
 		st, err = scanStaff(tx.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = ?`, id))
+		changed = err == nil
 		return err
 	})
 	if err != nil {
-		return recruit.Staff{}, err
+		return recruit.Staff{}, false, err
 	}
-	return st, nil
+	return st, changed, nil
 }
 
 // CreateInvitation stores an invitation and purges the unredeemed ones

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,24 +127,30 @@ func testStaff(t *testing.T, s recruit.Store) {
 	_, err = s.SetStaffDisabled(ctx, rev.ID+prov.ID+adm.ID, true)
 	wantErr(t, "SetStaffDisabled of a missing id", err, recruit.ErrStaffNotFound)
 
-	bound, err := s.BindStaffChannel(ctx, adm.ID, recruit.ChannelMP, "mp-zhao")
+	bound, changed, err := s.BindStaffChannel(ctx, adm.ID, recruit.ChannelMP, "mp-zhao")
 	must(t, "BindStaffChannel", err)
 	wantStaff(t, "BindStaffChannel", bound, recruit.Staff{ID: adm.ID, Role: recruit.RoleBaseAdmin, BaseID: baseB, MPOpenID: "mp-zhao", CreatedAt: t0})
-	again, err := s.BindStaffChannel(ctx, adm.ID, recruit.ChannelMP, "mp-zhao")
+	if !changed {
+		t.Error("BindStaffChannel of an unbound channel reports no change")
+	}
+	again, changed, err := s.BindStaffChannel(ctx, adm.ID, recruit.ChannelMP, "mp-zhao")
 	must(t, "BindStaffChannel again", err)
 	wantStaff(t, "BindStaffChannel again", again, bound)
-	both, err := s.BindStaffChannel(ctx, adm.ID, recruit.ChannelOA, "oa-zhao")
-	must(t, "BindStaffChannel, second channel", err)
-	if both.MPOpenID != "mp-zhao" || both.OAOpenID != "oa-zhao" {
-		t.Errorf("two channels: %+v", both)
+	if changed {
+		t.Error("BindStaffChannel of the openid bound already reports a change")
 	}
-	_, err = s.BindStaffChannel(ctx, adm.ID, recruit.ChannelMP, "mp-other")
+	both, changed, err := s.BindStaffChannel(ctx, adm.ID, recruit.ChannelOA, "oa-zhao")
+	must(t, "BindStaffChannel, second channel", err)
+	if both.MPOpenID != "mp-zhao" || both.OAOpenID != "oa-zhao" || !changed {
+		t.Errorf("two channels: %+v, changed %v", both, changed)
+	}
+	_, _, err = s.BindStaffChannel(ctx, adm.ID, recruit.ChannelMP, "mp-other")
 	wantErr(t, "BindStaffChannel over another openid", err, recruit.ErrStaffChannelTaken)
-	_, err = s.BindStaffChannel(ctx, prov.ID, recruit.ChannelMP, "mp-li")
+	_, _, err = s.BindStaffChannel(ctx, prov.ID, recruit.ChannelMP, "mp-li")
 	wantErr(t, "BindStaffChannel of another account's openid", err, recruit.ErrStaffOpenIDBound)
-	_, err = s.BindStaffChannel(ctx, rev.ID+prov.ID+adm.ID, recruit.ChannelMP, "mp-new")
+	_, _, err = s.BindStaffChannel(ctx, rev.ID+prov.ID+adm.ID, recruit.ChannelMP, "mp-new")
 	wantErr(t, "BindStaffChannel of a missing id", err, recruit.ErrStaffNotFound)
-	_, err = s.BindStaffChannel(ctx, prov.ID, recruit.ChannelMP, "")
+	_, _, err = s.BindStaffChannel(ctx, prov.ID, recruit.ChannelMP, "")
 	wantCode(t, "BindStaffChannel without openid", err, recruit.EINVALID)
 	got, err = s.GetStaff(ctx, prov.ID)
 	must(t, "GetStaff", err)
@@ -246,21 +253,25 @@ func testConcurrentRedeem(t *testing.T, s recruit.Store) {
 	const n = 10
 	ctx := context.Background()
 	baseA, _ := twoBases(t, s)
-	// race runs n redeemers at once: one must win, every other one must
-	// get the refusal lost.
-	race := func(lost error, redeem func(i int) error) {
-		t.Helper()
+	// atOnce runs f(0), …, f(n-1) at once and waits for them.
+	atOnce := func(f func(i int)) {
 		start := make(chan struct{})
-		errs := make([]error, n)
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				errs[i] = redeem(i)
+				f(i)
 			})
 		}
 		close(start)
 		wg.Wait()
+	}
+	// race runs n redeemers at once: one must win, every other one must
+	// get the refusal lost.
+	race := func(lost error, redeem func(i int) error) {
+		t.Helper()
+		errs := make([]error, n)
+		atOnce(func(i int) { errs[i] = redeem(i) })
 		won := 0
 		for i, err := range errs {
 			if err == nil {
@@ -293,7 +304,22 @@ func testConcurrentRedeem(t *testing.T, s recruit.Store) {
 	list, err := s.ListStaff(ctx, recruit.StaffFilter{})
 	must(t, "ListStaff", err)
 	if len(list) != 2 {
-		t.Errorf("%d accounts after the races, want 2: %+v", len(list), list)
+		t.Fatalf("%d accounts after the races, want 2: %+v", len(list), list)
+	}
+
+	// Concurrent binds of one openid to one account (a double submit):
+	// each gets the account, exactly one reports the change.
+	acct := list[0]
+	changes := make([]bool, n)
+	atOnce(func(i int) {
+		st, changed, err := s.BindStaffChannel(ctx, acct.ID, recruit.ChannelOA, "oa-twice")
+		if err != nil || st.ID != acct.ID || st.OAOpenID != "oa-twice" {
+			t.Errorf("bind %d: %+v, %v", i, st, err)
+		}
+		changes[i] = changed
+	})
+	if got := len(slices.DeleteFunc(changes, func(c bool) bool { return !c })); got != 1 {
+		t.Errorf("%d of %d binds of one openid report a change, want 1", got, n)
 	}
 }
 
