@@ -17,7 +17,10 @@ import (
 // channel's openid to the account instead of creating one. It has the
 // format of an invitation code and is entered where an invitation is.
 // Codes live in the key-value records (linkKey + the code's hash → the
-// account id and the channel it binds).
+// account id and the channel it binds, "id:channel"); a used one, for
+// LinkCodeTTL more, also names the openid it bound ("id:channel:openid"),
+// so that the same submit again (a double tap) gets the account and
+// nobody else gets anything.
 
 // LinkCodeTTL is how long a link code works.
 const LinkCodeTTL = 10 * time.Minute
@@ -90,7 +93,9 @@ var errLinkChannel = recruit.Errorf(recruit.EINVALID, "该绑定码用于在另�
 
 // redeemLink binds openID on ch to the account of link code code (already
 // normalized) and reports whether code was a live link code at all; the
-// code then stops working.
+// code then stops working, but for openID's repeated submits, which get
+// the account again (not audited again: only the bind that changed the
+// account is).
 func (s *Service) redeemLink(ctx context.Context, code string, ch recruit.Channel, openID string) (recruit.Staff, bool, error) {
 	key := linkKey + recruit.HashSecret(code)
 	v, err := s.store.GetKV(ctx, key, s.now())
@@ -100,7 +105,11 @@ func (s *Service) redeemLink(ctx context.Context, code string, ch recruit.Channe
 	if err != nil {
 		return recruit.Staff{}, true, err
 	}
-	idText, chText, _ := strings.Cut(v, ":")
+	idText, rest, _ := strings.Cut(v, ":")
+	chText, usedBy, used := strings.Cut(rest, ":")
+	if used && usedBy != openID {
+		return recruit.Staff{}, false, nil // used up: as a code that never was
+	}
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
 		return recruit.Staff{}, true, recruit.Internal(fmt.Errorf("link code record %q: %w", v, err))
@@ -115,6 +124,9 @@ func (s *Service) redeemLink(ctx context.Context, code string, ch recruit.Channe
 	if st.Disabled {
 		return recruit.Staff{}, true, recruit.ErrStaffDisabled
 	}
+	if used {
+		return st, true, nil
+	}
 	// Of concurrent redeemers with different openids exactly one binds:
 	// the others find the channel taken. Of those with the same openid (a
 	// double submit) all get the account, and the one that bound it
@@ -123,7 +135,7 @@ func (s *Service) redeemLink(ctx context.Context, code string, ch recruit.Channe
 	if err != nil {
 		return recruit.Staff{}, true, err
 	}
-	if err := s.store.DeleteKV(ctx, key); err != nil {
+	if err := s.store.SetKV(ctx, key, v+":"+openID, LinkCodeTTL, s.now()); err != nil {
 		return st, true, err
 	}
 	if !changed {

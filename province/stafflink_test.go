@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,10 +74,10 @@ func TestLinkCodeBindsTheOtherChannel(t *testing.T) {
 	}
 }
 
-// A link code submitted twice at once from one phone (a double tap) links
-// the account for both submits and is audited once. The submits are made
-// to overlap as a double tap may: both read the code before either uses
-// it up (overlapping).
+// A link code submitted twice from one phone (a double tap) links the
+// account for both submits and is audited once, whether the submits
+// overlap (both read the code before either uses it up) or come one after
+// the other; another openid then gets nothing.
 func TestLinkCodeDoubleSubmit(t *testing.T) {
 	db, base := openStore(t)
 	ctx := context.Background()
@@ -87,8 +88,8 @@ func TestLinkCodeDoubleSubmit(t *testing.T) {
 	}
 	const n = 2
 	store := overlapping(db, n)
-	got := make([]recruit.Staff, n)
-	errs := make([]error, n)
+	got := make([]recruit.Staff, n+1)
+	errs := make([]error, n+1)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
@@ -96,43 +97,55 @@ func TestLinkCodeDoubleSubmit(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	got[n], errs[n] = svcAt(db, testNow.Add(2*time.Minute)).Redeem(ctx, link.Code, recruit.ChannelMP, "mp-zhou")
 	for i, err := range errs {
 		if err != nil || got[i].ID != acct.ID || got[i].MPOpenID != "mp-zhou" {
 			t.Errorf("submit %d: %+v, %v", i, got[i], err)
 		}
 	}
+	if _, err := svcAt(db, testNow.Add(2*time.Minute)).Redeem(ctx, link.Code, recruit.ChannelMP, "mp-other"); !errors.Is(err, recruit.ErrInviteUnknown) {
+		t.Errorf("the used code from another openid: %v", err)
+	}
 	es, err := db.ListAudit(ctx, recruit.AuditFilter{Action: ActionLinkChannel})
 	if err != nil || len(es) != 1 || es[0].StaffID != acct.ID {
-		t.Errorf("audit of %d linking submits: %+v, %v", n, es, err)
+		t.Errorf("audit of %d linking submits: %+v, %v", n+1, es, err)
 	}
 }
 
-// overlapped is a store on which n redeemers of one link code all read
-// it before any of them deletes it.
+// overlapped is a store on which the first n reads of a link code all
+// come before it is used up (written again as used).
 type overlapped struct {
 	Store
-	read sync.WaitGroup // done once per redeemer that read a link code
+	reads   atomic.Int32
+	allRead chan struct{} // closed at the nth read
+	n       int32
 }
 
-func overlapping(db Store, n int) *overlapped {
-	o := &overlapped{Store: db}
-	o.read.Add(n)
-	return o
+func overlapping(db Store, n int32) *overlapped {
+	return &overlapped{Store: db, allRead: make(chan struct{}), n: n}
 }
 
 func (o *overlapped) GetKV(ctx context.Context, key string, now time.Time) (string, error) {
 	v, err := o.Store.GetKV(ctx, key, now)
-	if strings.HasPrefix(key, linkKey) {
-		o.read.Done()
+	if strings.HasPrefix(key, linkKey) && o.reads.Add(1) == o.n {
+		close(o.allRead)
 	}
 	return v, err
 }
 
-func (o *overlapped) DeleteKV(ctx context.Context, key string) error {
+// overlapWait bounds the wait for the other submits' reads, so that a
+// change in which a submit never reads the code fails instead of hanging.
+const overlapWait = 10 * time.Second
+
+func (o *overlapped) SetKV(ctx context.Context, key, value string, ttl time.Duration, now time.Time) error {
 	if strings.HasPrefix(key, linkKey) {
-		o.read.Wait()
+		select {
+		case <-o.allRead:
+		case <-time.After(overlapWait):
+			return errors.New("the submits did not overlap")
+		}
 	}
-	return o.Store.DeleteKV(ctx, key)
+	return o.Store.SetKV(ctx, key, value, ttl, now)
 }
 
 // reviewerOn is a new reviewer of base, invited and redeemed on channel ch
