@@ -5,8 +5,9 @@
 //   - GET / returns a constant (the trivial handler).
 //   - PUT /board gives it an answer to copy: the request's body, and a
 //     response header Name: value for each request header X-Board-Name:
-//     value. bench/surge copies the board's own answer into it, every
-//     header but those the server writes itself (Date, Content-Length).
+//     value (one value per name: the board sends none twice). bench/surge
+//     copies the board's own answer into it, every header but those the
+//     server writes itself (Date, Content-Length).
 //   - GET /board returns that answer: the same body with the same headers
 //     (the same-answer handler, the limit for the board's answer).
 //   - GET /body returns the same body with only its Content-Type and

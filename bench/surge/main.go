@@ -274,7 +274,8 @@ func ratio(out io.Writer, name string, a, b phaseResult, target float64) {
 	fmt.Fprintln(out)
 }
 
-// byRound formats the ratios of each round of the comparison.
+// byRound formats the ratios of each round of the comparison, with two
+// decimals: a single round's ratio varies by more than that.
 func byRound(rounds [][3]float64) string {
 	parts := make([]string, len(rounds))
 	for i, r := range rounds {
